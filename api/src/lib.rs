@@ -1,0 +1,264 @@
+//! The contract between rtcompare's workloads and its runners.
+//!
+//! A workload is written once against two small interfaces defined here:
+//! [`AsyncRuntime`] for its async body (one implementation per async runner, each
+//! using its own crate's spawn, timer and reactor) and [`Strategy`] for its blocking
+//! body (one implementation per OS-thread runner). Runners never name a workload and
+//! workloads never name a runner; the binary joins them through [`Visitor`].
+//!
+//! The runtime trait is generic rather than boxed: a workload's tasks are
+//! monomorphised per runtime, so the harness adds no allocation or dynamic dispatch
+//! per task beyond what the runtime itself does.
+//!
+//! ```
+//! use rtcompare_api::{AsyncRuntime, Outcome};
+//!
+//! // A workload body: spawn from inside the runtime, await every task.
+//! async fn count_to<R: AsyncRuntime>(rt: R, n: u64) -> Outcome {
+//!     let handles: Vec<_> = (0..n).map(|i| rt.spawn(async move { i })).collect();
+//!     let mut sum = 0u64;
+//!     for h in handles {
+//!         sum = sum.wrapping_add(h.await);
+//!     }
+//!     Outcome::new(sum)
+//! }
+//! # let _ = count_to::<Never>;
+//! # #[derive(Clone)] struct Never;
+//! # impl AsyncRuntime for Never {
+//! #     type Join<T: Send + 'static> = std::future::Pending<T>;
+//! #     fn spawn<F>(&self, _: F) -> Self::Join<F::Output>
+//! #     where F: std::future::Future + Send + 'static, F::Output: Send + 'static { std::future::pending() }
+//! #     fn sleep(&self, _: std::time::Duration) -> impl std::future::Future<Output = ()> + Send { async {} }
+//! #     fn yield_now(&self) -> impl std::future::Future<Output = ()> + Send { async {} }
+//! # }
+//! ```
+#![warn(missing_docs, rust_2018_idioms)]
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// What an async workload may ask of a runtime. One implementation per async runner,
+/// each backed by that runtime's own crate (spawn, timer, reactor).
+///
+/// Handles are cheap to clone (a reference count or a zero-sized marker) so that tasks
+/// which need the runtime (to sleep or spawn) can carry it.
+pub trait AsyncRuntime: Clone + Send + Sync + 'static {
+    /// The runtime's own join handle, resolving to the task's output. A panic in the
+    /// task resumes in the awaiting task, so it fails the cell instead of hiding.
+    type Join<T: Send + 'static>: Future<Output = T> + Send + 'static;
+
+    /// Spawns `future` as a new task on this runtime.
+    fn spawn<F>(&self, future: F) -> Self::Join<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+
+    /// Waits `duration` on this runtime's own timer.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// Gives other tasks a chance to run.
+    fn yield_now(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// What a workload's run produced: the checksum every runner must reproduce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// An order-independent checksum (wrapping sum) or count of the work done.
+    pub checksum: u64,
+}
+
+impl Outcome {
+    /// An outcome carrying `checksum`.
+    pub const fn new(checksum: u64) -> Self {
+        Self { checksum }
+    }
+}
+
+/// The root future of one sample, boxed once per sample (never per task).
+pub type RootFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
+
+/// How many jobs a blocking strategy can have in progress at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// Every job can be in progress at once (one OS thread per job, up to `cap`).
+    PerJob {
+        /// Live threads at most; jobs beyond it wait for a free slot.
+        cap: usize,
+    },
+    /// At most this many jobs are in progress at once.
+    Bounded(usize),
+}
+
+impl Concurrency {
+    /// Jobs in progress at once when `jobs` jobs are submitted.
+    pub fn for_jobs(self, jobs: usize) -> usize {
+        match self {
+            Concurrency::PerJob { cap } => jobs.min(cap).max(1),
+            Concurrency::Bounded(n) => n.max(1),
+        }
+    }
+}
+
+/// One job of a blocking workload: given its index, does the work and returns its
+/// share of the checksum.
+pub type Job<'a> = &'a (dyn Fn(usize) -> u64 + Sync);
+
+/// How a blocking runner executes a batch of independent jobs (sequentially, a thread
+/// per job, a shared queue, a static split, rayon...).
+pub trait Strategy: Sync {
+    /// How many jobs it can have in progress at once.
+    fn concurrency(&self) -> Concurrency;
+
+    /// Runs jobs `0..jobs` and returns the wrapping sum of their results. Every job has
+    /// finished when this returns.
+    fn run(&self, jobs: usize, job: Job<'_>) -> u64;
+
+    /// The most OS threads this strategy created for one `run` and joined before it
+    /// returned (zero for strategies whose threads outlive a run and are counted live).
+    fn transient_threads(&self) -> usize {
+        0
+    }
+}
+
+/// Joins a runner to a workload without either naming the other: the runner builds its
+/// runtime (outside any timed region) and calls one of these methods once.
+pub trait Visitor {
+    /// What the visit produces (the cell's samples).
+    type Out;
+
+    /// Called by an async runner with its runtime handle. `block_on` runs a root future
+    /// as a task spawned inside the runtime and waits for it; the calling thread does
+    /// not run tasks or drive a reactor, except for single-threaded runtimes, whose one
+    /// thread is the calling thread.
+    fn visit_async<R: AsyncRuntime>(
+        self,
+        runtime: &R,
+        block_on: &mut dyn FnMut(RootFuture) -> Outcome,
+    ) -> Self::Out;
+
+    /// Called by a blocking runner with its strategy.
+    fn visit_blocking(self, strategy: &dyn Strategy) -> Self::Out;
+}
+
+/// Where a runner sits on the concurrency × parallelism grid (DESIGN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// Neither concurrent nor parallel: one task after another on one thread.
+    Sequential,
+    /// One OS thread, many tasks in progress, switching at await points.
+    Concurrent,
+    /// One task at a time, its parts spread over cores.
+    Parallel,
+    /// Many tasks in progress on many threads.
+    ConcurrentParallel,
+    /// Many OS threads, but a global lock lets one run at a time.
+    ConcurrentSerialized,
+}
+
+/// How a runner hands work to its threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// Per-worker queues; idle workers steal.
+    WorkStealing,
+    /// One queue all workers take from.
+    SharedQueue,
+    /// Each thread gets a contiguous 1/N share of the jobs up front.
+    StaticSplit,
+    /// The OS scheduler multiplexes threads or processes.
+    OsScheduler,
+    /// One thread, one run queue.
+    SingleQueue,
+}
+
+/// Whether a workload is bound by computation or by waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Bound by CPU work.
+    Cpu,
+    /// Bound by waiting (timers, sockets).
+    Io,
+    /// CPU work next to latency-sensitive waiting.
+    Mixed,
+}
+
+macro_rules! display_as_serde {
+    ($($t:ty { $($v:ident => $s:literal),* $(,)? })*) => {$(
+        impl $t {
+            /// The name used in results files and reports.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+display_as_serde! {
+    Class {
+        Sequential => "sequential",
+        Concurrent => "concurrent",
+        Parallel => "parallel",
+        ConcurrentParallel => "concurrent-parallel",
+        ConcurrentSerialized => "concurrent-serialized",
+    }
+    Family {
+        WorkStealing => "work-stealing",
+        SharedQueue => "shared-queue",
+        StaticSplit => "static-split",
+        OsScheduler => "os-scheduler",
+        SingleQueue => "single-queue",
+    }
+    WorkloadKind {
+        Cpu => "cpu",
+        Io => "io",
+        Mixed => "mixed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_matches_serde_names() {
+        for c in [
+            Class::Sequential,
+            Class::Concurrent,
+            Class::Parallel,
+            Class::ConcurrentParallel,
+            Class::ConcurrentSerialized,
+        ] {
+            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{c}\""));
+        }
+        for f in [
+            Family::WorkStealing,
+            Family::SharedQueue,
+            Family::StaticSplit,
+            Family::OsScheduler,
+            Family::SingleQueue,
+        ] {
+            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{f}\""));
+        }
+        for k in [WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed] {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
+        }
+    }
+
+    #[test]
+    fn concurrency_for_jobs() {
+        assert_eq!(Concurrency::PerJob { cap: 100 }.for_jobs(10), 10);
+        assert_eq!(Concurrency::PerJob { cap: 100 }.for_jobs(1000), 100);
+        assert_eq!(Concurrency::Bounded(2).for_jobs(1000), 2);
+        assert_eq!(Concurrency::Bounded(0).for_jobs(1000), 1);
+    }
+}

@@ -1,0 +1,143 @@
+//! Everything rtcompare does after the measurements: the versioned results model,
+//! loading and atomic saving of results files, statistics, and the renderers that
+//! turn a results file into a report. Knows no runtime: it reads numbers only.
+#![warn(missing_docs, rust_2018_idioms)]
+
+pub mod model;
+pub mod stats;
+pub mod summary;
+pub mod markdown;
+
+pub use model::*;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why a results file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON or does not match the schema.
+    #[error("{path} is not a valid rtcompare results file: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// The file was written by a build with another schema version.
+    #[error(
+        "{path} has schema_version {found}, this rtcompare reads version {expected}; {hint}"
+    )]
+    Schema {
+        /// The file.
+        path: PathBuf,
+        /// The version found in the file.
+        found: u64,
+        /// The version this build reads.
+        expected: u32,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Reads a results file, refusing other schema versions with a message that names
+/// the file and the versions.
+pub fn load(path: &Path) -> Result<Results, FileError> {
+    let text = fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parses the text of a results file; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
+    let corrupt = |e: serde_json::Error| FileError::Corrupt {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    // Check the version before the shape, so an old or newer file gets the
+    // version message rather than a confusing "missing field".
+    let value: serde_json::Value = serde_json::from_str(text).map_err(corrupt)?;
+    let found = value.get("schema_version").ok_or_else(|| FileError::Corrupt {
+        path: path.to_owned(),
+        message: "no schema_version field (is this an rtcompare results file?)".into(),
+    })?;
+    let found = found.as_u64().ok_or_else(|| FileError::Corrupt {
+        path: path.to_owned(),
+        message: format!("schema_version is {found}, expected a whole number"),
+    })?;
+    if found != u64::from(SCHEMA_VERSION) {
+        let hint = if found > u64::from(SCHEMA_VERSION) {
+            "it was written by a newer rtcompare: upgrade to read it"
+        } else {
+            "it was written by an older rtcompare: re-run the comparison to regenerate it"
+        };
+        return Err(FileError::Schema {
+            path: path.to_owned(),
+            found,
+            expected: SCHEMA_VERSION,
+            hint,
+        });
+    }
+    serde_json::from_value(value).map_err(corrupt)
+}
+
+/// Writes `results` as pretty JSON, atomically: a reader sees the old file or the
+/// new one, never half of either.
+pub fn save(path: &Path, results: &Results) -> Result<(), FileError> {
+    let mut text = serde_json::to_string_pretty(results).expect("results serialise");
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a
+/// rename, so an interrupted write never leaves a truncated file behind.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    let err = |source| FileError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| {
+        err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file path",
+        ))
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}

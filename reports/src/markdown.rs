@@ -1,0 +1,959 @@
+//! Renders a results file as a GitHub-flavoured Markdown report: the fingerprint
+//! and the command that reproduces the run, a verdict computed from the data, one
+//! table per workload, and the disclosures that apply to the runners present.
+//!
+//! The output depends on the [`Results`] alone (no clock, no environment), so a
+//! report can be regenerated from its results file and diffed. Summaries are
+//! always recomputed with [`summarize`] on a copy, so a file written before its
+//! run finished renders the same as a complete one.
+//!
+//! [`Table`] is the one place that knows how a table is laid out; other tabular
+//! outputs (plain text, CSV) can build the same rows and lay them out their way.
+
+use crate::model::{Cell, Results, Status, Summary};
+use crate::summary::{BASELINE_RUNNER, summarize};
+use rtcompare_api::{Class, Family, WorkloadKind};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Marks a time that was measured on a subset of the work and scaled up.
+const EXTRAPOLATED: &str = "†";
+/// Stands in for a number that does not exist (a failed cell, no `seq`).
+const NONE: &str = "—";
+
+/// Renders `results` as a Markdown report. Deterministic: the same results give
+/// the same text, byte for byte.
+pub fn render(results: &Results) -> String {
+    let mut results = results.clone();
+    summarize(&mut results);
+    let report = Report::new(&results);
+    let mut out = String::new();
+    report.header(&mut out);
+    report.verdict(&mut out);
+    report.workloads(&mut out);
+    report.disclosures(&mut out);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+/// How a column's cells are aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text: flush left.
+    Left,
+    /// Numbers: flush right, so digits line up.
+    Right,
+}
+
+/// A table of already formatted cells: column headers with their alignment, then
+/// rows. Knows nothing about results; renderers fill it and lay it out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    columns: Vec<(String, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column headers and alignments and no rows.
+    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = (S, Align)>) -> Self {
+        Self {
+            columns: columns.into_iter().map(|(h, a)| (h.into(), a)).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row; missing trailing cells are left empty and extra ones dropped.
+    pub fn push_row(&mut self, mut row: Vec<String>) {
+        row.resize(self.columns.len(), String::new());
+        self.rows.push(row);
+    }
+
+    /// The column headers and their alignments.
+    pub fn columns(&self) -> &[(String, Align)] {
+        &self.columns
+    }
+
+    /// The rows, each exactly as long as [`Table::columns`].
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// The table as GitHub-flavoured Markdown, columns padded to a common width so
+    /// the source reads as a table too; ends with a newline.
+    pub fn to_markdown(&self) -> String {
+        let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let header: Vec<String> = self.columns.iter().map(|(h, _)| escape(h)).collect();
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| escape(c)).collect())
+            .collect();
+        let widths: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].chars().count(), 3])
+                    .max()
+                    .unwrap_or(3)
+            })
+            .collect();
+        let line = |cells: &[String]| -> String {
+            let mut s = String::from("|");
+            for ((cell, (_, align)), &width) in cells.iter().zip(&self.columns).zip(&widths) {
+                let pad = " ".repeat(width - cell.chars().count());
+                match align {
+                    Align::Left => write!(s, " {cell}{pad} |"),
+                    Align::Right => write!(s, " {pad}{cell} |"),
+                }
+                .expect("write to String");
+            }
+            s.push('\n');
+            s
+        };
+        let rule: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&widths)
+            .map(|((_, align), &width)| match align {
+                Align::Left => "-".repeat(width),
+                Align::Right => format!("{}:", "-".repeat(width - 1)),
+            })
+            .collect();
+        let mut out = line(&header);
+        out.push_str(&line(&rule));
+        for row in &rows {
+            out.push_str(&line(row));
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Number formatting
+
+/// `x` rounded to three significant digits, without exponent (large values keep
+/// all their integer digits).
+fn sig3(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let decimals = |v: f64| (2 - v.abs().log10().floor() as i32).clamp(0, 9) as usize;
+    let d = decimals(x);
+    let scale = 10f64.powi(d as i32);
+    let rounded = (x * scale).round() / scale;
+    // Rounding may carry into a new digit (9.996 -> 10.0); recount.
+    format!("{:.*}", decimals(rounded).min(d), rounded)
+}
+
+/// Seconds as milliseconds, three significant digits.
+fn ms(seconds: f64) -> String {
+    sig3(seconds * 1e3)
+}
+
+/// A ratio such as a speedup: `1.97×`, `12.3×`, `971×`.
+fn times(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    let d = if x < 9.995 {
+        2
+    } else if x < 99.95 {
+        1
+    } else {
+        0
+    };
+    format!("{x:.d$}×")
+}
+
+/// A fraction as a whole percentage: `98%`.
+fn percent(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.0}%", x * 100.0)
+    } else {
+        NONE.into()
+    }
+}
+
+/// A number of cores (CPU time over wall time): `1.98`.
+fn cores(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.2}")
+    } else {
+        NONE.into()
+    }
+}
+
+/// Bytes as MiB with one decimal.
+fn mib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Whether two closed intervals share a point.
+fn overlaps(a: [f64; 2], b: [f64; 2]) -> bool {
+    a[0] <= b[1] && b[0] <= a[1]
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "ok",
+        Status::Failed => "failed",
+        Status::Timeout => "timeout",
+    }
+}
+
+fn kind_label(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Cpu => "CPU-bound",
+        WorkloadKind::Io => "I/O-bound",
+        WorkloadKind::Mixed => "mixed CPU and I/O",
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+// ---------------------------------------------------------------------------
+// The report
+
+/// The fastest finished cell of a group, and the others whose 95% interval
+/// overlaps its own.
+struct Best<'a> {
+    cell: &'a Cell,
+    summary: &'a Summary,
+    tied: Vec<&'a Cell>,
+}
+
+impl<'a> Best<'a> {
+    /// `None` when no cell of the group finished.
+    fn of(cells: impl IntoIterator<Item = &'a Cell>) -> Option<Self> {
+        let mut done: Vec<(&Cell, &Summary)> = cells
+            .into_iter()
+            .filter_map(|c| Some((c, c.summary.as_ref()?)))
+            .collect();
+        done.sort_by(|a, b| a.1.median_wall_s.total_cmp(&b.1.median_wall_s));
+        let (&(cell, summary), rest) = done.split_first()?;
+        let tied = rest
+            .iter()
+            .filter(|(_, s)| overlaps(s.ci95_wall_s, summary.ci95_wall_s))
+            .map(|&(c, _)| c)
+            .collect();
+        Some(Self {
+            cell,
+            summary,
+            tied,
+        })
+    }
+
+    /// `, statistically tied with X and Y` or nothing.
+    fn ties(&self) -> String {
+        if self.tied.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = self
+            .tied
+            .iter()
+            .map(|c| {
+                if c.threads == self.cell.threads {
+                    c.runner.clone()
+                } else {
+                    format!("{} at {}", c.runner, plural(c.threads, "thread", "threads"))
+                }
+            })
+            .collect();
+        format!(", statistically tied with {}", join_and(&names))
+    }
+
+    fn speedup(&self) -> f64 {
+        self.summary.speedup_vs_seq.unwrap_or(f64::NAN)
+    }
+}
+
+/// The summarised results with the orders the report lists things in.
+struct Report<'a> {
+    results: &'a Results,
+    /// Workload ids: the configured order, then any others as they first appear.
+    workloads: Vec<&'a str>,
+    /// Runner ids, likewise.
+    runners: Vec<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    fn new(results: &'a Results) -> Self {
+        let order = |configured: &'a [String], of_cell: fn(&Cell) -> &str| {
+            let mut seen: Vec<&'a str> = Vec::new();
+            let present = |id: &str| results.cells.iter().any(|c| of_cell(c) == id);
+            for id in configured {
+                if present(id) && !seen.contains(&id.as_str()) {
+                    seen.push(id);
+                }
+            }
+            for cell in &results.cells {
+                let id = of_cell(cell);
+                if !seen.contains(&id) {
+                    seen.push(id);
+                }
+            }
+            seen
+        };
+        Self {
+            results,
+            workloads: order(&results.config.workloads, |c| &c.workload),
+            runners: order(&results.config.runners, |c| &c.runner),
+        }
+    }
+
+    fn runner_rank(&self, runner: &str) -> usize {
+        self.runners.iter().position(|r| *r == runner).unwrap_or(usize::MAX)
+    }
+
+    fn runner_present(&self, runner: &str) -> bool {
+        self.runners.contains(&runner)
+    }
+
+    /// The cells of `workload`, in runner order, then by thread count.
+    fn cells_of(&self, workload: &str) -> Vec<&'a Cell> {
+        let mut cells: Vec<&Cell> = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.workload == workload)
+            .collect();
+        cells.sort_by_key(|c| (self.runner_rank(&c.runner), c.threads));
+        cells
+    }
+
+    // -- header -------------------------------------------------------------
+
+    fn header(&self, out: &mut String) {
+        let r = self.results;
+        let m = &r.machine;
+        let c = &r.config;
+        out.push_str("# rtcompare report\n\n");
+        if r.partial {
+            out.push_str(
+                "**Warning: this run was interrupted or is still in progress; \
+                 some cells are missing.**\n\n",
+            );
+        }
+        let threads: Vec<String> = c.threads.iter().map(ToString::to_string).collect();
+        let versions: Vec<String> = m
+            .crate_versions
+            .iter()
+            .map(|(name, version)| format!("{name} {version}"))
+            .collect();
+        let env: Vec<String> = m.env.iter().map(|(k, v)| format!("`{k}={v}`")).collect();
+        let lines = [
+            (
+                "Machine",
+                format!(
+                    "{}, {}",
+                    m.cpu_model,
+                    plural(m.logical_cores, "logical core", "logical cores")
+                ),
+            ),
+            ("OS", format!("{}, kernel {}", m.os, m.kernel)),
+            ("Compiler", format!("{}, `{}` profile", m.rustc, m.profile)),
+            (
+                "Source",
+                format!(
+                    "rtcompare {}, commit {}",
+                    r.tool_version,
+                    m.git_commit
+                        .as_deref()
+                        .map_or("unknown".into(), |g| format!("`{g}`"))
+                ),
+            ),
+            ("Created", r.created.clone()),
+            (
+                "Run",
+                format!(
+                    "preset `{}`, {} after {} warm-up, seed {}, threads {}, cell time limit {} s",
+                    c.preset,
+                    plural(c.samples, "sample", "samples"),
+                    c.warmup,
+                    c.seed,
+                    threads.join(", "),
+                    c.timeout_s
+                ),
+            ),
+            (
+                "Runtimes",
+                if versions.is_empty() {
+                    "not recorded".into()
+                } else {
+                    versions.join(", ")
+                },
+            ),
+            (
+                "Features",
+                if m.features.is_empty() {
+                    "default".into()
+                } else {
+                    m.features.join(", ")
+                },
+            ),
+            (
+                "Environment",
+                if env.is_empty() {
+                    "no runtime variables set".into()
+                } else {
+                    env.join(", ")
+                },
+            ),
+        ];
+        for (label, value) in lines {
+            writeln!(out, "- **{label}:** {value}").expect("write to String");
+        }
+        write!(out, "\nReproduce with:\n\n```sh\n{}\n```\n\n", c.command).expect("write to String");
+    }
+
+    // -- verdict ------------------------------------------------------------
+
+    fn verdict(&self, out: &mut String) {
+        out.push_str("## Verdict\n\n");
+        let mut any = false;
+        for kind in [WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed] {
+            for &workload in &self.workloads {
+                let cells = self.cells_of(workload);
+                if cells.first().map(|c| c.workload_kind) != Some(kind) {
+                    continue;
+                }
+                any = true;
+                writeln!(out, "- {}", self.verdict_line(workload, kind, &cells))
+                    .expect("write to String");
+            }
+        }
+        if !any {
+            out.push_str("No cells were recorded.\n");
+        }
+        out.push('\n');
+    }
+
+    fn verdict_line(&self, workload: &str, kind: WorkloadKind, cells: &[&'a Cell]) -> String {
+        let mut line = format!("**{workload}** ({}): ", kind_label(kind));
+        let seq_cells: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.runner == BASELINE_RUNNER)
+            .collect();
+        let Some(seq) = seq_cells.iter().find(|c| c.summary.is_some()) else {
+            let why = match seq_cells.first() {
+                Some(c) if c.status == Status::Timeout => "`seq` timed out",
+                Some(_) => "`seq` failed",
+                None => "`seq` is missing",
+            };
+            write!(line, "{why}, so speedups can't be computed").expect("write to String");
+            match Best::of(cells.iter().copied()) {
+                Some(best) => write!(
+                    line,
+                    "; the fastest runner was {} ({}) at {} ms.",
+                    best.cell.runner,
+                    plural(best.cell.threads, "thread", "threads"),
+                    ms(best.summary.median_wall_s)
+                ),
+                None => write!(line, "; no cell finished."),
+            }
+            .expect("write to String");
+            return line;
+        };
+
+        let concurrent: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.class == Class::Concurrent)
+            .collect();
+        let multithreaded: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| matches!(c.class, Class::ConcurrentParallel | Class::Parallel))
+            .collect();
+        let conc = Best::of(concurrent.iter().copied());
+        let par = Best::of(multithreaded.iter().copied());
+
+        let mut clauses = Vec::new();
+        match &conc {
+            Some(b) => {
+                let verb = if kind == WorkloadKind::Cpu {
+                    format!("ran at {} `seq`", times(b.speedup()))
+                } else {
+                    format!("bought {} over `seq`", times(b.speedup()))
+                };
+                clauses.push(format!(
+                    "concurrency alone (best single-threaded executor: {}{}) {verb}",
+                    b.cell.runner,
+                    b.ties()
+                ));
+            }
+            None if !concurrent.is_empty() => {
+                clauses.push("no single-threaded executor finished".into())
+            }
+            None => {}
+        }
+        match &par {
+            Some(b) => {
+                let who = format!(
+                    "(best multithreaded runner: {}, {}{})",
+                    b.cell.runner,
+                    plural(b.cell.threads, "thread", "threads"),
+                    b.ties()
+                );
+                let efficiency = b.summary.efficiency.unwrap_or(f64::NAN);
+                clauses.push(match (&conc, kind) {
+                    (_, WorkloadKind::Cpu) | (None, _) => format!(
+                        "parallelism {who} at {} (efficiency {})",
+                        times(b.speedup()),
+                        percent(efficiency)
+                    ),
+                    (Some(c), _) => {
+                        let further = c.summary.median_wall_s / b.summary.median_wall_s;
+                        let noise = if overlaps(c.summary.ci95_wall_s, b.summary.ci95_wall_s) {
+                            ", within noise"
+                        } else {
+                            ""
+                        };
+                        let gain = if further >= 1.0 {
+                            format!("bought a further {}", times(further))
+                        } else {
+                            format!("bought nothing more: {} of that", times(further))
+                        };
+                        format!(
+                            "adding parallelism {who} {gain} ({} over `seq`{noise})",
+                            times(b.speedup())
+                        )
+                    }
+                });
+            }
+            None if !multithreaded.is_empty() => {
+                clauses.push("no multithreaded runner finished".into())
+            }
+            None => {}
+        }
+        if clauses.is_empty() {
+            line.push_str("only `seq` ran.");
+        } else {
+            line.push_str(&clauses.join("; "));
+            line.push('.');
+        }
+
+        let mut extrapolated: Vec<String> = Vec::new();
+        let leaders = [Some(*seq), conc.as_ref().map(|b| b.cell), par.as_ref().map(|b| b.cell)];
+        for cell in leaders.into_iter().flatten() {
+            let name = format!("`{}`", cell.runner);
+            if cell.extrapolation.is_some() && !extrapolated.contains(&name) {
+                extrapolated.push(name);
+            }
+        }
+        if !extrapolated.is_empty() {
+            write!(
+                line,
+                " ({} extrapolated from a subset of the work; see {EXTRAPOLATED} below.)",
+                join_and(&extrapolated)
+            )
+            .expect("write to String");
+        }
+
+        if kind == WorkloadKind::Cpu
+            && let Some(s) = self.static_split_sentence(cells)
+        {
+            line.push(' ');
+            line.push_str(&s);
+        }
+        line
+    }
+
+    /// Compares the static split with the best dynamic scheduler at the same thread
+    /// count, for CPU-bound workloads (where only scheduling differs between them).
+    fn static_split_sentence(&self, cells: &[&'a Cell]) -> Option<String> {
+        let statics: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.family == Family::StaticSplit)
+            .collect();
+        let first = statics.first()?;
+        let Some(stat) = Best::of(statics.iter().copied()) else {
+            return Some(format!(
+                "Static split ({}) did not finish ({}).",
+                first.runner,
+                status_word(first.status)
+            ));
+        };
+        let dynamic = Best::of(cells.iter().copied().filter(|c| {
+            matches!(c.family, Family::WorkStealing | Family::SharedQueue)
+                && c.threads == stat.cell.threads
+        }))?;
+        let (s, d) = (stat.summary, dynamic.summary);
+        let figures = match (s.speedup_vs_seq, d.speedup_vs_seq) {
+            (Some(a), Some(b)) => format!("reached {} against {}", times(a), times(b)),
+            _ => format!(
+                "took {} ms against {} ms",
+                ms(s.median_wall_s),
+                ms(d.median_wall_s)
+            ),
+        };
+        let reading = if overlaps(s.ci95_wall_s, d.ci95_wall_s) {
+            "statistically tied, so equal shares were enough here"
+        } else if s.median_wall_s > d.median_wall_s {
+            "uneven chunks leave threads idle"
+        } else {
+            "faster here, as equal shares need no coordination"
+        };
+        Some(format!(
+            "Static split ({}) {figures} for dynamic scheduling ({}) on {}: {reading}.",
+            stat.cell.runner,
+            dynamic.cell.runner,
+            plural(stat.cell.threads, "thread", "threads"),
+        ))
+    }
+
+    // -- per-workload tables ------------------------------------------------
+
+    fn workloads(&self, out: &mut String) {
+        out.push_str("## Results by workload\n\n");
+        for &workload in &self.workloads {
+            self.workload_table(out, workload);
+        }
+    }
+
+    fn workload_table(&self, out: &mut String, workload: &str) {
+        let mut cells = self.cells_of(workload);
+        // Finished cells fastest first; the rest keep runner order at the bottom.
+        cells.sort_by(|a, b| match (&a.summary, &b.summary) {
+            (Some(x), Some(y)) => x.median_wall_s.total_cmp(&y.median_wall_s),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+
+        writeln!(out, "### {workload}\n").expect("write to String");
+        if let Some(first) = cells.first() {
+            let params = cells
+                .iter()
+                .find(|c| c.extrapolation.is_none())
+                .map_or(&first.params, |c| &c.params);
+            writeln!(
+                out,
+                "{}; parameters `{params}`.\n",
+                kind_label(first.workload_kind)
+            )
+            .expect("write to String");
+        }
+
+        let latency = cells.iter().any(|c| c.latency_us.is_some());
+        let throughput = cells.iter().any(|c| c.throughput_per_s.is_some());
+        let mut columns = vec![
+            ("Runner", Align::Left),
+            ("Class", Align::Left),
+            ("Family", Align::Left),
+            ("Threads", Align::Right),
+            ("Median wall [ms]", Align::Right),
+            ("95% CI [ms]", Align::Right),
+            ("Speedup", Align::Right),
+            ("Efficiency", Align::Right),
+            ("CPU util.", Align::Right),
+            ("Peak RSS [MiB]", Align::Right),
+            ("OS threads", Align::Right),
+        ];
+        if latency {
+            columns.extend([("p50 [µs]", Align::Right), ("p99 [µs]", Align::Right)]);
+        }
+        if throughput {
+            columns.push(("Throughput [/s]", Align::Right));
+        }
+        let mut table = Table::new(columns);
+        for cell in &cells {
+            let mut row = vec![
+                cell.runner.clone(),
+                cell.class.to_string(),
+                cell.family.to_string(),
+                cell.threads.to_string(),
+            ];
+            match &cell.summary {
+                Some(s) => {
+                    let mark = if cell.extrapolation.is_some() {
+                        EXTRAPOLATED
+                    } else {
+                        ""
+                    };
+                    row.extend([
+                        format!("{}{mark}", ms(s.median_wall_s)),
+                        format!("{}–{}", ms(s.ci95_wall_s[0]), ms(s.ci95_wall_s[1])),
+                        s.speedup_vs_seq.map_or(NONE.into(), times),
+                        s.efficiency.map_or(NONE.into(), percent),
+                        cores(s.cpu_utilisation),
+                        cell.peak_rss_bytes.map_or(NONE.into(), mib),
+                        cell.os_threads.map_or(NONE.into(), |n| n.to_string()),
+                    ]);
+                    if latency {
+                        let (p50, p99) = cell
+                            .latency_us
+                            .map_or((NONE.into(), NONE.into()), |l| (sig3(l.p50), sig3(l.p99)));
+                        row.extend([p50, p99]);
+                    }
+                    if throughput {
+                        row.push(cell.throughput_per_s.map_or(NONE.into(), sig3));
+                    }
+                }
+                None => {
+                    let status = match cell.status {
+                        Status::Ok => "no samples",
+                        other => status_word(other),
+                    };
+                    row.push(status.into());
+                    row.resize(table.columns().len(), NONE.into());
+                }
+            }
+            table.push_row(row);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+
+        let notes: Vec<String> = cells
+            .iter()
+            .filter_map(|c| {
+                let e = c.extrapolation.as_ref()?;
+                Some(format!("{EXTRAPOLATED} {}: {}", c.runner, e.note))
+            })
+            .collect();
+        if !notes.is_empty() {
+            out.push_str(&notes.join("  \n"));
+            out.push_str("\n\n");
+        }
+
+        let failures: Vec<String> = cells
+            .iter()
+            .filter(|c| c.status != Status::Ok)
+            .map(|c| {
+                let reason = c.error.as_deref().unwrap_or("no reason recorded");
+                let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+                format!(
+                    "- **{}** (t{}): {} — {reason}",
+                    c.runner,
+                    c.threads,
+                    status_word(c.status)
+                )
+            })
+            .collect();
+        if !failures.is_empty() {
+            out.push_str(&failures.join("\n"));
+            out.push_str("\n\n");
+        }
+    }
+
+    // -- disclosures --------------------------------------------------------
+
+    fn disclosures(&self, out: &mut String) {
+        out.push_str("## Disclosures\n\n");
+        let present = |ids: &[&str]| -> Vec<String> {
+            ids.iter()
+                .filter(|id| self.runner_present(id))
+                .map(|id| format!("**{id}**"))
+                .collect()
+        };
+        let mut items: Vec<String> = Vec::new();
+
+        if self.runner_present("async-std") {
+            items.push(
+                "**async-std** is discontinued upstream (1.13, 2025: \"use smol instead\") and \
+                 runs on async-global-executor, the same async-executor core as smol, so it is \
+                 not an independent data point."
+                    .into(),
+            );
+        }
+        if self.runner_present("futures-pool") {
+            items.push(
+                "**futures-pool** (futures' `ThreadPool`) has one shared queue behind a mutex \
+                 and no work stealing."
+                    .into(),
+            );
+        }
+        let futures = present(&["futures-local", "futures-pool"]);
+        if !futures.is_empty() {
+            items.push(format!(
+                "The futures crate has no timer or reactor, so {} {} async-io's `Timer`, whose \
+                 driver runs on async-io's own `async-io` thread.",
+                join_and(&futures),
+                if futures.len() == 1 { "uses" } else { "use" }
+            ));
+        }
+        if !present(&["tokio-ct", "tokio-mt"]).is_empty() {
+            let io: Vec<String> = self
+                .workloads
+                .iter()
+                .filter(|w| {
+                    self.cells_of(w)
+                        .first()
+                        .is_some_and(|c| c.workload_kind != WorkloadKind::Cpu)
+                })
+                .map(|w| format!("`{w}`"))
+                .collect();
+            let which = if io.is_empty() {
+                "timer-heavy workloads mix".to_string()
+            } else {
+                format!(
+                    "the {} {} mix",
+                    join_and(&io),
+                    if io.len() == 1 { "workload" } else { "workloads" }
+                )
+            };
+            items.push(format!(
+                "tokio's timer rounds sleeps up to whole milliseconds, async-io's (smol, \
+                 async-std, futures) does not, so {which} timer granularity with scheduler cost."
+            ));
+        }
+        if !self.results.cells.is_empty() {
+            items.push(
+                "CPU time comes from `getrusage(RUSAGE_SELF)`, which counts every thread of the \
+                 process, helper threads (timer and I/O drivers, blocking pools) included; \
+                 CPU util. is CPU time over wall time, in cores."
+                    .into(),
+            );
+            items.push(self.thread_census());
+        }
+        let async_runners = present(&ASYNC_RUNNERS);
+        if !async_runners.is_empty() {
+            let single: Vec<String> = self
+                .runners
+                .iter()
+                .filter(|r| {
+                    ASYNC_RUNNERS.contains(r)
+                        && self
+                            .results
+                            .cells
+                            .iter()
+                            .any(|c| c.runner == **r && c.class == Class::Concurrent)
+                })
+                .map(|r| format!("**{r}**"))
+                .collect();
+            let except = if single.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", except on the single-threaded {} ({}), where the calling thread is the \
+                     executor",
+                    if single.len() == 1 { "runtime" } else { "runtimes" },
+                    join_and(&single)
+                )
+            };
+            items.push(format!(
+                "Async runners spawn each sample's root task inside the runtime and the calling \
+                 thread only waits for it{except}."
+            ));
+        }
+
+        for item in items {
+            writeln!(out, "- {item}").expect("write to String");
+        }
+    }
+
+    /// The thread-count disclosure: each runner's configured threads and the
+    /// threads actually seen (per name, the most seen in any one cell).
+    fn thread_census(&self) -> String {
+        let mut defaults = Vec::new();
+        if self.runner_present("smol-mt") {
+            defaults.push("smol's global executor would default to one thread");
+        }
+        if self.runner_present("tokio-mt") {
+            defaults.push("tokio's to one per core");
+        }
+        let mut text = String::from("Every runner was given its worker thread count explicitly");
+        if !defaults.is_empty() {
+            write!(text, " ({})", defaults.join(", ")).expect("write to String");
+        }
+        text.push(':');
+        for &runner in &self.runners {
+            let mut by_threads: BTreeMap<usize, BTreeMap<&str, usize>> = BTreeMap::new();
+            for cell in self.results.cells.iter().filter(|c| c.runner == runner) {
+                let census = by_threads.entry(cell.threads).or_default();
+                for (name, &count) in &cell.thread_names {
+                    let most = census.entry(name).or_default();
+                    *most = (*most).max(count);
+                }
+            }
+            let parts: Vec<String> = by_threads
+                .into_iter()
+                .map(|(threads, census)| {
+                    let mut names: Vec<(&str, usize)> = census.into_iter().collect();
+                    names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                    let seen: Vec<String> =
+                        names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+                    let seen = if seen.is_empty() {
+                        "not recorded".into()
+                    } else {
+                        seen.join(", ")
+                    };
+                    format!(
+                        "{}; threads seen: {seen}",
+                        plural(threads, "worker", "workers")
+                    )
+                })
+                .collect();
+            write!(text, "\n  - {runner}: {}", parts.join("; ")).expect("write to String");
+        }
+        text
+    }
+}
+
+/// Runner ids whose tasks run on an async executor (for the root-task disclosure).
+const ASYNC_RUNNERS: [&str; 7] = [
+    "tokio-ct",
+    "tokio-mt",
+    "smol-local",
+    "smol-mt",
+    "async-std",
+    "futures-local",
+    "futures-pool",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_pads_and_aligns() {
+        let mut t = Table::new([("Name", Align::Left), ("Time [ms]", Align::Right)]);
+        t.push_row(vec!["a|b".into(), "1.5".into()]);
+        t.push_row(vec!["long name".into()]);
+        assert_eq!(
+            t.to_markdown(),
+            "| Name      | Time [ms] |\n\
+             | --------- | --------: |\n\
+             | a\\|b      |       1.5 |\n\
+             | long name |           |\n"
+        );
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(sig3(412.345), "412");
+        assert_eq!(sig3(41.2345), "41.2");
+        assert_eq!(sig3(4.12345), "4.12");
+        assert_eq!(sig3(0.0412345), "0.0412");
+        assert_eq!(sig3(9.996), "10.0");
+        assert_eq!(sig3(99.96), "100");
+        assert_eq!(sig3(10123.4), "10123");
+        assert_eq!(sig3(0.0), "0");
+        assert_eq!(sig3(f64::NAN), NONE);
+        assert_eq!(times(1.9749), "1.97×");
+        assert_eq!(times(12.345), "12.3×");
+        assert_eq!(times(971.2), "971×");
+        assert_eq!(percent(0.984), "98%");
+        assert_eq!(cores(1.956), "1.96");
+        assert_eq!(mib(3 * 1024 * 1024 + 400 * 1024), "3.4");
+        assert_eq!(join_and(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+    }
+}

@@ -1,0 +1,204 @@
+//! The results file: rtcompare's public contract between a run and everything
+//! rendered from it (reports, regression checks). Versioned by [`SCHEMA_VERSION`];
+//! documented field by field in `docs/results-schema.md`.
+
+use rtcompare_api::{Class, Family, WorkloadKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of the matrix: the machine, the configuration and every cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// Always [`SCHEMA_VERSION`] for files this build writes.
+    pub schema_version: u32,
+    /// The rtcompare version that wrote the file.
+    pub tool_version: String,
+    /// When the run started, RFC 3339 in UTC.
+    pub created: String,
+    /// True while the run is in progress or when it was interrupted: some planned
+    /// cells are missing.
+    pub partial: bool,
+    /// The machine fingerprint.
+    pub machine: Machine,
+    /// How the run was configured.
+    pub config: Config,
+    /// Every finished cell, in the order they ran.
+    pub cells: Vec<Cell>,
+}
+
+/// What the numbers depend on besides the code under test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// CPU model name as the OS reports it.
+    pub cpu_model: String,
+    /// Logical cores available to the process.
+    pub logical_cores: usize,
+    /// Operating system name and release.
+    pub os: String,
+    /// Kernel release.
+    pub kernel: String,
+    /// `rustc -V` of the compiler that built the binary.
+    pub rustc: String,
+    /// Build profile of the binary (`release` or `debug`).
+    pub profile: String,
+    /// Resolved versions of every runtime crate, from Cargo.lock.
+    pub crate_versions: BTreeMap<String, String>,
+    /// Cargo features enabled in the build.
+    pub features: Vec<String>,
+    /// Environment variables that change runtime behaviour, as set for the run.
+    pub env: BTreeMap<String, String>,
+    /// Git commit of the source tree (with `-dirty` when modified), if known.
+    pub git_commit: Option<String>,
+    /// The soft and hard open-file limits as found.
+    pub open_files_limit: Option<[u64; 2]>,
+}
+
+/// How the run was configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// `tiny`, `quick` or `full`.
+    pub preset: String,
+    /// Worker-thread counts requested.
+    pub threads: Vec<usize>,
+    /// Measured samples per cell (after the warm-up).
+    pub samples: usize,
+    /// Warm-up samples per cell (not in the statistics).
+    pub warmup: usize,
+    /// Seed of the cell-order shuffle and of the bootstrap.
+    pub seed: u64,
+    /// Per-cell time limit in seconds.
+    pub timeout_s: f64,
+    /// Runner ids selected.
+    pub runners: Vec<String>,
+    /// Workload ids selected.
+    pub workloads: Vec<String>,
+    /// The command line that reproduces the run.
+    pub command: String,
+}
+
+/// How a cell ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Ran every sample and verified its answer.
+    Ok,
+    /// Panicked, crashed, produced a wrong answer or could not start.
+    Failed,
+    /// Exceeded the per-cell time limit and was killed.
+    Timeout,
+}
+
+/// One runner × workload × thread count, run in its own child process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Runner id.
+    pub runner: String,
+    /// The runner's class on the concurrency × parallelism grid.
+    pub class: Class,
+    /// The runner's scheduling family.
+    pub family: Family,
+    /// Workload id.
+    pub workload: String,
+    /// Whether the workload is CPU-bound, I/O-bound or mixed.
+    pub workload_kind: WorkloadKind,
+    /// Worker threads the runner was given (1 for single-threaded runners).
+    pub threads: usize,
+    /// How the cell ended.
+    pub status: Status,
+    /// Why it failed or timed out.
+    pub error: Option<String>,
+    /// The checksum the cell produced, as `0x`-prefixed hex (exact beyond 2^53).
+    pub checksum: Option<String>,
+    /// The checksum the workload's parameters imply, as `0x`-prefixed hex.
+    pub expected_checksum: Option<String>,
+    /// Every sample's checksum matched the expected one.
+    pub verified: bool,
+    /// The workload parameters as run (after any subset for extrapolation).
+    pub params: serde_json::Value,
+    /// Set when the cell ran a subset of the work and its times were scaled.
+    pub extrapolation: Option<Extrapolation>,
+    /// OS threads alive at the end of the last sample, plus threads created and
+    /// joined within a sample (main thread included).
+    pub os_threads: Option<usize>,
+    /// Live threads by name (digits stripped), as the OS reported them.
+    pub thread_names: BTreeMap<String, usize>,
+    /// The warm-up sample (not used in statistics).
+    pub warmup: Vec<Sample>,
+    /// The measured samples.
+    pub samples: Vec<Sample>,
+    /// Peak resident set of the cell's process (VmHWM).
+    pub peak_rss_bytes: Option<u64>,
+    /// Latency percentiles, for workloads that measure latency.
+    pub latency_us: Option<Latency>,
+    /// Operations per second, for workloads that have a throughput.
+    pub throughput_per_s: Option<f64>,
+    /// Derived statistics; filled once the whole run is known (speedup needs `seq`).
+    pub summary: Option<Summary>,
+}
+
+/// Measured cost of one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Wall-clock time, monotonic clock, seconds.
+    pub wall_s: f64,
+    /// User CPU time of the whole process (every thread), seconds.
+    pub user_s: f64,
+    /// System CPU time of the whole process, seconds.
+    pub sys_s: f64,
+    /// Voluntary context switches of the process.
+    pub ctx_voluntary: u64,
+    /// Involuntary context switches of the process.
+    pub ctx_involuntary: u64,
+}
+
+/// A cell that ran part of the work and scaled its times linearly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extrapolation {
+    /// Multiply measured times by this to estimate the whole workload.
+    pub factor: f64,
+    /// What was run and why, in words.
+    pub note: String,
+}
+
+/// Latency percentiles in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest observed.
+    pub max: f64,
+}
+
+/// Statistics derived from a cell's samples and its run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Median wall time, seconds (extrapolated when the cell says so).
+    pub median_wall_s: f64,
+    /// 95% bootstrap interval of the median wall time, seconds.
+    pub ci95_wall_s: [f64; 2],
+    /// Median wall of `seq` on the same workload divided by this cell's.
+    pub speedup_vs_seq: Option<f64>,
+    /// Speedup divided by worker threads.
+    pub efficiency: Option<f64>,
+    /// Median CPU time (user + system) divided by median wall time; 1.0 = one core busy.
+    pub cpu_utilisation: f64,
+}
+
+impl Cell {
+    /// `runner/workload/tN`, the cell's name in messages and tables.
+    pub fn key(&self) -> String {
+        format!("{}/{}/t{}", self.runner, self.workload, self.threads)
+    }
+
+    /// Measured times of this cell are scaled by this factor (1.0 when complete).
+    pub fn scale(&self) -> f64 {
+        self.extrapolation.as_ref().map_or(1.0, |e| e.factor)
+    }
+}

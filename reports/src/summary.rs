@@ -1,0 +1,268 @@
+//! Derives each cell's [`Summary`] from its samples and from the `seq` cell of the
+//! same workload: median wall time and its bootstrap interval (scaled for
+//! extrapolated cells), speedup over `seq`, efficiency and CPU utilisation.
+
+use crate::model::{Cell, Results, Status, Summary};
+use crate::stats::{bootstrap_median_ci, median};
+
+/// The runner every speedup is relative to.
+pub const BASELINE_RUNNER: &str = "seq";
+
+/// Bootstrap resamples per cell.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+
+/// Fills `summary` for every cell that finished ([`Status::Ok`]) with at least one
+/// sample, and clears it for every other cell.
+///
+/// Speedup is `seq`'s median wall time on the same workload (its only ok cell,
+/// whatever its thread count; the one with fewest threads if there are several)
+/// divided by the cell's own; it and efficiency are `None` when that workload has
+/// no ok `seq` cell. Each cell's bootstrap is seeded from `results.config.seed` and
+/// the cell's key, so the numbers do not depend on the order cells ran in.
+pub fn summarize(results: &mut Results) {
+    let seed = results.config.seed;
+    for cell in &mut results.cells {
+        cell.summary = basic_summary(cell, seed);
+    }
+    let baselines: Vec<Option<f64>> = results
+        .cells
+        .iter()
+        .map(|cell| baseline(&results.cells, &cell.workload))
+        .collect();
+    for (cell, seq_wall) in results.cells.iter_mut().zip(baselines) {
+        let threads = cell.threads.max(1) as f64;
+        if let (Some(summary), Some(seq_wall)) = (cell.summary.as_mut(), seq_wall) {
+            let speedup = seq_wall / summary.median_wall_s;
+            summary.speedup_vs_seq = Some(speedup);
+            summary.efficiency = Some(speedup / threads);
+        }
+    }
+}
+
+/// Median, interval and utilisation of one cell; speedup and efficiency left empty.
+fn basic_summary(cell: &Cell, seed: u64) -> Option<Summary> {
+    if cell.status != Status::Ok || cell.samples.is_empty() {
+        return None;
+    }
+    let scale = cell.scale();
+    let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+    let cpus: Vec<f64> = cell.samples.iter().map(|s| s.user_s + s.sys_s).collect();
+    let median_wall = median(&walls);
+    let [lo, hi] = bootstrap_median_ci(&walls, BOOTSTRAP_RESAMPLES, cell_seed(seed, cell));
+    Some(Summary {
+        median_wall_s: median_wall * scale,
+        ci95_wall_s: [lo * scale, hi * scale],
+        speedup_vs_seq: None,
+        efficiency: None,
+        cpu_utilisation: median(&cpus) / median_wall,
+    })
+}
+
+/// The extrapolated median wall time of the `seq` cell of `workload`, if one
+/// finished.
+fn baseline(cells: &[Cell], workload: &str) -> Option<f64> {
+    cells
+        .iter()
+        .filter(|c| c.workload == workload && c.runner == BASELINE_RUNNER)
+        .filter_map(|c| Some((c.threads, c.summary.as_ref()?.median_wall_s)))
+        .min_by_key(|&(threads, _)| threads)
+        .map(|(_, wall)| wall)
+}
+
+/// The run's seed mixed with the cell's key (FNV-1a), so cells get independent,
+/// order-independent resampling streams.
+fn cell_seed(seed: u64, cell: &Cell) -> u64 {
+    let hash = cell
+        .key()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    seed ^ hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Config, Extrapolation, Machine, Sample};
+    use rtcompare_api::{Class, Family, WorkloadKind};
+    use std::collections::BTreeMap;
+
+    fn sample(wall_s: f64, cpu_s: f64) -> Sample {
+        Sample {
+            wall_s,
+            user_s: cpu_s * 0.9,
+            sys_s: cpu_s * 0.1,
+            ctx_voluntary: 0,
+            ctx_involuntary: 0,
+        }
+    }
+
+    fn cell(runner: &str, workload: &str, threads: usize, walls: &[f64]) -> Cell {
+        Cell {
+            runner: runner.into(),
+            class: Class::ConcurrentParallel,
+            family: Family::WorkStealing,
+            workload: workload.into(),
+            workload_kind: WorkloadKind::Cpu,
+            threads,
+            status: Status::Ok,
+            error: None,
+            checksum: Some("0x1".into()),
+            expected_checksum: Some("0x1".into()),
+            verified: true,
+            params: serde_json::Value::Null,
+            extrapolation: None,
+            os_threads: Some(threads + 1),
+            thread_names: BTreeMap::new(),
+            warmup: vec![],
+            samples: walls
+                .iter()
+                .map(|&w| sample(w, w * threads as f64))
+                .collect(),
+            peak_rss_bytes: None,
+            latency_us: None,
+            throughput_per_s: None,
+            summary: None,
+        }
+    }
+
+    fn results(cells: Vec<Cell>) -> Results {
+        Results {
+            schema_version: crate::SCHEMA_VERSION,
+            tool_version: "0.0.0".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            partial: false,
+            machine: Machine {
+                cpu_model: "test".into(),
+                logical_cores: 2,
+                os: "test".into(),
+                kernel: "test".into(),
+                rustc: "test".into(),
+                profile: "release".into(),
+                crate_versions: BTreeMap::new(),
+                features: vec![],
+                env: BTreeMap::new(),
+                git_commit: None,
+                open_files_limit: None,
+            },
+            config: Config {
+                preset: "tiny".into(),
+                threads: vec![2],
+                samples: 3,
+                warmup: 1,
+                seed: 42,
+                timeout_s: 10.0,
+                runners: vec![],
+                workloads: vec![],
+                command: "rtcompare compare".into(),
+            },
+            cells,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn speedup_efficiency_and_utilisation() {
+        let mut r = results(vec![
+            cell("seq", "cpu", 1, &[0.40, 0.41, 0.39]),
+            cell("rayon", "cpu", 2, &[0.21, 0.20, 0.19]),
+        ]);
+        summarize(&mut r);
+        let seq = r.cells[0].summary.as_ref().unwrap();
+        assert!(close(seq.median_wall_s, 0.40));
+        assert!(close(seq.speedup_vs_seq.unwrap(), 1.0));
+        assert!(close(seq.efficiency.unwrap(), 1.0));
+        assert!(close(seq.cpu_utilisation, 1.0));
+        let rayon = r.cells[1].summary.as_ref().unwrap();
+        assert!(close(rayon.median_wall_s, 0.20));
+        assert!(close(rayon.speedup_vs_seq.unwrap(), 2.0));
+        assert!(close(rayon.efficiency.unwrap(), 1.0));
+        assert!(close(rayon.cpu_utilisation, 2.0));
+        let [lo, hi] = rayon.ci95_wall_s;
+        assert!(lo <= 0.20 && 0.20 <= hi && lo >= 0.19 && hi <= 0.21);
+    }
+
+    #[test]
+    fn extrapolated_seq_is_scaled() {
+        let mut seq = cell("seq", "sleep", 1, &[0.101, 0.102, 0.100]);
+        seq.extrapolation = Some(Extrapolation {
+            factor: 10.0,
+            note: "ran 10 of 100 tasks".into(),
+        });
+        let mut r = results(vec![seq, cell("tokio-ct", "sleep", 1, &[0.0101; 3])]);
+        summarize(&mut r);
+        let seq = r.cells[0].summary.as_ref().unwrap();
+        assert!(close(seq.median_wall_s, 1.01));
+        assert!(seq.ci95_wall_s[0] >= 1.0 && seq.ci95_wall_s[1] <= 1.02);
+        // Utilisation is a ratio of unscaled times.
+        assert!(close(seq.cpu_utilisation, 1.0));
+        assert!(close(seq.speedup_vs_seq.unwrap(), 1.0));
+        let ct = r.cells[1].summary.as_ref().unwrap();
+        assert!(close(ct.speedup_vs_seq.unwrap(), 100.0));
+        assert_eq!(ct.ci95_wall_s, [0.0101, 0.0101]);
+    }
+
+    #[test]
+    fn no_seq_means_no_speedup() {
+        let mut seq = cell("seq", "cpu", 1, &[0.4]);
+        seq.status = Status::Failed;
+        seq.error = Some("boom".into());
+        let mut r = results(vec![
+            seq,
+            cell("rayon", "cpu", 2, &[0.2]),
+            // A seq cell of another workload is not a baseline for this one.
+            cell("seq", "other", 1, &[0.4]),
+            cell("rayon", "missing", 2, &[0.2]),
+        ]);
+        summarize(&mut r);
+        assert!(r.cells[0].summary.is_none());
+        for i in [1, 3] {
+            let s = r.cells[i].summary.as_ref().unwrap();
+            assert!(close(s.median_wall_s, 0.2));
+            assert_eq!(s.speedup_vs_seq, None);
+            assert_eq!(s.efficiency, None);
+        }
+    }
+
+    #[test]
+    fn failed_timeout_and_empty_cells_get_no_summary() {
+        let mut failed = cell("smol-mt", "cpu", 2, &[0.2]);
+        failed.status = Status::Failed;
+        failed.summary = Some(Summary {
+            median_wall_s: 1.0,
+            ci95_wall_s: [1.0, 1.0],
+            speedup_vs_seq: None,
+            efficiency: None,
+            cpu_utilisation: 1.0,
+        });
+        let mut timeout = cell("tokio-mt", "cpu", 2, &[]);
+        timeout.status = Status::Timeout;
+        let mut r = results(vec![
+            cell("seq", "cpu", 1, &[0.4]),
+            failed,
+            timeout,
+            cell("rayon", "cpu", 2, &[]),
+        ]);
+        summarize(&mut r);
+        assert!(r.cells[0].summary.is_some());
+        assert!(r.cells[1..].iter().all(|c| c.summary.is_none()));
+    }
+
+    #[test]
+    fn independent_of_cell_order() {
+        let cells = vec![
+            cell("seq", "cpu", 1, &[0.40, 0.43, 0.39, 0.45, 0.41]),
+            cell("rayon", "cpu", 2, &[0.21, 0.20, 0.19, 0.25, 0.22]),
+        ];
+        let mut a = results(cells.clone());
+        let mut b = results(cells.into_iter().rev().collect());
+        summarize(&mut a);
+        summarize(&mut b);
+        assert_eq!(a.cells[0].summary, b.cells[1].summary);
+        assert_eq!(a.cells[1].summary, b.cells[0].summary);
+    }
+}

@@ -1,0 +1,76 @@
+//! `async-std`: async-std's global executor (async-global-executor, i.e. the same
+//! async-executor core as smol) with its thread count set through
+//! `ASYNC_STD_THREAD_COUNT` before first use, then verified by counting its threads.
+//! Discontinued upstream (1.13, 2025: "use smol instead"); kept as the data point
+//! people still ask about.
+
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, census, park_on};
+use async_std::task::{self, JoinHandle};
+use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
+use std::future::Future;
+use std::time::Duration;
+
+/// async-std's global runtime.
+pub struct AsyncStd;
+
+/// The global runtime needs no handle.
+#[derive(Clone, Copy)]
+pub struct Global;
+
+/// The variable async-std reads, once, when its runtime starts.
+const THREAD_COUNT_VAR: &str = "ASYNC_STD_THREAD_COUNT";
+/// async-std's worker thread name as the kernel keeps it (15 bytes).
+const THREAD_NAME: &str = "async-std/runti";
+
+impl AsyncRuntime for Global {
+    type Join<T: Send + 'static> = JoinHandle<T>;
+
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        task::spawn(future)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+        task::sleep(duration)
+    }
+
+    fn yield_now(&self) -> impl Future<Output = ()> + Send {
+        task::yield_now()
+    }
+}
+
+impl Runner for AsyncStd {
+    const INFO: RunnerInfo = RunnerInfo {
+        id: "async-std",
+        class: Class::ConcurrentParallel,
+        family: Family::WorkStealing,
+        threads: ThreadsKnob::Workers,
+        summary: "async_std::task::spawn on its global executor, ASYNC_STD_THREAD_COUNT=N",
+        timer: "async-io's Timer and reactor (via async-global-executor), driven by idle workers",
+    };
+
+    fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {
+        let wanted = threads.to_string();
+        if std::env::var(THREAD_COUNT_VAR).ok().as_deref() != Some(wanted.as_str()) {
+            // SAFETY: the cell process calls this before it starts any thread of its
+            // own (runtimes are built here, after); nothing reads the environment
+            // concurrently.
+            unsafe { std::env::set_var(THREAD_COUNT_VAR, &wanted) };
+        }
+        // Start the runtime outside the timed region, then check it obeyed.
+        park_on(task::spawn(async {}));
+        let found = census::count_named(THREAD_NAME);
+        if found != threads {
+            return Err(RunnerError::ThreadCount {
+                runner: Self::INFO.id,
+                wanted: threads,
+                found,
+                why: "async-std reads ASYNC_STD_THREAD_COUNT once, when its runtime first starts",
+            });
+        }
+        Ok(visitor.visit_async(&Global, &mut |root| park_on(task::spawn(root))))
+    }
+}

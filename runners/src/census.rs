@@ -1,0 +1,72 @@
+//! Which OS threads the process has, by name: how the results show what a runtime
+//! really started (workers, timer and reactor threads, the main thread).
+
+use std::collections::BTreeMap;
+use std::fs;
+
+/// Live threads of this process grouped by name, with trailing digits and
+/// separators stripped (`smol-0`, `smol-1` → `smol`). Empty where `/proc` is absent.
+pub fn live_threads() -> BTreeMap<String, usize> {
+    let mut names = BTreeMap::new();
+    let Ok(tasks) = fs::read_dir("/proc/self/task") else {
+        return names;
+    };
+    for task in tasks.flatten() {
+        let Ok(comm) = fs::read_to_string(task.path().join("comm")) else {
+            continue; // the thread exited while we looked
+        };
+        *names.entry(group_name(comm.trim_end())).or_insert(0) += 1;
+    }
+    names
+}
+
+/// Threads whose name starts with `prefix`.
+pub fn count_named(prefix: &str) -> usize {
+    live_threads()
+        .iter()
+        .filter(|(name, _)| name.starts_with(prefix))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+fn group_name(name: &str) -> String {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let stem = if stem.len() < name.len() {
+        stem.trim_end_matches(['-', '_', ' ', '#'])
+    } else {
+        stem
+    };
+    if stem.is_empty() { name } else { stem }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_numbered_threads() {
+        assert_eq!(group_name("smol-12"), "smol");
+        assert_eq!(group_name("futures-pool-0"), "futures-pool");
+        assert_eq!(group_name("tokio-runtime-w"), "tokio-runtime-w");
+        assert_eq!(group_name("async-std/runti"), "async-std/runti");
+        assert_eq!(group_name("42"), "42");
+    }
+
+    #[test]
+    fn sees_a_named_thread() {
+        let (started_tx, started) = std::sync::mpsc::channel::<()>();
+        let (stop, stop_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::Builder::new()
+            .name("census-probe-7".into())
+            .spawn(move || {
+                started_tx.send(()).unwrap();
+                stop_rx.recv()
+            })
+            .unwrap();
+        started.recv().unwrap(); // the name is set by the thread itself, as it starts
+        assert_eq!(count_named("census-probe"), 1);
+        drop(stop);
+        t.join().unwrap().unwrap_err();
+        assert_eq!(count_named("census-probe"), 0);
+    }
+}

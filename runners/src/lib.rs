@@ -1,0 +1,140 @@
+//! rtcompare's runners: one file per executor or thread strategy, each building its
+//! runtime with an explicit worker-thread count and handing it to a
+//! [`Visitor`](rtcompare_api::Visitor). Runners never name a workload.
+//!
+//! Async runners implement [`AsyncRuntime`](rtcompare_api::AsyncRuntime) with their
+//! own crate's spawn, timer and reactor; blocking runners implement
+//! [`Strategy`](rtcompare_api::Strategy) over `std` threads (or rayon). A new runner is
+//! one file and one line in the registry below.
+#![warn(missing_docs, rust_2018_idioms)]
+
+pub mod census;
+mod pool;
+
+mod async_std_rt;
+mod futures_local;
+mod futures_pool;
+mod rayon_pool;
+mod seq;
+mod smol_local;
+mod smol_mt;
+mod thread_pool;
+mod threads;
+mod threads_static;
+mod tokio_ct;
+mod tokio_mt;
+mod tokio_rt;
+
+pub use threads::THREAD_CAP;
+
+use rtcompare_api::{Class, Family, Visitor};
+
+/// How a runner's thread count relates to the `--threads` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadsKnob {
+    /// Always exactly one thread runs tasks; `--threads` does not apply.
+    One,
+    /// `--threads` sets the number of worker threads.
+    Workers,
+    /// One OS thread per task (up to [`THREAD_CAP`] live); `--threads` does not
+    /// change what it does and is recorded only as the point of comparison.
+    PerTask,
+}
+
+/// What a runner is, for `list`, results and disclosures.
+#[derive(Debug, Clone, Copy)]
+pub struct RunnerInfo {
+    /// Its id on the command line and in results.
+    pub id: &'static str,
+    /// Where it sits on the concurrency × parallelism grid.
+    pub class: Class,
+    /// How it hands work to its threads.
+    pub family: Family,
+    /// How `--threads` applies to it.
+    pub threads: ThreadsKnob,
+    /// One line on how it is built.
+    pub summary: &'static str,
+    /// Its timer and I/O reactor.
+    pub timer: &'static str,
+}
+
+/// Why a runner could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    /// The runtime could not be built.
+    #[error("{runner}: cannot build the runtime: {message}")]
+    Build {
+        /// The runner id.
+        runner: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// The runtime does not have the thread count it was asked for.
+    #[error("{runner}: asked for {wanted} worker threads but found {found} ({why})")]
+    ThreadCount {
+        /// The runner id.
+        runner: &'static str,
+        /// Threads requested.
+        wanted: usize,
+        /// Threads found.
+        found: usize,
+        /// Why they differ.
+        why: &'static str,
+    },
+}
+
+/// One runner: its description and how it executes a visitor.
+pub trait Runner {
+    /// What it is.
+    const INFO: RunnerInfo;
+
+    /// Builds the runtime or strategy with `threads` workers (outside any timed
+    /// region), hands it to `visitor` once, then tears it down.
+    fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError>;
+}
+
+macro_rules! registry {
+    ($($r:ty),* $(,)?) => {
+        /// Every runner, in the order `list` and reports show them.
+        pub const ALL: &[RunnerInfo] = &[$(<$r as Runner>::INFO),*];
+
+        /// Runs `visitor` on the runner named `id` with `threads` workers; `None` if
+        /// there is no such runner.
+        pub fn execute<V: Visitor>(
+            id: &str,
+            threads: usize,
+            visitor: V,
+        ) -> Option<Result<V::Out, RunnerError>> {
+            $(if id == <$r as Runner>::INFO.id {
+                return Some(<$r as Runner>::execute(threads, visitor));
+            })*
+            None
+        }
+    };
+}
+
+registry![
+    seq::Seq,
+    tokio_ct::TokioCt,
+    smol_local::SmolLocal,
+    futures_local::FuturesLocal,
+    tokio_mt::TokioMt,
+    smol_mt::SmolMt,
+    async_std_rt::AsyncStd,
+    futures_pool::FuturesPool,
+    threads::Threads,
+    thread_pool::ThreadPool,
+    threads_static::ThreadsStatic,
+    rayon_pool::Rayon,
+];
+
+/// The runner named `id`.
+pub fn find(id: &str) -> Option<&'static RunnerInfo> {
+    ALL.iter().find(|r| r.id == id)
+}
+
+/// Waits for `future` on the calling thread without running any runtime's tasks or
+/// driving a reactor: the caller of a multithreaded runtime only waits.
+fn park_on<F: std::future::Future>(future: F) -> F::Output {
+    futures::executor::block_on(future)
+}

@@ -1,0 +1,62 @@
+//! `smol-local`: async-executor's `LocalExecutor` on the calling thread, run inside
+//! `smol::block_on`, which drives async-io's reactor and timers on that same thread
+//! while the executor is idle. Concurrent, not parallel.
+
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
+use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
+use smol::{LocalExecutor, Task, Timer};
+use std::future::Future;
+use std::time::Duration;
+
+thread_local! {
+    // The executor lives in a thread-local so that the handle tasks carry is a
+    // zero-sized `Send` marker, as tokio's context is; `LocalExecutor` itself is !Send.
+    static EXECUTOR: LocalExecutor<'static> = const { LocalExecutor::new() };
+}
+
+/// smol's single-threaded executor.
+pub struct SmolLocal;
+
+/// Spawns onto the calling thread's `LocalExecutor`.
+#[derive(Clone, Copy)]
+pub struct LocalHandle;
+
+impl AsyncRuntime for LocalHandle {
+    type Join<T: Send + 'static> = Task<T>;
+
+    fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        EXECUTOR.with(|ex| ex.spawn(future))
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+        let timer = Timer::after(duration);
+        async move {
+            timer.await;
+        }
+    }
+
+    fn yield_now(&self) -> impl Future<Output = ()> + Send {
+        smol::future::yield_now()
+    }
+}
+
+impl Runner for SmolLocal {
+    const INFO: RunnerInfo = RunnerInfo {
+        id: "smol-local",
+        class: Class::Concurrent,
+        family: Family::SingleQueue,
+        threads: ThreadsKnob::One,
+        summary: "async_executor::LocalExecutor run by smol::block_on on the calling thread",
+        timer: "async-io's Timer and reactor, driven by smol::block_on on the same thread",
+    };
+
+    fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {
+        Ok(EXECUTOR.with(|ex| {
+            visitor.visit_async(&LocalHandle, &mut |root| smol::block_on(ex.run(ex.spawn(root))))
+        }))
+    }
+}

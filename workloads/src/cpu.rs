@@ -1,0 +1,48 @@
+//! `cpu`: K equal, independent chunks of the CPU kernel. What parallelism buys and
+//! concurrency alone does not.
+
+use crate::chunks::Chunks;
+use crate::{Preset, Workload};
+use rtcompare_api::{AsyncRuntime, Outcome, Strategy, WorkloadKind};
+use std::future::Future;
+
+/// Equal chunks of CPU work.
+pub struct Cpu;
+
+impl Workload for Cpu {
+    const ID: &'static str = "cpu";
+    const KIND: WorkloadKind = WorkloadKind::Cpu;
+    const SUMMARY: &'static str = "K equal chunks of a CPU kernel (dependent multiply-adds, no syscalls)";
+    type Params = Chunks;
+
+    fn params(preset: Preset) -> Chunks {
+        let (chunks, unit_steps) = match preset {
+            Preset::Tiny => (16, 2_000),
+            Preset::Quick => (64, QUICK_STEPS_PER_CHUNK),
+            Preset::Full => (128, 3 * QUICK_STEPS_PER_CHUNK),
+        };
+        Chunks {
+            unit_steps,
+            weights: vec![1; chunks].into(),
+        }
+    }
+
+    fn expected(params: &Chunks) -> u64 {
+        params.expected()
+    }
+
+    fn run_async<R: AsyncRuntime>(
+        runtime: R,
+        params: Chunks,
+    ) -> impl Future<Output = Outcome> + Send + 'static {
+        params.run_async(runtime)
+    }
+
+    fn run_blocking(strategy: &dyn Strategy, params: &Chunks) -> Outcome {
+        params.run_blocking(strategy)
+    }
+}
+
+/// Kernel steps in one quick-preset chunk: 64 of them take about 0.5 s on one core of
+/// the reference machine (a 2-core Xeon VM, about 1.2 ns per step).
+pub const QUICK_STEPS_PER_CHUNK: u64 = 6_500_000;
