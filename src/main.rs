@@ -1,1 +1,261 @@
-fn main() {}
+//! rtcompare: runs the same I/O-bound and CPU-bound workloads on single-threaded
+//! async executors, multithreaded work-stealing executors and OS-thread baselines, and
+//! reports what concurrency alone and full parallelism buy, in measured numbers.
+//!
+//! `main` only maps `run() -> Result` to an exit code: 0 ok, 2 usage or data error
+//! (1 is reserved for a confirmed regression), 130 interrupted.
+#![warn(missing_docs, rust_2018_idioms)]
+
+mod cell;
+mod fingerprint;
+mod harness;
+mod measure;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use rtcompare_reports::Status;
+use rtcompare_workloads::Preset;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for bad input: an unknown name, a bad number, a corrupt file.
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "rtcompare",
+    version,
+    about = "What concurrency alone and parallelism buy, measured across Rust async runtimes and OS threads",
+    after_help = "Exit codes: 0 ok (failed cells are reported, not fatal), 2 usage or data error, \
+                  130 interrupted (finished cells kept, marked partial)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List the runners (with class and scheduling family) and the workloads (with sizes).
+    List,
+    /// Run the matrix of runners × workloads × thread counts; write results.json and report.md.
+    Compare(CompareArgs),
+    /// Render report.md again from a results.json alone.
+    Report {
+        /// The results file written by `compare`.
+        results: PathBuf,
+        /// Where to write the report [default: report.md beside RESULTS].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run one cell in this process and print it as JSON (used by `compare`).
+    #[command(hide = true)]
+    Cell(CellArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// Shorthand for --preset quick: about 0.5 s of sequential CPU work per workload.
+    #[arg(long, conflicts_with_all = ["full", "preset"])]
+    quick: bool,
+    /// Shorthand for --preset full (the default): about 3 s per CPU workload.
+    #[arg(long, conflicts_with = "preset")]
+    full: bool,
+    /// Size preset: tiny (tests), quick or full.
+    #[arg(long, value_parser = parse_preset)]
+    preset: Option<Preset>,
+    /// Runners to run, comma-separated [default: all; see `rtcompare list`].
+    #[arg(long, value_delimiter = ',')]
+    runners: Vec<String>,
+    /// Workloads to run, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',')]
+    workloads: Vec<String>,
+    /// Worker threads for multithreaded runners, comma-separated [default: available cores].
+    #[arg(long, value_delimiter = ',', value_parser = parse_positive)]
+    threads: Vec<usize>,
+    /// Measured samples per cell [default: tiny 2, quick 3, full 10].
+    #[arg(long, value_parser = parse_positive)]
+    samples: Option<usize>,
+    /// Warm-up samples per cell, not used in statistics.
+    #[arg(long, default_value_t = 1)]
+    warmup: usize,
+    /// Output directory for results.json and report.md.
+    #[arg(long, default_value = "target/rtcompare")]
+    out: PathBuf,
+    /// Seed for the cell order and the bootstrap [default: from the clock; recorded].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Per-cell time limit in seconds [default: tiny 60, quick 120, full 600].
+    #[arg(long, value_parser = parse_seconds)]
+    timeout: Option<f64>,
+}
+
+#[derive(Args)]
+struct CellArgs {
+    #[arg(long)]
+    runner: String,
+    #[arg(long)]
+    workload: String,
+    #[arg(long, value_parser = parse_positive)]
+    threads: usize,
+    #[arg(long, value_parser = parse_preset)]
+    preset: Preset,
+    #[arg(long)]
+    warmup: usize,
+    #[arg(long, value_parser = parse_positive)]
+    samples: usize,
+}
+
+fn parse_preset(s: &str) -> Result<Preset, String> {
+    s.parse()
+}
+
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{s}' is not a whole number")),
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("'{s}' is not a positive number of seconds")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // clap prints usage errors itself and exits with 2
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Cmd::List => {
+            list();
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Compare(args) => harness::compare(&plan(args)?),
+        Cmd::Report { results, out } => {
+            let mut loaded = rtcompare_reports::load(&results)?;
+            rtcompare_reports::summary::summarize(&mut loaded);
+            let out = out.unwrap_or_else(|| results.with_file_name("report.md"));
+            let report = rtcompare_reports::markdown::render(&loaded);
+            rtcompare_reports::write_atomic(&out, report.as_bytes())?;
+            eprintln!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Cell(args) => cell(args),
+    }
+}
+
+fn list() {
+    println!("Runners (`--runners`):");
+    println!("  {:<15} {:<23} {:<14} threads", "id", "class", "family");
+    for r in rtcompare_runners::ALL {
+        let knob = match r.threads {
+            rtcompare_runners::ThreadsKnob::One => "1".to_string(),
+            rtcompare_runners::ThreadsKnob::Workers => "N workers".to_string(),
+            rtcompare_runners::ThreadsKnob::PerTask => {
+                format!("1 per task (≤{})", rtcompare_runners::THREAD_CAP)
+            }
+        };
+        println!("  {:<15} {:<23} {:<14} {knob}", r.id, r.class, r.family);
+        println!("  {:<15} {}", "", r.summary);
+    }
+    println!("\nWorkloads (`--workloads`):");
+    for w in rtcompare_workloads::ALL {
+        println!("  {:<11} {:<4} {}", w.id, w.kind, w.summary);
+        for preset in Preset::ALL {
+            println!("  {:<16} {:<6} {}", "", preset, (w.describe)(preset));
+        }
+    }
+}
+
+fn plan(args: CompareArgs) -> Result<harness::Plan> {
+    let preset = match (args.quick, args.full, args.preset) {
+        (true, _, _) => Preset::Quick,
+        (_, true, _) => Preset::Full,
+        (_, _, Some(p)) => p,
+        _ => Preset::Full,
+    };
+    let runner_ids: Vec<&str> = rtcompare_runners::ALL.iter().map(|r| r.id).collect();
+    let workload_ids: Vec<&str> = rtcompare_workloads::ALL.iter().map(|w| w.id).collect();
+    let runners = if args.runners.is_empty() {
+        runner_ids.clone()
+    } else {
+        harness::validate_names("runner", &args.runners, &runner_ids)?
+    };
+    let workloads = if args.workloads.is_empty() {
+        workload_ids.clone()
+    } else {
+        harness::validate_names("workload", &args.workloads, &workload_ids)?
+    };
+    let mut threads = args.threads;
+    if threads.is_empty() {
+        threads.push(fingerprint::logical_cores());
+    }
+    threads.dedup();
+    if let Some(&t) = threads.iter().find(|&&t| t > 1024) {
+        bail!("--threads {t} is more than 1024 worker threads; pick a smaller count");
+    }
+    let samples = args.samples.unwrap_or(match preset {
+        Preset::Tiny => 2,
+        Preset::Quick => 3,
+        Preset::Full => 10,
+    });
+    let timeout = args.timeout.unwrap_or(match preset {
+        Preset::Tiny => 60.0,
+        Preset::Quick => 120.0,
+        Preset::Full => 600.0,
+    });
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            % 1_000_000_007
+    });
+    Ok(harness::Plan {
+        preset,
+        threads,
+        samples,
+        warmup: args.warmup,
+        seed,
+        timeout: Duration::from_secs_f64(timeout),
+        runners: runners.iter().filter_map(|id| rtcompare_runners::find(id)).collect(),
+        workloads: workloads.iter().filter_map(|id| rtcompare_workloads::find(id)).collect(),
+        out: args.out,
+    })
+}
+
+/// The hidden child command: runs one cell, prints it as one JSON line; exit code 1
+/// when the cell failed (the JSON says why).
+fn cell(args: CellArgs) -> Result<ExitCode> {
+    let runner = rtcompare_runners::find(&args.runner)
+        .with_context(|| format!("unknown runner '{}'", args.runner))?;
+    let workload = rtcompare_workloads::find(&args.workload)
+        .with_context(|| format!("unknown workload '{}'", args.workload))?;
+    let spec = cell::CellSpec {
+        runner,
+        workload,
+        threads: args.threads,
+        preset: args.preset,
+        warmup: args.warmup,
+        samples: args.samples,
+    };
+    let record = cell::run(&spec);
+    println!("{}", serde_json::to_string(&record).context("cannot encode the cell")?);
+    Ok(if record.status == Status::Ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -26,6 +26,22 @@ impl Chunks {
         kernel::contribution(index as u64, value)
     }
 
+    /// "64 chunks, 4.2e8 kernel steps" and, when uneven, the spread.
+    pub fn describe(&self) -> String {
+        let units: u64 = self.weights.iter().map(|&w| u64::from(w)).sum();
+        let max = self.weights.iter().copied().max().unwrap_or(0);
+        let spread = if max > 1 {
+            format!(", chunks of 1-{max} units")
+        } else {
+            String::new()
+        };
+        format!(
+            "{} chunks, {:.2e} kernel steps{spread}",
+            self.weights.len(),
+            (units * self.unit_steps) as f64
+        )
+    }
+
     /// The checksum of all chunks, by jumping ahead.
     pub fn expected(&self) -> u64 {
         (0..self.weights.len()).fold(0u64, |sum, i| {

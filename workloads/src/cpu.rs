@@ -27,6 +27,10 @@ impl Workload for Cpu {
         }
     }
 
+    fn describe(params: &Chunks) -> String {
+        params.describe()
+    }
+
     fn expected(params: &Chunks) -> u64 {
         params.expected()
     }

@@ -49,6 +49,10 @@ impl Workload for CpuSkewed {
         }
     }
 
+    fn describe(params: &Chunks) -> String {
+        params.describe()
+    }
+
     fn expected(params: &Chunks) -> u64 {
         params.expected()
     }

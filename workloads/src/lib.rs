@@ -95,6 +95,9 @@ pub trait Workload: 'static {
     /// The parameters of a preset.
     fn params(preset: Preset) -> Self::Params;
 
+    /// The size of `params`, in words (for `list` and reports).
+    fn describe(params: &Self::Params) -> String;
+
     /// Fits `params` to a runner. `concurrency` is `None` for async runners and the
     /// strategy's limit for blocking ones; a workload whose blocking run would exceed
     /// `budget` runs a subset and says by how much to scale. The default runs all.
@@ -137,8 +140,8 @@ pub struct WorkloadInfo {
     pub kind: WorkloadKind,
     /// One line on what it does.
     pub summary: &'static str,
-    /// Its parameters at a preset, as JSON.
-    pub params: fn(Preset) -> serde_json::Value,
+    /// Its size at a preset, in words.
+    pub describe: fn(Preset) -> String,
 }
 
 /// Receives the workload type chosen by id.
@@ -156,7 +159,7 @@ macro_rules! registry {
             id: <$w as Workload>::ID,
             kind: <$w as Workload>::KIND,
             summary: <$w as Workload>::SUMMARY,
-            params: |p| serde_json::to_value(<$w as Workload>::params(p)).expect("params serialise"),
+            describe: |p| <$w as Workload>::describe(&<$w as Workload>::params(p)),
         }),*];
 
         /// Calls `visitor` with the workload named `id`; `None` if there is none.

@@ -59,6 +59,10 @@ impl Workload for Sleep {
         }
     }
 
+    fn describe(p: &SleepParams) -> String {
+        format!("{} tasks x {} sleeps of {} ms", p.tasks, p.sleeps, p.sleep_ms)
+    }
+
     fn fit(
         params: SleepParams,
         concurrency: Option<Concurrency>,

@@ -1,0 +1,49 @@
+//! Records what the results fingerprint needs from build time: the compiler, the
+//! profile, and the resolved versions of every runtime crate from Cargo.lock.
+
+use std::process::Command;
+
+/// Crates whose versions shape the numbers.
+const RUNTIME_CRATES: &[&str] = &[
+    "tokio",
+    "smol",
+    "async-executor",
+    "async-io",
+    "async-std",
+    "async-global-executor",
+    "futures",
+    "futures-executor",
+    "rayon",
+    "rayon-core",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = Command::new(rustc)
+        .arg("-V")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=RTCOMPARE_RUSTC={version}");
+    let profile = std::env::var("PROFILE").unwrap_or_else(|_| "unknown".into());
+    println!("cargo:rustc-env=RTCOMPARE_PROFILE={profile}");
+
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let mut versions = Vec::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_owned());
+        } else if let Some(v) = line.strip_prefix("version = ") {
+            if let Some(n) = name.take().filter(|n| RUNTIME_CRATES.contains(&n.as_str())) {
+                versions.push(format!("{n}={}", v.trim_matches('"')));
+            }
+        }
+    }
+    println!("cargo:rustc-env=RTCOMPARE_CRATE_VERSIONS={}", versions.join(","));
+}

@@ -1,0 +1,371 @@
+//! The parent side of `compare`: plans the matrix, runs every cell in its own child
+//! process under a timeout, survives cells that panic, crash, hang or answer wrongly,
+//! and keeps `results.json` (atomically rewritten after every cell) and `report.md`
+//! up to date so an interrupted run loses nothing it finished.
+
+use crate::cell::CellSpec;
+use crate::fingerprint;
+use crate::measure::raise_open_files_limit;
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rtcompare_reports::stats::Rng;
+use rtcompare_reports::{Cell, Config, Results, SCHEMA_VERSION, Status};
+use rtcompare_runners::{RunnerInfo, ThreadsKnob};
+use rtcompare_workloads::{Preset, WorkloadInfo};
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use wait_timeout::ChildExt;
+
+/// Exit code of a run stopped by Ctrl-C (results so far are kept, marked partial).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// A resolved `compare` invocation.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Size preset.
+    pub preset: Preset,
+    /// Worker-thread counts.
+    pub threads: Vec<usize>,
+    /// Measured samples per cell.
+    pub samples: usize,
+    /// Warm-up samples per cell.
+    pub warmup: usize,
+    /// Shuffle and bootstrap seed.
+    pub seed: u64,
+    /// Per-cell time limit.
+    pub timeout: Duration,
+    /// Runners to run.
+    pub runners: Vec<&'static RunnerInfo>,
+    /// Workloads to run.
+    pub workloads: Vec<&'static WorkloadInfo>,
+    /// Output directory.
+    pub out: PathBuf,
+}
+
+impl Plan {
+    /// The cells, in a seeded random order so no runner always runs first or last.
+    pub fn cells(&self) -> Vec<CellSpec> {
+        let max_threads = self.threads.iter().copied().max().unwrap_or(1);
+        let mut cells = Vec::new();
+        for &workload in &self.workloads {
+            for &runner in &self.runners {
+                let counts = match runner.threads {
+                    ThreadsKnob::One => vec![1],
+                    ThreadsKnob::PerTask => vec![max_threads],
+                    ThreadsKnob::Workers => self.threads.clone(),
+                };
+                for threads in counts {
+                    cells.push(CellSpec {
+                        runner,
+                        workload,
+                        threads,
+                        preset: self.preset,
+                        warmup: self.warmup,
+                        samples: self.samples,
+                    });
+                }
+            }
+        }
+        Rng::new(self.seed).shuffle(&mut cells);
+        cells
+    }
+
+    /// The command line that reproduces this run exactly.
+    pub fn command(&self) -> String {
+        let join = |v: Vec<String>| v.join(",");
+        format!(
+            "cargo compare --preset {} --runners {} --workloads {} --threads {} --samples {} \
+             --warmup {} --seed {} --timeout {}",
+            self.preset,
+            join(self.runners.iter().map(|r| r.id.to_owned()).collect()),
+            join(self.workloads.iter().map(|w| w.id.to_owned()).collect()),
+            join(self.threads.iter().map(usize::to_string).collect()),
+            self.samples,
+            self.warmup,
+            self.seed,
+            self.timeout.as_secs_f64(),
+        )
+    }
+}
+
+/// Runs the plan; returns the process exit code.
+pub fn compare(plan: &Plan) -> Result<ExitCode> {
+    let results_path = plan.out.join("results.json");
+    let report_path = plan.out.join("report.md");
+    std::fs::create_dir_all(&plan.out)
+        .with_context(|| format!("cannot create output directory {}", plan.out.display()))?;
+    probe_writable(&plan.out)?;
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .context("cannot install the Ctrl-C handler")?;
+    }
+
+    let open_files = raise_open_files_limit();
+    let cells = plan.cells();
+    let mut results = Results {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        created: fingerprint::now_rfc3339(),
+        partial: true,
+        machine: fingerprint::machine(open_files),
+        config: Config {
+            preset: plan.preset.as_str().into(),
+            threads: plan.threads.clone(),
+            samples: plan.samples,
+            warmup: plan.warmup,
+            seed: plan.seed,
+            timeout_s: plan.timeout.as_secs_f64(),
+            runners: plan.runners.iter().map(|r| r.id.into()).collect(),
+            workloads: plan.workloads.iter().map(|w| w.id.into()).collect(),
+            command: plan.command(),
+        },
+        cells: Vec::with_capacity(cells.len()),
+    };
+
+    let progress = progress_bar(cells.len());
+    say(&progress, format!(
+        "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
+        cells.len(),
+        plan.runners.len(),
+        plan.workloads.len(),
+        plan.threads,
+        plan.preset,
+        plan.samples,
+        plan.warmup,
+        plan.seed
+    ));
+    let exe = std::env::current_exe().context("cannot find the rtcompare binary to re-execute")?;
+    for (i, spec) in cells.iter().enumerate() {
+        let key = format!("{}/{}/t{}", spec.runner.id, spec.workload.id, spec.threads);
+        progress.set_message(key.clone());
+        let started = Instant::now();
+        let Some(cell) = run_child(&exe, spec, plan.timeout, &interrupted) else {
+            break; // interrupted: the unfinished cell is not recorded
+        };
+        say(&progress, format!(
+            "[{:>3}/{}] {key:<32} {} ({:.1} s)",
+            i + 1,
+            cells.len(),
+            verdict(&cell),
+            started.elapsed().as_secs_f64()
+        ));
+        results.cells.push(cell);
+        rtcompare_reports::summary::summarize(&mut results);
+        rtcompare_reports::save(&results_path, &results)?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+
+    let was_interrupted = interrupted.load(Ordering::SeqCst);
+    results.partial = was_interrupted || results.cells.len() < cells.len();
+    rtcompare_reports::summary::summarize(&mut results);
+    rtcompare_reports::save(&results_path, &results)?;
+    let report = rtcompare_reports::markdown::render(&results);
+    rtcompare_reports::write_atomic(&report_path, report.as_bytes())?;
+
+    let failed = results.cells.iter().filter(|c| c.status != Status::Ok).count();
+    eprintln!(
+        "wrote {} and {} ({} cells, {} failed{})",
+        results_path.display(),
+        report_path.display(),
+        results.cells.len(),
+        failed,
+        if was_interrupted { ", interrupted: partial" } else { "" }
+    );
+    Ok(if was_interrupted {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn probe_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(".rtcompare-write-probe.{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("cannot write to output directory {}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+fn progress_bar(len: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(250));
+    bar
+}
+
+/// A line above the progress bar, or on its own when stderr is not a terminal (CI
+/// logs), where the bar is hidden.
+fn say(progress: &ProgressBar, line: String) {
+    if progress.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        progress.println(line);
+    }
+}
+
+fn verdict(cell: &Cell) -> String {
+    match (cell.status, &cell.summary) {
+        (Status::Ok, Some(s)) => format!(
+            "ok, median {:.1} ms{}",
+            s.median_wall_s * 1e3,
+            if cell.extrapolation.is_some() { " (extrapolated)" } else { "" }
+        ),
+        (Status::Ok, None) => "ok".into(),
+        (status, _) => format!(
+            "{}: {}",
+            match status {
+                Status::Timeout => "TIMEOUT",
+                _ => "FAILED",
+            },
+            cell.error.as_deref().unwrap_or("no reason given")
+        ),
+    }
+}
+
+/// Runs one cell in a child process. `None` when interrupted before it finished.
+fn run_child(
+    exe: &Path,
+    spec: &CellSpec,
+    timeout: Duration,
+    interrupted: &AtomicBool,
+) -> Option<Cell> {
+    let mut command = Command::new(exe);
+    command
+        .args(["cell", "--runner", spec.runner.id, "--workload", spec.workload.id])
+        .args(["--threads", &spec.threads.to_string()])
+        .args(["--preset", spec.preset.as_str()])
+        .args(["--warmup", &spec.warmup.to_string()])
+        .args(["--samples", &spec.samples.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group: Ctrl-C reaches only us, and a kill reaches everything
+        // the cell started.
+        .process_group(0);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return Some(spec.blank(
+                Status::Failed,
+                Some(format!("cannot start the cell process: {e}")),
+            ));
+        }
+    };
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("piped")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("piped")));
+
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if interrupted.load(Ordering::SeqCst) {
+            kill_group(child.id());
+            let _ = child.wait();
+            return None;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            kill_group(child.id());
+            let _ = child.wait();
+            return Some(spec.blank(
+                Status::Timeout,
+                Some(format!(
+                    "exceeded the {:.0} s cell time limit and was killed",
+                    timeout.as_secs_f64()
+                )),
+            ));
+        }
+        let slice = (deadline - now).min(Duration::from_millis(100));
+        match child.wait_timeout(slice) {
+            Ok(Some(status)) => break status,
+            Ok(None) => continue,
+            Err(e) => {
+                kill_group(child.id());
+                return Some(spec.blank(Status::Failed, Some(format!("cannot wait for the cell: {e}"))));
+            }
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let reported = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .and_then(|line| serde_json::from_str::<Cell>(line).ok());
+    Some(match reported {
+        Some(cell) => cell,
+        None => {
+            let how = match (status.code(), status.signal()) {
+                (Some(code), _) => format!("exited with code {code}"),
+                (None, Some(sig)) => format!("killed by signal {sig} ({})", signal_name(sig)),
+                _ => "ended abnormally".to_owned(),
+            };
+            let last = stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| format!(": {}", truncate(l.trim(), 300)))
+                .unwrap_or_default();
+            spec.blank(Status::Failed, Some(format!("cell process {how}{last}")))
+        }
+    })
+}
+
+fn kill_group(pid: u32) {
+    // SAFETY: kill(2) with a negative pid signals the process group we created for
+    // this child; at worst the group is already gone and the call fails harmlessly.
+    unsafe {
+        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+    }
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        _ => "signal",
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Fails with a clear message when `list` has a name that is not in `valid`.
+pub fn validate_names<'a>(what: &str, names: &[String], valid: &[&'a str]) -> Result<Vec<&'a str>> {
+    let mut chosen = Vec::new();
+    for name in names {
+        match valid.iter().find(|v| **v == name) {
+            Some(v) if !chosen.contains(v) => chosen.push(*v),
+            Some(_) => {}
+            None => bail!("unknown {what} '{name}' (valid: {})", valid.join(", ")),
+        }
+    }
+    Ok(chosen)
+}

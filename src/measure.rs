@@ -1,0 +1,100 @@
+//! What the OS says about this process: CPU time and context switches (getrusage),
+//! peak resident memory (VmHWM), and the open-file limit.
+
+use rtcompare_reports::Sample;
+use std::time::Duration;
+
+/// Process-wide resource usage at one instant (every thread, live or exited).
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    user: Duration,
+    sys: Duration,
+    voluntary: u64,
+    involuntary: u64,
+}
+
+fn timeval(tv: libc::timeval) -> Duration {
+    Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1_000)
+}
+
+impl Usage {
+    /// `getrusage(RUSAGE_SELF)` now.
+    pub fn now() -> Usage {
+        // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid, writable rusage; RUSAGE_SELF is always accepted.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+        assert_eq!(rc, 0, "getrusage failed");
+        Usage {
+            user: timeval(ru.ru_utime),
+            sys: timeval(ru.ru_stime),
+            voluntary: ru.ru_nvcsw as u64,
+            involuntary: ru.ru_nivcsw as u64,
+        }
+    }
+
+    /// The sample between `self` (before) and `after`, with `wall` measured apart.
+    pub fn sample_until(&self, after: &Usage, wall: Duration) -> Sample {
+        Sample {
+            wall_s: wall.as_secs_f64(),
+            user_s: after.user.saturating_sub(self.user).as_secs_f64(),
+            sys_s: after.sys.saturating_sub(self.sys).as_secs_f64(),
+            ctx_voluntary: after.voluntary.saturating_sub(self.voluntary),
+            ctx_involuntary: after.involuntary.saturating_sub(self.involuntary),
+        }
+    }
+}
+
+/// This process's peak resident set size (VmHWM), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Raises the soft open-file limit to the hard limit (children inherit it) and
+/// returns the `[soft, hard]` limits now in force.
+pub fn raise_open_files_limit() -> Option<[u64; 2]> {
+    // SAFETY: an all-zero rlimit is valid; getrlimit only writes into it.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: `lim` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return None;
+    }
+    if lim.rlim_cur < lim.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: lim.rlim_max,
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: a valid rlimit with soft <= hard; failure leaves the limit as it was.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            lim = raised;
+        }
+    }
+    Some([lim.rlim_cur as u64, lim.rlim_max as u64])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let before = Usage::now();
+        let start = std::time::Instant::now();
+        let mut x = 1u64;
+        while start.elapsed() < Duration::from_millis(50) {
+            x = std::hint::black_box(x.wrapping_mul(3));
+        }
+        let sample = before.sample_until(&Usage::now(), start.elapsed());
+        assert!(sample.user_s + sample.sys_s >= 0.02, "{sample:?}");
+        assert!(sample.wall_s >= 0.05);
+    }
+
+    #[test]
+    fn peak_rss_is_plausible() {
+        let rss = peak_rss_bytes().expect("VmHWM on Linux");
+        assert!(rss > 1 << 20 && rss < 1 << 36, "{rss}");
+    }
+}
