@@ -9,7 +9,9 @@ use crate::measure::raise_open_files_limit;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::Rng;
-use rtcompare_reports::{Cell, Config, Results, SCHEMA_VERSION, Status};
+use rtcompare_reports::{
+    Cell, Config, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta,
+};
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
 use std::io::Read;
@@ -127,6 +129,17 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
             workloads: plan.workloads.iter().map(|w| w.id.into()).collect(),
             command: plan.command(),
         },
+        runners: plan.runners.iter().map(|r| runner_meta(r)).collect(),
+        workloads: plan
+            .workloads
+            .iter()
+            .map(|w| WorkloadMeta {
+                id: w.id.into(),
+                kind: w.kind,
+                summary: w.summary.into(),
+                size: (w.describe)(plan.preset),
+            })
+            .collect(),
         cells: Vec::with_capacity(cells.len()),
     };
 
@@ -185,6 +198,18 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
+    RunnerMeta {
+        id: r.id.into(),
+        class: r.class,
+        family: r.family,
+        threads_knob: r.threads.as_str().into(),
+        summary: r.summary.into(),
+        timer: r.timer.into(),
+        caveats: r.caveats.iter().map(|c| (*c).to_owned()).collect(),
+    }
 }
 
 fn probe_writable(dir: &Path) -> Result<()> {

@@ -3,10 +3,10 @@
 //! turn a results file into a report. Knows no runtime: it reads numbers only.
 #![warn(missing_docs, rust_2018_idioms)]
 
+pub mod markdown;
 pub mod model;
 pub mod stats;
 pub mod summary;
-pub mod markdown;
 
 pub use model::*;
 
@@ -34,9 +34,7 @@ pub enum FileError {
         message: String,
     },
     /// The file was written by a build with another schema version.
-    #[error(
-        "{path} has schema_version {found}, this rtcompare reads version {expected}; {hint}"
-    )]
+    #[error("{path} has schema_version {found}, this rtcompare reads version {expected}; {hint}")]
     Schema {
         /// The file.
         path: PathBuf,
@@ -76,10 +74,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
     // Check the version before the shape, so an old or newer file gets the
     // version message rather than a confusing "missing field".
     let value: serde_json::Value = serde_json::from_str(text).map_err(corrupt)?;
-    let found = value.get("schema_version").ok_or_else(|| FileError::Corrupt {
-        path: path.to_owned(),
-        message: "no schema_version field (is this an rtcompare results file?)".into(),
-    })?;
+    let found = value
+        .get("schema_version")
+        .ok_or_else(|| FileError::Corrupt {
+            path: path.to_owned(),
+            message: "no schema_version field (is this an rtcompare results file?)".into(),
+        })?;
     let found = found.as_u64().ok_or_else(|| FileError::Corrupt {
         path: path.to_owned(),
         message: format!("schema_version is {found}, expected a whole number"),

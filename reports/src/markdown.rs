@@ -202,6 +202,43 @@ fn join_and(items: &[String]) -> String {
     }
 }
 
+/// A workload's parameters in one short line: `tasks = 1000, weights = 64 values,
+/// 1–50`. Long arrays of numbers are summarised rather than listed.
+fn describe_params(params: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let value = |v: &Value| -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => {
+                let numbers: Option<Vec<f64>> = items.iter().map(Value::as_f64).collect();
+                match numbers {
+                    Some(ns) if ns.len() > 4 => {
+                        let min = ns.iter().copied().fold(f64::INFINITY, f64::min);
+                        let max = ns.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        if min == max {
+                            format!("{} × {min}", ns.len())
+                        } else {
+                            format!("{} values, {min}–{max}", ns.len())
+                        }
+                    }
+                    _ => v.to_string(),
+                }
+            }
+            other => other.to_string(),
+        }
+    };
+    match params {
+        Value::Object(map) if map.is_empty() => "none".into(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", value(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null => "not recorded".into(),
+        other => value(other),
+    }
+}
+
 /// Whether two closed intervals share a point.
 fn overlaps(a: [f64; 2], b: [f64; 2]) -> bool {
     a[0] <= b[1] && b[0] <= a[1]
@@ -318,7 +355,10 @@ impl<'a> Report<'a> {
     }
 
     fn runner_rank(&self, runner: &str) -> usize {
-        self.runners.iter().position(|r| *r == runner).unwrap_or(usize::MAX)
+        self.runners
+            .iter()
+            .position(|r| *r == runner)
+            .unwrap_or(usize::MAX)
     }
 
     fn runner_present(&self, runner: &str) -> bool {
@@ -521,18 +561,18 @@ impl<'a> Report<'a> {
                     ),
                     (Some(c), _) => {
                         let further = c.summary.median_wall_s / b.summary.median_wall_s;
-                        let noise = if overlaps(c.summary.ci95_wall_s, b.summary.ci95_wall_s) {
-                            ", within noise"
-                        } else {
-                            ""
-                        };
-                        let gain = if further >= 1.0 {
+                        let gain = if overlaps(c.summary.ci95_wall_s, b.summary.ci95_wall_s) {
+                            format!(
+                                "bought nothing measurable on top ({}, within noise)",
+                                times(further)
+                            )
+                        } else if further >= 1.0 {
                             format!("bought a further {}", times(further))
                         } else {
-                            format!("bought nothing more: {} of that", times(further))
+                            format!("made it slower ({} of that)", times(further))
                         };
                         format!(
-                            "adding parallelism {who} {gain} ({} over `seq`{noise})",
+                            "adding parallelism {who} {gain}, {} over `seq` in all",
                             times(b.speedup())
                         )
                     }
@@ -551,7 +591,11 @@ impl<'a> Report<'a> {
         }
 
         let mut extrapolated: Vec<String> = Vec::new();
-        let leaders = [Some(*seq), conc.as_ref().map(|b| b.cell), par.as_ref().map(|b| b.cell)];
+        let leaders = [
+            Some(*seq),
+            conc.as_ref().map(|b| b.cell),
+            par.as_ref().map(|b| b.cell),
+        ];
         for cell in leaders.into_iter().flatten() {
             let name = format!("`{}`", cell.runner);
             if cell.extrapolation.is_some() && !extrapolated.contains(&name) {
@@ -567,11 +611,11 @@ impl<'a> Report<'a> {
             .expect("write to String");
         }
 
-        if kind == WorkloadKind::Cpu
-            && let Some(s) = self.static_split_sentence(cells)
-        {
-            line.push(' ');
-            line.push_str(&s);
+        if kind == WorkloadKind::Cpu {
+            if let Some(s) = self.static_split_sentence(cells) {
+                line.push(' ');
+                line.push_str(&s);
+            }
         }
         line
     }
@@ -647,8 +691,9 @@ impl<'a> Report<'a> {
                 .map_or(&first.params, |c| &c.params);
             writeln!(
                 out,
-                "{}; parameters `{params}`.\n",
-                kind_label(first.workload_kind)
+                "{}; parameters: {}.\n",
+                kind_label(first.workload_kind),
+                describe_params(params)
             )
             .expect("write to String");
         }
@@ -722,16 +767,20 @@ impl<'a> Report<'a> {
         out.push_str(&table.to_markdown());
         out.push('\n');
 
-        let notes: Vec<String> = cells
-            .iter()
-            .filter_map(|c| {
-                let e = c.extrapolation.as_ref()?;
-                Some(format!("{EXTRAPOLATED} {}: {}", c.runner, e.note))
-            })
-            .collect();
-        if !notes.is_empty() {
-            out.push_str(&notes.join("  \n"));
-            out.push_str("\n\n");
+        // One footnote per distinct note, naming every cell it applies to.
+        let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+        for cell in &cells {
+            let Some(e) = &cell.extrapolation else {
+                continue;
+            };
+            match notes.iter_mut().find(|(note, _)| *note == e.note) {
+                Some((_, runners)) => runners.push(cell.runner.clone()),
+                None => notes.push((&e.note, vec![cell.runner.clone()])),
+            }
+        }
+        for (note, runners) in notes {
+            writeln!(out, "{EXTRAPOLATED} {}: {note}\n", join_and(&runners))
+                .expect("write to String");
         }
 
         let failures: Vec<String> = cells
@@ -801,18 +850,20 @@ impl<'a> Report<'a> {
                 })
                 .map(|w| format!("`{w}`"))
                 .collect();
-            let which = if io.is_empty() {
-                "timer-heavy workloads mix".to_string()
+            let which = match io.len() {
+                0 => "timer-heavy workloads mix".to_string(),
+                1 => format!("the {} workload mixes", io[0]),
+                _ => format!("the {} workloads mix", join_and(&io)),
+            };
+            let async_io = present(&ASYNC_IO_RUNNERS);
+            let others = if async_io.is_empty() {
+                String::new()
             } else {
-                format!(
-                    "the {} {} mix",
-                    join_and(&io),
-                    if io.len() == 1 { "workload" } else { "workloads" }
-                )
+                format!(", async-io's (used by {}) does not", join_and(&async_io))
             };
             items.push(format!(
-                "tokio's timer rounds sleeps up to whole milliseconds, async-io's (smol, \
-                 async-std, futures) does not, so {which} timer granularity with scheduler cost."
+                "tokio's timer rounds sleeps up to whole milliseconds{others}, so {which} timer \
+                 granularity with scheduler cost."
             ));
         }
         if !self.results.cells.is_empty() {
@@ -845,7 +896,11 @@ impl<'a> Report<'a> {
                 format!(
                     ", except on the single-threaded {} ({}), where the calling thread is the \
                      executor",
-                    if single.len() == 1 { "runtime" } else { "runtimes" },
+                    if single.len() == 1 {
+                        "runtime"
+                    } else {
+                        "runtimes"
+                    },
                     join_and(&single)
                 )
             };
@@ -908,6 +963,15 @@ impl<'a> Report<'a> {
     }
 }
 
+/// Runner ids whose timer is async-io's.
+const ASYNC_IO_RUNNERS: [&str; 5] = [
+    "smol-local",
+    "smol-mt",
+    "async-std",
+    "futures-local",
+    "futures-pool",
+];
+
 /// Runner ids whose tasks run on an async executor (for the root-task disclosure).
 const ASYNC_RUNNERS: [&str; 7] = [
     "tokio-ct",
@@ -954,6 +1018,99 @@ mod tests {
         assert_eq!(percent(0.984), "98%");
         assert_eq!(cores(1.956), "1.96");
         assert_eq!(mib(3 * 1024 * 1024 + 400 * 1024), "3.4");
-        assert_eq!(join_and(&["a".into(), "b".into(), "c".into()]), "a, b and c");
+        assert_eq!(
+            join_and(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        let params = serde_json::json!({
+            "tasks": 8, "name": "x", "w": [1, 1, 1, 1, 1], "s": [1, 9, 2, 3, 4], "p": [1, 2]
+        });
+        assert_eq!(
+            describe_params(&params),
+            "name = x, p = [1,2], s = 5 values, 1–9, tasks = 8, w = 5 × 1"
+        );
+    }
+
+    fn fixture() -> Results {
+        serde_json::from_str(include_str!("../tests/fixtures/results.json"))
+            .expect("fixture parses")
+    }
+
+    fn verdict_of<'r>(report: &'r str, workload: &str) -> &'r str {
+        let start = format!("- **{workload}** (");
+        report
+            .lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no verdict for {workload} in\n{report}"))
+    }
+
+    #[test]
+    fn partial_runs_carry_a_warning() {
+        let mut results = fixture();
+        assert!(!render(&results).contains("**Warning"));
+        results.partial = true;
+        assert!(render(&results).contains("**Warning: this run was interrupted"));
+    }
+
+    #[test]
+    fn verdict_without_seq_says_so() {
+        let mut results = fixture();
+        results
+            .cells
+            .retain(|c| !(c.runner == "seq" && c.workload == "cpu"));
+        for c in &mut results.cells {
+            if c.runner == "seq" && c.workload == "cpu-skewed" {
+                c.status = Status::Failed;
+                c.error = Some("boom".into());
+            }
+        }
+        let report = render(&results);
+        let cpu = verdict_of(&report, "cpu");
+        assert!(
+            cpu.contains("`seq` is missing, so speedups can't be computed"),
+            "{cpu}"
+        );
+        assert!(cpu.contains("the fastest runner was"), "{cpu}");
+        let skewed = verdict_of(&report, "cpu-skewed");
+        assert!(skewed.contains("`seq` failed"), "{skewed}");
+        // The per-workload table shows no speedups, the failure is listed.
+        assert!(report.contains("- **seq** (t1): failed — boom"));
+    }
+
+    #[test]
+    fn io_verdict_compares_parallelism_with_concurrency() {
+        let report = render(&fixture());
+        let sleep = verdict_of(&report, "sleep");
+        assert!(sleep.contains("concurrency alone (best single-threaded executor: smol-local)"));
+        assert!(
+            sleep.contains("bought nothing measurable on top (1.00×, within noise)"),
+            "{sleep}"
+        );
+        assert!(
+            sleep.contains("`seq` extrapolated from a subset"),
+            "{sleep}"
+        );
+        let skewed = verdict_of(&report, "cpu-skewed");
+        assert!(
+            skewed.contains("uneven chunks leave threads idle"),
+            "{skewed}"
+        );
+    }
+
+    #[test]
+    fn disclosures_only_for_runners_present() {
+        let mut results = fixture();
+        results
+            .cells
+            .retain(|c| !c.runner.starts_with("futures") && c.runner != "async-std");
+        results
+            .config
+            .runners
+            .retain(|r| !r.starts_with("futures") && r != "async-std");
+        let report = render(&results);
+        let disclosures = &report[report.find("## Disclosures").unwrap()..];
+        assert!(!disclosures.contains("futures"), "{disclosures}");
+        assert!(!disclosures.contains("discontinued"), "{disclosures}");
+        assert!(disclosures.contains("tokio-mt: 2 workers"), "{disclosures}");
     }
 }

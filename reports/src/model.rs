@@ -25,6 +25,11 @@ pub struct Results {
     pub machine: Machine,
     /// How the run was configured.
     pub config: Config,
+    /// What each selected runner is, as this build describes it, so reports can
+    /// disclose configuration and caveats without knowing any runner.
+    pub runners: Vec<RunnerMeta>,
+    /// What each selected workload is, with its size at the run's preset.
+    pub workloads: Vec<WorkloadMeta>,
     /// Every finished cell, in the order they ran.
     pub cells: Vec<Cell>,
 }
@@ -77,6 +82,39 @@ pub struct Config {
     pub workloads: Vec<String>,
     /// The command line that reproduces the run.
     pub command: String,
+}
+
+/// A runner as run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunnerMeta {
+    /// Runner id.
+    pub id: String,
+    /// Its class on the concurrency × parallelism grid.
+    pub class: Class,
+    /// Its scheduling family.
+    pub family: Family,
+    /// How `--threads` applies: `one` (always one thread runs tasks), `workers`
+    /// (the worker count) or `per-task` (one OS thread per task).
+    pub threads_knob: String,
+    /// How it is built, in one line.
+    pub summary: String,
+    /// Its timer and I/O reactor.
+    pub timer: String,
+    /// What a reader must know to interpret its numbers.
+    pub caveats: Vec<String>,
+}
+
+/// A workload as run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadMeta {
+    /// Workload id.
+    pub id: String,
+    /// CPU-bound, I/O-bound or mixed.
+    pub kind: WorkloadKind,
+    /// What it does, in one line.
+    pub summary: String,
+    /// Its size at the run's preset, in words.
+    pub size: String,
 }
 
 /// How a cell ended.

@@ -72,12 +72,9 @@ fn baseline(cells: &[Cell], workload: &str) -> Option<f64> {
 /// The run's seed mixed with the cell's key (FNV-1a), so cells get independent,
 /// order-independent resampling streams.
 fn cell_seed(seed: u64, cell: &Cell) -> u64 {
-    let hash = cell
-        .key()
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
+    let hash = cell.key().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
     seed ^ hash
 }
 

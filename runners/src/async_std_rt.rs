@@ -50,6 +50,11 @@ impl Runner for AsyncStd {
         threads: ThreadsKnob::Workers,
         summary: "async_std::task::spawn on its global executor, ASYNC_STD_THREAD_COUNT=N",
         timer: "async-io's Timer and reactor (via async-global-executor), driven by idle workers",
+        caveats: &[
+            "discontinued upstream (1.13, 2025: \"use smol instead\"); it runs on \
+             async-global-executor, the same async-executor core as smol, so it is not an \
+             independent data point",
+        ],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -60,6 +60,7 @@ impl Runner for FuturesLocal {
         threads: ThreadsKnob::One,
         summary: "futures::executor::LocalPool::run_until on the calling thread",
         timer: "async-io's Timer; its reactor runs on async-io's own helper thread",
+        caveats: &[crate::FUTURES_TIMER],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -50,6 +50,10 @@ impl Runner for FuturesPool {
         threads: ThreadsKnob::Workers,
         summary: "futures::executor::ThreadPool::builder().pool_size(N): one mutex-guarded queue",
         timer: "async-io's Timer; its reactor runs on async-io's own helper thread",
+        caveats: &[
+            "one shared queue behind a mutex and no work stealing",
+            crate::FUTURES_TIMER,
+        ],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

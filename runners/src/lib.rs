@@ -56,7 +56,27 @@ pub struct RunnerInfo {
     pub summary: &'static str,
     /// Its timer and I/O reactor.
     pub timer: &'static str,
+    /// What a reader must know to interpret its numbers.
+    pub caveats: &'static [&'static str],
 }
+
+impl ThreadsKnob {
+    /// The name used in results files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ThreadsKnob::One => "one",
+            ThreadsKnob::Workers => "workers",
+            ThreadsKnob::PerTask => "per-task",
+        }
+    }
+}
+
+/// tokio's timer caveat, shared by both tokio runners.
+const TOKIO_TIMER: &str = "tokio's timer rounds every sleep up to a whole millisecond (async-io's does \
+     not), so timer-heavy cells mix timer granularity with scheduling cost";
+/// The caveat of both futures runners.
+const FUTURES_TIMER: &str = "the futures crate has no timer or reactor: sleeps use async-io's Timer, \
+     whose reactor runs on async-io's own helper thread, so every wake-up crosses threads";
 
 /// Why a runner could not run.
 #[derive(Debug, thiserror::Error)]

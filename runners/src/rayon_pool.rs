@@ -36,6 +36,7 @@ impl Runner for Rayon {
         threads: ThreadsKnob::Workers,
         summary: "rayon::ThreadPoolBuilder::new().num_threads(N); (0..jobs).into_par_iter()",
         timer: "std::thread::sleep (the kernel's timer)",
+        caveats: &["parallel, not concurrent: a blocking wait holds its worker thread"],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -27,6 +27,7 @@ impl Runner for Seq {
         threads: ThreadsKnob::One,
         summary: "a plain loop on the calling thread; blocking waits block everything",
         timer: "std::thread::sleep",
+        caveats: &[],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

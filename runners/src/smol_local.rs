@@ -52,6 +52,7 @@ impl Runner for SmolLocal {
         threads: ThreadsKnob::One,
         summary: "async_executor::LocalExecutor run by smol::block_on on the calling thread",
         timer: "async-io's Timer and reactor, driven by smol::block_on on the same thread",
+        caveats: &[],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -47,6 +47,7 @@ impl Runner for SmolMt {
         threads: ThreadsKnob::Workers,
         summary: "async_executor::Executor run by N threads, each in smol::block_on(ex.run(..))",
         timer: "async-io's Timer and reactor, driven by whichever worker is idle",
+        caveats: &[],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -105,6 +105,7 @@ impl Runner for ThreadPool {
         threads: ThreadsKnob::Workers,
         summary: "N std threads popping one Mutex<VecDeque> queue, woken by a Condvar",
         timer: "std::thread::sleep (the kernel's timer)",
+        caveats: &[],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

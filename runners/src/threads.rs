@@ -62,6 +62,11 @@ impl Runner for Threads {
         threads: ThreadsKnob::PerTask,
         summary: "std::thread::scope, one thread per task (at most 10,000 alive), joined in order",
         timer: "std::thread::sleep (the kernel's timer)",
+        caveats: &[
+            "one OS thread per task: --threads does not change what it does and is \
+             recorded only as the point of comparison; at most 10,000 threads are alive at \
+             once, more run in waves",
+        ],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

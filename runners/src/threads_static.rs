@@ -79,6 +79,7 @@ impl Runner for ThreadsStatic {
         threads: ThreadsKnob::Workers,
         summary: "N std threads, each given a contiguous 1/N of the jobs up front",
         timer: "std::thread::sleep (the kernel's timer)",
+        caveats: &[],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

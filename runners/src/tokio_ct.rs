@@ -15,6 +15,7 @@ impl Runner for TokioCt {
         threads: ThreadsKnob::One,
         summary: "tokio::runtime::Builder::new_current_thread().enable_all()",
         timer: "tokio's time driver (1 ms resolution) and mio reactor, on the same thread",
+        caveats: &[crate::TOKIO_TIMER],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

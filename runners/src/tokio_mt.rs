@@ -15,6 +15,7 @@ impl Runner for TokioMt {
         threads: ThreadsKnob::Workers,
         summary: "tokio::runtime::Builder::new_multi_thread().worker_threads(N).enable_all()",
         timer: "tokio's time driver (1 ms resolution) and mio reactor, driven by whichever worker parks",
+        caveats: &[crate::TOKIO_TIMER],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -1,0 +1,130 @@
+//! The rendered report of a fixed, hand-made results file must not change by
+//! accident. Run with `UPDATE_GOLDEN=1` to accept a deliberate change, then review
+//! the diff of `tests/golden/report.md`.
+//!
+//! Also checks the loader's contract: other schema versions and truncated files are
+//! refused with messages naming the file, and `save` then `load` round-trips.
+
+use rtcompare_reports::{FileError, SCHEMA_VERSION, load, markdown, save};
+use std::path::{Path, PathBuf};
+
+fn manifest_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn fixture() -> PathBuf {
+    manifest_path("tests/fixtures/results.json")
+}
+
+/// A fresh directory under the target directory for files a test writes.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("golden-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+#[test]
+fn markdown_report_matches_golden_file() {
+    let results = load(&fixture()).expect("fixture loads");
+    let rendered = markdown::render(&results);
+    let golden = manifest_path("tests/golden/report.md");
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::write(&golden, &rendered).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; run with UPDATE_GOLDEN=1",
+            golden.display()
+        )
+    });
+    if rendered != expected {
+        let first = rendered
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| rendered.lines().count().min(expected.lines().count()));
+        panic!(
+            "rendered report differs from {} from line {}:\n  expected: {:?}\n  rendered: {:?}\n\
+             re-run with UPDATE_GOLDEN=1 if the change is intended",
+            golden.display(),
+            first + 1,
+            expected.lines().nth(first),
+            rendered.lines().nth(first),
+        );
+    }
+}
+
+#[test]
+fn rendering_is_deterministic_and_ignores_stored_summaries() {
+    let mut results = load(&fixture()).expect("fixture loads");
+    let once = markdown::render(&results);
+    assert_eq!(once, markdown::render(&results));
+    rtcompare_reports::summary::summarize(&mut results);
+    assert!(results.cells.iter().any(|c| c.summary.is_some()));
+    assert_eq!(once, markdown::render(&results));
+}
+
+#[test]
+fn refuses_another_schema_version() {
+    let text = std::fs::read_to_string(fixture()).expect("read fixture");
+    let text = text.replacen(
+        &format!("\"schema_version\": {SCHEMA_VERSION}"),
+        "\"schema_version\": 99",
+        1,
+    );
+    assert!(text.contains("\"schema_version\": 99"));
+    let path = scratch_dir("schema").join("future.json");
+    std::fs::write(&path, text).expect("write");
+    let err = load(&path).expect_err("version 99 is refused");
+    assert!(
+        matches!(err, FileError::Schema { found: 99, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("99"), "{message}");
+    assert!(
+        message.contains(&format!("version {SCHEMA_VERSION}")),
+        "{message}"
+    );
+    assert!(message.contains("newer rtcompare"), "{message}");
+}
+
+#[test]
+fn refuses_truncated_json() {
+    let text = std::fs::read_to_string(fixture()).expect("read fixture");
+    let path = scratch_dir("truncated").join("cut.json");
+    std::fs::write(&path, &text[..text.len() / 2]).expect("write");
+    let err = load(&path).expect_err("truncated file is refused");
+    assert!(matches!(err, FileError::Corrupt { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("EOF"), "{message}");
+}
+
+#[test]
+fn missing_file_names_the_file() {
+    let path = scratch_dir("missing").join("absent.json");
+    let err = load(&path).expect_err("missing file");
+    assert!(matches!(err, FileError::Read { .. }), "{err:?}");
+    assert!(err.to_string().contains(&path.display().to_string()));
+}
+
+#[test]
+fn save_then_load_round_trips() {
+    let mut results = load(&fixture()).expect("fixture loads");
+    rtcompare_reports::summary::summarize(&mut results);
+    let dir = scratch_dir("round-trip");
+    let path = dir.join("results.json");
+    save(&path, &results).expect("save");
+    assert_eq!(load(&path).expect("load"), results);
+    // Saving again replaces the file atomically and leaves no temporary behind.
+    save(&path, &results).expect("save again");
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, vec![std::ffi::OsString::from("results.json")]);
+}
