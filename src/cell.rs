@@ -112,7 +112,10 @@ pub fn run(spec: &CellSpec) -> Cell {
                 .map(|s| s.to_string())
                 .or_else(|| info.payload().downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "non-string panic payload".into());
-            let place = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
+            let place = info
+                .location()
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
             *slot = Some(format!("panicked{place}: {payload}"));
         }
         drop(slot);
@@ -131,7 +134,10 @@ pub fn run(spec: &CellSpec) -> Cell {
             failed
         }
         Err(_) => {
-            let message = PANIC_MESSAGE.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let message = PANIC_MESSAGE
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
             spec.blank(
                 Status::Failed,
                 Some(message.unwrap_or_else(|| "panicked".into())),
@@ -179,7 +185,11 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         runtime: &R,
         block_on: &mut dyn FnMut(RootFuture) -> Outcome,
     ) -> Self::Out {
-        let fitted = W::fit(self.params.clone(), None, self.spec.preset.blocking_budget());
+        let fitted = W::fit(
+            self.params.clone(),
+            None,
+            self.spec.preset.blocking_budget(),
+        );
         let params = fitted.params.clone();
         self.sample(fitted, &mut || {
             // Built before the clock starts; boxed once per sample, never per task.

@@ -66,13 +66,24 @@ fn os_name() -> Option<String> {
 fn git_commit() -> Option<String> {
     let dir = env!("CARGO_MANIFEST_DIR");
     let git = |args: &[&str]| {
-        let out = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"])?;
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
-    Some(if dirty { format!("{commit}-dirty") } else { commit })
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some(if dirty {
+        format!("{commit}-dirty")
+    } else {
+        commit
+    })
 }
 
 /// Now as RFC 3339 UTC, to the second.
@@ -120,7 +131,11 @@ mod tests {
         let m = machine(None);
         assert!(m.logical_cores >= 1);
         assert!(m.rustc.starts_with("rustc "), "{}", m.rustc);
-        assert!(m.crate_versions.contains_key("tokio"), "{:?}", m.crate_versions);
+        assert!(
+            m.crate_versions.contains_key("tokio"),
+            "{:?}",
+            m.crate_versions
+        );
         assert!(m.crate_versions.contains_key("async-std"));
     }
 }

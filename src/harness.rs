@@ -9,9 +9,7 @@ use crate::measure::raise_open_files_limit;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::Rng;
-use rtcompare_reports::{
-    Cell, Config, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta,
-};
+use rtcompare_reports::{Cell, Config, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta};
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
 use std::io::Read;
@@ -144,17 +142,20 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
     };
 
     let progress = progress_bar(cells.len());
-    say(&progress, format!(
-        "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
-        cells.len(),
-        plan.runners.len(),
-        plan.workloads.len(),
-        plan.threads,
-        plan.preset,
-        plan.samples,
-        plan.warmup,
-        plan.seed
-    ));
+    say(
+        &progress,
+        format!(
+            "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
+            cells.len(),
+            plan.runners.len(),
+            plan.workloads.len(),
+            plan.threads,
+            plan.preset,
+            plan.samples,
+            plan.warmup,
+            plan.seed
+        ),
+    );
     let exe = std::env::current_exe().context("cannot find the rtcompare binary to re-execute")?;
     for (i, spec) in cells.iter().enumerate() {
         let key = format!("{}/{}/t{}", spec.runner.id, spec.workload.id, spec.threads);
@@ -163,13 +164,16 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
         let Some(cell) = run_child(&exe, spec, plan.timeout, &interrupted) else {
             break; // interrupted: the unfinished cell is not recorded
         };
-        say(&progress, format!(
-            "[{:>3}/{}] {key:<32} {} ({:.1} s)",
-            i + 1,
-            cells.len(),
-            verdict(&cell),
-            started.elapsed().as_secs_f64()
-        ));
+        say(
+            &progress,
+            format!(
+                "[{:>3}/{}] {key:<32} {} ({:.1} s)",
+                i + 1,
+                cells.len(),
+                verdict(&cell),
+                started.elapsed().as_secs_f64()
+            ),
+        );
         results.cells.push(cell);
         rtcompare_reports::summary::summarize(&mut results);
         rtcompare_reports::save(&results_path, &results)?;
@@ -184,14 +188,22 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
     let report = rtcompare_reports::markdown::render(&results);
     rtcompare_reports::write_atomic(&report_path, report.as_bytes())?;
 
-    let failed = results.cells.iter().filter(|c| c.status != Status::Ok).count();
+    let failed = results
+        .cells
+        .iter()
+        .filter(|c| c.status != Status::Ok)
+        .count();
     eprintln!(
         "wrote {} and {} ({} cells, {} failed{})",
         results_path.display(),
         report_path.display(),
         results.cells.len(),
         failed,
-        if was_interrupted { ", interrupted: partial" } else { "" }
+        if was_interrupted {
+            ", interrupted: partial"
+        } else {
+            ""
+        }
     );
     Ok(if was_interrupted {
         ExitCode::from(EXIT_INTERRUPTED)
@@ -247,7 +259,11 @@ fn verdict(cell: &Cell) -> String {
         (Status::Ok, Some(s)) => format!(
             "ok, median {:.1} ms{}",
             s.median_wall_s * 1e3,
-            if cell.extrapolation.is_some() { " (extrapolated)" } else { "" }
+            if cell.extrapolation.is_some() {
+                " (extrapolated)"
+            } else {
+                ""
+            }
         ),
         (Status::Ok, None) => "ok".into(),
         (status, _) => format!(
@@ -270,7 +286,13 @@ fn run_child(
 ) -> Option<Cell> {
     let mut command = Command::new(exe);
     command
-        .args(["cell", "--runner", spec.runner.id, "--workload", spec.workload.id])
+        .args([
+            "cell",
+            "--runner",
+            spec.runner.id,
+            "--workload",
+            spec.workload.id,
+        ])
         .args(["--threads", &spec.threads.to_string()])
         .args(["--preset", spec.preset.as_str()])
         .args(["--warmup", &spec.warmup.to_string()])
@@ -325,7 +347,10 @@ fn run_child(
             Ok(None) => continue,
             Err(e) => {
                 kill_group(child.id());
-                return Some(spec.blank(Status::Failed, Some(format!("cannot wait for the cell: {e}"))));
+                return Some(spec.blank(
+                    Status::Failed,
+                    Some(format!("cannot wait for the cell: {e}")),
+                ));
             }
         }
     };

@@ -230,8 +230,14 @@ fn plan(args: CompareArgs) -> Result<harness::Plan> {
         warmup: args.warmup,
         seed,
         timeout: Duration::from_secs_f64(timeout),
-        runners: runners.iter().filter_map(|id| rtcompare_runners::find(id)).collect(),
-        workloads: workloads.iter().filter_map(|id| rtcompare_workloads::find(id)).collect(),
+        runners: runners
+            .iter()
+            .filter_map(|id| rtcompare_runners::find(id))
+            .collect(),
+        workloads: workloads
+            .iter()
+            .filter_map(|id| rtcompare_workloads::find(id))
+            .collect(),
         out: args.out,
     })
 }
@@ -252,7 +258,10 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         samples: args.samples,
     };
     let record = cell::run(&spec);
-    println!("{}", serde_json::to_string(&record).context("cannot encode the cell")?);
+    println!(
+        "{}",
+        serde_json::to_string(&record).context("cannot encode the cell")?
+    );
     Ok(if record.status == Status::Ok {
         ExitCode::SUCCESS
     } else {

@@ -1,0 +1,191 @@
+//! Every runner × every workload at tiny size, through the real binary and its child
+//! processes: each cell verifies, reproduces `seq`'s checksum, and runs exactly the
+//! worker threads it was given. In the spirit of tokio's `tests/rt_common.rs`, the
+//! list comes from the registries, so a new runner or workload is covered unasked.
+
+mod common;
+
+use rtcompare_reports::Status;
+use rtcompare_runners::ThreadsKnob;
+use std::collections::BTreeMap;
+
+/// Thread names (as grouped by the census) of each runner's workers.
+fn worker_thread_name(runner: &str) -> Option<&'static str> {
+    Some(match runner {
+        "tokio-mt" => "tokio-rt-worker",
+        "smol-mt" => "smol",
+        "async-std" => "async-std/runti",
+        "futures-pool" => "futures-pool",
+        "thread-pool" => "pool",
+        "threads-static" => "static",
+        "rayon" => "rayon",
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_runner_reproduces_seq_on_every_workload() {
+    let dir = tempfile::tempdir().unwrap();
+    // 3 threads on a machine that may have 2 cores: counts must come from --threads,
+    // never from a runtime's own default.
+    common::tiny_compare(dir.path(), &["--threads", "3"])
+        .assert()
+        .success();
+    let results = common::results(dir.path());
+    assert!(!results.partial);
+
+    let runners = rtcompare_runners::ALL;
+    let workloads = rtcompare_workloads::ALL;
+    assert_eq!(results.cells.len(), runners.len() * workloads.len());
+
+    let mut seq_checksum = BTreeMap::new();
+    for cell in results.cells.iter().filter(|c| c.runner == "seq") {
+        seq_checksum.insert(cell.workload.clone(), cell.checksum.clone().unwrap());
+    }
+    for cell in &results.cells {
+        let key = cell.key();
+        assert_eq!(cell.status, Status::Ok, "{key}: {:?}", cell.error);
+        assert!(cell.verified, "{key}");
+        assert_eq!(cell.checksum, cell.expected_checksum, "{key}");
+        assert_eq!(
+            Some(&cell.checksum.clone().unwrap()),
+            seq_checksum.get(&cell.workload),
+            "{key}"
+        );
+        assert_eq!(cell.samples.len(), 1, "{key}");
+        assert!(cell.samples[0].wall_s > 0.0, "{key}");
+        assert!(cell.peak_rss_bytes.unwrap() > 0, "{key}");
+        assert!(cell.summary.is_some(), "{key}");
+
+        let info = rtcompare_runners::find(&cell.runner).unwrap();
+        assert_eq!(cell.class, info.class, "{key}");
+        assert_eq!(cell.family, info.family, "{key}");
+        let expected_threads = match info.threads {
+            ThreadsKnob::One => 1,
+            ThreadsKnob::Workers | ThreadsKnob::PerTask => 3,
+        };
+        assert_eq!(cell.threads, expected_threads, "{key}");
+        if let Some(name) = worker_thread_name(&cell.runner) {
+            assert_eq!(
+                cell.thread_names.get(name).copied(),
+                Some(3),
+                "{key}: workers seen {:?}",
+                cell.thread_names
+            );
+        }
+        if info.threads == ThreadsKnob::One {
+            // Single-threaded executors run every task on the main thread; helper
+            // threads (async-io's driver) may exist but no workers.
+            assert!(
+                cell.thread_names
+                    .keys()
+                    .all(|n| n == "rtcompare" || n == "async-io"),
+                "{key}: {:?}",
+                cell.thread_names
+            );
+        }
+    }
+    // Thread-per-task really creates a thread per task: cpu at tiny size has 16 chunks.
+    let threads_cpu = results
+        .cells
+        .iter()
+        .find(|c| c.runner == "threads" && c.workload == "cpu")
+        .unwrap();
+    assert!(
+        threads_cpu.os_threads.unwrap() >= 17,
+        "{:?}",
+        threads_cpu.os_threads
+    );
+
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    for runner in runners {
+        assert!(
+            report.contains(runner.id),
+            "report does not name {}",
+            runner.id
+        );
+    }
+    for workload in workloads {
+        assert!(
+            report.contains(&format!("### {}", workload.id)),
+            "report lacks {}",
+            workload.id
+        );
+    }
+}
+
+#[test]
+fn report_renders_again_from_results_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_compare(
+        dir.path(),
+        &["--runners", "seq,tokio-ct,rayon", "--workloads", "cpu"],
+    )
+    .assert()
+    .success();
+    let again = dir.path().join("again.md");
+    common::rtcompare()
+        .arg("report")
+        .arg(dir.path().join("results.json"))
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    let first = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert_eq!(first, std::fs::read_to_string(again).unwrap());
+}
+
+#[test]
+fn sleep_on_blocking_runners_is_extrapolated_not_invented() {
+    let dir = tempfile::tempdir().unwrap();
+    // The quick sleep preset (1,000 tasks × 10 × 10 ms) would take 100 s on `seq`.
+    common::rtcompare()
+        .args([
+            "compare",
+            "--preset",
+            "quick",
+            "--samples",
+            "1",
+            "--warmup",
+            "0",
+        ])
+        .args([
+            "--runners",
+            "seq,thread-pool,tokio-ct",
+            "--workloads",
+            "sleep",
+            "--threads",
+            "2",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let results = common::results(dir.path());
+    for cell in &results.cells {
+        assert_eq!(cell.status, Status::Ok, "{}: {:?}", cell.key(), cell.error);
+        let tasks = cell.params["tasks"].as_u64().unwrap();
+        match cell.runner.as_str() {
+            "tokio-ct" => {
+                assert!(cell.extrapolation.is_none());
+                assert_eq!(tasks, 1_000);
+            }
+            "seq" => {
+                let e = cell.extrapolation.as_ref().expect("seq extrapolates");
+                assert_eq!((tasks, e.factor), (5, 200.0));
+                let median = cell.summary.as_ref().unwrap().median_wall_s;
+                assert!(median >= 100.0, "scaled median {median}");
+            }
+            "thread-pool" => {
+                let e = cell.extrapolation.as_ref().expect("pool extrapolates");
+                assert_eq!((tasks, e.factor), (10, 100.0));
+            }
+            other => panic!("unexpected runner {other}"),
+        }
+    }
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        report.contains("extrapolated") || report.contains('†'),
+        "{report}"
+    );
+}
