@@ -45,5 +45,8 @@ fn main() {
             }
         }
     }
-    println!("cargo:rustc-env=RTCOMPARE_CRATE_VERSIONS={}", versions.join(","));
+    println!(
+        "cargo:rustc-env=RTCOMPARE_CRATE_VERSIONS={}",
+        versions.join(",")
+    );
 }

@@ -164,19 +164,20 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
         let Some(cell) = run_child(&exe, spec, plan.timeout, &interrupted) else {
             break; // interrupted: the unfinished cell is not recorded
         };
+        let elapsed = started.elapsed();
+        results.cells.push(cell);
+        rtcompare_reports::summary::summarize(&mut results);
+        rtcompare_reports::save(&results_path, &results)?;
         say(
             &progress,
             format!(
                 "[{:>3}/{}] {key:<32} {} ({:.1} s)",
                 i + 1,
                 cells.len(),
-                verdict(&cell),
-                started.elapsed().as_secs_f64()
+                verdict(results.cells.last().expect("just pushed")),
+                elapsed.as_secs_f64()
             ),
         );
-        results.cells.push(cell);
-        rtcompare_reports::summary::summarize(&mut results);
-        rtcompare_reports::save(&results_path, &results)?;
         progress.inc(1);
     }
     progress.finish_and_clear();

@@ -36,7 +36,12 @@ impl Runner for Rayon {
         threads: ThreadsKnob::Workers,
         summary: "rayon::ThreadPoolBuilder::new().num_threads(N); (0..jobs).into_par_iter()",
         timer: "std::thread::sleep (the kernel's timer)",
-        caveats: &["parallel, not concurrent: a blocking wait holds its worker thread"],
+        caveats: &[
+            "parallel, not concurrent: a blocking wait holds its worker thread",
+            "into_par_iter() splits the job range adaptively into contiguous pieces that each \
+             run sequentially; costly jobs clustered in one piece are not rebalanced (the \
+             idiomatic default, kept on purpose; with_max_len(1) would split to single jobs)",
+        ],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

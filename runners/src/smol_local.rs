@@ -57,7 +57,9 @@ impl Runner for SmolLocal {
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {
         Ok(EXECUTOR.with(|ex| {
-            visitor.visit_async(&LocalHandle, &mut |root| smol::block_on(ex.run(ex.spawn(root))))
+            visitor.visit_async(&LocalHandle, &mut |root| {
+                smol::block_on(ex.run(ex.spawn(root)))
+            })
         }))
     }
 }

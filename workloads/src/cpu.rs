@@ -12,7 +12,8 @@ pub struct Cpu;
 impl Workload for Cpu {
     const ID: &'static str = "cpu";
     const KIND: WorkloadKind = WorkloadKind::Cpu;
-    const SUMMARY: &'static str = "K equal chunks of a CPU kernel (dependent multiply-adds, no syscalls)";
+    const SUMMARY: &'static str =
+        "K equal chunks of a CPU kernel (dependent multiply-adds, no syscalls)";
     type Params = Chunks;
 
     fn params(preset: Preset) -> Chunks {
@@ -48,5 +49,5 @@ impl Workload for Cpu {
 }
 
 /// Kernel steps in one quick-preset chunk: 64 of them take about 0.5 s on one core of
-/// the reference machine (a 2-core Xeon VM, about 1.2 ns per step).
+/// the reference machine (a 2-core Xeon VM, about 1.3 ns per step).
 pub const QUICK_STEPS_PER_CHUNK: u64 = 6_500_000;

@@ -93,7 +93,8 @@ mod tests {
         for preset in Preset::ALL {
             let skewed = CpuSkewed::params(preset);
             let cpu = crate::cpu::Cpu::params(preset);
-            let total = |c: &Chunks| c.unit_steps * c.weights.iter().map(|&w| u64::from(w)).sum::<u64>();
+            let total =
+                |c: &Chunks| c.unit_steps * c.weights.iter().map(|&w| u64::from(w)).sum::<u64>();
             let (a, b) = (total(&skewed) as f64, total(&cpu) as f64);
             assert!((a / b - 1.0).abs() < 0.01, "{preset}: {a} vs {b}");
         }

@@ -64,8 +64,19 @@ mod tests {
 
     #[test]
     fn jump_matches_spin() {
-        for (seed, steps) in [(0, 0), (1, 1), (42, 2), (7, 1000), (u64::MAX, 12_345), (9, 65_536)] {
-            assert_eq!(jump(seed, steps), spin(seed, steps), "seed {seed} steps {steps}");
+        for (seed, steps) in [
+            (0, 0),
+            (1, 1),
+            (42, 2),
+            (7, 1000),
+            (u64::MAX, 12_345),
+            (9, 65_536),
+        ] {
+            assert_eq!(
+                jump(seed, steps),
+                spin(seed, steps),
+                "seed {seed} steps {steps}"
+            );
         }
     }
 

@@ -60,7 +60,10 @@ impl Workload for Sleep {
     }
 
     fn describe(p: &SleepParams) -> String {
-        format!("{} tasks x {} sleeps of {} ms", p.tasks, p.sleeps, p.sleep_ms)
+        format!(
+            "{} tasks x {} sleeps of {} ms",
+            p.tasks, p.sleeps, p.sleep_ms
+        )
     }
 
     fn fit(
