@@ -128,11 +128,7 @@ pub fn run(spec: &CellSpec) -> Cell {
             .expect("workload id validated by the parent")
     }));
     let mut cell = match measured {
-        Ok(Ok(cell)) => cell,
-        Ok(Err(mut failed)) => {
-            failed.status = Status::Failed;
-            failed
-        }
+        Ok(cell) => cell,
         Err(_) => {
             let message = PANIC_MESSAGE
                 .lock()
@@ -154,7 +150,7 @@ struct ForWorkload<'a> {
 }
 
 impl WorkloadVisitor for ForWorkload<'_> {
-    type Out = Result<Cell, Cell>;
+    type Out = Cell;
 
     fn visit<W: Workload>(self) -> Self::Out {
         let spec = self.spec;
@@ -165,7 +161,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
         };
         match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
             Some(Ok(result)) => result,
-            Some(Err(e)) => Err(spec.blank(Status::Failed, Some(e.to_string()))),
+            Some(Err(e)) => spec.blank(Status::Failed, Some(e.to_string())),
             None => unreachable!("runner id validated by the parent"),
         }
     }
@@ -178,7 +174,7 @@ struct Measure<'a, W: Workload> {
 }
 
 impl<W: Workload> Visitor for Measure<'_, W> {
-    type Out = Result<Cell, Cell>;
+    type Out = Cell;
 
     fn visit_async<R: AsyncRuntime>(
         self,
@@ -213,8 +209,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
             (outcome, start.elapsed())
         });
         let transient = strategy.transient_threads();
-        let (Ok(record) | Err(record)) = &mut cell;
-        record.os_threads = record.os_threads.map(|live| live + transient);
+        cell.os_threads = cell.os_threads.map(|live| live + transient);
         cell
     }
 }
@@ -222,11 +217,13 @@ impl<W: Workload> Visitor for Measure<'_, W> {
 impl<W: Workload> Measure<'_, W> {
     /// Takes the warm-up and the samples; `run_once` returns the outcome and the wall
     /// time of one timed run. CPU time and context switches bracket the same call.
+    /// A wrong answer or a failed check returns the cell marked failed, with the
+    /// samples taken so far.
     fn sample(
         &self,
         fitted: Fitted<W::Params>,
         run_once: &mut dyn FnMut() -> (Outcome, Duration),
-    ) -> Result<Cell, Cell> {
+    ) -> Cell {
         let spec = self.spec;
         let params = &fitted.params;
         let expected = W::expected(params);
@@ -259,11 +256,13 @@ impl<W: Workload> Measure<'_, W> {
                     hex(outcome.checksum),
                     hex(expected)
                 ));
-                return Err(cell);
+                cell.status = Status::Failed;
+                return cell;
             }
             if let Err(why) = W::check_sample(params, wall) {
                 cell.error = Some(format!("{which}: {why}"));
-                return Err(cell);
+                cell.status = Status::Failed;
+                return cell;
             }
             if i < spec.warmup {
                 cell.warmup.push(sample);
@@ -275,7 +274,7 @@ impl<W: Workload> Measure<'_, W> {
         // Counted while the runtime is still alive: workers, timer and reactor threads.
         cell.thread_names = census::live_threads();
         cell.os_threads = Some(cell.thread_names.values().sum());
-        Ok(cell)
+        cell
     }
 }
 

@@ -12,7 +12,6 @@
 use crate::{Fitted, Preset, Workload};
 use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
-use std::future::Future;
 use std::time::Duration;
 
 /// Many tasks waiting on timers.
@@ -105,29 +104,24 @@ impl Workload for Sleep {
         params.tasks as u64 * u64::from(params.sleeps)
     }
 
-    fn run_async<R: AsyncRuntime>(
-        runtime: R,
-        params: SleepParams,
-    ) -> impl Future<Output = Outcome> + Send + 'static {
-        async move {
-            let pause = Duration::from_millis(params.sleep_ms);
-            let tasks: Vec<_> = (0..params.tasks)
-                .map(|_| {
-                    let rt = runtime.clone();
-                    runtime.spawn(async move {
-                        for _ in 0..params.sleeps {
-                            rt.sleep(pause).await;
-                        }
-                        u64::from(params.sleeps)
-                    })
+    async fn run_async<R: AsyncRuntime>(runtime: R, params: SleepParams) -> Outcome {
+        let pause = Duration::from_millis(params.sleep_ms);
+        let tasks: Vec<_> = (0..params.tasks)
+            .map(|_| {
+                let rt = runtime.clone();
+                runtime.spawn(async move {
+                    for _ in 0..params.sleeps {
+                        rt.sleep(pause).await;
+                    }
+                    u64::from(params.sleeps)
                 })
-                .collect();
-            let mut done = 0u64;
-            for task in tasks {
-                done += task.await;
-            }
-            Outcome::new(done)
+            })
+            .collect();
+        let mut done = 0u64;
+        for task in tasks {
+            done += task.await;
         }
+        Outcome::new(done)
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &SleepParams) -> Outcome {
