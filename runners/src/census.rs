@@ -3,21 +3,56 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::time::Duration;
 
 /// Live threads of this process grouped by name, with trailing digits and
 /// separators stripped (`smol-0`, `smol-1` → `smol`). Empty where `/proc` is absent.
+///
+/// A thread names itself as it starts, so one created a moment ago still carries the
+/// process's name. This waits (up to half a second, outside any timed region) until
+/// no thread but the main one carries it, so counts are not taken mid-start-up.
 pub fn live_threads() -> BTreeMap<String, usize> {
-    let mut names = BTreeMap::new();
+    let mut names = read_threads();
+    for _ in 0..50 {
+        if names.iter().all(|t| t.main || !t.inherited) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        names = read_threads();
+    }
+    let mut grouped = BTreeMap::new();
+    for thread in names {
+        *grouped.entry(group_name(&thread.name)).or_insert(0) += 1;
+    }
+    grouped
+}
+
+struct Thread {
+    name: String,
+    main: bool,
+    /// Still carries the main thread's (the process's) name.
+    inherited: bool,
+}
+
+fn read_threads() -> Vec<Thread> {
     let Ok(tasks) = fs::read_dir("/proc/self/task") else {
-        return names;
+        return Vec::new();
     };
+    let pid = std::process::id().to_string();
+    let process_name =
+        fs::read_to_string(format!("/proc/self/task/{pid}/comm")).unwrap_or_default();
+    let mut threads = Vec::new();
     for task in tasks.flatten() {
         let Ok(comm) = fs::read_to_string(task.path().join("comm")) else {
             continue; // the thread exited while we looked
         };
-        *names.entry(group_name(comm.trim_end())).or_insert(0) += 1;
+        threads.push(Thread {
+            main: task.file_name().to_str() == Some(pid.as_str()),
+            inherited: comm == process_name,
+            name: comm.trim_end().to_owned(),
+        });
     }
-    names
+    threads
 }
 
 /// Threads whose name starts with `prefix`.
