@@ -84,9 +84,9 @@ fn main() {
     let wall = time(|| mt.block_on(async { tokio::spawn(tokio_body(tasks)).await.unwrap() }));
     println!("tokio multi_thread ({threads} workers)  {:>8.1} ms", wall.as_secs_f64() * 1e3);
 
-    let local = Arc::new(smol::LocalExecutor::new());
+    let local = std::rc::Rc::new(smol::LocalExecutor::new());
     let wall = time(|| {
-        let spawner = Arc::clone(&local);
+        let spawner = std::rc::Rc::clone(&local);
         smol::block_on(local.run(async move {
             let handles: Vec<_> = (0..tasks)
                 .map(|_| {
@@ -116,6 +116,6 @@ fn main() {
     println!("smol Executor ({threads} threads)       {:>8.1} ms", wall.as_secs_f64() * 1e3);
     drop(stop);
     for w in workers {
-        w.join().unwrap();
+        let _ = w.join().unwrap();
     }
 }
