@@ -2,6 +2,10 @@
 //! and the command that reproduces the run, a verdict computed from the data, one
 //! table per workload, and the disclosures that apply to the runners present.
 //!
+//! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
+//! a runner is (class, family, how it is built, its timer, its caveats) and what a
+//! workload is come from the results file, so a new runner needs no change here.
+//!
 //! The output depends on the [`Results`] alone (no clock, no environment), so a
 //! report can be regenerated from its results file and diffed. Summaries are
 //! always recomputed with [`summarize`] on a copy, so a file written before its
@@ -10,7 +14,7 @@
 //! [`Table`] is the one place that knows how a table is laid out; other tabular
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
 
-use crate::model::{Cell, Results, Status, Summary};
+use crate::model::{Cell, Results, RunnerMeta, Status, Summary, WorkloadMeta};
 use crate::summary::{BASELINE_RUNNER, summarize};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use std::collections::BTreeMap;
@@ -260,6 +264,14 @@ fn kind_label(kind: WorkloadKind) -> &'static str {
     }
 }
 
+/// `text` with its first letter in upper case.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -361,8 +373,9 @@ impl<'a> Report<'a> {
             .unwrap_or(usize::MAX)
     }
 
-    fn runner_present(&self, runner: &str) -> bool {
-        self.runners.contains(&runner)
+    /// The description of `workload` from the results file, if it has one.
+    fn workload_meta(&self, workload: &str) -> Option<&'a WorkloadMeta> {
+        self.results.workloads.iter().find(|w| w.id == workload)
     }
 
     /// The cells of `workload`, in runner order, then by thread count.
@@ -552,13 +565,14 @@ impl<'a> Report<'a> {
                     plural(b.cell.threads, "thread", "threads"),
                     b.ties()
                 );
-                let efficiency = b.summary.efficiency.unwrap_or(f64::NAN);
+                let efficiency = b
+                    .summary
+                    .efficiency
+                    .map_or(String::new(), |e| format!(" (efficiency {})", percent(e)));
                 clauses.push(match (&conc, kind) {
-                    (_, WorkloadKind::Cpu) | (None, _) => format!(
-                        "parallelism {who} at {} (efficiency {})",
-                        times(b.speedup()),
-                        percent(efficiency)
-                    ),
+                    (_, WorkloadKind::Cpu) | (None, _) => {
+                        format!("parallelism {who} at {}{efficiency}", times(b.speedup()))
+                    }
                     (Some(c), _) => {
                         let further = c.summary.median_wall_s / b.summary.median_wall_s;
                         let gain = if overlaps(c.summary.ci95_wall_s, b.summary.ci95_wall_s) {
@@ -684,17 +698,25 @@ impl<'a> Report<'a> {
         });
 
         writeln!(out, "### {workload}\n").expect("write to String");
+        let kind = cells.first().map(|c| c.workload_kind);
         if let Some(first) = cells.first() {
-            let params = cells
-                .iter()
-                .find(|c| c.extrapolation.is_none())
-                .map_or(&first.params, |c| &c.params);
-            writeln!(
-                out,
-                "{}; parameters: {}.\n",
-                kind_label(first.workload_kind),
-                describe_params(params)
-            )
+            let kind = capitalise(kind_label(first.workload_kind));
+            match self.workload_meta(workload) {
+                Some(meta) => writeln!(
+                    out,
+                    "{kind} — {}; `{}` preset: {}.\n",
+                    escape_inline(&meta.summary),
+                    self.results.config.preset,
+                    escape_inline(&meta.size)
+                ),
+                None => {
+                    let params = cells
+                        .iter()
+                        .find(|c| c.extrapolation.is_none())
+                        .map_or(&first.params, |c| &c.params);
+                    writeln!(out, "{kind}; parameters: {}.\n", describe_params(params))
+                }
+            }
             .expect("write to String");
         }
 
@@ -801,187 +823,281 @@ impl<'a> Report<'a> {
             out.push_str(&failures.join("\n"));
             out.push_str("\n\n");
         }
+        if kind.is_some_and(|k| k != WorkloadKind::Cpu) {
+            writeln!(out, "{WAITING_NOTE}\n").expect("write to String");
+        }
     }
 
     // -- disclosures --------------------------------------------------------
 
+    /// The harness facts that hold for every cell, then one bullet per runner with
+    /// cells: what it is, how it is built, its timer, its threads as run and seen,
+    /// and its caveats. Everything runner-specific comes from the results file.
     fn disclosures(&self, out: &mut String) {
         out.push_str("## Disclosures\n\n");
-        let present = |ids: &[&str]| -> Vec<String> {
-            ids.iter()
-                .filter(|id| self.runner_present(id))
-                .map(|id| format!("**{id}**"))
-                .collect()
+        let runners = self.disclosed_runners();
+        if runners.is_empty() {
+            out.push_str("No cells were recorded.\n");
+            return;
+        }
+        let single: Vec<String> = runners
+            .iter()
+            .filter(|r| r.class == Class::Concurrent)
+            .map(|r| format!("**{}**", r.id))
+            .collect();
+        let which = if single.is_empty() {
+            String::new()
+        } else {
+            format!(" (here {})", join_and(&single))
         };
-        let mut items: Vec<String> = Vec::new();
-
-        if self.runner_present("async-std") {
-            items.push(
-                "**async-std** is discontinued upstream (1.13, 2025: \"use smol instead\") and \
-                 runs on async-global-executor, the same async-executor core as smol, so it is \
-                 not an independent data point."
-                    .into(),
-            );
+        let facts = [
+            ISOLATION.to_string(),
+            format!("{ROOT_TASK}{which}."),
+            THREAD_COUNTS.to_string(),
+            CPU_TIME.to_string(),
+            CHECKSUMS.to_string(),
+            CENSUS.to_string(),
+        ];
+        out.push_str("How every cell was measured:\n\n");
+        for fact in facts {
+            writeln!(out, "- {fact}").expect("write to String");
         }
-        if self.runner_present("futures-pool") {
-            items.push(
-                "**futures-pool** (futures' `ThreadPool`) has one shared queue behind a mutex \
-                 and no work stealing."
-                    .into(),
-            );
-        }
-        let futures = present(&["futures-local", "futures-pool"]);
-        if !futures.is_empty() {
-            items.push(format!(
-                "The futures crate has no timer or reactor, so {} {} async-io's `Timer`, whose \
-                 driver runs on async-io's own `async-io` thread.",
-                join_and(&futures),
-                if futures.len() == 1 { "uses" } else { "use" }
-            ));
-        }
-        if !present(&["tokio-ct", "tokio-mt"]).is_empty() {
-            let io: Vec<String> = self
-                .workloads
-                .iter()
-                .filter(|w| {
-                    self.cells_of(w)
-                        .first()
-                        .is_some_and(|c| c.workload_kind != WorkloadKind::Cpu)
-                })
-                .map(|w| format!("`{w}`"))
-                .collect();
-            let which = match io.len() {
-                0 => "timer-heavy workloads mix".to_string(),
-                1 => format!("the {} workload mixes", io[0]),
-                _ => format!("the {} workloads mix", join_and(&io)),
-            };
-            let async_io = present(&ASYNC_IO_RUNNERS);
-            let others = if async_io.is_empty() {
-                String::new()
-            } else {
-                format!(", async-io's (used by {}) does not", join_and(&async_io))
-            };
-            items.push(format!(
-                "tokio's timer rounds sleeps up to whole milliseconds{others}, so {which} timer \
-                 granularity with scheduler cost."
-            ));
-        }
-        if !self.results.cells.is_empty() {
-            items.push(
-                "CPU time comes from `getrusage(RUSAGE_SELF)`, which counts every thread of the \
-                 process, helper threads (timer and I/O drivers, blocking pools) included; \
-                 CPU util. is CPU time over wall time, in cores."
-                    .into(),
-            );
-            items.push(self.thread_census());
-        }
-        let async_runners = present(&ASYNC_RUNNERS);
-        if !async_runners.is_empty() {
-            let single: Vec<String> = self
-                .runners
-                .iter()
-                .filter(|r| {
-                    ASYNC_RUNNERS.contains(r)
-                        && self
-                            .results
-                            .cells
-                            .iter()
-                            .any(|c| c.runner == **r && c.class == Class::Concurrent)
-                })
-                .map(|r| format!("**{r}**"))
-                .collect();
-            let except = if single.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", except on the single-threaded {} ({}), where the calling thread is the \
-                     executor",
-                    if single.len() == 1 {
-                        "runtime"
-                    } else {
-                        "runtimes"
-                    },
-                    join_and(&single)
-                )
-            };
-            items.push(format!(
-                "Async runners spawn each sample's root task inside the runtime and the calling \
-                 thread only waits for it{except}."
-            ));
-        }
-
-        for item in items {
-            writeln!(out, "- {item}").expect("write to String");
+        out.push_str(
+            "\nEach runner as the run described it, with the threads it ran with and the caveats \
+             that bear on its numbers:\n\n",
+        );
+        for runner in &runners {
+            runner.disclose(out);
         }
     }
 
-    /// The thread-count disclosure: each runner's configured threads and the
-    /// threads actually seen (per name, the most seen in any one cell).
-    fn thread_census(&self) -> String {
-        let mut defaults = Vec::new();
-        if self.runner_present("smol-mt") {
-            defaults.push("smol's global executor would default to one thread");
+    /// The runners to disclose: those of `results.runners` that have cells, in that
+    /// order, then any other runner seen in the cells (described by its cells alone).
+    fn disclosed_runners(&self) -> Vec<Disclosed<'a>> {
+        let results: &'a Results = self.results;
+        let cells_of = |id: &str| -> Vec<&'a Cell> {
+            results.cells.iter().filter(|c| c.runner == id).collect()
+        };
+        let mut runners: Vec<Disclosed<'a>> = Vec::new();
+        for meta in &results.runners {
+            let cells = cells_of(&meta.id);
+            if cells.is_empty() || runners.iter().any(|r| r.id == meta.id) {
+                continue;
+            }
+            runners.push(Disclosed {
+                id: &meta.id,
+                class: meta.class,
+                family: meta.family,
+                meta: Some(meta),
+                cells,
+            });
         }
-        if self.runner_present("tokio-mt") {
-            defaults.push("tokio's to one per core");
+        for &id in &self.runners {
+            if runners.iter().any(|r| r.id == id) {
+                continue;
+            }
+            let cells = cells_of(id);
+            let Some(first) = cells.first() else {
+                continue;
+            };
+            runners.push(Disclosed {
+                id,
+                class: first.class,
+                family: first.family,
+                meta: None,
+                cells,
+            });
         }
-        let mut text = String::from("Every runner was given its worker thread count explicitly");
-        if !defaults.is_empty() {
-            write!(text, " ({})", defaults.join(", ")).expect("write to String");
+        runners
+    }
+}
+
+/// The isolation and timing facts of every cell.
+const ISOLATION: &str = "Each cell runs in its own child process. Runtimes and thread pools are \
+    built, and their threads started, before the clock starts; a runner with one OS thread per \
+    task creates its threads inside the timed region, as that cost is part of what it shows.";
+/// How the root task reaches an async runtime; the single-threaded runners present
+/// and a full stop follow.
+const ROOT_TASK: &str = "On async runtimes each sample's root task is spawned inside the runtime \
+    and the calling thread only waits for it, except on the single-threaded runtimes, whose one \
+    thread is the calling thread";
+/// Why no runtime default thread count is involved.
+const THREAD_COUNTS: &str = "Worker counts are set explicitly from `--threads`, never left to a \
+    runtime's default (defaults differ: one thread for some executors, one per logical core for \
+    others).";
+/// What CPU time and CPU utilisation include.
+const CPU_TIME: &str = "CPU time comes from `getrusage(RUSAGE_SELF)`, which counts every thread \
+    of the process, helper threads (timer and I/O drivers, blocking pools) included; CPU util. is \
+    CPU time over wall time, in cores.";
+/// Answer verification.
+const CHECKSUMS: &str = "Every sample's checksum, warm-up included, is verified against the one \
+    the workload's parameters imply; a cell with a wrong answer is reported as failed, not timed.";
+/// How to read the thread census.
+const CENSUS: &str = "*Threads seen* are the threads alive in the cell's process after its last \
+    sample, with the runtime still up, grouped by the name the OS reports (trailing digits \
+    dropped, names cut at 15 characters); for each name, the most seen in any one cell. The OS \
+    threads column also counts threads started and joined within a sample.";
+/// Beside the table of a workload that is not CPU-bound.
+const WAITING_NOTE: &str = "Every runner waits on its own timer and reactor (see Disclosures), \
+    and their granularity differs, so these times measure the timer as well as the scheduler. \
+    Efficiency (speedup per thread) is shown for CPU-bound work only: here a speedup comes from \
+    overlapping waits, not from the threads.";
+
+/// A runner as the disclosures describe it.
+struct Disclosed<'a> {
+    id: &'a str,
+    class: Class,
+    family: Family,
+    /// Its description from the results file, if the file has one.
+    meta: Option<&'a RunnerMeta>,
+    /// Its cells (at least one).
+    cells: Vec<&'a Cell>,
+}
+
+impl Disclosed<'_> {
+    /// Writes the runner's bullet and its caveats as sub-bullets.
+    fn disclose(&self, out: &mut String) {
+        let mut line = format!("- **{}** ({}, {}).", self.id, self.class, self.family);
+        let knob = self.meta.map_or("", |m| m.threads_knob.as_str());
+        if let Some(meta) = self.meta {
+            if !meta.summary.is_empty() {
+                write!(line, " Built as {}", sentence(&meta.summary)).expect("write to String");
+            }
+            if !meta.timer.is_empty() {
+                write!(line, " Timer: {}", sentence(&meta.timer)).expect("write to String");
+            }
         }
-        text.push(':');
-        for &runner in &self.runners {
-            let mut by_threads: BTreeMap<usize, BTreeMap<&str, usize>> = BTreeMap::new();
-            for cell in self.results.cells.iter().filter(|c| c.runner == runner) {
-                let census = by_threads.entry(cell.threads).or_default();
-                for (name, &count) in &cell.thread_names {
-                    let most = census.entry(name).or_default();
-                    *most = (*most).max(count);
+        // Already Markdown: the names in it are escaped.
+        write!(line, " Threads: {}.", self.threads(knob)).expect("write to String");
+        writeln!(out, "{line}").expect("write to String");
+        for caveat in self.meta.iter().flat_map(|m| &m.caveats) {
+            writeln!(out, "  - {}", sentence(caveat)).expect("write to String");
+        }
+    }
+
+    /// The thread knob in words with the thread counts run and the threads seen.
+    fn threads(&self, knob: &str) -> String {
+        match knob {
+            "one" => format!(
+                "1 thread runs tasks; threads seen: {}",
+                Census::of(&self.cells).describe(true)
+            ),
+            "per-task" => {
+                let census = Census::of(&self.cells);
+                let alive = if census.transient > 0 {
+                    format!(" (up to {} alive)", census.transient)
+                } else {
+                    String::new()
+                };
+                let mut counts: Vec<usize> = self.cells.iter().map(|c| c.threads).collect();
+                counts.sort_unstable();
+                counts.dedup();
+                let counts: Vec<String> = counts.iter().map(ToString::to_string).collect();
+                format!(
+                    "one OS thread per task{alive}; compared at `--threads {}`; threads seen: {}",
+                    join_and(&counts),
+                    census.describe(false)
+                )
+            }
+            _ => {
+                let (one, many) = if knob == "workers" {
+                    ("worker", "workers")
+                } else {
+                    ("thread", "threads")
+                };
+                let mut by_threads: BTreeMap<usize, Vec<&Cell>> = BTreeMap::new();
+                for &cell in &self.cells {
+                    by_threads.entry(cell.threads).or_default().push(cell);
+                }
+                let groups: Vec<(String, String)> = by_threads
+                    .into_iter()
+                    .map(|(n, cells)| (plural(n, one, many), Census::of(&cells).describe(true)))
+                    .collect();
+                match groups.as_slice() {
+                    [(count, seen)] => format!("{count}; threads seen: {seen}"),
+                    _ => groups
+                        .iter()
+                        .map(|(count, seen)| format!("{count} (threads seen: {seen})"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 }
             }
-            let parts: Vec<String> = by_threads
-                .into_iter()
-                .map(|(threads, census)| {
-                    let mut names: Vec<(&str, usize)> = census.into_iter().collect();
-                    names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                    let seen: Vec<String> =
-                        names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
-                    let seen = if seen.is_empty() {
-                        "not recorded".into()
-                    } else {
-                        seen.join(", ")
-                    };
-                    format!(
-                        "{}; threads seen: {seen}",
-                        plural(threads, "worker", "workers")
-                    )
-                })
-                .collect();
-            write!(text, "\n  - {runner}: {}", parts.join("; ")).expect("write to String");
+        }
+    }
+}
+
+/// The threads a set of cells reported.
+struct Census<'a> {
+    /// Per name, the most seen alive in any one cell.
+    names: BTreeMap<&'a str, usize>,
+    /// The most threads any one cell started and joined within a sample.
+    transient: usize,
+}
+
+impl<'a> Census<'a> {
+    fn of(cells: &[&'a Cell]) -> Self {
+        let mut names: BTreeMap<&'a str, usize> = BTreeMap::new();
+        let mut transient = 0;
+        for cell in cells {
+            for (name, &count) in &cell.thread_names {
+                let most = names.entry(name).or_default();
+                *most = (*most).max(count);
+            }
+            if let Some(total) = cell.os_threads {
+                let live: usize = cell.thread_names.values().sum();
+                transient = transient.max(total.saturating_sub(live));
+            }
+        }
+        Self { names, transient }
+    }
+
+    /// `tokio-runtime-w ×2, rtcompare ×1`, most numerous first, with the threads
+    /// started within a sample when `with_transient`.
+    fn describe(&self, with_transient: bool) -> String {
+        let mut names: Vec<(&str, usize)> = self.names.iter().map(|(&n, &c)| (n, c)).collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut text = if names.is_empty() {
+            "not recorded".to_string()
+        } else {
+            names
+                .iter()
+                .map(|(n, c)| format!("{} ×{c}", escape_inline(n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if with_transient && self.transient > 0 {
+            write!(
+                text,
+                ", plus up to {} started and joined within a sample",
+                self.transient
+            )
+            .expect("write to String");
         }
         text
     }
 }
 
-/// Runner ids whose timer is async-io's.
-const ASYNC_IO_RUNNERS: [&str; 5] = [
-    "smol-local",
-    "smol-mt",
-    "async-std",
-    "futures-local",
-    "futures-pool",
-];
+/// Text from the results file made safe for inline Markdown: characters that
+/// would start markup (`<VecDeque>` would vanish as an HTML tag) are escaped.
+fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '<' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(if c == '\n' { ' ' } else { c });
+    }
+    out
+}
 
-/// Runner ids whose tasks run on an async executor (for the root-task disclosure).
-const ASYNC_RUNNERS: [&str; 7] = [
-    "tokio-ct",
-    "tokio-mt",
-    "smol-local",
-    "smol-mt",
-    "async-std",
-    "futures-local",
-    "futures-pool",
-];
+/// `text` escaped, ending with a full stop unless it already ends a sentence.
+fn sentence(text: &str) -> String {
+    let mut s = escape_inline(text.trim());
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
 
 #[cfg(test)]
 mod tests {
@@ -1097,9 +1213,14 @@ mod tests {
         );
     }
 
+    fn disclosures(report: &str) -> &str {
+        &report[report.find("## Disclosures").expect("has disclosures")..]
+    }
+
     #[test]
     fn disclosures_only_for_runners_present() {
         let mut results = fixture();
+        // The runner descriptions stay: a runner without cells is not disclosed.
         results
             .cells
             .retain(|c| !c.runner.starts_with("futures") && c.runner != "async-std");
@@ -1108,9 +1229,173 @@ mod tests {
             .runners
             .retain(|r| !r.starts_with("futures") && r != "async-std");
         let report = render(&results);
-        let disclosures = &report[report.find("## Disclosures").unwrap()..];
+        let disclosures = disclosures(&report);
         assert!(!disclosures.contains("futures"), "{disclosures}");
         assert!(!disclosures.contains("discontinued"), "{disclosures}");
-        assert!(disclosures.contains("tokio-mt: 2 workers"), "{disclosures}");
+        assert!(
+            disclosures.contains(
+                "- **tokio-mt** (concurrent-parallel, work-stealing). Built as \
+                 tokio::runtime::Builder::new_multi_thread().worker_threads(N).enable_all(). \
+                 Timer: tokio's time driver"
+            ),
+            "{disclosures}"
+        );
+        assert!(
+            disclosures
+                .contains("Threads: 2 workers; threads seen: tokio-runtime-w ×2, rtcompare ×1."),
+            "{disclosures}"
+        );
+        assert!(
+            disclosures.contains("(here **tokio-ct** and **smol-local**)."),
+            "{disclosures}"
+        );
+    }
+
+    #[test]
+    fn disclosures_follow_the_runner_descriptions() {
+        let results = fixture();
+        let report = render(&results);
+        let disclosures = disclosures(&report);
+        // One bullet per runner, in the order of `results.runners`.
+        let bullets: Vec<&str> = disclosures
+            .lines()
+            .filter_map(|l| l.strip_prefix("- **")?.split("**").next())
+            .collect();
+        let ids: Vec<&str> = results.runners.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(bullets, ids);
+        // Caveats are sub-bullets of their runner.
+        let async_std = disclosures
+            .split("\n- ")
+            .find(|b| b.starts_with("**async-std**"))
+            .unwrap();
+        assert!(
+            async_std.contains("\n  - discontinued upstream (1.13, 2025: \"use smol instead\")"),
+            "{async_std}"
+        );
+        // Each thread knob in words, with the census.
+        assert!(disclosures.contains(
+            "**tokio-ct** (concurrent, single-queue). Built as \
+             tokio::runtime::Builder::new_current_thread().enable_all()."
+        ));
+        assert!(
+            disclosures
+                .contains("Threads: 1 thread runs tasks; threads seen: async-io ×1, rtcompare ×1.")
+        );
+        assert!(disclosures.contains(
+            "Threads: one OS thread per task (up to 1000 alive); compared at `--threads 2`; \
+             threads seen: rtcompare ×1."
+        ));
+        // Text from the file cannot turn into markup.
+        assert!(
+            disclosures.contains("one Mutex\\<VecDeque> queue"),
+            "{disclosures}"
+        );
+        // The harness facts are there.
+        for fact in [ISOLATION, CPU_TIME, CHECKSUMS, CENSUS, THREAD_COUNTS] {
+            assert!(disclosures.contains(fact), "{fact}");
+        }
+        assert!(disclosures.contains(
+            "the calling thread (here **tokio-ct**, **smol-local** and **futures-local**)."
+        ));
+    }
+
+    #[test]
+    fn disclosures_without_runner_descriptions_use_the_cells() {
+        let mut results = fixture();
+        results.runners.clear();
+        let report = render(&results);
+        let disclosures = disclosures(&report);
+        assert!(!disclosures.contains("Built as"), "{disclosures}");
+        assert!(!disclosures.contains("Timer:"), "{disclosures}");
+        assert!(
+            disclosures.contains(
+                "- **tokio-mt** (concurrent-parallel, work-stealing). Threads: 2 threads; \
+                 threads seen: tokio-runtime-w ×2, rtcompare ×1.\n"
+            ),
+            "{disclosures}"
+        );
+        // Threads started within a sample are counted, not hidden.
+        assert!(
+            disclosures.contains(
+                "- **threads** (concurrent-parallel, os-scheduler). Threads: 2 threads; \
+                 threads seen: rtcompare ×1, plus up to 1000 started and joined within a sample."
+            ),
+            "{disclosures}"
+        );
+        assert_eq!(
+            disclosures.matches("\n- **").count(),
+            results.config.runners.len()
+        );
+    }
+
+    #[test]
+    fn renaming_runners_changes_nothing_but_their_names() {
+        // The report may name no runner in code but the baseline: give every other
+        // runner another id of the same length and the report must differ only there.
+        let original = fixture();
+        let rename = |id: &str| -> String {
+            if id == BASELINE_RUNNER {
+                id.to_string()
+            } else {
+                id.chars().rev().collect()
+            }
+        };
+        let mut renamed = original.clone();
+        for cell in &mut renamed.cells {
+            cell.runner = rename(&cell.runner);
+        }
+        for id in &mut renamed.config.runners {
+            *id = rename(id);
+        }
+        for meta in &mut renamed.runners {
+            meta.id = rename(&meta.id);
+        }
+        let mut back = render(&renamed);
+        let mut ids: Vec<&str> = original.config.runners.iter().map(String::as_str).collect();
+        ids.sort_by_key(|id| std::cmp::Reverse(id.len()));
+        for id in ids {
+            back = back.replace(&rename(id), id);
+        }
+        assert_eq!(back, render(&original));
+    }
+
+    #[test]
+    fn workload_header_uses_the_workload_description() {
+        let mut results = fixture();
+        let report = render(&results);
+        assert!(report.contains(
+            "### cpu\n\nCPU-bound — K equal chunks of a CPU kernel (dependent multiply-adds, \
+             no syscalls); `quick` preset: 64 chunks, 4.16e8 kernel steps.\n"
+        ));
+        results.workloads.clear();
+        let report = render(&results);
+        assert!(report.contains(
+            "### cpu\n\nCPU-bound; parameters: unit_steps = 6500000, weights = 64 × 1.\n"
+        ));
+    }
+
+    #[test]
+    fn efficiency_is_shown_for_cpu_bound_work_only() {
+        let report = render(&fixture());
+        let sleep =
+            &report[report.find("### sleep").unwrap()..report.find("## Disclosures").unwrap()];
+        let efficiency = |table: &str| -> Vec<String> {
+            table
+                .lines()
+                .filter(|l| {
+                    l.starts_with("| ") && !l.starts_with("| Runner") && !l.starts_with("| -")
+                })
+                .map(|l| l.split('|').nth(8).unwrap().trim().to_string())
+                .collect()
+        };
+        let column = efficiency(sleep);
+        assert_eq!(column.len(), 12);
+        assert!(column.iter().all(|e| e == NONE), "{column:?}");
+        assert!(sleep.contains(WAITING_NOTE));
+        assert!(!verdict_of(&report, "sleep").contains("efficiency"));
+        let cpu =
+            &report[report.find("### cpu\n").unwrap()..report.find("### cpu-skewed").unwrap()];
+        assert!(efficiency(cpu).iter().any(|e| e == "98%"));
+        assert!(!cpu.contains(WAITING_NOTE));
     }
 }

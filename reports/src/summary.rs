@@ -1,9 +1,11 @@
 //! Derives each cell's [`Summary`] from its samples and from the `seq` cell of the
 //! same workload: median wall time and its bootstrap interval (scaled for
-//! extrapolated cells), speedup over `seq`, efficiency and CPU utilisation.
+//! extrapolated cells), speedup over `seq`, efficiency (CPU-bound work only) and
+//! CPU utilisation.
 
 use crate::model::{Cell, Results, Status, Summary};
 use crate::stats::{bootstrap_median_ci, median};
+use rtcompare_api::WorkloadKind;
 
 /// The runner every speedup is relative to.
 pub const BASELINE_RUNNER: &str = "seq";
@@ -17,8 +19,11 @@ pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 /// Speedup is `seq`'s median wall time on the same workload (its only ok cell,
 /// whatever its thread count; the one with fewest threads if there are several)
 /// divided by the cell's own; it and efficiency are `None` when that workload has
-/// no ok `seq` cell. Each cell's bootstrap is seeded from `results.config.seed` and
-/// the cell's key, so the numbers do not depend on the order cells ran in.
+/// no ok `seq` cell. Efficiency (speedup per worker thread) is only computed for
+/// CPU-bound workloads: where tasks mostly wait, a speedup comes from overlapping
+/// the waits, not from the threads, and dividing it by the thread count means
+/// nothing. Each cell's bootstrap is seeded from `results.config.seed` and the
+/// cell's key, so the numbers do not depend on the order cells ran in.
 pub fn summarize(results: &mut Results) {
     let seed = results.config.seed;
     for cell in &mut results.cells {
@@ -34,7 +39,8 @@ pub fn summarize(results: &mut Results) {
         if let (Some(summary), Some(seq_wall)) = (cell.summary.as_mut(), seq_wall) {
             let speedup = seq_wall / summary.median_wall_s;
             summary.speedup_vs_seq = Some(speedup);
-            summary.efficiency = Some(speedup / threads);
+            summary.efficiency =
+                (cell.workload_kind == WorkloadKind::Cpu).then_some(speedup / threads);
         }
     }
 }
@@ -154,6 +160,8 @@ mod tests {
                 workloads: vec![],
                 command: "rtcompare compare".into(),
             },
+            runners: vec![],
+            workloads: vec![],
             cells,
         }
     }
@@ -201,6 +209,34 @@ mod tests {
         let ct = r.cells[1].summary.as_ref().unwrap();
         assert!(close(ct.speedup_vs_seq.unwrap(), 100.0));
         assert_eq!(ct.ci95_wall_s, [0.0101, 0.0101]);
+    }
+
+    #[test]
+    fn efficiency_only_for_cpu_bound_work() {
+        let io = |runner: &str, threads: usize, walls: &[f64]| {
+            let mut c = cell(runner, "sleep", threads, walls);
+            c.workload_kind = WorkloadKind::Io;
+            c
+        };
+        let mut mixed = cell("tokio-mt", "mixed", 2, &[0.1]);
+        mixed.workload_kind = WorkloadKind::Mixed;
+        let mut r = results(vec![
+            io("seq", 1, &[1.0]),
+            io("tokio-mt", 2, &[0.01]),
+            cell("seq", "mixed", 1, &[0.4]),
+            mixed,
+        ]);
+        r.cells[2].workload_kind = WorkloadKind::Mixed;
+        summarize(&mut r);
+        for c in &r.cells {
+            let s = c.summary.as_ref().unwrap();
+            assert!(s.speedup_vs_seq.is_some(), "{}", c.key());
+            assert_eq!(s.efficiency, None, "{}", c.key());
+        }
+        assert!(close(
+            r.cells[1].summary.as_ref().unwrap().speedup_vs_seq.unwrap(),
+            100.0
+        ));
     }
 
     #[test]
