@@ -20,6 +20,10 @@ use rtcompare_api::{Class, Family, WorkloadKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// A static split this much slower than dynamic scheduling is called uneven work,
+/// not overhead: above any gap seen between runners on evenly divided work.
+const UNEVEN_GAP: f64 = 0.15;
+
 /// Marks a time that was measured on a subset of the work and scaled up.
 const EXTRAPOLATED: &str = "†";
 /// Stands in for a number that does not exist (a failed cell, no `seq`).
@@ -663,12 +667,22 @@ impl<'a> Report<'a> {
                 ms(d.median_wall_s)
             ),
         };
+        let behind = s.median_wall_s / d.median_wall_s - 1.0;
         let reading = if overlaps(s.ci95_wall_s, d.ci95_wall_s) {
-            "statistically tied, so equal shares were enough here"
-        } else if s.median_wall_s > d.median_wall_s {
-            "uneven chunks leave threads idle"
+            "statistically tied, so equal shares were enough here".to_owned()
+        } else if behind >= UNEVEN_GAP {
+            format!(
+                "{:.0}% slower, because with fixed shares the thread holding the costly chunks \
+                 sets the pace while the others sit idle",
+                behind * 100.0
+            )
+        } else if behind > 0.0 {
+            format!(
+                "{:.1}% slower, a small gap: the fixed shares were close to even",
+                behind * 100.0
+            )
         } else {
-            "faster here, as equal shares need no coordination"
+            "faster here, as equal shares need no coordination".to_owned()
         };
         Some(format!(
             "Static split ({}) {figures} for dynamic scheduling ({}) on {}: {reading}.",
@@ -1208,9 +1222,33 @@ mod tests {
         );
         let skewed = verdict_of(&report, "cpu-skewed");
         assert!(
-            skewed.contains("uneven chunks leave threads idle"),
+            skewed.contains("62% slower, because with fixed shares the thread holding"),
             "{skewed}"
         );
+    }
+
+    #[test]
+    fn a_small_static_split_gap_is_not_called_uneven_work() {
+        let mut results = fixture();
+        let dynamic = results
+            .cells
+            .iter()
+            .find(|c| c.runner == "tokio-mt" && c.workload == "cpu")
+            .unwrap()
+            .clone();
+        let median =
+            crate::stats::median(&dynamic.samples.iter().map(|s| s.wall_s).collect::<Vec<_>>());
+        for c in &mut results.cells {
+            if c.family == Family::StaticSplit && c.workload == "cpu" {
+                for s in &mut c.samples {
+                    s.wall_s = median * 1.05;
+                }
+            }
+        }
+        let report = render(&results);
+        let cpu = verdict_of(&report, "cpu");
+        assert!(cpu.contains("5.0% slower, a small gap"), "{cpu}");
+        assert!(!cpu.contains("sit idle"), "{cpu}");
     }
 
     fn disclosures(report: &str) -> &str {
