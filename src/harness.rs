@@ -136,6 +136,7 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
                 kind: w.kind,
                 summary: w.summary.into(),
                 size: (w.describe)(plan.preset),
+                ideal_wall_s: (w.ideal_wall)(plan.preset).map(|d| d.as_secs_f64()),
             })
             .collect(),
         cells: Vec::with_capacity(cells.len()),

@@ -252,6 +252,11 @@ fn overlaps(a: [f64; 2], b: [f64; 2]) -> bool {
     a[0] <= b[1] && b[0] <= a[1]
 }
 
+/// How far `wall` is above `ideal`, as `+2.0%`.
+fn over(wall: f64, ideal: f64) -> String {
+    format!("{:+.1}%", (wall / ideal - 1.0) * 100.0)
+}
+
 fn status_word(status: Status) -> &'static str {
     match status {
         Status::Ok => "ok",
@@ -629,6 +634,10 @@ impl<'a> Report<'a> {
             .expect("write to String");
         }
 
+        if let Some(s) = self.ideal_sentence(workload, cells) {
+            line.push(' ');
+            line.push_str(&s);
+        }
         if kind == WorkloadKind::Cpu {
             if let Some(s) = self.static_split_sentence(cells) {
                 line.push(' ');
@@ -636,6 +645,22 @@ impl<'a> Report<'a> {
             }
         }
         line
+    }
+
+    /// How close the fastest runner came to the workload's ideal wall time, and why
+    /// none reaches it.
+    fn ideal_sentence(&self, workload: &str, cells: &[&'a Cell]) -> Option<String> {
+        let ideal = self.workload_meta(workload)?.ideal_wall_s?;
+        let best = Best::of(cells.iter().copied())?;
+        Some(format!(
+            "The fastest runner ({}, {} ms) was {:.1}% over the ideal of {} ms: the gap is \
+             timer granularity (each sleep ends at the timer's next tick) plus waking and \
+             scheduling every task.",
+            best.cell.runner,
+            ms(best.summary.median_wall_s),
+            (best.summary.median_wall_s / ideal - 1.0) * 100.0,
+            ms(ideal)
+        ))
     }
 
     /// Compares the static split with the best dynamic scheduler at the same thread
@@ -718,10 +743,14 @@ impl<'a> Report<'a> {
             match self.workload_meta(workload) {
                 Some(meta) => writeln!(
                     out,
-                    "{kind} — {}; `{}` preset: {}.\n",
+                    "{kind} — {}; `{}` preset: {}.{}\n",
                     escape_inline(&meta.summary),
                     self.results.config.preset,
-                    escape_inline(&meta.size)
+                    escape_inline(&meta.size),
+                    meta.ideal_wall_s.map_or(String::new(), |ideal| format!(
+                        " Ideal wall time: {} ms (no runner can finish sooner).",
+                        ms(ideal)
+                    ))
                 ),
                 None => {
                     let params = cells
@@ -734,6 +763,7 @@ impl<'a> Report<'a> {
             .expect("write to String");
         }
 
+        let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
         let latency = cells.iter().any(|c| c.latency_us.is_some());
         let throughput = cells.iter().any(|c| c.throughput_per_s.is_some());
         let mut columns = vec![
@@ -749,6 +779,9 @@ impl<'a> Report<'a> {
             ("Peak RSS [MiB]", Align::Right),
             ("OS threads", Align::Right),
         ];
+        if ideal.is_some() {
+            columns.push(("Over ideal", Align::Right));
+        }
         if latency {
             columns.extend([("p50 [µs]", Align::Right), ("p99 [µs]", Align::Right)]);
         }
@@ -779,6 +812,9 @@ impl<'a> Report<'a> {
                         cell.peak_rss_bytes.map_or(NONE.into(), mib),
                         cell.os_threads.map_or(NONE.into(), |n| n.to_string()),
                     ]);
+                    if let Some(ideal) = ideal {
+                        row.push(over(s.median_wall_s, ideal));
+                    }
                     if latency {
                         let (p50, p99) = cell
                             .latency_us
@@ -1218,6 +1254,10 @@ mod tests {
         );
         assert!(
             sleep.contains("`seq` extrapolated from a subset"),
+            "{sleep}"
+        );
+        assert!(
+            sleep.contains("(smol-mt, 101 ms) was 1.3% over the ideal of 100 ms"),
             "{sleep}"
         );
         let skewed = verdict_of(&report, "cpu-skewed");

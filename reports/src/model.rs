@@ -115,6 +115,10 @@ pub struct WorkloadMeta {
     pub summary: String,
     /// Its size at the run's preset, in words.
     pub size: String,
+    /// The shortest wall time any runner could achieve, in seconds, when the
+    /// workload has one (`sleep`: one task's sleeps back to back).
+    #[serde(default)]
+    pub ideal_wall_s: Option<f64>,
 }
 
 /// How a cell ended.

@@ -125,6 +125,12 @@ pub trait Workload: 'static {
     /// The blocking body, executed by `strategy`.
     fn run_blocking(strategy: &dyn Strategy, params: &Self::Params) -> Outcome;
 
+    /// The shortest wall time any runner could achieve on `params`, where the
+    /// workload has such a floor (waits that cannot be shortened).
+    fn ideal_wall(_params: &Self::Params) -> Option<Duration> {
+        None
+    }
+
     /// Checks what a checksum cannot: e.g. that timers did not fire early.
     fn check_sample(_params: &Self::Params, _wall: Duration) -> Result<(), String> {
         Ok(())
@@ -142,6 +148,8 @@ pub struct WorkloadInfo {
     pub summary: &'static str,
     /// Its size at a preset, in words.
     pub describe: fn(Preset) -> String,
+    /// Its ideal wall time at a preset, if it has one.
+    pub ideal_wall: fn(Preset) -> Option<Duration>,
 }
 
 /// Receives the workload type chosen by id.
@@ -160,6 +168,7 @@ macro_rules! registry {
             kind: <$w as Workload>::KIND,
             summary: <$w as Workload>::SUMMARY,
             describe: |p| <$w as Workload>::describe(&<$w as Workload>::params(p)),
+            ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
         }),*];
 
         /// Calls `visitor` with the workload named `id`; `None` if there is none.

@@ -134,6 +134,10 @@ impl Workload for Sleep {
         }))
     }
 
+    fn ideal_wall(params: &SleepParams) -> Option<Duration> {
+        Some(params.per_task())
+    }
+
     fn check_sample(params: &SleepParams, wall: Duration) -> Result<(), String> {
         // Every task slept S × D in sequence: a shorter sample means a timer fired early.
         let floor = params.per_task();
