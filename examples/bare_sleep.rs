@@ -70,11 +70,20 @@ fn main() {
         .nth(1)
         .map_or(10_000, |s| s.parse().expect("task count"));
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("{tasks} tasks x {SLEEPS} sleeps of {PAUSE:?}; ideal {:?}", PAUSE * SLEEPS);
+    println!(
+        "{tasks} tasks x {SLEEPS} sleeps of {PAUSE:?}; ideal {:?}",
+        PAUSE * SLEEPS
+    );
 
-    let ct = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let ct = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let wall = time(|| ct.block_on(async { tokio::spawn(tokio_body(tasks)).await.unwrap() }));
-    println!("tokio current_thread           {:>8.1} ms", wall.as_secs_f64() * 1e3);
+    println!(
+        "tokio current_thread           {:>8.1} ms",
+        wall.as_secs_f64() * 1e3
+    );
 
     let mt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
@@ -82,7 +91,10 @@ fn main() {
         .build()
         .unwrap();
     let wall = time(|| mt.block_on(async { tokio::spawn(tokio_body(tasks)).await.unwrap() }));
-    println!("tokio multi_thread ({threads} workers)  {:>8.1} ms", wall.as_secs_f64() * 1e3);
+    println!(
+        "tokio multi_thread ({threads} workers)  {:>8.1} ms",
+        wall.as_secs_f64() * 1e3
+    );
 
     let local = std::rc::Rc::new(smol::LocalExecutor::new());
     let wall = time(|| {
@@ -102,7 +114,10 @@ fn main() {
             }
         }))
     });
-    println!("smol LocalExecutor             {:>8.1} ms", wall.as_secs_f64() * 1e3);
+    println!(
+        "smol LocalExecutor             {:>8.1} ms",
+        wall.as_secs_f64() * 1e3
+    );
 
     let ex = Arc::new(smol::Executor::new());
     let (stop, stopped) = smol::channel::bounded::<()>(1);
@@ -113,7 +128,10 @@ fn main() {
         })
         .collect();
     let wall = time(|| smol::future::block_on(ex.spawn(smol_body(Arc::clone(&ex), tasks))));
-    println!("smol Executor ({threads} threads)       {:>8.1} ms", wall.as_secs_f64() * 1e3);
+    println!(
+        "smol Executor ({threads} threads)       {:>8.1} ms",
+        wall.as_secs_f64() * 1e3
+    );
     drop(stop);
     for w in workers {
         let _ = w.join().unwrap();
