@@ -197,7 +197,7 @@ macro_rules! display_as_serde {
         }
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str()) // honours width, so tables can align it
             }
         }
     )*};

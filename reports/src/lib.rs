@@ -7,6 +7,7 @@ pub mod markdown;
 pub mod model;
 pub mod stats;
 pub mod summary;
+pub mod table;
 
 pub use model::*;
 
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -46,7 +47,7 @@ pub enum FileError {
         hint: &'static str,
     },
     /// The file could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The file.
         path: PathBuf,

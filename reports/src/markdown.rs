@@ -16,6 +16,7 @@
 
 use crate::model::{Cell, Results, RunnerMeta, Status, Summary, WorkloadMeta};
 use crate::summary::{BASELINE_RUNNER, summarize};
+use crate::table::{Align, Table};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -41,101 +42,6 @@ pub fn render(results: &Results) -> String {
     report.workloads(&mut out);
     report.disclosures(&mut out);
     out
-}
-
-// ---------------------------------------------------------------------------
-// Tables
-
-/// How a column's cells are aligned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    /// Text: flush left.
-    Left,
-    /// Numbers: flush right, so digits line up.
-    Right,
-}
-
-/// A table of already formatted cells: column headers with their alignment, then
-/// rows. Knows nothing about results; renderers fill it and lay it out.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
-    columns: Vec<(String, Align)>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// A table with these column headers and alignments and no rows.
-    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = (S, Align)>) -> Self {
-        Self {
-            columns: columns.into_iter().map(|(h, a)| (h.into(), a)).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    /// Appends a row; missing trailing cells are left empty and extra ones dropped.
-    pub fn push_row(&mut self, mut row: Vec<String>) {
-        row.resize(self.columns.len(), String::new());
-        self.rows.push(row);
-    }
-
-    /// The column headers and their alignments.
-    pub fn columns(&self) -> &[(String, Align)] {
-        &self.columns
-    }
-
-    /// The rows, each exactly as long as [`Table::columns`].
-    pub fn rows(&self) -> &[Vec<String>] {
-        &self.rows
-    }
-
-    /// The table as GitHub-flavoured Markdown, columns padded to a common width so
-    /// the source reads as a table too; ends with a newline.
-    pub fn to_markdown(&self) -> String {
-        let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-        let header: Vec<String> = self.columns.iter().map(|(h, _)| escape(h)).collect();
-        let rows: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|c| escape(c)).collect())
-            .collect();
-        let widths: Vec<usize> = (0..self.columns.len())
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([header[i].chars().count(), 3])
-                    .max()
-                    .unwrap_or(3)
-            })
-            .collect();
-        let line = |cells: &[String]| -> String {
-            let mut s = String::from("|");
-            for ((cell, (_, align)), &width) in cells.iter().zip(&self.columns).zip(&widths) {
-                let pad = " ".repeat(width - cell.chars().count());
-                match align {
-                    Align::Left => write!(s, " {cell}{pad} |"),
-                    Align::Right => write!(s, " {pad}{cell} |"),
-                }
-                .expect("write to String");
-            }
-            s.push('\n');
-            s
-        };
-        let rule: Vec<String> = self
-            .columns
-            .iter()
-            .zip(&widths)
-            .map(|((_, align), &width)| match align {
-                Align::Left => "-".repeat(width),
-                Align::Right => format!("{}:", "-".repeat(width - 1)),
-            })
-            .collect();
-        let mut out = line(&header);
-        out.push_str(&line(&rule));
-        for row in &rows {
-            out.push_str(&line(row));
-        }
-        out
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -250,11 +156,6 @@ fn describe_params(params: &serde_json::Value) -> String {
 /// Whether two closed intervals share a point.
 fn overlaps(a: [f64; 2], b: [f64; 2]) -> bool {
     a[0] <= b[1] && b[0] <= a[1]
-}
-
-/// How far `wall` is above `ideal`, as `+2.0%`.
-fn over(wall: f64, ideal: f64) -> String {
-    format!("{:+.1}%", (wall / ideal - 1.0) * 100.0)
 }
 
 fn status_word(status: Status) -> &'static str {
@@ -780,7 +681,7 @@ impl<'a> Report<'a> {
             ("OS threads", Align::Right),
         ];
         if ideal.is_some() {
-            columns.push(("Over ideal", Align::Right));
+            columns.push(("× ideal", Align::Right));
         }
         if latency {
             columns.extend([("p50 [µs]", Align::Right), ("p99 [µs]", Align::Right)]);
@@ -813,7 +714,7 @@ impl<'a> Report<'a> {
                         cell.os_threads.map_or(NONE.into(), |n| n.to_string()),
                     ]);
                     if let Some(ideal) = ideal {
-                        row.push(over(s.median_wall_s, ideal));
+                        row.push(times(s.median_wall_s / ideal));
                     }
                     if latency {
                         let (p50, p99) = cell
@@ -1152,20 +1053,6 @@ fn sentence(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_pads_and_aligns() {
-        let mut t = Table::new([("Name", Align::Left), ("Time [ms]", Align::Right)]);
-        t.push_row(vec!["a|b".into(), "1.5".into()]);
-        t.push_row(vec!["long name".into()]);
-        assert_eq!(
-            t.to_markdown(),
-            "| Name      | Time [ms] |\n\
-             | --------- | --------: |\n\
-             | a\\|b      |       1.5 |\n\
-             | long name |           |\n"
-        );
-    }
 
     #[test]
     fn number_formats() {
