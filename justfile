@@ -21,6 +21,18 @@ test:
 report RESULTS="target/rtcompare/results.json" *FLAGS:
     cargo run --release --quiet -- report {{RESULTS}} {{FLAGS}}
 
+# Store a quick run (10 samples per cell, enough for significance) as baseline NAME.
+baseline NAME="main" *FLAGS:
+    cargo compare --quick --samples 10 --out target/rtcompare-baseline --save-baseline {{NAME}} {{FLAGS}}
+
+# Run the baseline's cells now and check them against it; exit 1 on a confirmed regression.
+check BASELINE="baselines/main.json" *FLAGS:
+    cargo run --release --quiet -- check --baseline {{BASELINE}} --run {{FLAGS}}
+
+# Compare two rtcompare builds, cells interleaved A B B A; exit 1 on a confirmed regression.
+ab A B *FLAGS:
+    cargo run --release --quiet -- ab --a {{A}} --b {{B}} --quick --samples 10 {{FLAGS}}
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all -- --check
