@@ -6,6 +6,11 @@
 //! that fault into the first sample of the cells matching `RTCOMPARE_FAULT_CELL`
 //! (`runner/workload`; every cell when unset). It exists so tests can prove that one
 //! bad cell fails alone; it is read once, outside the timed region.
+//!
+//! Test-only slowdown knob: `RTCOMPARE_SLOWDOWN=FRACTION` (every cell) or
+//! `RTCOMPARE_SLOWDOWN=runner/workload=FRACTION` makes each sample of the matching
+//! cells spin for that fraction of its own wall time, inside the timed region: a
+//! known regression for checking that `rtcompare check` catches it.
 
 use crate::measure::{Usage, peak_rss_bytes};
 use rtcompare_api::{AsyncRuntime, Outcome, RootFuture, Strategy, Visitor};
@@ -98,6 +103,33 @@ impl Fault {
     }
 }
 
+/// The fraction by which `RTCOMPARE_SLOWDOWN` slows this cell, if it names it.
+fn slowdown_from_env(spec: &CellSpec) -> Option<f64> {
+    let knob = std::env::var("RTCOMPARE_SLOWDOWN").ok()?;
+    let (target, fraction) = match knob.rsplit_once('=') {
+        Some((target, fraction)) => (Some(target), fraction),
+        None => (None, knob.as_str()),
+    };
+    let this = format!("{}/{}", spec.runner.id, spec.workload.id);
+    if target.is_some_and(|t| t != this) {
+        return None;
+    }
+    fraction
+        .parse::<f64>()
+        .ok()
+        .filter(|f| *f > 0.0 && f.is_finite())
+}
+
+/// Spins for `fraction` of `wall` and returns the lengthened wall time.
+fn slow_down(wall: Duration, fraction: f64) -> Duration {
+    let extra = wall.mul_f64(fraction);
+    let until = Instant::now() + extra;
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+    wall + extra
+}
+
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 /// Runs the cell and returns its record; never panics (a panic becomes `failed`).
@@ -157,6 +189,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
         let measure = Measure::<W> {
             spec,
             fault: self.fault,
+            slowdown: slowdown_from_env(spec),
             params: W::params(spec.preset),
         };
         match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
@@ -170,6 +203,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
 struct Measure<'a, W: Workload> {
     spec: &'a CellSpec,
     fault: Option<Fault>,
+    slowdown: Option<f64>,
     params: W::Params,
 }
 
@@ -237,7 +271,10 @@ impl<W: Workload> Measure<'_, W> {
         let total = spec.warmup + spec.samples;
         for i in 0..total {
             let before = Usage::now();
-            let (mut outcome, wall) = run_once();
+            let (mut outcome, mut wall) = run_once();
+            if let Some(fraction) = self.slowdown {
+                wall = slow_down(wall, fraction);
+            }
             let sample: Sample = before.sample_until(&Usage::now(), wall);
             if i == 0 {
                 if let Some(fault) = self.fault {

@@ -8,7 +8,7 @@ use crate::fingerprint;
 use crate::measure::raise_open_files_limit;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rtcompare_reports::stats::Rng;
+use rtcompare_reports::stats::{self, Rng};
 use rtcompare_reports::{Cell, Config, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta};
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
@@ -91,99 +91,145 @@ impl Plan {
             self.timeout.as_secs_f64(),
         )
     }
+
+    /// A results file for this plan with no cells yet, marked partial.
+    pub fn empty_results(&self, open_files: Option<[u64; 2]>) -> Results {
+        Results {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            created: fingerprint::now_rfc3339(),
+            partial: true,
+            machine: fingerprint::machine(open_files),
+            config: Config {
+                preset: self.preset.as_str().into(),
+                threads: self.threads.clone(),
+                samples: self.samples,
+                warmup: self.warmup,
+                seed: self.seed,
+                timeout_s: self.timeout.as_secs_f64(),
+                runners: self.runners.iter().map(|r| r.id.into()).collect(),
+                workloads: self.workloads.iter().map(|w| w.id.into()).collect(),
+                command: self.command(),
+            },
+            runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
+            workloads: self
+                .workloads
+                .iter()
+                .map(|w| WorkloadMeta {
+                    id: w.id.into(),
+                    kind: w.kind,
+                    summary: w.summary.into(),
+                    size: (w.describe)(self.preset),
+                    ideal_wall_s: (w.ideal_wall)(self.preset).map(|d| d.as_secs_f64()),
+                })
+                .collect(),
+            cells: Vec::new(),
+        }
+    }
+}
+
+/// Runs cells, each in its own child process, with a progress display and Ctrl-C
+/// handling: the part `compare`, `check --run` and `ab` share.
+pub struct Session {
+    timeout: Duration,
+    interrupted: Arc<AtomicBool>,
+    progress: ProgressBar,
+    done: usize,
+}
+
+impl Session {
+    /// A session expecting `cells` cells, each limited to `timeout`. Raises the
+    /// open-file limit (children inherit it) and returns the limits in force.
+    pub fn start(cells: usize, timeout: Duration) -> Result<(Session, Option<[u64; 2]>)> {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&interrupted);
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+            .context("cannot install the Ctrl-C handler")?;
+        let open_files = raise_open_files_limit();
+        let session = Session {
+            timeout,
+            interrupted,
+            progress: progress_bar(cells),
+            done: 0,
+        };
+        Ok((session, open_files))
+    }
+
+    /// Prints a line above the progress bar (or alone when stderr is not a terminal).
+    pub fn say(&self, line: String) {
+        say(&self.progress, line);
+    }
+
+    /// Expects `more` cells beyond those announced (confirmation re-runs).
+    pub fn expect_more(&self, more: usize) {
+        self.progress.inc_length(more as u64);
+    }
+
+    /// Whether Ctrl-C was pressed.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Runs `spec` with the binary `exe`, printing one line when it ends. `None` when
+    /// interrupted before it finished. `label` prefixes the cell's name (e.g. `A`).
+    pub fn run(&mut self, exe: &Path, spec: &CellSpec, label: &str) -> Option<Cell> {
+        let key = format!(
+            "{label}{}/{}/t{}",
+            spec.runner.id, spec.workload.id, spec.threads
+        );
+        self.progress.set_message(key.clone());
+        let started = Instant::now();
+        let cell = run_child(exe, spec, self.timeout, &self.interrupted)?;
+        self.done += 1;
+        let total = self.progress.length().unwrap_or(0);
+        self.say(format!(
+            "[{:>3}/{total}] {key:<34} {} ({:.1} s)",
+            self.done,
+            verdict(&cell),
+            started.elapsed().as_secs_f64()
+        ));
+        self.progress.inc(1);
+        Some(cell)
+    }
+
+    /// Clears the progress display.
+    pub fn finish(&self) {
+        self.progress.finish_and_clear();
+    }
 }
 
 /// Runs the plan; returns the process exit code.
 pub fn compare(plan: &Plan) -> Result<ExitCode> {
     let results_path = plan.out.join("results.json");
     let report_path = plan.out.join("report.md");
-    std::fs::create_dir_all(&plan.out)
-        .with_context(|| format!("cannot create output directory {}", plan.out.display()))?;
-    probe_writable(&plan.out)?;
+    prepare_out_dir(&plan.out)?;
 
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-            .context("cannot install the Ctrl-C handler")?;
-    }
-
-    let open_files = raise_open_files_limit();
     let cells = plan.cells();
-    let mut results = Results {
-        schema_version: SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        created: fingerprint::now_rfc3339(),
-        partial: true,
-        machine: fingerprint::machine(open_files),
-        config: Config {
-            preset: plan.preset.as_str().into(),
-            threads: plan.threads.clone(),
-            samples: plan.samples,
-            warmup: plan.warmup,
-            seed: plan.seed,
-            timeout_s: plan.timeout.as_secs_f64(),
-            runners: plan.runners.iter().map(|r| r.id.into()).collect(),
-            workloads: plan.workloads.iter().map(|w| w.id.into()).collect(),
-            command: plan.command(),
-        },
-        runners: plan.runners.iter().map(|r| runner_meta(r)).collect(),
-        workloads: plan
-            .workloads
-            .iter()
-            .map(|w| WorkloadMeta {
-                id: w.id.into(),
-                kind: w.kind,
-                summary: w.summary.into(),
-                size: (w.describe)(plan.preset),
-                ideal_wall_s: (w.ideal_wall)(plan.preset).map(|d| d.as_secs_f64()),
-            })
-            .collect(),
-        cells: Vec::with_capacity(cells.len()),
-    };
-
-    let progress = progress_bar(cells.len());
-    say(
-        &progress,
-        format!(
-            "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
-            cells.len(),
-            plan.runners.len(),
-            plan.workloads.len(),
-            plan.threads,
-            plan.preset,
-            plan.samples,
-            plan.warmup,
-            plan.seed
-        ),
-    );
-    let exe = std::env::current_exe().context("cannot find the rtcompare binary to re-execute")?;
-    for (i, spec) in cells.iter().enumerate() {
-        let key = format!("{}/{}/t{}", spec.runner.id, spec.workload.id, spec.threads);
-        progress.set_message(key.clone());
-        let started = Instant::now();
-        let Some(cell) = run_child(&exe, spec, plan.timeout, &interrupted) else {
+    let (mut session, open_files) = Session::start(cells.len(), plan.timeout)?;
+    let mut results = plan.empty_results(open_files);
+    session.say(format!(
+        "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
+        cells.len(),
+        plan.runners.len(),
+        plan.workloads.len(),
+        plan.threads,
+        plan.preset,
+        plan.samples,
+        plan.warmup,
+        plan.seed
+    ));
+    let exe = current_exe()?;
+    for spec in &cells {
+        let Some(cell) = session.run(&exe, spec, "") else {
             break; // interrupted: the unfinished cell is not recorded
         };
-        let elapsed = started.elapsed();
         results.cells.push(cell);
         rtcompare_reports::summary::summarize(&mut results);
         rtcompare_reports::save(&results_path, &results)?;
-        say(
-            &progress,
-            format!(
-                "[{:>3}/{}] {key:<32} {} ({:.1} s)",
-                i + 1,
-                cells.len(),
-                verdict(results.cells.last().expect("just pushed")),
-                elapsed.as_secs_f64()
-            ),
-        );
-        progress.inc(1);
     }
-    progress.finish_and_clear();
+    session.finish();
 
-    let was_interrupted = interrupted.load(Ordering::SeqCst);
+    let was_interrupted = session.interrupted();
     results.partial = was_interrupted || results.cells.len() < cells.len();
     rtcompare_reports::summary::summarize(&mut results);
     rtcompare_reports::save(&results_path, &results)?;
@@ -212,6 +258,18 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// This binary, to re-execute as a cell.
+pub fn current_exe() -> Result<PathBuf> {
+    std::env::current_exe().context("cannot find the rtcompare binary to re-execute")
+}
+
+/// Creates `dir` and checks it can be written, before any cell runs.
+pub fn prepare_out_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    probe_writable(dir)
 }
 
 fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
@@ -257,22 +315,25 @@ fn say(progress: &ProgressBar, line: String) {
 }
 
 fn verdict(cell: &Cell) -> String {
-    match (cell.status, &cell.summary) {
-        (Status::Ok, Some(s)) => format!(
-            "ok, median {:.1} ms{}",
-            s.median_wall_s * 1e3,
-            if cell.extrapolation.is_some() {
-                " (extrapolated)"
-            } else {
-                ""
-            }
-        ),
-        (Status::Ok, None) => "ok".into(),
-        (status, _) => format!(
+    match cell.status {
+        Status::Ok => {
+            let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+            format!(
+                "ok, median {:.1} ms{}",
+                stats::median(&walls) * cell.scale() * 1e3,
+                if cell.extrapolation.is_some() {
+                    " (extrapolated)"
+                } else {
+                    ""
+                }
+            )
+        }
+        status => format!(
             "{}: {}",
-            match status {
-                Status::Timeout => "TIMEOUT",
-                _ => "FAILED",
+            if status == Status::Timeout {
+                "TIMEOUT"
+            } else {
+                "FAILED"
             },
             cell.error.as_deref().unwrap_or("no reason given")
         ),

@@ -2,18 +2,20 @@
 //! async executors, multithreaded work-stealing executors and OS-thread baselines, and
 //! reports what concurrency alone and full parallelism buy, in measured numbers.
 //!
-//! `main` only maps `run() -> Result` to an exit code: 0 ok, 2 usage or data error
-//! (1 is reserved for a confirmed regression), 130 interrupted.
+//! `main` only maps `run() -> Result` to an exit code: 0 ok, 1 regression found,
+//! 2 usage or data error, 130 interrupted.
 #![warn(missing_docs, rust_2018_idioms)]
 
 mod cell;
 mod fingerprint;
 mod harness;
 mod measure;
+mod regress;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use rtcompare_reports::Status;
+use rtcompare_reports::regression::{CheckOptions, Correction};
 use rtcompare_workloads::Preset;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +29,8 @@ const EXIT_USAGE: u8 = 2;
     name = "rtcompare",
     version,
     about = "What concurrency alone and parallelism buy, measured across Rust async runtimes and OS threads",
-    after_help = "Exit codes: 0 ok (failed cells are reported, not fatal), 2 usage or data error, \
+    after_help = "Exit codes: 0 ok (failed cells are reported, not fatal; no regression), \
+                  1 regression found (check, ab), 2 usage or data error, \
                   130 interrupted (finished cells kept, marked partial)."
 )]
 struct Cli {
@@ -49,6 +52,13 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Compare results (or, with --run, a fresh run of the baseline's cells) against a baseline.
+    Check(CheckArgs),
+    /// Manage stored baselines.
+    #[command(subcommand)]
+    Baseline(BaselineCmd),
+    /// Run the same cells from two rtcompare builds, interleaved A B B A, and compare B with A.
+    Ab(AbArgs),
     /// Run one cell in this process and print it as JSON (used by `compare`).
     #[command(hide = true)]
     Cell(CellArgs),
@@ -56,6 +66,113 @@ enum Cmd {
 
 #[derive(Args)]
 struct CompareArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Output directory for results.json and report.md.
+    #[arg(long, default_value = "target/rtcompare")]
+    out: PathBuf,
+    /// Also store the results as baseline NAME (BASELINE_DIR/NAME.json) when the run completes.
+    #[arg(long, value_name = "NAME")]
+    save_baseline: Option<String>,
+    /// Where baselines are stored.
+    #[arg(long, default_value = "baselines")]
+    baseline_dir: PathBuf,
+    /// Also write the results in Bencher Metric Format to FILE.
+    #[arg(long, value_name = "FILE")]
+    export_bmf: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The baseline results file to compare against.
+    #[arg(long, value_name = "FILE")]
+    baseline: PathBuf,
+    /// The results to check [default: target/rtcompare/results.json]; not with --run.
+    #[arg(conflicts_with = "run")]
+    results: Option<PathBuf>,
+    /// Run exactly the baseline's cells now (same preset, threads, samples), then compare;
+    /// flagged cells are re-run once and count only if the re-run confirms them.
+    #[arg(long)]
+    run: bool,
+    #[command(flatten)]
+    stats: StatsArgs,
+    /// Compare absolute times even when the machine fingerprints differ.
+    #[arg(long)]
+    strict_machine: bool,
+    /// Accept partial (interrupted) results or baseline files.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Output directory for check.md (and, with --run, the run's results.json).
+    #[arg(long, default_value = "target/rtcompare-check")]
+    out: PathBuf,
+    /// Also write the checked results in Bencher Metric Format to FILE.
+    #[arg(long, value_name = "FILE")]
+    export_bmf: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// Noise band in percent: a change must lie beyond it [default: 10 against a baseline, 5 for ab].
+    #[arg(long, value_parser = parse_percent)]
+    noise: Option<f64>,
+    /// Significance level for the Mann-Whitney U test, after correction.
+    #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+    alpha: f64,
+    /// Correction for testing many cells at once.
+    #[arg(long, default_value = "holm", value_parser = ["holm", "bh"])]
+    correction: String,
+}
+
+impl StatsArgs {
+    fn options(&self, mut options: CheckOptions) -> CheckOptions {
+        if let Some(noise) = self.noise {
+            options.noise = noise;
+        }
+        options.alpha = self.alpha;
+        options.correction = match self.correction.as_str() {
+            "bh" => Correction::BenjaminiHochberg,
+            _ => Correction::Holm,
+        };
+        options
+    }
+}
+
+#[derive(Subcommand)]
+enum BaselineCmd {
+    /// Store a results file as baseline NAME (DIR/NAME.json).
+    Save {
+        /// The results file to store.
+        results: PathBuf,
+        /// The baseline's name: letters, digits, '.', '_', '-'.
+        name: String,
+        /// Where baselines are stored.
+        #[arg(long, default_value = "baselines")]
+        dir: PathBuf,
+        /// Accept a partial (interrupted) results file.
+        #[arg(long)]
+        allow_partial: bool,
+    },
+}
+
+#[derive(Args)]
+struct AbArgs {
+    /// The baseline build (an rtcompare binary).
+    #[arg(long, value_name = "BIN_A")]
+    a: PathBuf,
+    /// The candidate build (an rtcompare binary).
+    #[arg(long, value_name = "BIN_B")]
+    b: PathBuf,
+    #[command(flatten)]
+    select: SelectArgs,
+    #[command(flatten)]
+    stats: StatsArgs,
+    /// Output directory for a.json, b.json and check.md.
+    #[arg(long, default_value = "target/rtcompare-ab")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct SelectArgs {
     /// Shorthand for --preset quick: about 0.5 s of sequential CPU work per workload.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
     quick: bool,
@@ -80,9 +197,6 @@ struct CompareArgs {
     /// Warm-up samples per cell, not used in statistics.
     #[arg(long, default_value_t = 1)]
     warmup: usize,
-    /// Output directory for results.json and report.md.
-    #[arg(long, default_value = "target/rtcompare")]
-    out: PathBuf,
     /// Seed for the cell order and the bootstrap [default: from the clock; recorded].
     #[arg(long)]
     seed: Option<u64>,
@@ -119,6 +233,20 @@ fn parse_positive(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(x) if (0.0..100.0).contains(&x) => Ok(x / 100.0),
+        _ => Err(format!("'{s}' is not a percentage from 0 to 100")),
+    }
+}
+
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!("'{s}' is not a probability between 0 and 1")),
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
@@ -143,7 +271,73 @@ fn run(cli: Cli) -> Result<ExitCode> {
             list();
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Compare(args) => harness::compare(&plan(args)?),
+        Cmd::Compare(args) => {
+            let plan = plan(args.select, args.out)?;
+            let code = harness::compare(&plan)?;
+            let results_path = plan.out.join("results.json");
+            if let Some(path) = &args.export_bmf {
+                regress::export_bmf(&rtcompare_reports::load(&results_path)?, path)?;
+                eprintln!("wrote {}", path.display());
+            }
+            if let Some(name) = &args.save_baseline {
+                if code == ExitCode::SUCCESS {
+                    let results = regress::load_complete(&results_path, false)?;
+                    let path = regress::save_baseline(&results, &args.baseline_dir, name)?;
+                    eprintln!("saved baseline {}", path.display());
+                } else {
+                    eprintln!("not saving baseline '{name}': the run did not complete");
+                }
+            }
+            Ok(code)
+        }
+        Cmd::Check(args) => {
+            let options = args.stats.options(CheckOptions {
+                strict_machine: args.strict_machine,
+                ..CheckOptions::against_baseline()
+            });
+            if args.run {
+                regress::check_run(
+                    &args.baseline,
+                    &options,
+                    args.allow_partial,
+                    &args.out,
+                    args.export_bmf.as_deref(),
+                )
+            } else {
+                let results = args
+                    .results
+                    .unwrap_or_else(|| PathBuf::from("target/rtcompare/results.json"));
+                regress::check_file(
+                    &args.baseline,
+                    &results,
+                    &options,
+                    args.allow_partial,
+                    &args.out,
+                    args.export_bmf.as_deref(),
+                )
+            }
+        }
+        Cmd::Baseline(BaselineCmd::Save {
+            results,
+            name,
+            dir,
+            allow_partial,
+        }) => {
+            let loaded = regress::load_complete(&results, allow_partial)?;
+            let path = regress::save_baseline(&loaded, &dir, &name)?;
+            eprintln!("saved baseline {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Ab(args) => {
+            let plan = plan(args.select, args.out)?;
+            let options = args.stats.options(CheckOptions::ab());
+            regress::ab(&regress::AbJob {
+                a: &args.a,
+                b: &args.b,
+                plan: &plan,
+                options: &options,
+            })
+        }
         Cmd::Report { results, out } => {
             let mut loaded = rtcompare_reports::load(&results)?;
             rtcompare_reports::summary::summarize(&mut loaded);
@@ -180,7 +374,7 @@ fn list() {
     }
 }
 
-fn plan(args: CompareArgs) -> Result<harness::Plan> {
+fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     let preset = match (args.quick, args.full, args.preset) {
         (true, _, _) => Preset::Quick,
         (_, true, _) => Preset::Full,
@@ -238,7 +432,7 @@ fn plan(args: CompareArgs) -> Result<harness::Plan> {
             .iter()
             .filter_map(|id| rtcompare_workloads::find(id))
             .collect(),
-        out: args.out,
+        out,
     })
 }
 

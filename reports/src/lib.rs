@@ -3,8 +3,10 @@
 //! turn a results file into a report. Knows no runtime: it reads numbers only.
 #![warn(missing_docs, rust_2018_idioms)]
 
+pub mod bmf;
 pub mod markdown;
 pub mod model;
+pub mod regression;
 pub mod stats;
 pub mod summary;
 pub mod table;

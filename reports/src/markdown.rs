@@ -49,7 +49,7 @@ pub fn render(results: &Results) -> String {
 
 /// `x` rounded to three significant digits, without exponent (large values keep
 /// all their integer digits).
-fn sig3(x: f64) -> String {
+pub(crate) fn sig3(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
     }

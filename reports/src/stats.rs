@@ -1,6 +1,8 @@
-//! Pure statistics over samples: median, percentiles, a percentile-bootstrap
-//! interval of the median, and the small seeded PRNG they (and the harness's cell
-//! shuffle) use. No I/O, no allocation beyond scratch copies of the input.
+//! Pure statistics over samples: median, percentiles, percentile-bootstrap
+//! intervals of a median and of a ratio of medians, the Mann-Whitney U test, the
+//! Holm and Benjamini-Hochberg corrections for multiple tests, and the small seeded
+//! PRNG they (and the harness's cell shuffle) use. No I/O, no allocation beyond
+//! scratch copies of the input.
 //!
 //! ```
 //! use rtcompare_reports::stats::{bootstrap_median_ci, median};
@@ -68,6 +70,268 @@ pub fn bootstrap_median_ci(samples: &[f64], resamples: usize, seed: u64) -> [f64
         percentile_sorted(&medians, 2.5),
         percentile_sorted(&medians, 97.5),
     ]
+}
+
+/// A 95% percentile-bootstrap interval of `median(now) / median(base)`: each
+/// resample draws `base` and `now` independently with replacement (they are
+/// independent runs), and the interval is the 2.5th and 97.5th percentiles of the
+/// `resamples` ratios. Deterministic for a given `seed`.
+///
+/// With no resamples, or one sample on each side, the interval is the observed
+/// ratio as a point; with an empty side it is `[NaN, NaN]`.
+pub fn bootstrap_ratio_of_medians_ci(
+    base: &[f64],
+    now: &[f64],
+    resamples: usize,
+    seed: u64,
+) -> [f64; 2] {
+    if base.is_empty() || now.is_empty() {
+        return [f64::NAN; 2];
+    }
+    if resamples == 0 || (base.len() == 1 && now.len() == 1) {
+        let r = median(now) / median(base);
+        return [r, r];
+    }
+    let mut rng = Rng::new(seed);
+    let mut draw = |from: &[f64], scratch: &mut Vec<f64>| {
+        scratch.clear();
+        scratch.extend((0..from.len()).map(|_| from[rng.below(from.len())]));
+        scratch.sort_unstable_by(f64::total_cmp);
+        percentile_sorted(scratch, 50.0)
+    };
+    let (mut scratch_base, mut scratch_now) = (Vec::new(), Vec::new());
+    let mut ratios = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        let b = draw(base, &mut scratch_base);
+        let n = draw(now, &mut scratch_now);
+        ratios.push(n / b);
+    }
+    ratios.sort_unstable_by(f64::total_cmp);
+    [
+        percentile_sorted(&ratios, 2.5),
+        percentile_sorted(&ratios, 97.5),
+    ]
+}
+
+/// The outcome of a two-sided Mann-Whitney U (Wilcoxon rank-sum) test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MannWhitney {
+    /// U of the first sample: the number of pairs `(a_i, b_j)` with `a_i > b_j`,
+    /// ties counting one half. 0 when every `a` is below every `b`; `n1 * n2` when
+    /// every `a` is above.
+    pub u: f64,
+    /// Two-sided p-value of "both samples come from the same distribution".
+    pub p_two_sided: f64,
+    /// True when `p_two_sided` is from the exact permutation distribution of U,
+    /// false when from the normal approximation.
+    pub exact: bool,
+}
+
+/// Largest sample size on either side for which [`mann_whitney_u`] uses the exact
+/// distribution of U (when there are no ties).
+pub const MANN_WHITNEY_EXACT_MAX: usize = 25;
+
+/// The two-sided Mann-Whitney U test of `a` against `b`.
+///
+/// When there are no ties and both samples have at most
+/// [`MANN_WHITNEY_EXACT_MAX`] values, the p-value comes from the exact
+/// permutation distribution of U (every way of splitting the pooled ranks into
+/// groups of `a.len()` and `b.len()` equally likely): twice the smaller tail,
+/// capped at 1. Otherwise it comes from the normal approximation with the tie
+/// correction of the variance and a continuity correction of 0.5 (as R's
+/// `wilcox.test` and SciPy's `mannwhitneyu` do). An empty side gives `p = 1`.
+///
+/// ```
+/// use rtcompare_reports::stats::mann_whitney_u;
+///
+/// // Completely separated samples of 5: the most extreme of C(10, 5) = 252 splits,
+/// // in either direction.
+/// let r = mann_whitney_u(&[1.0, 2.0, 3.0, 4.0, 5.0], &[6.0, 7.0, 8.0, 9.0, 10.0]);
+/// assert_eq!(r.u, 0.0);
+/// assert!(r.exact);
+/// assert!((r.p_two_sided - 2.0 / 252.0).abs() < 1e-15);
+/// ```
+pub fn mann_whitney_u(a: &[f64], b: &[f64]) -> MannWhitney {
+    let (n1, n2) = (a.len(), b.len());
+    if n1 == 0 || n2 == 0 {
+        return MannWhitney {
+            u: 0.0,
+            p_two_sided: 1.0,
+            exact: true,
+        };
+    }
+    // Rank the pooled sample, averaging ranks over ties.
+    let mut pooled: Vec<(f64, bool)> = a
+        .iter()
+        .map(|&x| (x, true))
+        .chain(b.iter().map(|&x| (x, false)))
+        .collect();
+    pooled.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+    let mut rank_sum_a = 0.0;
+    let mut tie_term = 0.0; // sum of t^3 - t over groups of tied values
+    let mut i = 0;
+    while i < pooled.len() {
+        let mut j = i + 1;
+        while j < pooled.len() && pooled[j].0.total_cmp(&pooled[i].0).is_eq() {
+            j += 1;
+        }
+        let t = (j - i) as f64;
+        // Ranks i+1 ..= j, averaged.
+        let rank = (i + 1 + j) as f64 / 2.0;
+        rank_sum_a += rank * pooled[i..j].iter().filter(|p| p.1).count() as f64;
+        tie_term += t * t * t - t;
+        i = j;
+    }
+    let f1 = n1 as f64;
+    let u = rank_sum_a - f1 * (f1 + 1.0) / 2.0;
+    let ties = tie_term > 0.0;
+    if !ties && n1 <= MANN_WHITNEY_EXACT_MAX && n2 <= MANN_WHITNEY_EXACT_MAX {
+        MannWhitney {
+            u,
+            p_two_sided: exact_p(u.round() as usize, n1, n2),
+            exact: true,
+        }
+    } else {
+        MannWhitney {
+            u,
+            p_two_sided: normal_p(u, n1, n2, tie_term),
+            exact: false,
+        }
+    }
+}
+
+/// Number of ways to reach each U value in `0..=n1*n2` when `n1 + n2` distinct
+/// values are split into groups of `n1` and `n2`: the coefficients of the Gaussian
+/// binomial coefficient `[n1 + n2 choose n1]_q`, built one factor
+/// `(1 - q^(n2 + i)) / (1 - q^i)` at a time (every partial product is a
+/// polynomial, so the division is exact).
+fn u_distribution(n1: usize, n2: usize) -> Vec<u128> {
+    let max = n1 * n2;
+    let mut c = vec![0i128; max + 1];
+    c[0] = 1;
+    for i in 1..=n1 {
+        let up = n2 + i;
+        for k in (up..=max).rev() {
+            c[k] -= c[k - up];
+        }
+        for k in i..=max {
+            c[k] += c[k - i];
+        }
+    }
+    c.into_iter()
+        .map(|x| u128::try_from(x).expect("counts are non-negative"))
+        .collect()
+}
+
+/// Exact two-sided p-value of an observed `u` with sample sizes `n1`, `n2`.
+fn exact_p(u: usize, n1: usize, n2: usize) -> f64 {
+    let counts = u_distribution(n1, n2);
+    let total: u128 = counts.iter().sum();
+    let u = u.min(counts.len() - 1);
+    let below: u128 = counts[..=u].iter().sum();
+    let above: u128 = counts[u..].iter().sum();
+    (2.0 * below.min(above) as f64 / total as f64).min(1.0)
+}
+
+/// Normal-approximation two-sided p-value, with tie and continuity corrections.
+fn normal_p(u: f64, n1: usize, n2: usize, tie_term: f64) -> f64 {
+    let (f1, f2) = (n1 as f64, n2 as f64);
+    let n = f1 + f2;
+    let mean = f1 * f2 / 2.0;
+    let var = f1 * f2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
+    if var <= 0.0 {
+        return 1.0; // every value tied: no evidence of any difference
+    }
+    let z = ((u - mean).abs() - 0.5).max(0.0) / var.sqrt();
+    erfc(z / std::f64::consts::SQRT_2).min(1.0)
+}
+
+/// The smallest two-sided p-value [`mann_whitney_u`] can return for samples of
+/// `n1` and `n2` distinct values (completely separated samples): `2 / C(n1 + n2,
+/// n1)` in the exact range, the normal approximation at `U = 0` beyond it. With 3
+/// samples per side it is 0.1, with 5 it is 2/252.
+pub fn mann_whitney_min_p(n1: usize, n2: usize) -> f64 {
+    if n1 == 0 || n2 == 0 {
+        return 1.0;
+    }
+    if n1 <= MANN_WHITNEY_EXACT_MAX && n2 <= MANN_WHITNEY_EXACT_MAX {
+        // C(n1 + n2, n1) as a float: exact enough for a threshold.
+        let (k, n) = (n1.min(n2), n1 + n2);
+        let choose = (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
+        (2.0 / choose).min(1.0)
+    } else {
+        normal_p(0.0, n1, n2, 0.0)
+    }
+}
+
+/// The complementary error function, to about 1e-12 relative: the power series of
+/// `erf` (all terms positive) below 2.5, Laplace's continued fraction above.
+fn erfc(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x < 0.0 {
+        return 2.0 - erfc(-x);
+    }
+    if x < 2.5 {
+        // erf(x) = 2/sqrt(pi) exp(-x^2) sum_n (2x^2)^n x / (1 * 3 * ... * (2n+1))
+        let (mut term, mut sum) = (x, x);
+        for n in 1..200 {
+            term *= 2.0 * x * x / f64::from(2 * n + 1);
+            sum += term;
+            if term <= 1e-17 * sum {
+                break;
+            }
+        }
+        1.0 - 2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp() * sum
+    } else {
+        // erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+        let mut f = x;
+        for k in (1..=60).rev() {
+            f = x + f64::from(k) / 2.0 / f;
+        }
+        (-x * x).exp() / std::f64::consts::PI.sqrt() / f
+    }
+}
+
+/// Holm's step-down adjustment of `p` for `p.len()` tests: the adjusted p-values,
+/// in the input order. Controls the family-wise error rate (the chance of any
+/// false positive) under any dependence between the tests. Sorted ascending, the
+/// i-th smallest (from 0) becomes `max over j <= i of min(1, (m - j) * p_(j))`.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let order = ascending_order(p);
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// The Benjamini-Hochberg adjustment of `p` for `p.len()` tests: the adjusted
+/// p-values ("q-values"), in the input order. Controls the false discovery rate
+/// (the expected share of false positives among the tests called significant);
+/// less strict than [`holm`]. Sorted ascending, the i-th smallest (from 1)
+/// becomes `min over j >= i of min(1, m / j * p_(j))`.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let order = ascending_order(p);
+    let mut adjusted = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min((m as f64 / (rank + 1) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// Indices of `p` ordered by ascending value (NaN last, stable).
+fn ascending_order(p: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    order
 }
 
 /// A small, fast, seedable PRNG (splitmix64). Not cryptographic; used for the
@@ -229,5 +493,170 @@ mod tests {
         let mut one = [9];
         Rng::new(1).shuffle(&mut one);
         assert_eq!(one, [9]);
+    }
+
+    fn close_to(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn mann_whitney_exact_for_separated_samples() {
+        let r = mann_whitney_u(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]);
+        assert_eq!(r.u, 0.0);
+        assert!(r.exact);
+        assert!(close_to(r.p_two_sided, 0.1, 1e-15));
+        // The other direction: U = n1 * n2, same p.
+        let r = mann_whitney_u(&[4.0, 5.0, 6.0], &[1.0, 2.0, 3.0]);
+        assert_eq!(r.u, 9.0);
+        assert!(close_to(r.p_two_sided, 0.1, 1e-15));
+        let r = mann_whitney_u(&[6.0, 7.0, 8.0, 9.0, 10.0], &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(r.u, 25.0);
+        assert!(close_to(r.p_two_sided, 2.0 / 252.0, 1e-15));
+        assert!(close_to(mann_whitney_min_p(3, 3), 0.1, 1e-15));
+        assert!(close_to(mann_whitney_min_p(5, 5), 2.0 / 252.0, 1e-15));
+        assert!(close_to(mann_whitney_min_p(10, 10), 2.0 / 184_756.0, 1e-18));
+    }
+
+    #[test]
+    fn mann_whitney_exact_textbook_example() {
+        // SciPy's `mannwhitneyu` documentation example (ages of male and female
+        // employees): U = 17, exact two-sided p = 14/126 = 0.1111...
+        let males = [19.0, 22.0, 16.0, 29.0, 24.0];
+        let females = [20.0, 11.0, 17.0, 12.0];
+        let r = mann_whitney_u(&males, &females);
+        assert_eq!(r.u, 17.0);
+        assert!(r.exact);
+        assert!(close_to(r.p_two_sided, 1.0 / 9.0, 1e-15));
+        // Its asymptotic p (continuity-corrected) is 0.11134688653314041:
+        // z = (17 - 10 - 0.5) / sqrt(5 * 4 * 10 / 12).
+        let p = normal_p(17.0, 5, 4, 0.0);
+        assert!(close_to(p, 0.111_346_886_533_140_41, 1e-10), "{p}");
+        // The middle of the distribution gives p = 1.
+        let r = mann_whitney_u(&[1.0, 4.0], &[2.0, 3.0]);
+        assert_eq!(r.u, 2.0);
+        assert_eq!(r.p_two_sided, 1.0);
+    }
+
+    #[test]
+    fn exact_distribution_sums_to_binomial() {
+        let counts = u_distribution(5, 4);
+        assert_eq!(counts.len(), 21);
+        assert_eq!(counts.iter().sum::<u128>(), 126);
+        assert_eq!(&counts[..4], &[1, 1, 2, 3]);
+        // Symmetric.
+        assert!(counts.iter().eq(counts.iter().rev()));
+        let big = u_distribution(25, 25);
+        assert_eq!(big.iter().sum::<u128>(), 126_410_606_437_752);
+    }
+
+    #[test]
+    fn mann_whitney_normal_with_ties() {
+        // a = [1, 2, 2, 3, 5, 6], b = [2, 4, 4, 7, 8, 9, 10]: pooled ties are the
+        // three 2s (ranks 2-4, so 3 each) and the two 4s (ranks 6-7, 6.5 each).
+        // Ranks of a: 1, 3, 3, 5, 8, 9 -> R = 29, U = 29 - 6 * 7 / 2 = 8.
+        // Tie term: (27 - 3) + (8 - 2) = 30; var = 42/12 * (14 - 30/156)
+        // = 48.326923...; z = (|8 - 21| - 0.5) / sqrt(var) = 1.798107 (by hand);
+        // p = erfc(z / sqrt 2) = 0.0721601.
+        let a = [1.0, 2.0, 2.0, 3.0, 5.0, 6.0];
+        let b = [2.0, 4.0, 4.0, 7.0, 8.0, 9.0, 10.0];
+        let r = mann_whitney_u(&a, &b);
+        assert_eq!(r.u, 8.0);
+        assert!(!r.exact);
+        let var: f64 = 42.0 / 12.0 * (14.0 - 30.0 / 156.0);
+        let z = 12.5 / var.sqrt();
+        assert!(close_to(z, 1.798_107, 1e-6), "{z}");
+        assert!(
+            close_to(r.p_two_sided, 0.072_160_113, 1e-8),
+            "{}",
+            r.p_two_sided
+        );
+        // Identical samples: every value tied, p = 1.
+        let r = mann_whitney_u(&[0.2; 5], &[0.2; 5]);
+        assert_eq!(r.p_two_sided, 1.0);
+        assert_eq!(r.u, 12.5);
+        // An empty side has no evidence.
+        assert_eq!(mann_whitney_u(&[], &[1.0]).p_two_sided, 1.0);
+    }
+
+    #[test]
+    fn mann_whitney_normal_for_large_samples() {
+        // 30 vs 30 completely separated: beyond the exact range.
+        let a: Vec<f64> = (0..30).map(f64::from).collect();
+        let b: Vec<f64> = (30..60).map(f64::from).collect();
+        let r = mann_whitney_u(&a, &b);
+        assert!(!r.exact);
+        assert_eq!(r.u, 0.0);
+        // z = (450 - 0.5) / sqrt(900 * 61 / 12) = 6.6468...; p ~ 3.0e-11.
+        assert!(
+            r.p_two_sided > 1e-11 && r.p_two_sided < 1e-10,
+            "{}",
+            r.p_two_sided
+        );
+        assert!(close_to(mann_whitney_min_p(30, 30), r.p_two_sided, 1e-20));
+    }
+
+    #[test]
+    fn erfc_matches_reference_values() {
+        // Values from Abramowitz and Stegun / any libm.
+        assert!(close_to(erfc(0.0), 1.0, 1e-15));
+        assert!(close_to(erfc(0.5), 0.479_500_122_186_953_5, 1e-13));
+        assert!(close_to(erfc(1.0), 0.157_299_207_050_285_13, 1e-13));
+        assert!(close_to(erfc(2.0), 0.004_677_734_981_047_266, 1e-14));
+        assert!(close_to(erfc(3.0) / 2.209_049_699_858_544e-5, 1.0, 1e-10));
+        assert!(close_to(
+            erfc(5.0) / 1.537_459_794_428_034_8e-12,
+            1.0,
+            1e-10
+        ));
+        assert!(close_to(erfc(-1.0), 1.842_700_792_949_715, 1e-13));
+    }
+
+    #[test]
+    fn holm_adjusts_step_down_monotone_and_capped() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert!(close_to(*a, e, 1e-15), "{adjusted:?}");
+        }
+        assert_eq!(holm(&[0.5, 0.9]), vec![1.0, 1.0]);
+        assert_eq!(holm(&[0.02]), vec![0.02]);
+        assert!(holm(&[]).is_empty());
+    }
+
+    #[test]
+    fn benjamini_hochberg_step_up_monotone_and_capped() {
+        let adjusted = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.02, 0.04, 0.04, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert!(close_to(*a, e, 1e-15), "{adjusted:?}");
+        }
+        assert_eq!(benjamini_hochberg(&[0.5, 0.9]), vec![0.9, 0.9]);
+        assert_eq!(benjamini_hochberg(&[0.6, 0.7, 0.9]), vec![0.9, 0.9, 0.9]);
+        assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn ratio_ci_brackets_the_ratio() {
+        let base = [1.00, 1.01, 0.99, 1.02, 0.98, 1.00, 1.01, 0.99, 1.00, 1.00];
+        let now: Vec<f64> = base.iter().map(|x| x * 1.2).collect();
+        let [lo, hi] = bootstrap_ratio_of_medians_ci(&base, &now, 2000, 3);
+        assert!(
+            lo > 1.15 && hi < 1.25 && lo <= 1.2 && 1.2 <= hi,
+            "[{lo}, {hi}]"
+        );
+        assert_eq!(
+            bootstrap_ratio_of_medians_ci(&base, &now, 2000, 3),
+            [lo, hi],
+            "deterministic"
+        );
+        assert_eq!(
+            bootstrap_ratio_of_medians_ci(&[2.0; 4], &[3.0; 4], 100, 1),
+            [1.5, 1.5]
+        );
+        assert_eq!(
+            bootstrap_ratio_of_medians_ci(&[2.0], &[3.0], 100, 1),
+            [1.5, 1.5]
+        );
+        assert!(bootstrap_ratio_of_medians_ci(&[], &[3.0], 100, 1)[0].is_nan());
     }
 }

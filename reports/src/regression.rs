@@ -1,0 +1,1018 @@
+//! Regression checks: compares a results file with a baseline, cell by cell and
+//! metric by metric, and says of each whether it regressed, improved or did not
+//! change beyond the noise, with the numbers that decide it. Pure: no I/O, no
+//! clock; the same inputs and options give the same [`Check`].
+//!
+//! # The rule
+//!
+//! **Matching.** Cells are matched by runner, workload and thread count. A cell
+//! present on one side only is listed (`only_in_baseline`, `only_in_results`),
+//! never fatal. A cell that did not finish (`failed` or `timeout`) on either side
+//! is listed under `not_compared`, with the side and the reason.
+//!
+//! **Median wall time.** Compared for every cell with at least 2 samples on each
+//! side: the raw samples' wall times, each multiplied by its cell's extrapolation
+//! factor. The verdict is *regression* only when both hold:
+//!
+//! 1. the two-sided Mann-Whitney U test says the two sets of samples differ: its
+//!    p-value, adjusted for the number of cells compared, is below `alpha` (default
+//!    0.05). The adjustment is Holm's step-down method by default (it bounds the
+//!    chance of even one false alarm in the whole check) or Benjamini-Hochberg (it
+//!    bounds the share of false alarms among the cells flagged; less strict). The
+//!    p-value is exact (the permutation distribution of U) when there are no ties
+//!    and both sides have at most 25 samples, and otherwise comes from the normal
+//!    approximation with tie and continuity corrections;
+//! 2. the 95% bootstrap interval of the ratio of medians, now / baseline (each side
+//!    resampled independently, 2000 times, seeded), lies entirely above
+//!    1 + noise.
+//!
+//! *Improvement* is the mirror image: significant, and the interval entirely
+//! below 1 − noise. Everything else is *no change*: a significant shift smaller
+//! than the band (real, perhaps, but within what the machine does between runs)
+//! and a large shift that is not significant (too few or too noisy samples to
+//! tell). The p and interval columns of the report show which.
+//!
+//! The noise band is 10% against a stored baseline (another job, perhaps another
+//! day and another machine of the same type: shared 2-core CI runners swing
+//! 10–15% between identical runs) and 5% for an A/B run, where both builds run
+//! interleaved in one job on one machine. Both are options.
+//!
+//! Why both conditions: with many samples a test finds differences of 1% that are
+//! real but come from the machine, not the code; with few samples a 20% difference
+//! can be chance. The rank test assumes nothing about the shape of the timings
+//! (they are skewed, with outliers), and the correction keeps a matrix of 36 cells
+//! from raising a false alarm every few runs.
+//!
+//! **Samples needed.** A rank test cannot reach a small p-value with few samples:
+//! with `n` distinct samples per side the smallest two-sided p is `2 / C(2n, n)`,
+//! 0.1 with 3 samples and 0.0079 with 5; and after correcting over `m` tests the
+//! smallest p must be below `alpha / m` (0.05 / 36 = 0.0014). When a compared cell
+//! has too few samples for that, the check adds one note saying how many samples
+//! per side it needs (7 for 36 cells at alpha 0.05; 10 leave a margin).
+//!
+//! **Throughput, latency p99 and peak RSS** have one value per cell, so there is no
+//! test and no interval: each is a regression or an improvement when its change is
+//! beyond the noise band, in the metric's own direction (throughput down is a
+//! regression; latency, wall time and memory up are). Peak RSS uses a band of at
+//! least 20% and ignores differences under 1 MiB: the resident memory of a small
+//! process moves with allocator and kernel behaviour no code change caused.
+//!
+//! **Machines.** The two fingerprints are compared first: CPU model, kernel,
+//! logical cores, rustc, build profile, every runtime crate's version, the thread
+//! counts and the preset ([`machine_differences`]). When any differ, absolute times
+//! say little about the code, so the check switches to *within-run ratios*: each
+//! sample's wall time is divided by the median wall time of `seq` on the same
+//! workload in its own file, and those ratios are compared by the rule above (the
+//! reference median is taken as exact; its own noise is left to the band). `seq`
+//! itself (the reference), and cells whose workload has no finished `seq` on
+//! either side, are not compared, nor are the single-value metrics. With
+//! `strict_machine` absolute values are compared anyway, with a note that the
+//! machines differ.
+//!
+//! **Confirmation.** When the check can run the cells itself, it re-runs the cells
+//! [`Check::flagged_cells`] names and checks them again; [`Check::confirm`] keeps a
+//! regression only if the re-run reproduces it (same cell, same metric) and marks
+//! the others *unconfirmed*: reported, but not a failure.
+//!
+//! ```
+//! use rtcompare_reports::regression::{CheckOptions, check};
+//! # fn results() -> rtcompare_reports::Results {
+//! #     rtcompare_reports::parse(std::path::Path::new("r.json"),
+//! #         include_str!("../tests/fixtures/results.json")).unwrap()
+//! # }
+//! let baseline = results();
+//! let report = check(&baseline, &baseline, &CheckOptions::against_baseline());
+//! assert!(!report.has_regression());
+//! ```
+
+use crate::markdown::sig3;
+use crate::model::{Cell, Results, Status};
+use crate::stats::{
+    benjamini_hochberg, bootstrap_ratio_of_medians_ci, holm, mann_whitney_min_p, mann_whitney_u,
+    median,
+};
+use crate::summary::BASELINE_RUNNER;
+use crate::table::{Align, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// Fewest samples per side for a median-wall comparison.
+pub const MIN_SAMPLES: usize = 2;
+
+/// The smallest noise band used for peak RSS, whatever [`CheckOptions::noise`] is.
+pub const RSS_MIN_BAND: f64 = 0.20;
+
+/// Peak-RSS differences smaller than this many bytes are never a change.
+pub const RSS_MIN_BYTES: f64 = 1024.0 * 1024.0;
+
+/// What is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// Median wall time of the samples (or, in ratio mode, of the samples divided
+    /// by `seq`'s median). Lower is better.
+    MedianWall,
+    /// Operations per second. Higher is better.
+    Throughput,
+    /// 99th-percentile latency. Lower is better.
+    LatencyP99,
+    /// Peak resident set of the cell's process. Lower is better.
+    PeakRss,
+}
+
+impl Metric {
+    /// The metric's id, as serialised: `median-wall`, `throughput`,
+    /// `latency-p99`, `peak-rss`.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::MedianWall => "median-wall",
+            Self::Throughput => "throughput",
+            Self::LatencyP99 => "latency-p99",
+            Self::PeakRss => "peak-rss",
+        }
+    }
+
+    /// True when a larger value is better (throughput only).
+    pub fn higher_is_better(&self) -> bool {
+        matches!(self, Self::Throughput)
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The outcome for one cell and metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Worse, significantly and beyond the noise band.
+    Regression,
+    /// Better, significantly and beyond the noise band.
+    Improvement,
+    /// Not shown to differ beyond the noise band.
+    NoChange,
+    /// Flagged as a regression once, but the confirmation re-run did not
+    /// reproduce it.
+    Unconfirmed,
+}
+
+impl Verdict {
+    /// The verdict in words: `regression`, `improvement`, `no change`,
+    /// `unconfirmed`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Self::Regression => "regression",
+            Self::Improvement => "improvement",
+            Self::NoChange => "no change",
+            Self::Unconfirmed => "unconfirmed",
+        }
+    }
+
+    /// Position in the report: regressions, improvements, unconfirmed, no change.
+    fn rank(self) -> u8 {
+        match self {
+            Self::Regression => 0,
+            Self::Improvement => 1,
+            Self::Unconfirmed => 2,
+            Self::NoChange => 3,
+        }
+    }
+}
+
+/// What the median-wall comparison compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Times as measured: the machines match (or `strict_machine` was asked for).
+    Absolute,
+    /// Each runner's samples divided by the median wall time of `seq` on the same
+    /// workload in its own run: the machines differ.
+    WithinRunRatio,
+}
+
+/// How p-values are adjusted for the number of tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Correction {
+    /// Holm's step-down method: bounds the family-wise error rate.
+    Holm,
+    /// Benjamini-Hochberg: bounds the false discovery rate.
+    BenjaminiHochberg,
+}
+
+impl Correction {
+    /// The method's name in prose.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Holm => "Holm",
+            Self::BenjaminiHochberg => "Benjamini-Hochberg",
+        }
+    }
+
+    /// Adjusts `p` for `p.len()` tests.
+    pub fn adjust(&self, p: &[f64]) -> Vec<f64> {
+        match self {
+            Self::Holm => holm(p),
+            Self::BenjaminiHochberg => benjamini_hochberg(p),
+        }
+    }
+}
+
+/// The knobs of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CheckOptions {
+    /// Half-width of the noise band as a fraction: 0.10 means changes within ±10%
+    /// are never a regression or an improvement.
+    pub noise: f64,
+    /// Significance level of the corrected Mann-Whitney p-values.
+    pub alpha: f64,
+    /// How p-values are corrected for the number of cells compared.
+    pub correction: Correction,
+    /// Bootstrap resamples for the interval of the ratio of medians.
+    pub resamples: usize,
+    /// Seed of the bootstrap (mixed with each cell's key).
+    pub seed: u64,
+    /// Compare absolute values even when the machine fingerprints differ.
+    pub strict_machine: bool,
+}
+
+impl CheckOptions {
+    /// Defaults against a stored baseline: noise band 10%, alpha 0.05, Holm,
+    /// 2000 resamples, seed 1, ratio mode when the machines differ.
+    pub fn against_baseline() -> Self {
+        Self {
+            noise: 0.10,
+            alpha: 0.05,
+            correction: Correction::Holm,
+            resamples: 2000,
+            seed: 1,
+            strict_machine: false,
+        }
+    }
+
+    /// Defaults for an A/B run of two builds interleaved in one job: as
+    /// [`CheckOptions::against_baseline`] with a noise band of 5%.
+    pub fn ab() -> Self {
+        Self {
+            noise: 0.05,
+            ..Self::against_baseline()
+        }
+    }
+
+    /// The noise band of `metric`: [`CheckOptions::noise`], at least
+    /// [`RSS_MIN_BAND`] for peak RSS.
+    pub fn band(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::PeakRss => self.noise.max(RSS_MIN_BAND),
+            _ => self.noise,
+        }
+    }
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self::against_baseline()
+    }
+}
+
+/// The comparison of one cell on one metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The cell's key, `runner/workload/tN` ([`Cell::key`]).
+    pub cell: String,
+    /// Runner id.
+    pub runner: String,
+    /// Workload id.
+    pub workload: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// What was compared.
+    pub metric: Metric,
+    /// The baseline's value: median wall in seconds (a ratio to `seq` in ratio
+    /// mode), throughput per second, latency p99 in µs, peak RSS in bytes.
+    pub baseline: f64,
+    /// The results' value, in the same unit.
+    pub now: f64,
+    /// `now / baseline - 1`, whatever the metric's direction: +0.15 is 15% more
+    /// wall time (worse) or 15% more throughput (better).
+    pub change: f64,
+    /// 95% bootstrap interval of the ratio `now / baseline` (median wall only).
+    pub ci95: Option<[f64; 2]>,
+    /// Two-sided Mann-Whitney p-value (median wall only).
+    pub p: Option<f64>,
+    /// `p` adjusted for the number of tests.
+    pub p_adjusted: Option<f64>,
+    /// The outcome.
+    pub verdict: Verdict,
+}
+
+/// The outcome of a whole check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// Absolute values or within-run ratios.
+    pub mode: Mode,
+    /// How the fingerprints differ, one line each (empty when they match).
+    pub machine_differences: Vec<String>,
+    /// The options the check ran with.
+    pub options: CheckOptions,
+    /// Every comparison made, regressions first (see [`Check::sort`]).
+    pub findings: Vec<Finding>,
+    /// Keys of cells only the baseline has.
+    pub only_in_baseline: Vec<String>,
+    /// Keys of cells only the results have.
+    pub only_in_results: Vec<String>,
+    /// Cells (or metrics of cells) present on both sides but not compared: key
+    /// and why.
+    pub not_compared: Vec<(String, String)>,
+    /// What a reader must know to interpret the verdicts.
+    pub notes: Vec<String>,
+}
+
+impl Check {
+    /// True when any finding is a [`Verdict::Regression`].
+    pub fn has_regression(&self) -> bool {
+        self.count(Verdict::Regression) > 0
+    }
+
+    /// Keys of the cells with a regression, each once, biggest change first: the
+    /// cells a confirmation run should re-run. In [`Mode::WithinRunRatio`] the
+    /// re-run also needs the `seq` cell of each of their workloads.
+    pub fn flagged_cells(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.findings
+            .iter()
+            .filter(|f| f.verdict == Verdict::Regression)
+            .filter(|f| seen.insert(f.cell.clone()))
+            .map(|f| f.cell.clone())
+            .collect()
+    }
+
+    /// Applies a confirmation re-run: `rerun` is the same check (same baseline and
+    /// options) of the re-run cells. A regression stays one only if `rerun` also
+    /// has a regression for the same cell and metric; otherwise it becomes
+    /// [`Verdict::Unconfirmed`]. Adds a note saying how many were reproduced.
+    pub fn confirm(&mut self, rerun: &Check) {
+        let reproduced = |f: &Finding| {
+            rerun.findings.iter().any(|r| {
+                r.cell == f.cell && r.metric == f.metric && r.verdict == Verdict::Regression
+            })
+        };
+        let (mut flagged, mut kept) = (0, 0);
+        for finding in &mut self.findings {
+            if finding.verdict == Verdict::Regression {
+                flagged += 1;
+                if reproduced(finding) {
+                    kept += 1;
+                } else {
+                    finding.verdict = Verdict::Unconfirmed;
+                }
+            }
+        }
+        if flagged > 0 {
+            self.notes.push(format!(
+                "Confirmation re-run: {kept} of {} reproduced; {} not reproduced and marked unconfirmed.",
+                plural(flagged, "regression", "regressions"),
+                flagged - kept
+            ));
+        }
+        self.sort();
+    }
+
+    /// Orders the findings: regressions, improvements, unconfirmed, no change;
+    /// within each, the largest |change| first (then by cell and metric).
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            a.verdict
+                .rank()
+                .cmp(&b.verdict.rank())
+                .then_with(|| magnitude(b.change).total_cmp(&magnitude(a.change)))
+                .then_with(|| a.cell.cmp(&b.cell))
+                .then_with(|| a.metric.cmp(&b.metric))
+        });
+    }
+
+    /// Number of findings with `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.verdict == verdict)
+            .count()
+    }
+
+    /// Number of distinct cells with at least one finding.
+    pub fn cells_compared(&self) -> usize {
+        self.findings
+            .iter()
+            .map(|f| f.cell.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// Number of distinct cells in `not_compared` with no finding at all.
+    pub fn cells_not_compared(&self) -> usize {
+        let compared: BTreeSet<&str> = self.findings.iter().map(|f| f.cell.as_str()).collect();
+        self.not_compared
+            .iter()
+            .map(|(key, _)| key.as_str())
+            .filter(|key| !compared.contains(key))
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// The one-line summary that ends the report: `Summary: 1 regression, 0
+    /// improvements, 35 unchanged, 0 unconfirmed (36 cells compared, 0 not
+    /// compared, 0 missing).`
+    pub fn summary_line(&self) -> String {
+        format!(
+            "Summary: {}, {}, {} unchanged, {} unconfirmed ({} compared, {} not compared, {} missing).",
+            plural(self.count(Verdict::Regression), "regression", "regressions"),
+            plural(
+                self.count(Verdict::Improvement),
+                "improvement",
+                "improvements"
+            ),
+            self.count(Verdict::NoChange),
+            self.count(Verdict::Unconfirmed),
+            plural(self.cells_compared(), "cell", "cells"),
+            self.cells_not_compared(),
+            self.only_in_baseline.len() + self.only_in_results.len(),
+        )
+    }
+}
+
+/// |x| with NaN sorting last among descending magnitudes.
+fn magnitude(x: f64) -> f64 {
+    if x.is_nan() { -1.0 } else { x.abs() }
+}
+
+/// `1 regression`, `2 regressions`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How the two runs' fingerprints differ, one human-readable line per field:
+/// `cpu_model: X -> Y`, then `kernel`, `logical_cores`, `rustc`, `profile`, one
+/// line per runtime crate whose version differs (`crate_versions.tokio: 1.47.1 ->
+/// 1.48.0`, `(none)` for a crate on one side only), `config.threads` and
+/// `config.preset`. Empty when they match. OS name, features, environment and git
+/// commit are not part of it: the commit differs by design, and the others are
+/// shown in reports.
+pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String> {
+    let (a, b) = (&baseline.machine, &results.machine);
+    let mut out = Vec::new();
+    let mut diff = |field: &str, x: String, y: String| {
+        if x != y {
+            out.push(format!("{field}: {x} -> {y}"));
+        }
+    };
+    diff("cpu_model", a.cpu_model.clone(), b.cpu_model.clone());
+    diff("kernel", a.kernel.clone(), b.kernel.clone());
+    diff(
+        "logical_cores",
+        a.logical_cores.to_string(),
+        b.logical_cores.to_string(),
+    );
+    diff("rustc", a.rustc.clone(), b.rustc.clone());
+    diff("profile", a.profile.clone(), b.profile.clone());
+    let crates: BTreeSet<&String> = a
+        .crate_versions
+        .keys()
+        .chain(b.crate_versions.keys())
+        .collect();
+    for name in crates {
+        let version = |m: &BTreeMap<String, String>| {
+            m.get(name).cloned().unwrap_or_else(|| "(none)".to_owned())
+        };
+        diff(
+            &format!("crate_versions.{name}"),
+            version(&a.crate_versions),
+            version(&b.crate_versions),
+        );
+    }
+    diff(
+        "config.threads",
+        format!("{:?}", baseline.config.threads),
+        format!("{:?}", results.config.threads),
+    );
+    diff(
+        "config.preset",
+        baseline.config.preset.clone(),
+        results.config.preset.clone(),
+    );
+    out
+}
+
+/// Compares `results` with `baseline` by the rule in the module documentation.
+/// Never fails: what cannot be compared is listed with the reason.
+pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> Check {
+    let machine_differences = machine_differences(baseline, results);
+    let mode = if machine_differences.is_empty() || options.strict_machine {
+        Mode::Absolute
+    } else {
+        Mode::WithinRunRatio
+    };
+    let mut check = Check {
+        mode,
+        machine_differences,
+        options: *options,
+        findings: Vec::new(),
+        only_in_baseline: Vec::new(),
+        only_in_results: Vec::new(),
+        not_compared: Vec::new(),
+        notes: Vec::new(),
+    };
+    if !check.machine_differences.is_empty() && options.strict_machine {
+        check.notes.push(format!(
+            "The machines differ ({}); absolute values are compared anyway, as asked \
+             (strict machine matching).",
+            check.machine_differences.join("; ")
+        ));
+    }
+
+    let base_cells = index(&baseline.cells, "baseline", &mut check.notes);
+    let now_cells = index(&results.cells, "results", &mut check.notes);
+    check.only_in_baseline = base_cells
+        .iter()
+        .filter(|(id, _)| !now_cells.contains_key(*id))
+        .map(|(_, c)| c.key())
+        .collect();
+    check.only_in_results = now_cells
+        .iter()
+        .filter(|(id, _)| !base_cells.contains_key(*id))
+        .map(|(_, c)| c.key())
+        .collect();
+
+    let seq_base = seq_medians(baseline);
+    let seq_now = seq_medians(results);
+    let mut skipped_single_values = false;
+    // Median-wall comparisons waiting for the corrected p-values, with their
+    // sample counts.
+    let mut tests: Vec<(Finding, [usize; 2])> = Vec::new();
+
+    for (id, base) in &base_cells {
+        let Some(now) = now_cells.get(id) else {
+            continue;
+        };
+        let key = base.key();
+        if let Some(why) = not_ok(base, now) {
+            check.not_compared.push((key, why));
+            continue;
+        }
+        let walls = |c: &Cell| -> Vec<f64> {
+            let scale = c.scale();
+            c.samples.iter().map(|s| s.wall_s * scale).collect()
+        };
+        let (mut wb, mut wn) = (walls(base), walls(now));
+        let mut wall_comparable = true;
+        if mode == Mode::WithinRunRatio {
+            skipped_single_values |= base.throughput_per_s.is_some()
+                || base.latency_us.is_some()
+                || base.peak_rss_bytes.is_some();
+            if base.runner == BASELINE_RUNNER {
+                check.not_compared.push((
+                    key,
+                    format!("`{BASELINE_RUNNER}` is the reference of within-run ratios"),
+                ));
+                continue;
+            }
+            let sides = [
+                ("the baseline", seq_base.get(&base.workload)),
+                ("the results", seq_now.get(&base.workload)),
+            ];
+            let missing: Vec<&str> = sides
+                .iter()
+                .filter(|(_, m)| m.is_none())
+                .map(|(side, _)| *side)
+                .collect();
+            if !missing.is_empty() {
+                check.not_compared.push((
+                    key,
+                    format!(
+                        "no finished `{BASELINE_RUNNER}` cell of workload `{}` in {} to take \
+                         ratios to",
+                        base.workload,
+                        missing.join(" or ")
+                    ),
+                ));
+                continue;
+            }
+            let (sb, sn) = (seq_base[&base.workload], seq_now[&base.workload]);
+            wb.iter_mut().for_each(|w| *w /= sb);
+            wn.iter_mut().for_each(|w| *w /= sn);
+        }
+        if wb.len() < MIN_SAMPLES || wn.len() < MIN_SAMPLES {
+            check.not_compared.push((
+                key.clone(),
+                format!(
+                    "median wall: {} in the baseline and {} in the results; at least \
+                     {MIN_SAMPLES} per side needed",
+                    plural(wb.len(), "sample", "samples"),
+                    wn.len()
+                ),
+            ));
+            wall_comparable = false;
+        }
+        if wall_comparable {
+            let (mb, mn) = (median(&wb), median(&wn));
+            if mb > 0.0 && mb.is_finite() && mn.is_finite() {
+                let seed = options.seed ^ fnv1a(&key);
+                let ci = bootstrap_ratio_of_medians_ci(&wb, &wn, options.resamples, seed);
+                let test = mann_whitney_u(&wn, &wb);
+                let mut finding = finding(base, Metric::MedianWall, mb, mn);
+                finding.ci95 = Some(ci);
+                finding.p = Some(test.p_two_sided);
+                tests.push((finding, [wb.len(), wn.len()]));
+            } else {
+                check.not_compared.push((
+                    key.clone(),
+                    "median wall: the baseline's median is zero or not a number".to_owned(),
+                ));
+            }
+        }
+        if mode == Mode::Absolute {
+            let single = [
+                (
+                    Metric::Throughput,
+                    base.throughput_per_s,
+                    now.throughput_per_s,
+                ),
+                (
+                    Metric::LatencyP99,
+                    base.latency_us.map(|l| l.p99),
+                    now.latency_us.map(|l| l.p99),
+                ),
+                (
+                    Metric::PeakRss,
+                    base.peak_rss_bytes.map(|b| b as f64),
+                    now.peak_rss_bytes.map(|b| b as f64),
+                ),
+            ];
+            for (metric, b, n) in single {
+                let (Some(b), Some(n)) = (b, n) else {
+                    continue;
+                };
+                if !(b > 0.0 && b.is_finite() && n.is_finite()) {
+                    check.not_compared.push((
+                        key.clone(),
+                        format!("{metric}: the baseline's value is zero or not a number"),
+                    ));
+                    continue;
+                }
+                let mut f = finding(base, metric, b, n);
+                let beyond =
+                    band_verdict(metric, f.change + 1.0, f.change + 1.0, options.band(metric));
+                f.verdict = if metric == Metric::PeakRss && (n - b).abs() < RSS_MIN_BYTES {
+                    Verdict::NoChange
+                } else {
+                    beyond
+                };
+                check.findings.push(f);
+            }
+        }
+    }
+
+    // Correct the median-wall p-values across every test, then decide.
+    let raw: Vec<f64> = tests.iter().map(|(f, _)| f.p.unwrap_or(1.0)).collect();
+    let adjusted = options.correction.adjust(&raw);
+    for ((mut f, _), p_adj) in tests.iter().cloned().zip(adjusted) {
+        f.p_adjusted = Some(p_adj);
+        let [lo, hi] = f.ci95.unwrap_or([f64::NAN; 2]);
+        f.verdict = if p_adj < options.alpha {
+            band_verdict(Metric::MedianWall, lo, hi, options.band(Metric::MedianWall))
+        } else {
+            Verdict::NoChange
+        };
+        check.findings.push(f);
+    }
+    if let Some(note) = too_few_samples_note(&tests, options) {
+        check.notes.push(note);
+    }
+    if skipped_single_values {
+        check.notes.push(
+            "Within-run ratio mode compares median wall times only: throughput, latency p99 \
+             and peak RSS are single values per cell with no within-run reference, so they \
+             are not compared across different machines."
+                .to_owned(),
+        );
+    }
+    check.not_compared.sort();
+    check.sort();
+    check
+}
+
+/// A finding with the values filled in and no verdict yet.
+fn finding(cell: &Cell, metric: Metric, baseline: f64, now: f64) -> Finding {
+    Finding {
+        cell: cell.key(),
+        runner: cell.runner.clone(),
+        workload: cell.workload.clone(),
+        threads: cell.threads,
+        metric,
+        baseline,
+        now,
+        change: now / baseline - 1.0,
+        ci95: None,
+        p: None,
+        p_adjusted: None,
+        verdict: Verdict::NoChange,
+    }
+}
+
+/// The verdict of a ratio interval `[lo, hi]` (a point for single values) against
+/// the band, in the metric's direction.
+fn band_verdict(metric: Metric, lo: f64, hi: f64, band: f64) -> Verdict {
+    let (above, below) = (lo > 1.0 + band, hi < 1.0 - band);
+    match (above, below, metric.higher_is_better()) {
+        (true, _, false) | (_, true, true) => Verdict::Regression,
+        (true, _, true) | (_, true, false) => Verdict::Improvement,
+        _ => Verdict::NoChange,
+    }
+}
+
+/// Cells by (runner, workload, threads); a duplicate is noted and the first kept.
+fn index<'a>(
+    cells: &'a [Cell],
+    side: &str,
+    notes: &mut Vec<String>,
+) -> BTreeMap<(&'a str, &'a str, usize), &'a Cell> {
+    let mut map = BTreeMap::new();
+    for cell in cells {
+        let id = (cell.runner.as_str(), cell.workload.as_str(), cell.threads);
+        if let std::collections::btree_map::Entry::Vacant(slot) = map.entry(id) {
+            slot.insert(cell);
+        } else {
+            notes.push(format!(
+                "The {side} has cell {} more than once; the first one is used.",
+                cell.key()
+            ));
+        }
+    }
+    map
+}
+
+/// Why a matched pair cannot be compared at all: a side did not finish.
+fn not_ok(base: &Cell, now: &Cell) -> Option<String> {
+    let why = |cell: &Cell, side: &str| -> Option<String> {
+        let status = match cell.status {
+            Status::Ok => return None,
+            Status::Failed => "failed",
+            Status::Timeout => "timed out",
+        };
+        let error = cell
+            .error
+            .as_deref()
+            .and_then(|e| e.lines().next())
+            .map(|e| {
+                let short: String = e.chars().take(120).collect();
+                if short.len() < e.len() {
+                    format!(": {short}…")
+                } else {
+                    format!(": {short}")
+                }
+            })
+            .unwrap_or_default();
+        Some(format!("{status} in the {side}{error}"))
+    };
+    if base.status != Status::Ok && base.status == now.status && base.error == now.error {
+        return why(base, "baseline and the results");
+    }
+    let reasons: Vec<String> = [why(base, "baseline"), why(now, "results")]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// Median wall time (scaled) of the `seq` cell of each workload that has a
+/// finished one with samples (the one with fewest threads if several).
+fn seq_medians(results: &Results) -> BTreeMap<String, f64> {
+    let mut best: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for cell in &results.cells {
+        if cell.runner != BASELINE_RUNNER || cell.status != Status::Ok || cell.samples.is_empty() {
+            continue;
+        }
+        let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+        let wall = median(&walls) * cell.scale();
+        if !(wall > 0.0 && wall.is_finite()) {
+            continue;
+        }
+        let entry = best
+            .entry(cell.workload.clone())
+            .or_insert((cell.threads, wall));
+        if cell.threads < entry.0 {
+            *entry = (cell.threads, wall);
+        }
+    }
+    best.into_iter().map(|(w, (_, wall))| (w, wall)).collect()
+}
+
+/// The one note about sample counts too small for any significant result, if
+/// some compared cell has them.
+fn too_few_samples_note(tests: &[(Finding, [usize; 2])], options: &CheckOptions) -> Option<String> {
+    let m = tests.len();
+    if m == 0 {
+        return None;
+    }
+    let threshold = options.alpha / m as f64;
+    let short: Vec<(f64, [usize; 2])> = tests
+        .iter()
+        .map(|(_, [nb, nn])| (mann_whitney_min_p(*nb, *nn), [*nb, *nn]))
+        .filter(|(min_p, _)| *min_p >= threshold)
+        .collect();
+    let (worst_p, [nb, nn]) = short.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let needed = (MIN_SAMPLES..=10_000)
+        .find(|&n| mann_whitney_min_p(n, n) < threshold)
+        .unwrap_or(10_000);
+    Some(format!(
+        "Too few samples for a significant result in {} of {m} compared cells: with {nb} \
+         baseline and {nn} new samples the smallest two-sided Mann-Whitney p-value possible is \
+         {}, and after {} correction over {m} tests the smallest p must be below {} / {m} = {}. \
+         No median-wall regression or improvement can be reported for them; record at least \
+         {needed} samples per side.",
+        short.len(),
+        format_p(worst_p),
+        options.correction.name(),
+        options.alpha,
+        format_p(threshold),
+    ))
+}
+
+/// FNV-1a of a cell key: independent, order-free bootstrap streams per cell.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// Stands in for a number that does not exist.
+const NONE: &str = "—";
+
+/// A p-value: four decimals, or two significant digits in exponent form below
+/// 0.0001.
+fn format_p(p: f64) -> String {
+    if !p.is_finite() {
+        NONE.to_owned()
+    } else if p >= 0.0001 || p == 0.0 {
+        format!("{p:.4}")
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+/// A change as a signed percentage with one decimal: `+15.2%`, `-3.0%`, and
+/// `0.0%` (no sign) for what rounds to zero.
+fn format_change(change: f64) -> String {
+    if !change.is_finite() {
+        return NONE.to_owned();
+    }
+    let percent = (change * 1000.0).round() / 10.0;
+    if percent == 0.0 {
+        "0.0%".to_owned()
+    } else {
+        format!("{percent:+.1}%")
+    }
+}
+
+/// A metric's value with its unit.
+fn format_value(metric: Metric, mode: Mode, x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.to_owned();
+    }
+    match metric {
+        Metric::MedianWall if mode == Mode::WithinRunRatio => sig3(x),
+        Metric::MedianWall => format!("{} ms", sig3(x * 1e3)),
+        Metric::Throughput => format!("{}/s", sig3(x)),
+        Metric::LatencyP99 => format!("{} µs", sig3(x)),
+        Metric::PeakRss => format!("{:.1} MiB", x / RSS_MIN_BYTES),
+    }
+}
+
+/// Renders `check` as Markdown: a heading, the mode and the thresholds, a table
+/// of every finding (regressions first), the cells present on one side only or
+/// not compared, the notes, and a one-line summary as the last line.
+/// `baseline_label` and `results_label` name the two sides (usually file paths).
+pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str) -> String {
+    let opts = &check.options;
+    let mut out = String::from("# rtcompare check\n\n");
+    let _ = writeln!(
+        out,
+        "Baseline `{baseline_label}` against results `{results_label}`.\n"
+    );
+    match check.mode {
+        Mode::Absolute if check.machine_differences.is_empty() => {
+            out.push_str("Mode: absolute values.\n\n");
+        }
+        Mode::Absolute => {
+            let _ = writeln!(
+                out,
+                "Mode: absolute values, although the machines differ: {}.\n",
+                check.machine_differences.join("; ")
+            );
+        }
+        Mode::WithinRunRatio => {
+            let _ = writeln!(
+                out,
+                "Mode: within-run ratios (machines differ: {}). Median wall times are divided by \
+                 the median wall time of `{BASELINE_RUNNER}` on the same workload in their own \
+                 run.\n",
+                check.machine_differences.join("; ")
+            );
+        }
+    }
+    let tests = check.findings.iter().filter(|f| f.p.is_some()).count();
+    let _ = writeln!(
+        out,
+        "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB); significance: two-sided \
+         Mann-Whitney U, alpha {} after {} correction over {}; 95% intervals of the ratio of \
+         medians from {} bootstrap resamples.\n",
+        opts.noise * 100.0,
+        opts.band(Metric::PeakRss) * 100.0,
+        opts.alpha,
+        opts.correction.name(),
+        plural(tests, "test", "tests"),
+        opts.resamples,
+    );
+
+    if check.findings.is_empty() {
+        out.push_str("Nothing was compared.\n\n");
+    } else {
+        let mut table = Table::new([
+            ("Cell", Align::Left),
+            ("Metric", Align::Left),
+            ("Baseline", Align::Right),
+            ("Now", Align::Right),
+            ("Change [95% CI]", Align::Right),
+            ("p (adj.)", Align::Right),
+            ("Verdict", Align::Left),
+        ]);
+        for f in &check.findings {
+            let change = match f.ci95 {
+                Some([lo, hi]) => format!(
+                    "{} [{}, {}]",
+                    format_change(f.change),
+                    format_change(lo - 1.0),
+                    format_change(hi - 1.0)
+                ),
+                None => format_change(f.change),
+            };
+            let p = match (f.p, f.p_adjusted) {
+                (Some(p), Some(adj)) => format!("{} ({})", format_p(p), format_p(adj)),
+                (Some(p), None) => format_p(p),
+                _ => NONE.to_owned(),
+            };
+            let verdict = match f.verdict {
+                Verdict::Regression => format!("**{}**", f.verdict.word()),
+                v => v.word().to_owned(),
+            };
+            table.push_row(vec![
+                f.cell.clone(),
+                f.metric.name().to_owned(),
+                format_value(f.metric, check.mode, f.baseline),
+                format_value(f.metric, check.mode, f.now),
+                change,
+                p,
+                verdict,
+            ]);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+    }
+
+    let list = |out: &mut String, title: &str, items: &[String]| {
+        if !items.is_empty() {
+            let _ = writeln!(out, "## {title}\n");
+            for item in items {
+                let _ = writeln!(out, "- {item}");
+            }
+            out.push('\n');
+        }
+    };
+    let keys = |keys: &[String]| -> Vec<String> { keys.iter().map(|k| format!("`{k}`")).collect() };
+    list(
+        &mut out,
+        "Only in the baseline",
+        &keys(&check.only_in_baseline),
+    );
+    list(
+        &mut out,
+        "Only in the results",
+        &keys(&check.only_in_results),
+    );
+    let not_compared: Vec<String> = check
+        .not_compared
+        .iter()
+        .map(|(key, why)| format!("`{key}`: {why}"))
+        .collect();
+    list(&mut out, "Not compared", &not_compared);
+    list(&mut out, "Notes", &check.notes);
+    out.push_str(&check.summary_line());
+    out.push('\n');
+    out
+}

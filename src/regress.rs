@@ -1,0 +1,394 @@
+//! The CLI side of regression checking: saving baselines, `check` (a results file or
+//! a fresh run of a baseline's cells against the baseline, with a confirmation re-run
+//! of flagged cells) and `ab` (two rtcompare builds, cells interleaved A B B A in one
+//! job). The statistics live in `rtcompare_reports::regression`; this module runs
+//! cells, reads and writes files, and turns the verdict into an exit code.
+
+use crate::cell::CellSpec;
+use crate::harness::{self, Plan, Session};
+use anyhow::{Context, Result, bail};
+use rtcompare_reports::regression::{self, Check, CheckOptions};
+use rtcompare_reports::{Cell, Results, Status};
+use rtcompare_workloads::Preset;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code when a regression is found (confirmed, where the check ran the cells).
+pub const EXIT_REGRESSION: u8 = 1;
+
+/// Loads a results or baseline file, refusing a partial one unless allowed.
+pub fn load_complete(path: &Path, allow_partial: bool) -> Result<Results> {
+    let results = rtcompare_reports::load(path)?;
+    if results.partial && !allow_partial {
+        bail!(
+            "{} is partial (an interrupted or unfinished run); pass --allow-partial to use it anyway",
+            path.display()
+        );
+    }
+    Ok(results)
+}
+
+/// A baseline name is a file name: letters, digits, `.`, `_` and `-`.
+pub fn baseline_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    let valid = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid {
+        bail!(
+            "baseline name '{name}' must be letters, digits, '.', '_' or '-' (e.g. main or tokio-1.47)"
+        );
+    }
+    Ok(dir.join(format!("{name}.json")))
+}
+
+/// Stores `results` as the baseline `name` under `dir`, atomically.
+pub fn save_baseline(results: &Results, dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = baseline_path(dir, name)?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create baseline directory {}", dir.display()))?;
+    rtcompare_reports::save(&path, results)?;
+    Ok(path)
+}
+
+/// Writes `results` in Bencher Metric Format to `path`, atomically.
+pub fn export_bmf(results: &Results, path: &Path) -> Result<()> {
+    let json = rtcompare_reports::bmf::bencher_metric_format(results);
+    let mut text = serde_json::to_string_pretty(&json).expect("BMF serialises");
+    text.push('\n');
+    rtcompare_reports::write_atomic(path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Writes the check as Markdown to `out/check.md` and stdout; returns the exit code.
+fn report_check(check: &Check, baseline: &str, now: &str, out: &Path) -> Result<ExitCode> {
+    let markdown = regression::render_markdown(check, baseline, now);
+    harness::prepare_out_dir(out)?;
+    let path = out.join("check.md");
+    rtcompare_reports::write_atomic(&path, markdown.as_bytes())?;
+    print!("{markdown}");
+    eprintln!("wrote {}", path.display());
+    Ok(if check.has_regression() {
+        ExitCode::from(EXIT_REGRESSION)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `check` of an existing results file: no re-run is possible, so flagged cells are
+/// reported as regressions directly.
+pub fn check_file(
+    baseline_path: &Path,
+    results_path: &Path,
+    options: &CheckOptions,
+    allow_partial: bool,
+    out: &Path,
+    bmf: Option<&Path>,
+) -> Result<ExitCode> {
+    let baseline = load_complete(baseline_path, allow_partial)?;
+    let results = load_complete(results_path, allow_partial)?;
+    if let Some(path) = bmf {
+        export_bmf(&results, path)?;
+    }
+    let check = regression::check(&baseline, &results, options);
+    report_check(
+        &check,
+        &baseline_path.display().to_string(),
+        &results_path.display().to_string(),
+        out,
+    )
+}
+
+/// The cell specs that reproduce `baseline`'s cells with this build; cells whose
+/// runner or workload this build does not have are skipped (the check lists them).
+fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
+    baseline
+        .cells
+        .iter()
+        .filter_map(|c| {
+            Some(CellSpec {
+                runner: rtcompare_runners::find(&c.runner)?,
+                workload: rtcompare_workloads::find(&c.workload)?,
+                threads: c.threads,
+                preset,
+                warmup: baseline.config.warmup,
+                samples: baseline.config.samples,
+            })
+        })
+        .collect()
+}
+
+/// A plan with `baseline`'s configuration, for the metadata of a re-run.
+fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
+    Plan {
+        preset,
+        threads: baseline.config.threads.clone(),
+        samples: baseline.config.samples,
+        warmup: baseline.config.warmup,
+        seed: baseline.config.seed,
+        timeout: Duration::from_secs_f64(baseline.config.timeout_s.max(1.0)),
+        runners: baseline
+            .config
+            .runners
+            .iter()
+            .filter_map(|id| rtcompare_runners::find(id))
+            .collect(),
+        workloads: baseline
+            .config
+            .workloads
+            .iter()
+            .filter_map(|id| rtcompare_workloads::find(id))
+            .collect(),
+        out: out.to_owned(),
+    }
+}
+
+/// `check --run`: runs exactly the baseline's cells now, compares, re-runs each
+/// flagged cell once and keeps only the regressions the re-run reproduces.
+pub fn check_run(
+    baseline_path: &Path,
+    options: &CheckOptions,
+    allow_partial: bool,
+    out: &Path,
+    bmf: Option<&Path>,
+) -> Result<ExitCode> {
+    let baseline = load_complete(baseline_path, allow_partial)?;
+    let preset: Preset = baseline
+        .config
+        .preset
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("{}: {e}", baseline_path.display()))?;
+    harness::prepare_out_dir(out)?;
+    let plan = plan_like(&baseline, preset, out);
+    let specs = specs_of(&baseline, preset);
+    let (mut session, open_files) = Session::start(specs.len(), plan.timeout)?;
+    session.say(format!(
+        "rtcompare check --run: {} cells of {}, preset {}, {} samples each",
+        specs.len(),
+        baseline_path.display(),
+        preset,
+        plan.samples
+    ));
+    let exe = harness::current_exe()?;
+    let results_path = out.join("results.json");
+    let mut now = plan.empty_results(open_files);
+    for spec in &specs {
+        let Some(cell) = session.run(&exe, spec, "") else {
+            break;
+        };
+        now.cells.push(cell);
+        rtcompare_reports::save(&results_path, &now)?;
+    }
+    now.partial = session.interrupted();
+    rtcompare_reports::summary::summarize(&mut now);
+    rtcompare_reports::save(&results_path, &now)?;
+    if now.partial {
+        session.finish();
+        eprintln!(
+            "interrupted: kept {} cells in {}",
+            now.cells.len(),
+            results_path.display()
+        );
+        return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
+    }
+    if let Some(path) = bmf {
+        export_bmf(&now, path)?;
+    }
+
+    let mut check = regression::check(&baseline, &now, options);
+    let flagged = check.flagged_cells();
+    if !flagged.is_empty() {
+        let mut rerun = now.clone();
+        rerun.cells.clear();
+        let again: Vec<&CellSpec> = specs
+            .iter()
+            .filter(|s| {
+                let key = format!("{}/{}/t{}", s.runner.id, s.workload.id, s.threads);
+                let seq_of_flagged = s.runner.id == "seq"
+                    && flagged
+                        .iter()
+                        .any(|k| k.split('/').nth(1) == Some(s.workload.id));
+                // In ratio mode every cell is read against seq in its own run, so
+                // seq runs again beside the flagged cells.
+                flagged.contains(&key)
+                    || (check.mode == regression::Mode::WithinRunRatio && seq_of_flagged)
+            })
+            .collect();
+        session.expect_more(again.len());
+        session.say(format!(
+            "confirming {} flagged cell(s) with a second run",
+            flagged.len()
+        ));
+        for spec in again {
+            let Some(cell) = session.run(&exe, spec, "confirm ") else {
+                break;
+            };
+            rerun.cells.push(cell);
+        }
+        if session.interrupted() {
+            session.finish();
+            return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
+        }
+        let recheck = regression::check(&baseline, &rerun, options);
+        check.confirm(&recheck);
+        let confirm_path = out.join("confirm-results.json");
+        rtcompare_reports::save(&confirm_path, &rerun)?;
+    }
+    session.finish();
+    report_check(
+        &check,
+        &baseline_path.display().to_string(),
+        &format!("this run ({})", results_path.display()),
+        out,
+    )
+}
+
+/// Merges two runs of the same cell into one: samples of both, the worse status.
+fn merge(first: Cell, second: Cell) -> Cell {
+    if first.status != Status::Ok {
+        return first;
+    }
+    if second.status != Status::Ok {
+        return second;
+    }
+    let mut merged = first;
+    merged.samples.extend(second.samples);
+    merged.warmup.extend(second.warmup);
+    merged.verified &= second.verified;
+    merged.peak_rss_bytes = merged.peak_rss_bytes.max(second.peak_rss_bytes);
+    merged.os_threads = merged.os_threads.max(second.os_threads);
+    merged.summary = None;
+    merged
+}
+
+/// What `ab` runs and where it writes.
+pub struct AbJob<'a> {
+    /// The baseline build.
+    pub a: &'a Path,
+    /// The candidate build.
+    pub b: &'a Path,
+    /// Cells, samples (split between the two halves of A B B A) and output directory.
+    pub plan: &'a Plan,
+    /// Statistics settings (noise band 5% by default).
+    pub options: &'a CheckOptions,
+}
+
+/// Runs every cell of the plan on two rtcompare builds in the order A B B A, each
+/// run with half the samples, so drift in the machine hits both builds alike; then
+/// compares B against A and re-runs flagged cells once to confirm.
+pub fn ab(job: &AbJob<'_>) -> Result<ExitCode> {
+    for (label, exe) in [("--a", job.a), ("--b", job.b)] {
+        let ok = exe.metadata().map(|m| m.is_file()).unwrap_or(false);
+        if !ok {
+            bail!("{label} {}: no such rtcompare binary", exe.display());
+        }
+    }
+    let plan = job.plan;
+    harness::prepare_out_dir(&plan.out)?;
+    let per_run = plan.samples.div_ceil(2).max(1);
+    let specs: Vec<CellSpec> = plan
+        .cells()
+        .into_iter()
+        .map(|mut spec| {
+            spec.samples = per_run;
+            spec
+        })
+        .collect();
+    let (mut session, open_files) = Session::start(specs.len() * 4, plan.timeout)?;
+    session.say(format!(
+        "rtcompare ab: {} cells, A B B A with {} samples per run\n  A = {}\n  B = {}",
+        specs.len(),
+        per_run,
+        job.a.display(),
+        job.b.display()
+    ));
+    let mut results_a = plan.empty_results(open_files);
+    // The fingerprint describes this machine, not the two builds' dependencies.
+    results_a.machine.crate_versions.clear();
+    results_a.config.command = format!(
+        "rtcompare ab --a {} --b {} ({})",
+        job.a.display(),
+        job.b.display(),
+        plan.command()
+    );
+    let mut results_b = results_a.clone();
+    let pairs = run_abba(&mut session, job, &specs)?;
+    let Some(pairs) = pairs else {
+        session.finish();
+        return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
+    };
+    for (a, b) in pairs {
+        results_a.cells.push(a);
+        results_b.cells.push(b);
+    }
+    for r in [&mut results_a, &mut results_b] {
+        r.partial = false;
+        rtcompare_reports::summary::summarize(r);
+    }
+    rtcompare_reports::save(&plan.out.join("a.json"), &results_a)?;
+    rtcompare_reports::save(&plan.out.join("b.json"), &results_b)?;
+
+    let mut check = regression::check(&results_a, &results_b, job.options);
+    let flagged = check.flagged_cells();
+    if !flagged.is_empty() {
+        let again: Vec<CellSpec> = specs
+            .iter()
+            .filter(|s| {
+                flagged.contains(&format!("{}/{}/t{}", s.runner.id, s.workload.id, s.threads))
+            })
+            .cloned()
+            .collect();
+        session.expect_more(again.len() * 4);
+        session.say(format!(
+            "confirming {} flagged cell(s) with a second A B B A round",
+            again.len()
+        ));
+        let Some(pairs) = run_abba(&mut session, job, &again)? else {
+            session.finish();
+            return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
+        };
+        let (mut again_a, mut again_b) = (results_a.clone(), results_b.clone());
+        again_a.cells.clear();
+        again_b.cells.clear();
+        for (a, b) in pairs {
+            again_a.cells.push(a);
+            again_b.cells.push(b);
+        }
+        check.confirm(&regression::check(&again_a, &again_b, job.options));
+    }
+    session.finish();
+    report_check(
+        &check,
+        &format!("A ({})", job.a.display()),
+        &format!("B ({})", job.b.display()),
+        &plan.out,
+    )
+}
+
+/// Runs each spec as A B B A; `None` when interrupted.
+fn run_abba(
+    session: &mut Session,
+    job: &AbJob<'_>,
+    specs: &[CellSpec],
+) -> Result<Option<Vec<(Cell, Cell)>>> {
+    let mut pairs = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let mut run = |exe: &Path, label: &str| session.run(exe, spec, label);
+        let Some(a1) = run(job.a, "A ") else {
+            return Ok(None);
+        };
+        let Some(b1) = run(job.b, "B ") else {
+            return Ok(None);
+        };
+        let Some(b2) = run(job.b, "B ") else {
+            return Ok(None);
+        };
+        let Some(a2) = run(job.a, "A ") else {
+            return Ok(None);
+        };
+        pairs.push((merge(a1, a2), merge(b1, b2)));
+    }
+    Ok(Some(pairs))
+}
