@@ -295,26 +295,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 strict_machine: args.strict_machine,
                 ..CheckOptions::against_baseline()
             });
+            let job = regress::CheckJob {
+                baseline: &args.baseline,
+                options: &options,
+                allow_partial: args.allow_partial,
+                out: &args.out,
+                bmf: args.export_bmf.as_deref(),
+            };
             if args.run {
-                regress::check_run(
-                    &args.baseline,
-                    &options,
-                    args.allow_partial,
-                    &args.out,
-                    args.export_bmf.as_deref(),
-                )
+                regress::check_run(&job)
             } else {
                 let results = args
                     .results
                     .unwrap_or_else(|| PathBuf::from("target/rtcompare/results.json"));
-                regress::check_file(
-                    &args.baseline,
-                    &results,
-                    &options,
-                    args.allow_partial,
-                    &args.out,
-                    args.export_bmf.as_deref(),
-                )
+                regress::check_file(&job, &results)
             }
         }
         Cmd::Baseline(BaselineCmd::Save {

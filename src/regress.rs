@@ -77,19 +77,27 @@ fn report_check(check: &Check, baseline: &str, now: &str, out: &Path) -> Result<
     })
 }
 
+/// What `check` compares against and where it writes.
+pub struct CheckJob<'a> {
+    /// The baseline file.
+    pub baseline: &'a Path,
+    /// Statistics settings.
+    pub options: &'a CheckOptions,
+    /// Accept partial files.
+    pub allow_partial: bool,
+    /// Output directory for check.md (and a run's results).
+    pub out: &'a Path,
+    /// Where to export the checked results in Bencher Metric Format, if anywhere.
+    pub bmf: Option<&'a Path>,
+}
+
 /// `check` of an existing results file: no re-run is possible, so flagged cells are
 /// reported as regressions directly.
-pub fn check_file(
-    baseline_path: &Path,
-    results_path: &Path,
-    options: &CheckOptions,
-    allow_partial: bool,
-    out: &Path,
-    bmf: Option<&Path>,
-) -> Result<ExitCode> {
-    let baseline = load_complete(baseline_path, allow_partial)?;
-    let results = load_complete(results_path, allow_partial)?;
-    if let Some(path) = bmf {
+pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
+    let (baseline_path, options, out) = (job.baseline, job.options, job.out);
+    let baseline = load_complete(baseline_path, job.allow_partial)?;
+    let results = load_complete(results_path, job.allow_partial)?;
+    if let Some(path) = job.bmf {
         export_bmf(&results, path)?;
     }
     let check = regression::check(&baseline, &results, options);
@@ -147,14 +155,9 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
 
 /// `check --run`: runs exactly the baseline's cells now, compares, re-runs each
 /// flagged cell once and keeps only the regressions the re-run reproduces.
-pub fn check_run(
-    baseline_path: &Path,
-    options: &CheckOptions,
-    allow_partial: bool,
-    out: &Path,
-    bmf: Option<&Path>,
-) -> Result<ExitCode> {
-    let baseline = load_complete(baseline_path, allow_partial)?;
+pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
+    let (baseline_path, options, out) = (job.baseline, job.options, job.out);
+    let baseline = load_complete(baseline_path, job.allow_partial)?;
     let preset: Preset = baseline
         .config
         .preset
@@ -193,7 +196,7 @@ pub fn check_run(
         );
         return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
     }
-    if let Some(path) = bmf {
+    if let Some(path) = job.bmf {
         export_bmf(&now, path)?;
     }
 

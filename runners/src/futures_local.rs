@@ -2,7 +2,7 @@
 //! crate has no timer or reactor, so sleeps use async-io's `Timer`, driven by async-io's
 //! own "async-io" thread: a helper thread this runner has and the others may not.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::RemoteHandle;
 use futures::task::LocalSpawnExt;
@@ -41,14 +41,11 @@ impl AsyncRuntime for LocalHandle {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        let timer = async_io::Timer::after(duration);
-        async move {
-            timer.await;
-        }
+        async_io_timer::sleep(duration)
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        smol::future::yield_now()
+        async_io_timer::yield_now()
     }
 }
 

@@ -2,7 +2,7 @@
 //! queue behind a mutex, no work stealing. Sleeps use async-io's `Timer` (the futures
 //! crate has none), driven by async-io's own "async-io" thread.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer, park_on};
 use futures::executor::ThreadPool;
 use futures::future::RemoteHandle;
 use futures::task::SpawnExt;
@@ -31,14 +31,11 @@ impl AsyncRuntime for PoolHandle {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        let timer = async_io::Timer::after(duration);
-        async move {
-            timer.await;
-        }
+        async_io_timer::sleep(duration)
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        smol::future::yield_now()
+        async_io_timer::yield_now()
     }
 }
 

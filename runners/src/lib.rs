@@ -11,6 +11,7 @@
 pub mod census;
 mod pool;
 
+mod async_io_timer;
 mod async_std_rt;
 mod futures_local;
 mod futures_pool;

@@ -2,9 +2,9 @@
 //! `smol::block_on`, which drives async-io's reactor and timers on that same thread
 //! while the executor is idle. Concurrent, not parallel.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
-use smol::{LocalExecutor, Task, Timer};
+use smol::{LocalExecutor, Task};
 use std::future::Future;
 use std::time::Duration;
 
@@ -33,14 +33,11 @@ impl AsyncRuntime for LocalHandle {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        let timer = Timer::after(duration);
-        async move {
-            timer.await;
-        }
+        async_io_timer::sleep(duration)
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        smol::future::yield_now()
+        async_io_timer::yield_now()
     }
 }
 

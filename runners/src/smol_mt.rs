@@ -2,9 +2,9 @@
 //! each in `smol::block_on(executor.run(..))` (so idle workers take turns driving
 //! async-io's reactor), as async-executor's documentation shows. Work stealing.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer, park_on};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
-use smol::{Executor, Task, Timer};
+use smol::{Executor, Task};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,14 +28,11 @@ impl AsyncRuntime for MtHandle {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        let timer = Timer::after(duration);
-        async move {
-            timer.await;
-        }
+        async_io_timer::sleep(duration)
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        smol::future::yield_now()
+        async_io_timer::yield_now()
     }
 }
 
