@@ -604,7 +604,7 @@ impl<'a> Report<'a> {
             )
         } else if behind > 0.0 {
             format!(
-                "{:.1}% slower, a small gap: the fixed shares were close to even",
+                "{:.1}% slower, a small gap (the fixed shares were close to even)",
                 behind * 100.0
             )
         } else {
