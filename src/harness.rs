@@ -50,13 +50,23 @@ pub struct Plan {
 impl Plan {
     /// The cells, in a seeded random order so no runner always runs first or last.
     pub fn cells(&self) -> Vec<CellSpec> {
-        let max_threads = self.threads.iter().copied().max().unwrap_or(1);
+        // Thread-per-task ignores the count, so it runs once, compared at the largest
+        // count the cores can run in parallel (or the smallest requested).
+        let cores = fingerprint::logical_cores();
+        let per_task_threads = self
+            .threads
+            .iter()
+            .copied()
+            .filter(|&t| t <= cores)
+            .max()
+            .or_else(|| self.threads.iter().copied().min())
+            .unwrap_or(1);
         let mut cells = Vec::new();
         for &workload in &self.workloads {
             for &runner in &self.runners {
                 let counts = match runner.threads {
                     ThreadsKnob::One => vec![1],
-                    ThreadsKnob::PerTask => vec![max_threads],
+                    ThreadsKnob::PerTask => vec![per_task_threads],
                     ThreadsKnob::Workers => self.threads.clone(),
                 };
                 for threads in counts {

@@ -188,7 +188,7 @@ struct SelectArgs {
     /// Workloads to run, comma-separated [default: all].
     #[arg(long, value_delimiter = ',')]
     workloads: Vec<String>,
-    /// Worker threads for multithreaded runners, comma-separated [default: available cores].
+    /// Worker-thread counts to sweep, comma-separated [default: 1, 2, … cores, and 2 × cores].
     #[arg(long, value_delimiter = ',', value_parser = parse_positive)]
     threads: Vec<usize>,
     /// Measured samples per cell [default: tiny 2, quick 3, full 10].
@@ -368,6 +368,14 @@ fn list() {
     }
 }
 
+/// 1, 2, … up to the cores, plus one oversubscribed point (2 × cores): what more
+/// threads than cores buys (nothing on CPU work; something on blocking waits).
+fn default_sweep(cores: usize) -> Vec<usize> {
+    let mut sweep: Vec<usize> = (1..=cores).collect();
+    sweep.push(2 * cores);
+    sweep
+}
+
 fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     let preset = match (args.quick, args.full, args.preset) {
         (true, _, _) => Preset::Quick,
@@ -389,8 +397,9 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     };
     let mut threads = args.threads;
     if threads.is_empty() {
-        threads.push(fingerprint::logical_cores());
+        threads = default_sweep(fingerprint::logical_cores());
     }
+    threads.sort_unstable();
     threads.dedup();
     if let Some(&t) = threads.iter().find(|&&t| t > 1024) {
         bail!("--threads {t} is more than 1024 worker threads; pick a smaller count");

@@ -16,6 +16,8 @@ fn run_with_fault(fault: &str, cell: &str, extra: &[&str]) -> rtcompare_reports:
                 "seq,tokio-ct,tokio-mt,thread-pool",
                 "--workloads",
                 "cpu,sleep",
+                "--threads",
+                "2",
             ],
             extra,
         ]

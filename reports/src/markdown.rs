@@ -25,6 +25,22 @@ use std::fmt::Write as _;
 /// not overhead: above any gap seen between runners on evenly divided work.
 const UNEVEN_GAP: f64 = 0.15;
 
+/// Median wall relative to the fastest cell's (hyperfine's "Relative"); the
+/// fastest says whether its lead is outside every other interval.
+fn relative(cell: &Cell, summary: &Summary, fastest: Option<&Best<'_>>) -> String {
+    let Some(best) = fastest else {
+        return NONE.into();
+    };
+    if std::ptr::eq(cell, best.cell) {
+        return if best.tied.is_empty() {
+            "1.00 (fastest)".into()
+        } else {
+            "1.00 (tied)".into()
+        };
+    }
+    format!("{:.2}", summary.median_wall_s / best.summary.median_wall_s)
+}
+
 /// Marks a time that was measured on a subset of the work and scaled up.
 const EXTRAPOLATED: &str = "†";
 /// Stands in for a number that does not exist (a failed cell, no `seq`).
@@ -39,8 +55,10 @@ pub fn render(results: &Results) -> String {
     let mut out = String::new();
     report.header(&mut out);
     report.verdict(&mut out);
+    report.quadrants(&mut out);
     report.workloads(&mut out);
     report.disclosures(&mut out);
+    report.reproduce(&mut out);
     out
 }
 
@@ -618,6 +636,79 @@ impl<'a> Report<'a> {
         ))
     }
 
+    // -- the concurrency × parallelism grid ---------------------------------
+
+    /// One row per class present, one column per workload: the class's best cell
+    /// and its speedup over `seq`. The spine of the report (DESIGN §1).
+    fn quadrants(&self, out: &mut String) {
+        const CLASSES: [Class; 5] = [
+            Class::Sequential,
+            Class::Concurrent,
+            Class::Parallel,
+            Class::ConcurrentParallel,
+            Class::ConcurrentSerialized,
+        ];
+        let present: Vec<Class> = CLASSES
+            .into_iter()
+            .filter(|class| self.results.cells.iter().any(|c| c.class == *class))
+            .collect();
+        if present.is_empty() {
+            return;
+        }
+        out.push_str("## Concurrency × parallelism\n\n");
+        out.push_str(
+            "The best runner of each class on each workload, and its speedup over `seq`.\n\n",
+        );
+        let mut columns = vec![("Class".to_owned(), Align::Left)];
+        columns.extend(
+            self.workloads
+                .iter()
+                .map(|w| (format!("{w} [speedup]"), Align::Right)),
+        );
+        let mut table = Table::new(columns);
+        for class in present {
+            let mut row = vec![class.to_string()];
+            for &workload in &self.workloads {
+                let cells = self.cells_of(workload);
+                let best = cells
+                    .iter()
+                    .copied()
+                    .filter(|c| c.class == class)
+                    .filter_map(|c| Some((c, c.summary.as_ref()?.speedup_vs_seq?)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                row.push(match best {
+                    Some((cell, speedup)) => {
+                        format!("{} (t{}) {}", cell.runner, cell.threads, times(speedup))
+                    }
+                    None => NONE.into(),
+                });
+            }
+            table.push_row(row);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+    }
+
+    // -- reproduce ----------------------------------------------------------
+
+    fn reproduce(&self, out: &mut String) {
+        let r = self.results;
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str("## Reproduce\n\n");
+        writeln!(
+            out,
+            "rtcompare {}, commit `{}`, {}; created {}.\n\n```sh\n{}\n```",
+            r.tool_version,
+            r.machine.git_commit.as_deref().unwrap_or("unknown"),
+            r.machine.rustc,
+            r.created,
+            r.config.command
+        )
+        .expect("write to String");
+    }
+
     // -- per-workload tables ------------------------------------------------
 
     fn workloads(&self, out: &mut String) {
@@ -689,6 +780,8 @@ impl<'a> Report<'a> {
         if throughput {
             columns.push(("Throughput [/s]", Align::Right));
         }
+        columns.push(("Relative", Align::Right));
+        let fastest = Best::of(cells.iter().copied());
         let mut table = Table::new(columns);
         for cell in &cells {
             let mut row = vec![
@@ -725,6 +818,7 @@ impl<'a> Report<'a> {
                     if throughput {
                         row.push(cell.throughput_per_s.map_or(NONE.into(), sig3));
                     }
+                    row.push(relative(cell, s, fastest.as_ref()));
                 }
                 None => {
                     let status = match cell.status {
@@ -777,6 +871,65 @@ impl<'a> Report<'a> {
         if kind.is_some_and(|k| k != WorkloadKind::Cpu) {
             writeln!(out, "{WAITING_NOTE}\n").expect("write to String");
         }
+        if kind == Some(WorkloadKind::Cpu) {
+            self.scaling_table(out, &cells);
+        }
+    }
+
+    /// For runners measured at several thread counts: speedup at each, and the
+    /// Amdahl serial fraction that best explains the curve, so "how parallel is this
+    /// work, really" is a number. Parallelism is threads capped at the cores.
+    fn scaling_table(&self, out: &mut String, cells: &[&'a Cell]) {
+        let cores = self.results.machine.logical_cores.max(1);
+        let mut runners: Vec<&str> = Vec::new();
+        for cell in cells {
+            if !runners.contains(&cell.runner.as_str()) {
+                runners.push(&cell.runner);
+            }
+        }
+        let mut table = Table::new([
+            ("Runner", Align::Left),
+            ("Speedup by threads", Align::Left),
+            ("Serial fraction", Align::Right),
+            ("Fit residual", Align::Right),
+        ]);
+        for runner in runners {
+            let mut points: Vec<(usize, f64)> = cells
+                .iter()
+                .filter(|c| c.runner == runner)
+                .filter_map(|c| Some((c.threads, c.summary.as_ref()?.speedup_vs_seq?)))
+                .collect();
+            points.sort_by_key(|&(threads, _)| threads);
+            let parallelism: Vec<(f64, f64)> = points
+                .iter()
+                .map(|&(threads, speedup)| (threads.min(cores) as f64, speedup))
+                .collect();
+            let Some(fit) = crate::stats::amdahl_fit(&parallelism) else {
+                continue;
+            };
+            let curve: Vec<String> = points
+                .iter()
+                .map(|&(threads, speedup)| format!("{threads}: {}", times(speedup)))
+                .collect();
+            table.push_row(vec![
+                runner.to_owned(),
+                curve.join(", "),
+                format!("{:.3}", fit.serial_fraction),
+                format!("{:.3}", fit.rms_residual),
+            ]);
+        }
+        if table.rows().is_empty() {
+            return;
+        }
+        writeln!(
+            out,
+            "Scaling: Amdahl's law `speedup = 1 / (s + (1 - s) / p)` fitted by least squares, with \
+             p = threads capped at the {cores} logical cores; s = 0 is perfectly parallel work, and \
+             the residual (RMS, in ×) says how well the law explains the curve.\n"
+        )
+        .expect("write to String");
+        out.push_str(&table.to_markdown());
+        out.push('\n');
     }
 
     // -- disclosures --------------------------------------------------------

@@ -660,3 +660,90 @@ mod tests {
         assert!(bootstrap_ratio_of_medians_ci(&[], &[3.0], 100, 1)[0].is_nan());
     }
 }
+
+/// An Amdahl's-law fit of speedup against parallelism.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AmdahlFit {
+    /// The serial fraction `s` in `speedup(p) = 1 / (s + (1 - s) / p)`: 0 is
+    /// perfectly parallel, 1 gains nothing from more threads.
+    pub serial_fraction: f64,
+    /// Root-mean-square difference between the measured speedups and the curve.
+    pub rms_residual: f64,
+}
+
+/// Speedup Amdahl's law predicts for serial fraction `s` on `p` parallel workers.
+pub fn amdahl_speedup(s: f64, p: f64) -> f64 {
+    1.0 / (s + (1.0 - s) / p)
+}
+
+/// Fits Amdahl's law to `(parallelism, speedup)` points by least squares over the
+/// serial fraction in [0, 1] (a grid of 10,001 values: exact to 1e-4, and the sum
+/// of squares is cheap). Parallelism is the number of threads that can run at once
+/// (threads capped at the cores). `None` with fewer than two distinct parallelisms,
+/// where any fraction fits.
+pub fn amdahl_fit(points: &[(f64, f64)]) -> Option<AmdahlFit> {
+    let mut distinct: Vec<f64> = points.iter().map(|&(p, _)| p).collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    if distinct.len() < 2 || points.iter().any(|&(p, s)| !(p >= 1.0 && s.is_finite())) {
+        return None;
+    }
+    let sse = |s: f64| -> f64 {
+        points
+            .iter()
+            .map(|&(p, speedup)| (speedup - amdahl_speedup(s, p)).powi(2))
+            .sum()
+    };
+    let (best, best_sse) = (0..=10_000)
+        .map(|i| f64::from(i) / 10_000.0)
+        .map(|s| (s, sse(s)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some(AmdahlFit {
+        serial_fraction: best,
+        rms_residual: (best_sse / points.len() as f64).sqrt(),
+    })
+}
+
+#[cfg(test)]
+mod amdahl_tests {
+    use super::*;
+
+    #[test]
+    fn recovers_a_known_serial_fraction() {
+        for s in [0.0, 0.05, 0.1, 0.3, 0.9] {
+            let points: Vec<(f64, f64)> = [1.0, 2.0, 4.0, 8.0]
+                .iter()
+                .map(|&p| (p, amdahl_speedup(s, p)))
+                .collect();
+            let fit = amdahl_fit(&points).unwrap();
+            assert!((fit.serial_fraction - s).abs() < 0.01, "{s}: {fit:?}");
+            assert!(fit.rms_residual < 1e-3, "{fit:?}");
+        }
+    }
+
+    #[test]
+    fn noisy_points_still_land_close_with_a_residual() {
+        let s = 0.2;
+        let noise = [0.02, -0.03, 0.01, -0.01];
+        let points: Vec<(f64, f64)> = [1.0, 2.0, 3.0, 4.0]
+            .iter()
+            .zip(noise)
+            .map(|(&p, e)| (p, amdahl_speedup(s, p) + e))
+            .collect();
+        let fit = amdahl_fit(&points).unwrap();
+        assert!((fit.serial_fraction - s).abs() < 0.01, "{fit:?}");
+        assert!(
+            fit.rms_residual > 0.005 && fit.rms_residual < 0.05,
+            "{fit:?}"
+        );
+    }
+
+    #[test]
+    fn one_parallelism_is_not_a_fit() {
+        assert!(amdahl_fit(&[(2.0, 1.9), (2.0, 1.95)]).is_none());
+        assert!(amdahl_fit(&[]).is_none());
+        // Superlinear speedups clamp to a fully parallel fit.
+        let fit = amdahl_fit(&[(1.0, 1.0), (2.0, 2.2)]).unwrap();
+        assert_eq!(fit.serial_fraction, 0.0);
+    }
+}
