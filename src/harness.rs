@@ -45,6 +45,8 @@ pub struct Plan {
     pub workloads: Vec<&'static WorkloadInfo>,
     /// Output directory.
     pub out: PathBuf,
+    /// Report formats to write.
+    pub formats: Vec<rtcompare_reports::Format>,
 }
 
 impl Plan {
@@ -243,18 +245,18 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
     results.partial = was_interrupted || results.cells.len() < cells.len();
     rtcompare_reports::summary::summarize(&mut results);
     rtcompare_reports::save(&results_path, &results)?;
-    let report = rtcompare_reports::markdown::render(&results);
-    rtcompare_reports::write_atomic(&report_path, report.as_bytes())?;
+    let written = rtcompare_reports::write_report(&results, &report_path, &plan.formats)?;
 
     let failed = results
         .cells
         .iter()
         .filter(|c| c.status != Status::Ok)
         .count();
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
         "wrote {} and {} ({} cells, {} failed{})",
         results_path.display(),
-        report_path.display(),
+        names.join(", "),
         results.cells.len(),
         failed,
         if was_interrupted {

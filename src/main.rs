@@ -48,9 +48,13 @@ enum Cmd {
     Report {
         /// The results file written by `compare`.
         results: PathBuf,
-        /// Where to write the report [default: report.md beside RESULTS].
+        /// Where to write the report [default: report.md beside RESULTS]; other
+        /// formats go beside it (report.csv).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Report formats, comma-separated: md, csv.
+        #[arg(long, value_delimiter = ',', default_value = "md", value_parser = parse_format)]
+        format: Vec<rtcompare_reports::Format>,
     },
     /// Compare results (or, with --run, a fresh run of the baseline's cells) against a baseline.
     Check(CheckArgs),
@@ -80,6 +84,9 @@ struct CompareArgs {
     /// Also write the results in Bencher Metric Format to FILE.
     #[arg(long, value_name = "FILE")]
     export_bmf: Option<PathBuf>,
+    /// Report formats, comma-separated: md (report.md), csv (report.csv).
+    #[arg(long, value_delimiter = ',', default_value = "md", value_parser = parse_format)]
+    format: Vec<rtcompare_reports::Format>,
 }
 
 #[derive(Args)]
@@ -233,6 +240,10 @@ fn parse_positive(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_format(s: &str) -> Result<rtcompare_reports::Format, String> {
+    s.parse()
+}
+
 fn parse_percent(s: &str) -> Result<f64, String> {
     match s.trim_end_matches('%').parse::<f64>() {
         Ok(x) if (0.0..100.0).contains(&x) => Ok(x / 100.0),
@@ -272,7 +283,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Compare(args) => {
-            let plan = plan(args.select, args.out)?;
+            let mut plan = plan(args.select, args.out)?;
+            plan.formats = args.format;
             let code = harness::compare(&plan)?;
             let results_path = plan.out.join("results.json");
             if let Some(path) = &args.export_bmf {
@@ -332,13 +344,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 options: &options,
             })
         }
-        Cmd::Report { results, out } => {
+        Cmd::Report {
+            results,
+            out,
+            format,
+        } => {
             let mut loaded = rtcompare_reports::load(&results)?;
             rtcompare_reports::summary::summarize(&mut loaded);
             let out = out.unwrap_or_else(|| results.with_file_name("report.md"));
-            let report = rtcompare_reports::markdown::render(&loaded);
-            rtcompare_reports::write_atomic(&out, report.as_bytes())?;
-            eprintln!("wrote {}", out.display());
+            for path in rtcompare_reports::write_report(&loaded, &out, &format)? {
+                eprintln!("wrote {}", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Cell(args) => cell(args),
@@ -436,6 +452,7 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             .filter_map(|id| rtcompare_workloads::find(id))
             .collect(),
         out,
+        formats: vec![rtcompare_reports::Format::Markdown],
     })
 }
 

@@ -150,6 +150,7 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             .filter_map(|id| rtcompare_workloads::find(id))
             .collect(),
         out: out.to_owned(),
+        formats: vec![rtcompare_reports::Format::Markdown],
     }
 }
 

@@ -133,6 +133,19 @@ fn report_renders_again_from_results_alone() {
         .success();
     let first = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert_eq!(first, std::fs::read_to_string(again).unwrap());
+
+    // The same rows as CSV, for spreadsheets: a header and one line per cell.
+    common::rtcompare()
+        .arg("report")
+        .arg(dir.path().join("results.json"))
+        .args(["--format", "md,csv", "--out"])
+        .arg(&again)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.path().join("again.csv")).unwrap();
+    let results = common::results(dir.path());
+    assert_eq!(csv.lines().count(), results.cells.len() + 1);
+    assert!(csv.starts_with("workload,workload_kind,runner,"));
 }
 
 #[test]

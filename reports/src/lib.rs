@@ -4,6 +4,7 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod bmf;
+pub mod csv;
 pub mod markdown;
 pub mod model;
 pub mod regression;
@@ -143,4 +144,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// An output format of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `report.md`: the report people read.
+    Markdown,
+    /// `report.csv`: the per-cell table for spreadsheets.
+    Csv,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "md" | "markdown" => Ok(Format::Markdown),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!("unknown format '{s}' (valid: md, csv)")),
+        }
+    }
+}
+
+/// Writes the report of `results` in every format asked for, each atomically:
+/// Markdown to `markdown_path`, and the others beside it with their own extension.
+/// Returns the files written.
+pub fn write_report(
+    results: &Results,
+    markdown_path: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, FileError> {
+    let mut written = Vec::new();
+    for format in formats {
+        let (path, text) = match format {
+            Format::Markdown => (markdown_path.to_owned(), markdown::render(results)),
+            Format::Csv => (markdown_path.with_extension("csv"), csv::render(results)),
+        };
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }

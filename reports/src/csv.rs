@@ -1,0 +1,110 @@
+//! The per-workload results as one CSV table for spreadsheets: one row per cell, raw
+//! numbers in base units named in the header (no `×`, `%` or thousands marks), the
+//! same rows the Markdown tables show.
+
+use crate::model::{Results, Status};
+use crate::summary::summarize;
+
+const HEADER: &[&str] = &[
+    "workload",
+    "workload_kind",
+    "runner",
+    "class",
+    "family",
+    "threads",
+    "status",
+    "median_wall_ms",
+    "ci95_low_ms",
+    "ci95_high_ms",
+    "extrapolation_factor",
+    "speedup_vs_seq",
+    "efficiency",
+    "cpu_utilisation",
+    "peak_rss_bytes",
+    "os_threads",
+    "samples",
+    "error",
+];
+
+/// Renders `results` (summaries recomputed on a copy) as RFC 4180 CSV.
+pub fn render(results: &Results) -> String {
+    let mut results = results.clone();
+    summarize(&mut results);
+    let mut out = String::new();
+    push_row(&mut out, HEADER.iter().map(|h| h.to_string()));
+    let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
+    for cell in &results.cells {
+        let summary = cell.summary.as_ref();
+        push_row(
+            &mut out,
+            [
+                cell.workload.clone(),
+                cell.workload_kind.to_string(),
+                cell.runner.clone(),
+                cell.class.to_string(),
+                cell.family.to_string(),
+                cell.threads.to_string(),
+                match cell.status {
+                    Status::Ok => "ok",
+                    Status::Failed => "failed",
+                    Status::Timeout => "timeout",
+                }
+                .to_string(),
+                num(summary.map(|s| s.median_wall_s * 1e3)),
+                num(summary.map(|s| s.ci95_wall_s[0] * 1e3)),
+                num(summary.map(|s| s.ci95_wall_s[1] * 1e3)),
+                num(cell.extrapolation.as_ref().map(|e| e.factor)),
+                num(summary.and_then(|s| s.speedup_vs_seq)),
+                num(summary.and_then(|s| s.efficiency)),
+                num(summary.map(|s| s.cpu_utilisation)),
+                cell.peak_rss_bytes.map_or(String::new(), |b| b.to_string()),
+                cell.os_threads.map_or(String::new(), |n| n.to_string()),
+                cell.samples.len().to_string(),
+                cell.error.clone().unwrap_or_default(),
+            ],
+        );
+    }
+    out
+}
+
+fn push_row(out: &mut String, fields: impl IntoIterator<Item = String>) {
+    let fields: Vec<String> = fields.into_iter().map(|f| quote(&f)).collect();
+    out.push_str(&fields.join(","));
+    out.push_str("\r\n");
+}
+
+/// Quotes a field when it holds a comma, a quote or a line break (RFC 4180).
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(quote("tokio-mt"), "tokio-mt");
+        assert_eq!(quote("a, b"), "\"a, b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn one_row_per_cell_with_the_header_width() {
+        let text = include_str!("../tests/fixtures/results.json");
+        let results = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let csv = render(&results);
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), results.cells.len() + 1);
+        assert_eq!(lines[0].split(',').count(), HEADER.len());
+        // Rows without quoted commas have exactly the header's number of fields.
+        for line in lines.iter().filter(|l| !l.contains('"')) {
+            assert_eq!(line.split(',').count(), HEADER.len(), "{line}");
+        }
+        assert!(csv.contains("seq,sequential,single-queue,1,ok,"));
+    }
+}
