@@ -132,7 +132,7 @@ fn report_renders_again_from_results_alone() {
         .assert()
         .success();
     let first = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert_eq!(first, std::fs::read_to_string(again).unwrap());
+    assert_eq!(first, std::fs::read_to_string(&again).unwrap());
 
     // The same rows as CSV, for spreadsheets: a header and one line per cell.
     common::rtcompare()
