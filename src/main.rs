@@ -44,12 +44,14 @@ enum Cmd {
     List,
     /// Run the matrix of runners × workloads × thread counts; write results.json and report.md.
     Compare(CompareArgs),
-    /// Render report.md again from a results.json alone.
+    /// Render report.md again from a results.json alone; with several files, one
+    /// cross-machine comparison of them (machines.md).
     Report {
-        /// The results file written by `compare`.
-        results: PathBuf,
-        /// Where to write the report [default: report.md beside RESULTS]; other
-        /// formats go beside it (report.csv).
+        /// The results file(s) written by `compare`.
+        #[arg(required = true, num_args = 1..)]
+        results: Vec<PathBuf>,
+        /// Where to write the report [default: report.md beside RESULTS, or machines.md
+        /// beside the first of several]; other formats go beside it (report.csv).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Report formats, comma-separated: md, csv.
@@ -349,7 +351,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
         } => {
-            let mut loaded = rtcompare_reports::load(&results)?;
+            if let [first, _, ..] = results.as_slice() {
+                let files = results
+                    .iter()
+                    .map(|path| Ok((path.display().to_string(), rtcompare_reports::load(path)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                let out = out.unwrap_or_else(|| first.with_file_name("machines.md"));
+                let text = rtcompare_reports::machines::render(&files);
+                rtcompare_reports::write_atomic(&out, text.as_bytes())?;
+                eprintln!("wrote {}", out.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let results = &results[0];
+            let mut loaded = rtcompare_reports::load(results)?;
             rtcompare_reports::summary::summarize(&mut loaded);
             let out = out.unwrap_or_else(|| results.with_file_name("report.md"));
             for path in rtcompare_reports::write_report(&loaded, &out, &format)? {

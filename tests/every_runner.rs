@@ -146,6 +146,19 @@ fn report_renders_again_from_results_alone() {
     let results = common::results(dir.path());
     assert_eq!(csv.lines().count(), results.cells.len() + 1);
     assert!(csv.starts_with("workload,workload_kind,runner,"));
+
+    // Several files: one cross-machine comparison keyed by fingerprint.
+    let copy = dir.path().join("other.json");
+    std::fs::copy(dir.path().join("results.json"), &copy).unwrap();
+    common::rtcompare()
+        .arg("report")
+        .arg(dir.path().join("results.json"))
+        .arg(&copy)
+        .assert()
+        .success();
+    let machines = std::fs::read_to_string(dir.path().join("machines.md")).unwrap();
+    assert!(machines.contains("# rtcompare across machines"));
+    assert!(machines.contains("M2 speedup") && machines.contains("other.json"));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 pub mod bmf;
 pub mod csv;
+pub mod machines;
 pub mod markdown;
 pub mod model;
 pub mod regression;

@@ -83,12 +83,12 @@ pub(crate) fn sig3(x: f64) -> String {
 }
 
 /// Seconds as milliseconds, three significant digits.
-fn ms(seconds: f64) -> String {
+pub(crate) fn ms(seconds: f64) -> String {
     sig3(seconds * 1e3)
 }
 
 /// A ratio such as a speedup: `1.97×`, `12.3×`, `971×`.
-fn times(x: f64) -> String {
+pub(crate) fn times(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
@@ -103,7 +103,7 @@ fn times(x: f64) -> String {
 }
 
 /// A fraction as a whole percentage: `98%`.
-fn percent(x: f64) -> String {
+pub(crate) fn percent(x: f64) -> String {
     if x.is_finite() {
         format!("{:.0}%", x * 100.0)
     } else {
