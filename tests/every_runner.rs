@@ -98,6 +98,18 @@ fn every_runner_reproduces_seq_on_every_workload() {
     );
 
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    // Charts sit beside the report as SVG and the report links them.
+    for chart in ["speedup-cpu.svg", "wall-cpu.svg", "wall-sleep.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join(chart)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("tokio-mt"),
+            "{chart}"
+        );
+        assert!(
+            report.contains(&format!("]({chart})")),
+            "report does not link {chart}"
+        );
+    }
     for runner in runners {
         assert!(
             report.contains(runner.id),

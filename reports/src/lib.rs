@@ -4,6 +4,7 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod bmf;
+pub mod charts;
 pub mod csv;
 pub mod machines;
 pub mod markdown;
@@ -168,7 +169,8 @@ impl std::str::FromStr for Format {
 }
 
 /// Writes the report of `results` in every format asked for, each atomically:
-/// Markdown to `markdown_path`, and the others beside it with their own extension.
+/// Markdown to `markdown_path` with its SVG charts beside it, and the others beside
+/// it with their own extension.
 /// Returns the files written.
 pub fn write_report(
     results: &Results,
@@ -177,12 +179,29 @@ pub fn write_report(
 ) -> Result<Vec<PathBuf>, FileError> {
     let mut written = Vec::new();
     for format in formats {
-        let (path, text) = match format {
-            Format::Markdown => (markdown_path.to_owned(), markdown::render(results)),
-            Format::Csv => (markdown_path.with_extension("csv"), csv::render(results)),
-        };
-        write_atomic(&path, text.as_bytes())?;
-        written.push(path);
+        match format {
+            Format::Markdown => {
+                // The charts go beside the report, which links them by file name.
+                let charts = charts::render_all(results);
+                let dir = markdown_path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                for chart in &charts {
+                    let path = dir.join(&chart.file_name);
+                    write_atomic(&path, chart.svg.as_bytes())?;
+                    written.push(path);
+                }
+                let text = markdown::render_with_charts(results, &charts);
+                write_atomic(markdown_path, text.as_bytes())?;
+                written.push(markdown_path.to_owned());
+            }
+            Format::Csv => {
+                let path = markdown_path.with_extension("csv");
+                write_atomic(&path, csv::render(results).as_bytes())?;
+                written.push(path);
+            }
+        }
     }
     Ok(written)
 }

@@ -14,6 +14,7 @@
 //! [`Table`] is the one place that knows how a table is laid out; other tabular
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
 
+use crate::charts::Chart;
 use crate::model::{Cell, Results, RunnerMeta, Status, Summary, WorkloadMeta};
 use crate::summary::{BASELINE_RUNNER, summarize};
 use crate::table::{Align, Table};
@@ -49,6 +50,12 @@ const NONE: &str = "—";
 /// Renders `results` as a Markdown report. Deterministic: the same results give
 /// the same text, byte for byte.
 pub fn render(results: &Results) -> String {
+    render_with_charts(results, &crate::charts::render_all(results))
+}
+
+/// [`render`], linking `charts` (SVG files the caller writes beside the report)
+/// instead of rendering them again.
+pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
     let mut results = results.clone();
     summarize(&mut results);
     let report = Report::new(&results);
@@ -57,9 +64,32 @@ pub fn render(results: &Results) -> String {
     report.verdict(&mut out);
     report.quadrants(&mut out);
     report.workloads(&mut out);
+    charts_section(&mut out, charts);
     report.disclosures(&mut out);
     report.reproduce(&mut out);
     out
+}
+
+/// Links the charts, which sit beside the report as SVG files.
+fn charts_section(out: &mut String, charts: &[Chart]) {
+    if charts.is_empty() {
+        return;
+    }
+    out.push_str("## Charts\n\n");
+    out.push_str(
+        "Colours mark classes (sequential grey, concurrent blue, parallel green, \
+         concurrent-parallel orange, concurrent-serialized red); shades and markers tell \
+         runners of one class apart.\n\n",
+    );
+    for chart in charts {
+        writeln!(
+            out,
+            "![{}]({})\n",
+            escape_inline(&chart.title),
+            chart.file_name
+        )
+        .expect("write to String");
+    }
 }
 
 // ---------------------------------------------------------------------------
