@@ -70,6 +70,14 @@ pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
     out
 }
 
+/// Classes whose runners use several threads when given them.
+fn multithreaded_class(class: Class) -> bool {
+    matches!(
+        class,
+        Class::Parallel | Class::ConcurrentParallel | Class::ConcurrentSerialized
+    )
+}
+
 /// Links the charts, which sit beside the report as SVG files.
 fn charts_section(out: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
@@ -488,10 +496,12 @@ impl<'a> Report<'a> {
             .copied()
             .filter(|c| c.class == Class::Concurrent)
             .collect();
+        // A multithreaded runner given one thread is not parallel in that cell.
         let multithreaded: Vec<&Cell> = cells
             .iter()
             .copied()
             .filter(|c| matches!(c.class, Class::ConcurrentParallel | Class::Parallel))
+            .filter(|c| c.threads > 1)
             .collect();
         let conc = Best::of(concurrent.iter().copied());
         let par = Best::of(multithreaded.iter().copied());
@@ -704,6 +714,8 @@ impl<'a> Report<'a> {
                     .iter()
                     .copied()
                     .filter(|c| c.class == class)
+                    // A multithreaded class at one thread is not parallel there.
+                    .filter(|c| c.threads > 1 || !multithreaded_class(class))
                     .filter_map(|c| Some((c, c.summary.as_ref()?.speedup_vs_seq?)))
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 row.push(match best {
@@ -996,13 +1008,64 @@ impl<'a> Report<'a> {
         for fact in facts {
             writeln!(out, "- {fact}").expect("write to String");
         }
+        self.knobs_table(out, &runners);
         out.push_str(
-            "\nEach runner as the run described it, with the threads it ran with and the caveats \
+            "Each runner as the run described it, with the threads it ran with and the caveats \
              that bear on its numbers:\n\n",
         );
         for runner in &runners {
             runner.disclose(out);
         }
+    }
+
+    /// Every runner's configuration as run, one row each, and the environment.
+    fn knobs_table(&self, out: &mut String, runners: &[Disclosed<'a>]) {
+        out.push_str("\nConfiguration as run:\n\n");
+        let mut table = Table::new([
+            ("Runner", Align::Left),
+            ("Class", Align::Left),
+            ("Family", Align::Left),
+            ("Thread knob", Align::Left),
+            ("Threads run", Align::Right),
+            ("Timer and reactor", Align::Left),
+        ]);
+        for runner in runners {
+            let mut counts: Vec<usize> = runner.cells.iter().map(|c| c.threads).collect();
+            counts.sort_unstable();
+            counts.dedup();
+            let counts: Vec<String> = counts.iter().map(ToString::to_string).collect();
+            table.push_row(vec![
+                runner.id.to_owned(),
+                runner.class.to_string(),
+                runner.family.to_string(),
+                runner.meta.map_or(NONE.into(), |m| m.threads_knob.clone()),
+                counts.join(", "),
+                runner.meta.map_or(NONE.into(), |m| escape_inline(&m.timer)),
+            ]);
+        }
+        out.push_str(&table.to_markdown());
+        let env: Vec<String> = self
+            .results
+            .machine
+            .env
+            .iter()
+            .map(|(k, v)| format!("`{k}={v}`"))
+            .collect();
+        writeln!(
+            out,
+            "\nEnvironment: {}; cargo features: {}.\n",
+            if env.is_empty() {
+                "no runtime variables set".to_owned()
+            } else {
+                env.join(", ")
+            },
+            if self.results.machine.features.is_empty() {
+                "default".to_owned()
+            } else {
+                self.results.machine.features.join(", ")
+            }
+        )
+        .expect("write to String");
     }
 
     /// The runners to disclose: those of `results.runners` that have cells, in that
@@ -1311,6 +1374,30 @@ mod tests {
         assert!(skewed.contains("`seq` failed"), "{skewed}");
         // The per-workload table shows no speedups, the failure is listed.
         assert!(report.contains("- **seq** (t1): failed — boom"));
+    }
+
+    #[test]
+    fn a_multithreaded_runner_at_one_thread_is_not_parallelism() {
+        let mut results = fixture();
+        let mut one = results
+            .cells
+            .iter()
+            .find(|c| c.runner == "smol-mt" && c.workload == "sleep")
+            .unwrap()
+            .clone();
+        one.threads = 1;
+        for s in &mut one.samples {
+            s.wall_s *= 0.9; // the fastest cell of all
+        }
+        results.cells.push(one);
+        let report = render(&results);
+        let sleep = verdict_of(&report, "sleep");
+        assert!(!sleep.contains("1 thread,"), "{sleep}");
+        let grid = report
+            .lines()
+            .find(|l| l.starts_with("| concurrent-parallel"))
+            .unwrap();
+        assert!(!grid.contains("(t1)"), "{grid}");
     }
 
     #[test]

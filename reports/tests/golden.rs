@@ -128,3 +128,48 @@ fn save_then_load_round_trips() {
         .collect();
     assert_eq!(entries, vec![std::ffi::OsString::from("results.json")]);
 }
+
+/// A real quick-preset run with a 1, 2, 4 thread sweep on 2 cores (the example
+/// report's results, with one cell turned into a failure): its report and charts,
+/// with scaling tables, extrapolated cells and a failed cell, must not change by
+/// accident either.
+#[test]
+fn sweep_report_and_charts_match_golden_files() {
+    let results = load(&manifest_path("tests/fixtures/sweep.json")).expect("sweep fixture loads");
+    let dir = manifest_path("tests/golden/sweep");
+    let charts = rtcompare_reports::charts::render_all(&results);
+    let mut files: Vec<(String, String)> = charts
+        .iter()
+        .map(|c| (c.file_name.clone(), c.svg.clone()))
+        .collect();
+    files.push((
+        "report.md".into(),
+        markdown::render_with_charts(&results, &charts),
+    ));
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create golden dir");
+        for (name, text) in &files {
+            std::fs::write(dir.join(name), text).expect("write golden file");
+        }
+        return;
+    }
+    for (name, text) in &files {
+        let path = dir.join(name);
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {}: {e}; run with UPDATE_GOLDEN=1",
+                path.display()
+            )
+        });
+        assert!(
+            *text == expected,
+            "{} differs from the rendering; re-run with UPDATE_GOLDEN=1 if intended",
+            path.display()
+        );
+    }
+    let report = &files.last().expect("report").1;
+    assert!(report.contains("Scaling: Amdahl's law"));
+    assert!(report.contains("- **smol-mt** (t4): failed — panicked at"));
+    assert!(report.contains('†'));
+}
