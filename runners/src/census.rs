@@ -9,22 +9,33 @@ use std::time::Duration;
 /// separators stripped (`smol-0`, `smol-1` → `smol`). Empty where `/proc` is absent.
 ///
 /// A thread names itself as it starts, so one created a moment ago still carries the
-/// process's name. This waits (up to half a second, outside any timed region) until
-/// no thread but the main one carries it, so counts are not taken mid-start-up.
+/// name of the thread that created it (the process's, or a worker's). This waits (up
+/// to half a second, outside any timed region) until no thread but the main one
+/// carries the process's name and two readings 10 ms apart agree, so counts are not
+/// taken mid-start-up.
 pub fn live_threads() -> BTreeMap<String, usize> {
     let mut names = read_threads();
     for _ in 0..50 {
-        if names.iter().all(|t| t.main || !t.inherited) {
+        std::thread::sleep(Duration::from_millis(10));
+        let again = read_threads();
+        let settled = again.iter().all(|t| t.main || !t.inherited);
+        let stable = sorted_names(&again) == sorted_names(&names);
+        names = again;
+        if settled && stable {
             break;
         }
-        std::thread::sleep(Duration::from_millis(10));
-        names = read_threads();
     }
     let mut grouped = BTreeMap::new();
     for thread in names {
         *grouped.entry(group_name(&thread.name)).or_insert(0) += 1;
     }
     grouped
+}
+
+fn sorted_names(threads: &[Thread]) -> Vec<&str> {
+    let mut names: Vec<&str> = threads.iter().map(|t| t.name.as_str()).collect();
+    names.sort_unstable();
+    names
 }
 
 struct Thread {
