@@ -3,12 +3,15 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-fn fixture() -> rtcompare_reports::Results {
-    rtcompare_reports::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/results.json"
-    )))
-    .unwrap()
+/// The hand-made fixture and a real sweep (the example report's results).
+fn fixtures() -> Vec<rtcompare_reports::Results> {
+    ["results.json", "sweep.json"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            rtcompare_reports::load(std::path::Path::new(&path)).unwrap()
+        })
+        .collect()
 }
 
 /// Cells per row of every table in `markdown`, one Vec per table, header first.
@@ -45,8 +48,13 @@ fn a_ragged_table_is_caught() {
 
 #[test]
 fn every_table_is_rectangular() {
-    let report = rtcompare_reports::markdown::render(&fixture());
-    let tables = table_shapes(&report);
+    for results in fixtures() {
+        check_tables(&rtcompare_reports::markdown::render(&results));
+    }
+}
+
+fn check_tables(report: &str) {
+    let tables = table_shapes(report);
     // Grid, three workload tables, at least one scaling-free report has these four.
     assert!(tables.len() >= 4, "found {} tables", tables.len());
     for (i, rows) in tables.iter().enumerate() {
@@ -61,7 +69,7 @@ fn every_table_is_rectangular() {
 
 #[test]
 fn headings_are_the_report_sections() {
-    let report = rtcompare_reports::markdown::render(&fixture());
+    let report = rtcompare_reports::markdown::render(&fixtures()[0]);
     let mut headings = Vec::new();
     let mut in_heading = false;
     for event in Parser::new_ext(&report, Options::ENABLE_TABLES) {
