@@ -40,6 +40,11 @@ pub struct CellSpec {
 }
 
 impl CellSpec {
+    /// `runner/workload/tN`, as `Cell::key` names the finished cell.
+    pub fn key(&self) -> String {
+        format!("{}/{}/t{}", self.runner.id, self.workload.id, self.threads)
+    }
+
     /// A cell record with no measurements yet, to be completed or failed.
     pub fn blank(&self, status: Status, error: Option<String>) -> Cell {
         Cell {

@@ -185,10 +185,7 @@ impl Session {
     /// Runs `spec` with the binary `exe`, printing one line when it ends. `None` when
     /// interrupted before it finished. `label` prefixes the cell's name (e.g. `A`).
     pub fn run(&mut self, exe: &Path, spec: &CellSpec, label: &str) -> Option<Cell> {
-        let key = format!(
-            "{label}{}/{}/t{}",
-            spec.runner.id, spec.workload.id, spec.threads
-        );
+        let key = format!("{label}{}", spec.key());
         self.progress.set_message(key.clone());
         let started = Instant::now();
         let cell = run_child(exe, spec, self.timeout, &self.interrupted)?;

@@ -209,8 +209,8 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
         let again: Vec<&CellSpec> = specs
             .iter()
             .filter(|s| {
-                let key = format!("{}/{}/t{}", s.runner.id, s.workload.id, s.threads);
-                let seq_of_flagged = s.runner.id == "seq"
+                let key = s.key();
+                let seq_of_flagged = s.runner.id == rtcompare_reports::summary::BASELINE_RUNNER
                     && flagged
                         .iter()
                         .any(|k| k.split('/').nth(1) == Some(s.workload.id));
@@ -339,9 +339,7 @@ pub fn ab(job: &AbJob<'_>) -> Result<ExitCode> {
     if !flagged.is_empty() {
         let again: Vec<CellSpec> = specs
             .iter()
-            .filter(|s| {
-                flagged.contains(&format!("{}/{}/t{}", s.runner.id, s.workload.id, s.threads))
-            })
+            .filter(|s| flagged.contains(&s.key()))
             .cloned()
             .collect();
         session.expect_more(again.len() * 4);
