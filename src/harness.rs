@@ -207,8 +207,8 @@ impl Session {
     }
 }
 
-/// Runs the plan; returns the process exit code.
-pub fn compare(plan: &Plan) -> Result<ExitCode> {
+/// Runs the plan; returns the process exit code and the results as saved.
+pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     let results_path = plan.out.join("results.json");
     let report_path = plan.out.join("report.md");
     prepare_out_dir(&plan.out)?;
@@ -262,11 +262,12 @@ pub fn compare(plan: &Plan) -> Result<ExitCode> {
             ""
         }
     );
-    Ok(if was_interrupted {
+    let code = if was_interrupted {
         ExitCode::from(EXIT_INTERRUPTED)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    Ok((code, results))
 }
 
 /// This binary, to re-execute as a cell.

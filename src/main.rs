@@ -287,15 +287,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Compare(args) => {
             let mut plan = plan(args.select, args.out)?;
             plan.formats = args.format;
-            let code = harness::compare(&plan)?;
-            let results_path = plan.out.join("results.json");
+            let (code, results) = harness::compare(&plan)?;
             if let Some(path) = &args.export_bmf {
-                regress::export_bmf(&rtcompare_reports::load(&results_path)?, path)?;
+                regress::export_bmf(&results, path)?;
                 eprintln!("wrote {}", path.display());
             }
             if let Some(name) = &args.save_baseline {
-                if code == ExitCode::SUCCESS {
-                    let results = regress::load_complete(&results_path, false)?;
+                if !results.partial {
                     let path = regress::save_baseline(&results, &args.baseline_dir, name)?;
                     eprintln!("saved baseline {}", path.display());
                 } else {
