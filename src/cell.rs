@@ -13,10 +13,10 @@
 //! known regression for checking that `rtcompare check` catches it.
 
 use crate::measure::{Usage, peak_rss_bytes};
-use rtcompare_api::{AsyncRuntime, Outcome, RootFuture, Strategy, Visitor};
-use rtcompare_reports::{Cell, Extrapolation, Sample, Status};
+use rtcompare_api::{AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor};
+use rtcompare_reports::{Cell, Extrapolation, Latency, Sample, Status};
 use rtcompare_runners::{RunnerInfo, census};
-use rtcompare_workloads::{Fitted, Preset, Workload, WorkloadInfo, WorkloadVisitor};
+use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -37,6 +37,8 @@ pub struct CellSpec {
     pub warmup: usize,
     /// Measured samples.
     pub samples: usize,
+    /// Requests per second for open-loop workloads (`--rate`).
+    pub rate: Option<f64>,
 }
 
 impl CellSpec {
@@ -66,8 +68,11 @@ impl CellSpec {
             warmup: Vec::new(),
             samples: Vec::new(),
             peak_rss_bytes: None,
+            notes: Vec::new(),
             latency_us: None,
+            more_latency_us: BTreeMap::new(),
             throughput_per_s: None,
+            metrics: BTreeMap::new(),
             summary: None,
         }
     }
@@ -196,6 +201,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
             fault: self.fault,
             slowdown: slowdown_from_env(spec),
             params: W::params(spec.preset),
+            open_files: open_files_for_cell(),
         };
         match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
             Some(Ok(result)) => result,
@@ -210,6 +216,7 @@ struct Measure<'a, W: Workload> {
     fault: Option<Fault>,
     slowdown: Option<f64>,
     params: W::Params,
+    open_files: Option<u64>,
 }
 
 impl<W: Workload> Visitor for Measure<'_, W> {
@@ -220,13 +227,12 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         runtime: &R,
         block_on: &mut dyn FnMut(RootFuture) -> Outcome,
     ) -> Self::Out {
-        let fitted = W::fit(
-            self.params.clone(),
-            None,
-            self.spec.preset.blocking_budget(),
-        );
-        let params = fitted.params.clone();
-        self.sample(fitted, &mut || {
+        let context = FitContext {
+            open_files: self.open_files,
+            rate: self.spec.rate,
+            ..FitContext::for_async(self.spec.preset)
+        };
+        self.sample(&context, &mut |params| {
             // Built before the clock starts; boxed once per sample, never per task.
             let root: RootFuture = Box::pin(W::run_async(runtime.clone(), params.clone()));
             let start = Instant::now();
@@ -236,15 +242,16 @@ impl<W: Workload> Visitor for Measure<'_, W> {
     }
 
     fn visit_blocking(self, strategy: &dyn Strategy) -> Self::Out {
-        let fitted = W::fit(
-            self.params.clone(),
-            Some(strategy.concurrency()),
-            self.spec.preset.blocking_budget(),
-        );
-        let params = fitted.params.clone();
-        let mut cell = self.sample(fitted, &mut || {
+        let context = FitContext {
+            concurrency: Some(strategy.concurrency()),
+            nesting: Some(strategy.nesting()),
+            budget: self.spec.preset.blocking_budget(),
+            open_files: self.open_files,
+            rate: self.spec.rate,
+        };
+        let mut cell = self.sample(&context, &mut |params| {
             let start = Instant::now();
-            let outcome = W::run_blocking(strategy, &params);
+            let outcome = W::run_blocking(strategy, params);
             (outcome, start.elapsed())
         });
         let transient = strategy.transient_threads();
@@ -253,34 +260,58 @@ impl<W: Workload> Visitor for Measure<'_, W> {
     }
 }
 
+/// One run of the workload: its outcome and the wall time of the timed part.
+type RunOnce<'a, P> = dyn FnMut(&P) -> (Outcome, Duration) + 'a;
+
 impl<W: Workload> Measure<'_, W> {
-    /// Takes the warm-up and the samples; `run_once` returns the outcome and the wall
-    /// time of one timed run. CPU time and context switches bracket the same call.
-    /// A wrong answer or a failed check returns the cell marked failed, with the
-    /// samples taken so far.
-    fn sample(
-        &self,
-        fitted: Fitted<W::Params>,
-        run_once: &mut dyn FnMut() -> (Outcome, Duration),
-    ) -> Cell {
+    /// Fits the workload, takes its probe (if any), the warm-up and the samples;
+    /// `run_once` runs the parameters once and returns the outcome and the wall time
+    /// of the timed run. CPU time and context switches bracket the same call. A wrong
+    /// answer or a failed check returns the cell marked failed, with the samples taken
+    /// so far; a workload that does not apply returns it marked n/a.
+    fn sample(&self, context: &FitContext, run_once: &mut RunOnce<'_, W::Params>) -> Cell {
         let spec = self.spec;
+        let fitted = match W::fit(self.params.clone(), context) {
+            Ok(fitted) => fitted,
+            Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)),
+        };
         let params = &fitted.params;
         let expected = W::expected(params);
         let mut cell = spec.blank(Status::Ok, None);
         cell.params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
         cell.expected_checksum = Some(hex(expected));
+        cell.notes = fitted.notes.clone();
         cell.extrapolation = fitted
             .extrapolation
+            .clone()
             .map(|(factor, note)| Extrapolation { factor, note });
 
+        // The probe runs first, on the freshest heap the process will have.
+        let mut probe_metrics = Vec::new();
+        if let Some(probe) = W::probe(params) {
+            let (outcome, _) = run_once(&probe);
+            if outcome.checksum != W::expected(&probe) {
+                cell.error = Some(format!(
+                    "wrong answer in the probe run: checksum {} but {} expected",
+                    hex(outcome.checksum),
+                    hex(W::expected(&probe))
+                ));
+                cell.status = Status::Failed;
+                return cell;
+            }
+            probe_metrics = outcome.metrics;
+        }
+
+        let mut latencies: Vec<(&'static str, Histogram)> = Vec::new();
+        let mut ops_per_s = Vec::new();
         let total = spec.warmup + spec.samples;
         for i in 0..total {
             let before = Usage::now();
-            let (mut outcome, mut wall) = run_once();
+            let (mut outcome, mut wall) = run_once(params);
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
             }
-            let sample: Sample = before.sample_until(&Usage::now(), wall);
+            let mut sample: Sample = before.sample_until(&Usage::now(), wall);
             if i == 0 {
                 if let Some(fault) = self.fault {
                     outcome = fault.inject(outcome);
@@ -306,18 +337,107 @@ impl<W: Workload> Measure<'_, W> {
                 cell.status = Status::Failed;
                 return cell;
             }
+            if let Some((_, primary)) = outcome.latencies.first() {
+                sample.latency_p99_us = Some(micros(primary.value_at_quantile(0.99)));
+                sample.latency_max_us = Some(micros(primary.max()));
+            }
+            sample.metrics = outcome
+                .metrics
+                .iter()
+                .map(|&(key, value)| (key.to_owned(), value))
+                .collect();
             if i < spec.warmup {
                 cell.warmup.push(sample);
-            } else {
-                cell.samples.push(sample);
+                continue;
             }
+            if let Some(ops) = outcome.ops {
+                ops_per_s.push(ops as f64 / (wall.as_secs_f64() * cell.scale()));
+            }
+            for (name, histogram) in outcome.latencies {
+                match latencies.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, merged)) => merged
+                        .add(&histogram)
+                        .expect("auto-resizing histograms merge"),
+                    None => latencies.push((name, histogram)),
+                }
+            }
+            cell.samples.push(sample);
         }
         cell.verified = true;
+        cell.metrics = median_metrics(&cell.samples);
+        cell.metrics.extend(
+            probe_metrics
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value)),
+        );
+        cell.throughput_per_s = median(&mut ops_per_s);
+        let mut latencies = latencies.into_iter();
+        cell.latency_us = latencies.next().map(|(_, h)| latency(&h));
+        cell.more_latency_us = latencies
+            .map(|(name, h)| (name.to_owned(), latency(&h)))
+            .collect();
         // Counted while the runtime is still alive: workers, timer and reactor threads.
         cell.thread_names = census::live_threads();
         cell.os_threads = Some(cell.thread_names.values().sum());
         cell
     }
+}
+
+fn micros(nanos: u64) -> f64 {
+    nanos as f64 / 1e3
+}
+
+/// A merged histogram's percentiles, in microseconds.
+fn latency(h: &Histogram) -> Latency {
+    Latency {
+        count: h.len(),
+        mean: h.mean() / 1e3,
+        p50: micros(h.value_at_quantile(0.5)),
+        p90: micros(h.value_at_quantile(0.9)),
+        p99: micros(h.value_at_quantile(0.99)),
+        p999: micros(h.value_at_quantile(0.999)),
+        max: micros(h.max()),
+    }
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+/// The median over samples of each per-sample metric.
+fn median_metrics(samples: &[Sample]) -> BTreeMap<String, f64> {
+    let mut by_key: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for sample in samples {
+        for (key, &value) in &sample.metrics {
+            by_key.entry(key).or_default().push(value);
+        }
+    }
+    by_key
+        .into_iter()
+        .filter_map(|(key, mut values)| Some((key.to_owned(), median(&mut values)?)))
+        .collect()
+}
+
+/// The soft open-file limit this cell runs with (the parent raised it to the hard
+/// limit). Test-only knob: `RTCOMPARE_NOFILE=N` lowers it to N first, so tests can
+/// exercise the paths that cap connection counts.
+fn open_files_for_cell() -> Option<u64> {
+    if let Some(n) = std::env::var("RTCOMPARE_NOFILE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        crate::measure::set_open_files_soft_limit(n);
+    }
+    crate::measure::open_files_limit().map(|[soft, _]| soft)
 }
 
 /// A checksum as `0x`-prefixed hex.

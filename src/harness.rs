@@ -9,7 +9,9 @@ use crate::measure::raise_open_files_limit;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
-use rtcompare_reports::{Cell, Config, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta};
+use rtcompare_reports::{
+    Cell, Config, MetricMeta, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta,
+};
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
 use std::io::Read;
@@ -47,6 +49,8 @@ pub struct Plan {
     pub out: PathBuf,
     /// Report formats to write.
     pub formats: Vec<rtcompare_reports::Format>,
+    /// Requests per second for open-loop workloads (`--rate`).
+    pub rate: Option<f64>,
 }
 
 impl Plan {
@@ -79,6 +83,7 @@ impl Plan {
                         preset: self.preset,
                         warmup: self.warmup,
                         samples: self.samples,
+                        rate: self.rate,
                     });
                 }
             }
@@ -90,9 +95,13 @@ impl Plan {
     /// The command line that reproduces this run exactly.
     pub fn command(&self) -> String {
         let join = |v: Vec<String>| v.join(",");
+        let rate = self
+            .rate
+            .map(|r| format!(" --rate {r}"))
+            .unwrap_or_default();
         format!(
             "cargo compare --preset {} --runners {} --workloads {} --threads {} --samples {} \
-             --warmup {} --seed {} --timeout {}",
+             --warmup {} --seed {} --timeout {}{rate}",
             self.preset,
             join(self.runners.iter().map(|r| r.id.to_owned()).collect()),
             join(self.workloads.iter().map(|w| w.id.to_owned()).collect()),
@@ -122,6 +131,7 @@ impl Plan {
                 runners: self.runners.iter().map(|r| r.id.into()).collect(),
                 workloads: self.workloads.iter().map(|w| w.id.into()).collect(),
                 command: self.command(),
+                rate: self.rate,
             },
             runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
             workloads: self
@@ -133,6 +143,15 @@ impl Plan {
                     summary: w.summary.into(),
                     size: (w.describe)(self.preset),
                     ideal_wall_s: (w.ideal_wall)(self.preset).map(|d| d.as_secs_f64()),
+                    metrics: w
+                        .metrics
+                        .iter()
+                        .map(|m| MetricMeta {
+                            key: m.key.into(),
+                            header: m.header.into(),
+                            about: m.about.into(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             cells: Vec::new(),
@@ -290,6 +309,9 @@ fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
         threads_knob: r.threads.as_str().into(),
         summary: r.summary.into(),
         timer: r.timer.into(),
+        channel: r.channel.into(),
+        net: r.net.into(),
+        offload: r.offload.into(),
         caveats: r.caveats.iter().map(|c| (*c).to_owned()).collect(),
     }
 }
@@ -370,6 +392,7 @@ fn run_child(
         .args(["--preset", spec.preset.as_str()])
         .args(["--warmup", &spec.warmup.to_string()])
         .args(["--samples", &spec.samples.to_string()])
+        .args(spec.rate.map(|r| format!("--rate={r}")))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -212,6 +212,10 @@ struct SelectArgs {
     /// Per-cell time limit in seconds [default: tiny 60, quick 120, full 600].
     #[arg(long, value_parser = parse_seconds)]
     timeout: Option<f64>,
+    /// Requests per second (all connections together) for the open-loop workload
+    /// tcp-echo-open [default: its preset's rate, below saturation].
+    #[arg(long, value_parser = parse_rate)]
+    rate: Option<f64>,
 }
 
 #[derive(Args)]
@@ -228,6 +232,18 @@ struct CellArgs {
     warmup: usize,
     #[arg(long, value_parser = parse_positive)]
     samples: usize,
+    #[arg(long, value_parser = parse_rate)]
+    rate: Option<f64>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 && r <= 10_000_000.0 => Ok(r),
+        Ok(_) => {
+            Err("must be a number of requests per second above 0 and at most 10,000,000".into())
+        }
+        Err(_) => Err(format!("'{s}' is not a number of requests per second")),
+    }
 }
 
 fn parse_preset(s: &str) -> Result<Preset, String> {
@@ -465,6 +481,7 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             .collect(),
         out,
         formats: vec![rtcompare_reports::Format::Markdown],
+        rate: args.rate,
     })
 }
 
@@ -482,6 +499,7 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         preset: args.preset,
         warmup: args.warmup,
         samples: args.samples,
+        rate: args.rate,
     };
     let record = cell::run(&spec);
     println!(

@@ -41,6 +41,9 @@ impl Usage {
             sys_s: after.sys.saturating_sub(self.sys).as_secs_f64(),
             ctx_voluntary: after.voluntary.saturating_sub(self.voluntary),
             ctx_involuntary: after.involuntary.saturating_sub(self.involuntary),
+            latency_p99_us: None,
+            latency_max_us: None,
+            metrics: Default::default(),
         }
     }
 }
@@ -51,6 +54,31 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// The `[soft, hard]` open-file limits now in force.
+pub fn open_files_limit() -> Option<[u64; 2]> {
+    // SAFETY: an all-zero rlimit is valid; getrlimit only writes into it.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: `lim` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return None;
+    }
+    Some([lim.rlim_cur as u64, lim.rlim_max as u64])
+}
+
+/// Sets the soft open-file limit to `soft` (at most the hard limit); for tests that
+/// exercise connection caps.
+pub fn set_open_files_soft_limit(soft: u64) {
+    let Some([_, hard]) = open_files_limit() else {
+        return;
+    };
+    let lowered = libc::rlimit {
+        rlim_cur: soft.min(hard) as libc::rlim_t,
+        rlim_max: hard as libc::rlim_t,
+    };
+    // SAFETY: a valid rlimit with soft <= hard; failure leaves the limit as it was.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lowered) };
 }
 
 /// Raises the soft open-file limit to the hard limit (children inherit it) and

@@ -123,6 +123,7 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
                 preset,
                 warmup: baseline.config.warmup,
                 samples: baseline.config.samples,
+                rate: baseline.config.rate,
             })
         })
         .collect()
@@ -151,6 +152,7 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             .collect(),
         out: out.to_owned(),
         formats: vec![rtcompare_reports::Format::Markdown],
+        rate: baseline.config.rate,
     }
 }
 

@@ -22,33 +22,38 @@
 //!     }
 //!     Outcome::new(sum)
 //! }
-//! # let _ = count_to::<Never>;
-//! # #[derive(Clone)] struct Never;
-//! # impl AsyncRuntime for Never {
-//! #     type Join<T: Send + 'static> = std::future::Pending<T>;
-//! #     fn spawn<F>(&self, _: F) -> Self::Join<F::Output>
-//! #     where F: std::future::Future + Send + 'static, F::Output: Send + 'static { std::future::pending() }
-//! #     fn sleep(&self, _: std::time::Duration) -> impl std::future::Future<Output = ()> + Send { async {} }
-//! #     fn yield_now(&self) -> impl std::future::Future<Output = ()> + Send { async {} }
-//! # }
 //! ```
 #![warn(missing_docs, rust_2018_idioms)]
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
 /// What an async workload may ask of a runtime. One implementation per async runner,
-/// each backed by that runtime's own crate (spawn, timer, reactor).
+/// each backed by that runtime's own crate (spawn, timer, reactor, channel).
 ///
 /// Handles are cheap to clone (a reference count or a zero-sized marker) so that tasks
 /// which need the runtime (to sleep or spawn) can carry it.
 pub trait AsyncRuntime: Clone + Send + Sync + 'static {
     /// The runtime's own join handle, resolving to the task's output. A panic in the
     /// task resumes in the awaiting task, so it fails the cell instead of hiding.
-    type Join<T: Send + 'static>: Future<Output = T> + Send + 'static;
+    type Join<T: Send + 'static>: Future<Output = T> + Send + Unpin + 'static;
+
+    /// A connected TCP stream on this runtime's reactor.
+    type Tcp: futures_io::AsyncRead + futures_io::AsyncWrite + Send + Unpin + 'static;
+
+    /// A listening TCP socket on this runtime's reactor.
+    type Listener: Send + Sync + 'static;
+
+    /// The sending half of this runtime's idiomatic bounded channel.
+    type Sender<T: Send + 'static>: Send + 'static;
+
+    /// The receiving half of this runtime's idiomatic bounded channel.
+    type Receiver<T: Send + 'static>: Send + 'static;
 
     /// Spawns `future` as a new task on this runtime.
     fn spawn<F>(&self, future: F) -> Self::Join<F::Output>
@@ -61,20 +66,108 @@ pub trait AsyncRuntime: Clone + Send + Sync + 'static {
 
     /// Gives other tasks a chance to run.
     fn yield_now(&self) -> impl Future<Output = ()> + Send;
+
+    /// Runs blocking `work` off the executor's threads (`spawn_blocking`,
+    /// `blocking::unblock`...) and waits for it without blocking them.
+    fn unblock<T, F>(&self, work: F) -> impl Future<Output = T> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static;
+
+    /// Binds a listener to `addr` (loopback, port 0 for an ephemeral port) and returns
+    /// it with the address it got. Called from inside a task of this runtime.
+    fn listen(&self, addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)>;
+
+    /// Accepts one connection (with `TCP_NODELAY` set).
+    fn accept<'a>(
+        &self,
+        listener: &'a Self::Listener,
+    ) -> impl Future<Output = io::Result<Self::Tcp>> + Send + 'a;
+
+    /// Connects to `addr` (with `TCP_NODELAY` set).
+    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Tcp>> + Send;
+
+    /// A bounded channel holding at most `capacity` (at least 1) values in flight.
+    fn channel<T: Send + 'static>(&self, capacity: usize) -> (Self::Sender<T>, Self::Receiver<T>);
+
+    /// Sends `value`, waiting for room; `false` when the receiver is gone.
+    fn send<T: Send + 'static>(
+        sender: &mut Self::Sender<T>,
+        value: T,
+    ) -> impl Future<Output = bool> + Send;
+
+    /// Receives the next value; `None` when every sender is gone and it is empty.
+    fn recv<T: Send + 'static>(
+        receiver: &mut Self::Receiver<T>,
+    ) -> impl Future<Output = Option<T>> + Send;
 }
 
-/// What a workload's run produced: the checksum every runner must reproduce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A latency histogram in nanoseconds (HdrHistogram, 3 significant digits). Merge
+/// histograms; never average percentiles.
+pub type Histogram = hdrhistogram::Histogram<u64>;
+
+/// A histogram able to record from 1 ns to one hour, auto-resizing beyond it.
+pub fn new_histogram() -> Histogram {
+    let mut h =
+        Histogram::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid HdrHistogram bounds");
+    h.auto(true);
+    h
+}
+
+/// Records `nanos` in `histogram` (clamped to at least 1 ns, the lowest bucket).
+pub fn record_ns(histogram: &mut Histogram, nanos: u64) {
+    histogram
+        .record(nanos.max(1))
+        .expect("auto-resizing histogram accepts any value");
+}
+
+/// What a workload's run produced: the checksum every runner must reproduce, and what
+/// the run measured besides its wall time.
+#[derive(Debug, Clone, Default)]
 pub struct Outcome {
     /// An order-independent checksum (wrapping sum) or count of the work done.
     pub checksum: u64,
+    /// Operations completed (round trips, hops, tasks) for a throughput, if any.
+    pub ops: Option<u64>,
+    /// Latency histograms, the primary one first (e.g. `round-trip`, `tick-lateness`).
+    pub latencies: Vec<(&'static str, Histogram)>,
+    /// Further measures of this run (e.g. `rss-per-task-bytes`), by key.
+    pub metrics: Vec<(&'static str, f64)>,
 }
 
 impl Outcome {
-    /// An outcome carrying `checksum`.
-    pub const fn new(checksum: u64) -> Self {
-        Self { checksum }
+    /// An outcome carrying `checksum` and nothing else.
+    pub fn new(checksum: u64) -> Self {
+        Self {
+            checksum,
+            ..Self::default()
+        }
     }
+
+    /// Adds the number of operations completed.
+    pub fn with_ops(mut self, ops: u64) -> Self {
+        self.ops = Some(ops);
+        self
+    }
+
+    /// Adds a latency histogram named `name`.
+    pub fn with_latency(mut self, name: &'static str, histogram: Histogram) -> Self {
+        self.latencies.push((name, histogram));
+        self
+    }
+
+    /// Adds a measure named `key`.
+    pub fn with_metric(mut self, key: &'static str, value: f64) -> Self {
+        self.metrics.push((key, value));
+        self
+    }
+}
+
+/// Resident set size of the calling process now, in bytes (Linux `/proc/self/statm`).
+pub fn current_rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let resident_pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(resident_pages * 4096)
 }
 
 /// The root future of one sample, boxed once per sample (never per task).
@@ -121,6 +214,34 @@ pub trait Strategy: Sync {
     fn transient_threads(&self) -> usize {
         0
     }
+
+    /// How [`join`](Strategy::join) runs its two halves.
+    fn nesting(&self) -> Nesting {
+        Nesting::Inline
+    }
+
+    /// Runs `left` and `right`, possibly in parallel, and returns both results: the
+    /// fork-join primitive. Called from inside a job. The default runs them one after
+    /// the other on the calling thread.
+    fn join(&self, left: Task<'_>, right: Task<'_>) -> (u64, u64) {
+        (left(), right())
+    }
+}
+
+/// One half of a [`Strategy::join`].
+pub type Task<'a> = &'a (dyn Fn() -> u64 + Sync);
+
+/// What [`Strategy::join`] does with its halves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// Runs them one after the other on the calling thread (sequential runners).
+    Inline,
+    /// May run them on different threads.
+    Parallel,
+    /// The strategy cannot hand a subtask to another thread once jobs are split
+    /// (a static split); `join` would silently serialise, so workloads that fork
+    /// do not apply.
+    Unsupported,
 }
 
 /// Joins a runner to a workload without either naming the other: the runner builds its
@@ -185,6 +306,8 @@ pub enum WorkloadKind {
     Io,
     /// CPU work next to latency-sensitive waiting.
     Mixed,
+    /// The runtime's own cost per task or per message, with almost no work inside.
+    Overhead,
 }
 
 macro_rules! display_as_serde {
@@ -222,6 +345,7 @@ display_as_serde! {
         Cpu => "cpu",
         Io => "io",
         Mixed => "mixed",
+        Overhead => "overhead",
     }
 }
 
@@ -249,7 +373,12 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{f}\""));
         }
-        for k in [WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed] {
+        for k in [
+            WorkloadKind::Cpu,
+            WorkloadKind::Io,
+            WorkloadKind::Mixed,
+            WorkloadKind::Overhead,
+        ] {
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
         }
     }

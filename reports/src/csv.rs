@@ -2,7 +2,7 @@
 //! numbers in base units named in the header (no `×`, `%` or thousands marks), the
 //! same rows the Markdown tables show.
 
-use crate::model::{Results, Status};
+use crate::model::Results;
 use crate::summary::summarize;
 
 const HEADER: &[&str] = &[
@@ -44,12 +44,7 @@ pub fn render(results: &Results) -> String {
                 cell.class.to_string(),
                 cell.family.to_string(),
                 cell.threads.to_string(),
-                match cell.status {
-                    Status::Ok => "ok",
-                    Status::Failed => "failed",
-                    Status::Timeout => "timeout",
-                }
-                .to_string(),
+                cell.status.as_str().to_string(),
                 num(summary.map(|s| s.median_wall_s * 1e3)),
                 num(summary.map(|s| s.ci95_wall_s[0] * 1e3)),
                 num(summary.map(|s| s.ci95_wall_s[1] * 1e3)),

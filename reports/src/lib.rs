@@ -40,7 +40,9 @@ pub enum FileError {
         message: String,
     },
     /// The file was written by a build with another schema version.
-    #[error("{path} has schema_version {found}, this rtcompare reads version {expected}; {hint}")]
+    #[error(
+        "{path} has schema_version {found}, this rtcompare reads versions 1 to {expected}; {hint}"
+    )]
     Schema {
         /// The file.
         path: PathBuf,
@@ -90,7 +92,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
         path: path.to_owned(),
         message: format!("schema_version is {found}, expected a whole number"),
     })?;
-    if found != u64::from(SCHEMA_VERSION) {
+    if !(u64::from(OLDEST_READABLE_SCHEMA)..=u64::from(SCHEMA_VERSION)).contains(&found) {
         let hint = if found > u64::from(SCHEMA_VERSION) {
             "it was written by a newer rtcompare: upgrade to read it"
         } else {
@@ -103,7 +105,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
             hint,
         });
     }
-    serde_json::from_value(value).map_err(corrupt)
+    let mut results: Results = serde_json::from_value(value).map_err(corrupt)?;
+    // Read as this version: every later field is optional and defaults to empty.
+    results.schema_version = SCHEMA_VERSION;
+    Ok(results)
 }
 
 /// Writes `results` as pretty JSON, atomically: a reader sees the old file or the

@@ -215,11 +215,7 @@ fn overlaps(a: [f64; 2], b: [f64; 2]) -> bool {
 }
 
 fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "ok",
-        Status::Failed => "failed",
-        Status::Timeout => "timeout",
-    }
+    status.as_str()
 }
 
 fn kind_label(kind: WorkloadKind) -> &'static str {
@@ -227,6 +223,7 @@ fn kind_label(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Cpu => "CPU-bound",
         WorkloadKind::Io => "I/O-bound",
         WorkloadKind::Mixed => "mixed CPU and I/O",
+        WorkloadKind::Overhead => "runtime overhead",
     }
 }
 

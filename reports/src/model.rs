@@ -6,8 +6,12 @@ use rtcompare_api::{Class, Family, WorkloadKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest schema version this build still reads (every field added since is
+/// optional, so older files load with those fields empty).
+pub const OLDEST_READABLE_SCHEMA: u32 = 1;
 
 /// One run of the matrix: the machine, the configuration and every cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +86,9 @@ pub struct Config {
     pub workloads: Vec<String>,
     /// The command line that reproduces the run.
     pub command: String,
+    /// Requests per second of open-loop workloads, when `--rate` set it (schema 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
 }
 
 /// A runner as run.
@@ -100,6 +107,15 @@ pub struct RunnerMeta {
     pub summary: String,
     /// Its timer and I/O reactor.
     pub timer: String,
+    /// The channel message-passing workloads use on it (schema 2).
+    #[serde(default)]
+    pub channel: String,
+    /// The TCP sockets network workloads use on it (schema 2).
+    #[serde(default)]
+    pub net: String,
+    /// Where it offloads blocking work (schema 2).
+    #[serde(default)]
+    pub offload: String,
     /// What a reader must know to interpret its numbers.
     pub caveats: Vec<String>,
 }
@@ -119,6 +135,20 @@ pub struct WorkloadMeta {
     /// workload has one (`sleep`: one task's sleeps back to back).
     #[serde(default)]
     pub ideal_wall_s: Option<f64>,
+    /// What it measures besides wall time, in the order reports show them.
+    #[serde(default)]
+    pub metrics: Vec<MetricMeta>,
+}
+
+/// A measure a workload reports besides wall time (schema 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricMeta {
+    /// Its key in [`Cell::metrics`] and [`Sample::metrics`].
+    pub key: String,
+    /// Its column header, unit included.
+    pub header: String,
+    /// What it means, in one line.
+    pub about: String,
 }
 
 /// How a cell ended.
@@ -131,6 +161,21 @@ pub enum Status {
     Failed,
     /// Exceeded the per-cell time limit and was killed.
     Timeout,
+    /// The workload does not apply to this runner; `error` says why (schema 2).
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Status {
+    /// The name used in results files and reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Timeout => "timeout",
+            Status::NotApplicable => "n/a",
+        }
+    }
 }
 
 /// One runner × workload × thread count, run in its own child process.
@@ -162,6 +207,10 @@ pub struct Cell {
     pub params: serde_json::Value,
     /// Set when the cell ran a subset of the work and its times were scaled.
     pub extrapolation: Option<Extrapolation>,
+    /// What was changed to fit this runner or machine (e.g. a connection count capped
+    /// by the open-file limit), in words (schema 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// OS threads alive at the end of the last sample, plus threads created and
     /// joined within a sample (main thread included).
     pub os_threads: Option<usize>,
@@ -173,16 +222,25 @@ pub struct Cell {
     pub samples: Vec<Sample>,
     /// Peak resident set of the cell's process (VmHWM).
     pub peak_rss_bytes: Option<u64>,
-    /// Latency percentiles, for workloads that measure latency.
+    /// Latency percentiles of the workload's primary latency (histograms merged over
+    /// the measured samples), for workloads that measure latency.
     pub latency_us: Option<Latency>,
-    /// Operations per second, for workloads that have a throughput.
+    /// Further latencies by name (e.g. `round-trip` next to `tick-lateness`) (schema 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub more_latency_us: BTreeMap<String, Latency>,
+    /// Operations per second (operations of a sample over its median wall time), for
+    /// workloads that have a throughput.
     pub throughput_per_s: Option<f64>,
+    /// The workload's own measures: the median over samples of each per-sample value,
+    /// and probe values as measured (schema 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
     /// Derived statistics; filled once the whole run is known (speedup needs `seq`).
     pub summary: Option<Summary>,
 }
 
 /// Measured cost of one sample.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Wall-clock time, monotonic clock, seconds.
     pub wall_s: f64,
@@ -194,6 +252,16 @@ pub struct Sample {
     pub ctx_voluntary: u64,
     /// Involuntary context switches of the process.
     pub ctx_involuntary: u64,
+    /// This sample's primary latency: 99th percentile and maximum, microseconds
+    /// (schema 2; how often and how badly single samples stalled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99_us: Option<f64>,
+    /// This sample's largest primary latency, microseconds (schema 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_max_us: Option<f64>,
+    /// The workload's own measures for this sample (schema 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 /// A cell that ran part of the work and scaled its times linearly.
@@ -208,8 +276,17 @@ pub struct Extrapolation {
 /// Latency percentiles in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
+    /// Values recorded (schema 2).
+    #[serde(default)]
+    pub count: u64,
+    /// Mean (schema 2).
+    #[serde(default)]
+    pub mean: f64,
     /// Median.
     pub p50: f64,
+    /// 90th percentile (schema 2).
+    #[serde(default)]
+    pub p90: f64,
     /// 99th percentile.
     pub p99: f64,
     /// 99.9th percentile.

@@ -761,6 +761,7 @@ fn not_ok(base: &Cell, now: &Cell) -> Option<String> {
             Status::Ok => return None,
             Status::Failed => "failed",
             Status::Timeout => "timed out",
+            Status::NotApplicable => "n/a",
         };
         let error = cell
             .error

@@ -98,6 +98,9 @@ mod tests {
             sys_s: cpu_s * 0.1,
             ctx_voluntary: 0,
             ctx_involuntary: 0,
+            latency_p99_us: None,
+            latency_max_us: None,
+            metrics: BTreeMap::new(),
         }
     }
 
@@ -125,7 +128,10 @@ mod tests {
                 .collect(),
             peak_rss_bytes: None,
             latency_us: None,
+            more_latency_us: BTreeMap::new(),
             throughput_per_s: None,
+            metrics: BTreeMap::new(),
+            notes: vec![],
             summary: None,
         }
     }
@@ -159,6 +165,7 @@ mod tests {
                 runners: vec![],
                 workloads: vec![],
                 command: "rtcompare compare".into(),
+                rate: None,
             },
             runners: vec![],
             workloads: vec![],

@@ -273,7 +273,10 @@ fn latency_chart_for_cells_that_measured_latency() {
         if c.workload == "sleep" && c.status == Status::Ok {
             let base = 100.0 + 10.0 * i as f64;
             c.latency_us = Some(Latency {
+                count: 1000,
+                mean: base * 1.5,
                 p50: base,
+                p90: base * 2.0,
                 p99: base * 5.0,
                 p999: base * 40.0,
                 max: base * 100.0,

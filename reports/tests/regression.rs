@@ -30,7 +30,7 @@ fn run(seed: u64) -> Results {
         let recorded = cell.samples.clone();
         cell.samples = (0..10)
             .map(|k| {
-                let mut s = recorded[k % recorded.len()];
+                let mut s = recorded[k % recorded.len()].clone();
                 let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
                 let jitter = 1.0 + (u - 0.5) * 0.02;
                 s.wall_s *= jitter;
@@ -474,6 +474,9 @@ fn single_value_metrics_use_the_band_only() {
         let c = cell_mut(&mut base, tp);
         c.throughput_per_s = Some(1000.0);
         c.latency_us = Some(Latency {
+            count: 100,
+            mean: 0.0,
+            p90: 0.0,
             p50: 50.0,
             p99: 100.0,
             p999: 200.0,

@@ -4,10 +4,14 @@
 //! Discontinued upstream (1.13, 2025: "use smol instead"); kept as the data point
 //! people still ask about.
 
+use crate::async_io_parts::async_channel_items;
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, census, park_on};
+use async_std::net::{TcpListener, TcpStream};
 use async_std::task::{self, JoinHandle};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// async-std's global runtime.
@@ -24,6 +28,8 @@ const THREAD_NAME: &str = "async-std/runti";
 
 impl AsyncRuntime for Global {
     type Join<T: Send + 'static> = JoinHandle<T>;
+    type Tcp = TcpStream;
+    type Listener = TcpListener;
 
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -40,6 +46,41 @@ impl AsyncRuntime for Global {
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
         task::yield_now()
     }
+
+    fn unblock<T, F>(&self, work: F) -> impl Future<Output = T> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        task::spawn_blocking(work)
+    }
+
+    fn listen(&self, addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        let local = listener.local_addr()?;
+        Ok((TcpListener::from(listener), local))
+    }
+
+    fn accept<'a>(
+        &self,
+        listener: &'a TcpListener,
+    ) -> impl Future<Output = io::Result<TcpStream>> + Send + 'a {
+        async move {
+            let (stream, _) = listener.accept().await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        }
+    }
+
+    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<TcpStream>> + Send {
+        async move {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        }
+    }
+
+    async_channel_items!(async_std::channel);
 }
 
 impl Runner for AsyncStd {
@@ -50,6 +91,9 @@ impl Runner for AsyncStd {
         threads: ThreadsKnob::Workers,
         summary: "async_std::task::spawn on its global executor, ASYNC_STD_THREAD_COUNT=N",
         timer: "async-io's Timer and reactor (via async-global-executor), driven by idle workers",
+        channel: "async-channel (async_std::channel)",
+        net: "async_std::net (async-io underneath)",
+        offload: "async_std::task::spawn_blocking",
         caveats: &[
             "discontinued upstream (1.13, 2025: \"use smol instead\"); it runs on \
              async-global-executor, the same async-executor core as smol, so it is not an \

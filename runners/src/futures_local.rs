@@ -2,14 +2,14 @@
 //! crate has no timer or reactor, so sleeps use async-io's `Timer`, driven by async-io's
 //! own "async-io" thread: a helper thread this runner has and the others may not.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer};
+use crate::async_io_parts::{async_io_items, futures_channel_items};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::RemoteHandle;
 use futures::task::LocalSpawnExt;
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use std::cell::RefCell;
 use std::future::Future;
-use std::time::Duration;
 
 thread_local! {
     // `LocalSpawner` is !Send; tasks carry a zero-sized marker and spawn through this.
@@ -40,13 +40,8 @@ impl AsyncRuntime for LocalHandle {
         })
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        async_io_timer::sleep(duration)
-    }
-
-    fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        async_io_timer::yield_now()
-    }
+    async_io_items!();
+    futures_channel_items!();
 }
 
 impl Runner for FuturesLocal {
@@ -57,6 +52,9 @@ impl Runner for FuturesLocal {
         threads: ThreadsKnob::One,
         summary: "futures::executor::LocalPool::run_until on the calling thread",
         timer: "async-io's Timer; its reactor runs on async-io's own helper thread",
+        channel: "futures::channel::mpsc",
+        net: "async-io Async<TcpStream> (futures has no reactor)",
+        offload: "blocking::unblock (futures has no blocking pool)",
         caveats: &[crate::FUTURES_TIMER],
     };
 

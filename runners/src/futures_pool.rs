@@ -2,13 +2,13 @@
 //! queue behind a mutex, no work stealing. Sleeps use async-io's `Timer` (the futures
 //! crate has none), driven by async-io's own "async-io" thread.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer, park_on};
+use crate::async_io_parts::{async_io_items, futures_channel_items};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
 use futures::executor::ThreadPool;
 use futures::future::RemoteHandle;
 use futures::task::SpawnExt;
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use std::future::Future;
-use std::time::Duration;
 
 /// futures' thread pool.
 pub struct FuturesPool;
@@ -30,13 +30,8 @@ impl AsyncRuntime for PoolHandle {
             .expect("futures-pool: ThreadPool is shut down")
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        async_io_timer::sleep(duration)
-    }
-
-    fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        async_io_timer::yield_now()
-    }
+    async_io_items!();
+    futures_channel_items!();
 }
 
 impl Runner for FuturesPool {
@@ -47,6 +42,9 @@ impl Runner for FuturesPool {
         threads: ThreadsKnob::Workers,
         summary: "futures::executor::ThreadPool::builder().pool_size(N): one mutex-guarded queue",
         timer: "async-io's Timer; its reactor runs on async-io's own helper thread",
+        channel: "futures::channel::mpsc",
+        net: "async-io Async<TcpStream> (futures has no reactor)",
+        offload: "blocking::unblock (futures has no blocking pool)",
         caveats: &[
             "one shared queue behind a mutex and no work stealing",
             crate::FUTURES_TIMER,

@@ -11,7 +11,7 @@
 pub mod census;
 mod pool;
 
-mod async_io_timer;
+mod async_io_parts;
 mod async_std_rt;
 mod futures_local;
 mod futures_pool;
@@ -57,6 +57,12 @@ pub struct RunnerInfo {
     pub summary: &'static str,
     /// Its timer and I/O reactor.
     pub timer: &'static str,
+    /// The channel message-passing workloads use on it.
+    pub channel: &'static str,
+    /// The TCP sockets network workloads use on it.
+    pub net: &'static str,
+    /// Where it offloads blocking work so its executor threads stay free.
+    pub offload: &'static str,
     /// What a reader must know to interpret its numbers.
     pub caveats: &'static [&'static str],
 }

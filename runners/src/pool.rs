@@ -59,6 +59,11 @@ impl Batch {
     }
 
     /// Waits for every part, then returns the sum or resumes the first panic.
+    /// Whether every part has finished (without waiting).
+    pub(crate) fn is_done(&self) -> bool {
+        *self.parts_left.lock().unwrap() == 0
+    }
+
     pub(crate) fn wait(&self) -> u64 {
         let mut left = self.parts_left.lock().unwrap();
         while *left > 0 {

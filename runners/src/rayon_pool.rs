@@ -4,7 +4,7 @@
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rayon::prelude::*;
-use rtcompare_api::{Class, Concurrency, Family, Job, Strategy, Visitor};
+use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Task, Visitor};
 
 /// rayon with a dedicated pool.
 pub struct Rayon;
@@ -26,6 +26,15 @@ impl Strategy for Parallel {
                 .reduce(|| 0, u64::wrapping_add)
         })
     }
+
+    fn nesting(&self) -> Nesting {
+        Nesting::Parallel
+    }
+
+    fn join(&self, left: Task<'_>, right: Task<'_>) -> (u64, u64) {
+        // Inside a job this is already on the pool; `install` then costs a check.
+        self.pool.install(|| rayon::join(left, right))
+    }
 }
 
 impl Runner for Rayon {
@@ -36,6 +45,9 @@ impl Runner for Rayon {
         threads: ThreadsKnob::Workers,
         summary: "rayon::ThreadPoolBuilder::new().num_threads(N); (0..jobs).into_par_iter()",
         timer: "std::thread::sleep (the kernel's timer)",
+        channel: "std::sync::mpsc",
+        net: "std::net, blocking; a rayon job per connection",
+        offload: "n/a (blocking work holds a rayon worker)",
         caveats: &[
             "parallel, not concurrent: a blocking wait holds its worker thread",
             "into_par_iter() splits the job range adaptively into contiguous pieces that each \

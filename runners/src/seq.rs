@@ -27,6 +27,9 @@ impl Runner for Seq {
         threads: ThreadsKnob::One,
         summary: "a plain loop on the calling thread; blocking waits block everything",
         timer: "std::thread::sleep",
+        channel: "std::sync::mpsc",
+        net: "std::net, blocking; one connection after another",
+        offload: "n/a (no executor to keep free)",
         caveats: &[],
     };
 

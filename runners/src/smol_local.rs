@@ -2,11 +2,11 @@
 //! `smol::block_on`, which drives async-io's reactor and timers on that same thread
 //! while the executor is idle. Concurrent, not parallel.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer};
+use crate::async_io_parts::{async_channel_items, async_io_items};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use smol::{LocalExecutor, Task};
 use std::future::Future;
-use std::time::Duration;
 
 thread_local! {
     // The executor lives in a thread-local so that the handle tasks carry is a
@@ -32,13 +32,8 @@ impl AsyncRuntime for LocalHandle {
         EXECUTOR.with(|ex| ex.spawn(future))
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        async_io_timer::sleep(duration)
-    }
-
-    fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        async_io_timer::yield_now()
-    }
+    async_io_items!();
+    async_channel_items!(smol::channel);
 }
 
 impl Runner for SmolLocal {
@@ -49,6 +44,9 @@ impl Runner for SmolLocal {
         threads: ThreadsKnob::One,
         summary: "async_executor::LocalExecutor run by smol::block_on on the calling thread",
         timer: "async-io's Timer and reactor, driven by smol::block_on on the same thread",
+        channel: "async-channel (smol::channel)",
+        net: "async-io Async<TcpStream>",
+        offload: "blocking::unblock (smol::unblock)",
         caveats: &[],
     };
 

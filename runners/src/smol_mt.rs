@@ -2,12 +2,12 @@
 //! each in `smol::block_on(executor.run(..))` (so idle workers take turns driving
 //! async-io's reactor), as async-executor's documentation shows. Work stealing.
 
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, async_io_timer, park_on};
+use crate::async_io_parts::{async_channel_items, async_io_items};
+use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use smol::{Executor, Task};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// smol's multithreaded executor.
 pub struct SmolMt;
@@ -27,13 +27,8 @@ impl AsyncRuntime for MtHandle {
         self.0.spawn(future)
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        async_io_timer::sleep(duration)
-    }
-
-    fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        async_io_timer::yield_now()
-    }
+    async_io_items!();
+    async_channel_items!(smol::channel);
 }
 
 impl Runner for SmolMt {
@@ -44,6 +39,9 @@ impl Runner for SmolMt {
         threads: ThreadsKnob::Workers,
         summary: "async_executor::Executor run by N threads, each in smol::block_on(ex.run(..))",
         timer: "async-io's Timer and reactor, driven by whichever worker is idle",
+        channel: "async-channel (smol::channel)",
+        net: "async-io Async<TcpStream>",
+        offload: "blocking::unblock (smol::unblock)",
         caveats: &[],
     };
 

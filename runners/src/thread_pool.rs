@@ -4,7 +4,7 @@
 
 use crate::pool::Batch;
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{Class, Concurrency, Family, Job, Strategy, Visitor};
+use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Task as Half, Visitor};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -85,6 +85,39 @@ impl Strategy for Pool {
         self.shared.available.notify_all();
         batch.wait()
     }
+
+    fn nesting(&self) -> Nesting {
+        Nesting::Parallel
+    }
+
+    /// Queues `left` on the shared queue, runs `right`, then, until `left` is done,
+    /// helps by running queued tasks; it sleeps only when the queue is empty, that is
+    /// when `left` is running on another worker (so nested joins cannot deadlock).
+    fn join(&self, left: Half<'_>, right: Half<'_>) -> (u64, u64) {
+        let job = |_: usize| left();
+        // SAFETY: `batch.wait()` below returns only after the queued part has run, so
+        // `job` (and `left`) outlive every use through the batch.
+        let batch = unsafe { Batch::new(&job, 1) };
+        self.shared.queue.lock().unwrap().tasks.push_back(Task {
+            batch: Arc::clone(&batch),
+            index: 0,
+        });
+        self.shared.available.notify_one();
+        let right = right();
+        while !batch.is_done() {
+            match self.pop() {
+                Some(task) => task.batch.run(task.index..task.index + 1),
+                None => break,
+            }
+        }
+        (batch.wait(), right)
+    }
+}
+
+impl Pool {
+    fn pop(&self) -> Option<Task> {
+        self.shared.queue.lock().unwrap().tasks.pop_front()
+    }
 }
 
 impl Drop for Pool {
@@ -105,6 +138,9 @@ impl Runner for ThreadPool {
         threads: ThreadsKnob::Workers,
         summary: "N std threads popping one Mutex<VecDeque> queue, woken by a Condvar",
         timer: "std::thread::sleep (the kernel's timer)",
+        channel: "std::sync::mpsc",
+        net: "std::net, blocking; a pool job per connection",
+        offload: "n/a (blocking work holds a pool thread)",
         caveats: &[],
     };
 

@@ -3,7 +3,7 @@
 //! At most [`THREAD_CAP`] are alive at once; jobs beyond the cap run in waves.
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{Class, Concurrency, Family, Job, Strategy, Visitor};
+use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Task, Visitor};
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -19,6 +19,8 @@ pub struct Threads;
 #[derive(Default)]
 struct PerTask {
     peak: AtomicUsize,
+    /// Subtask threads alive now (fork-join).
+    forked: AtomicUsize,
 }
 
 impl Strategy for PerTask {
@@ -52,6 +54,28 @@ impl Strategy for PerTask {
     fn transient_threads(&self) -> usize {
         self.peak.load(Ordering::Relaxed)
     }
+
+    fn nesting(&self) -> Nesting {
+        Nesting::Parallel
+    }
+
+    /// A new thread for `left`, `right` on the calling thread: a thread per subtask.
+    fn join(&self, left: Task<'_>, right: Task<'_>) -> (u64, u64) {
+        let alive = self.forked.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(alive, Ordering::Relaxed);
+        let joined = thread::scope(|scope| {
+            let forked = thread::Builder::new()
+                .spawn_scoped(scope, left)
+                .unwrap_or_else(|e| panic!("cannot create a thread for a subtask: {e}"));
+            let right = right();
+            (forked.join(), right)
+        });
+        self.forked.fetch_sub(1, Ordering::Relaxed);
+        match joined {
+            (Ok(left), right) => (left, right),
+            (Err(payload), _) => resume_unwind(payload),
+        }
+    }
 }
 
 impl Runner for Threads {
@@ -62,6 +86,9 @@ impl Runner for Threads {
         threads: ThreadsKnob::PerTask,
         summary: "std::thread::scope, one thread per task (at most 10,000 alive), joined in order",
         timer: "std::thread::sleep (the kernel's timer)",
+        channel: "std::sync::mpsc",
+        net: "std::net, blocking; a thread per connection",
+        offload: "n/a (every task has its own thread)",
         caveats: &[
             "one OS thread per task: --threads does not change what it does and is \
              recorded only as the point of comparison; at most 10,000 threads are alive at \

@@ -4,7 +4,7 @@
 
 use crate::pool::Batch;
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{Class, Concurrency, Family, Job, Strategy, Visitor};
+use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Visitor};
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
@@ -60,6 +60,10 @@ impl Strategy for StaticSplit {
         }
         batch.wait()
     }
+
+    fn nesting(&self) -> Nesting {
+        Nesting::Unsupported
+    }
 }
 
 impl Drop for StaticSplit {
@@ -79,6 +83,9 @@ impl Runner for ThreadsStatic {
         threads: ThreadsKnob::Workers,
         summary: "N std threads, each given a contiguous 1/N of the jobs up front",
         timer: "std::thread::sleep (the kernel's timer)",
+        channel: "std::sync::mpsc",
+        net: "std::net, blocking; a static share of connections per thread",
+        offload: "n/a (blocking work holds its thread)",
         caveats: &[],
     };
 

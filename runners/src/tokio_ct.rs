@@ -15,6 +15,9 @@ impl Runner for TokioCt {
         threads: ThreadsKnob::One,
         summary: "tokio::runtime::Builder::new_current_thread().enable_all()",
         timer: "tokio's time driver (1 ms resolution) and mio reactor, on the same thread",
+        channel: "tokio::sync::mpsc",
+        net: "tokio::net (tokio's reactor), via tokio-util compat",
+        offload: "tokio::task::spawn_blocking (tokio's blocking pool)",
         caveats: &[crate::TOKIO_TIMER],
     };
 

@@ -15,6 +15,9 @@ impl Runner for TokioMt {
         threads: ThreadsKnob::Workers,
         summary: "tokio::runtime::Builder::new_multi_thread().worker_threads(N).enable_all()",
         timer: "tokio's time driver (1 ms resolution) and mio reactor, driven by whichever worker parks",
+        channel: "tokio::sync::mpsc",
+        net: "tokio::net (tokio's reactor), via tokio-util compat",
+        offload: "tokio::task::spawn_blocking (tokio's blocking pool)",
         caveats: &[crate::TOKIO_TIMER],
     };
 

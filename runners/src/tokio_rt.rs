@@ -3,12 +3,17 @@
 
 use rtcompare_api::{AsyncRuntime, Outcome, Visitor};
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::panic::resume_unwind;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::{Handle, Runtime};
+use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle};
+use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 /// A tokio runtime handle.
 #[derive(Clone)]
@@ -34,6 +39,10 @@ impl<T> Future for TokioJoin<T> {
 
 impl AsyncRuntime for Tokio {
     type Join<T: Send + 'static> = TokioJoin<T>;
+    type Tcp = Compat<TcpStream>;
+    type Listener = TcpListener;
+    type Sender<T: Send + 'static> = mpsc::Sender<T>;
+    type Receiver<T: Send + 'static> = mpsc::Receiver<T>;
 
     fn spawn<F>(&self, future: F) -> TokioJoin<F::Output>
     where
@@ -49,6 +58,61 @@ impl AsyncRuntime for Tokio {
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
         tokio::task::yield_now()
+    }
+
+    fn unblock<T, F>(&self, work: F) -> impl Future<Output = T> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        TokioJoin(self.0.spawn_blocking(work))
+    }
+
+    fn listen(&self, addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let local = listener.local_addr()?;
+        let _context = self.0.enter(); // registers with this runtime's reactor
+        Ok((TcpListener::from_std(listener)?, local))
+    }
+
+    fn accept<'a>(
+        &self,
+        listener: &'a TcpListener,
+    ) -> impl Future<Output = io::Result<Compat<TcpStream>>> + Send + 'a {
+        async move {
+            let (stream, _) = listener.accept().await?;
+            stream.set_nodelay(true)?;
+            Ok(stream.compat())
+        }
+    }
+
+    fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> impl Future<Output = io::Result<Compat<TcpStream>>> + Send {
+        async move {
+            let stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream.compat())
+        }
+    }
+
+    fn channel<T: Send + 'static>(&self, capacity: usize) -> (mpsc::Sender<T>, mpsc::Receiver<T>) {
+        mpsc::channel(capacity.max(1))
+    }
+
+    fn send<T: Send + 'static>(
+        sender: &mut mpsc::Sender<T>,
+        value: T,
+    ) -> impl Future<Output = bool> + Send {
+        async move { sender.send(value).await.is_ok() }
+    }
+
+    fn recv<T: Send + 'static>(
+        receiver: &mut mpsc::Receiver<T>,
+    ) -> impl Future<Output = Option<T>> + Send {
+        receiver.recv()
     }
 }
 

@@ -12,7 +12,7 @@ pub mod cpu_skewed;
 pub mod kernel;
 pub mod sleep;
 
-use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::fmt;
 use std::future::Future;
@@ -78,6 +78,61 @@ pub struct Fitted<P> {
     /// `Some((factor, note))` when the run is a subset whose times are scaled by
     /// `factor` to estimate the whole workload.
     pub extrapolation: Option<(f64, String)>,
+    /// What was changed to fit this runner or machine (a capped connection count, a
+    /// raised cutoff), in words, for the results and the report.
+    pub notes: Vec<String>,
+}
+
+impl<P> Fitted<P> {
+    /// `params` unchanged: the whole workload runs.
+    pub fn all(params: P) -> Self {
+        Fitted {
+            params,
+            extrapolation: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// What a workload may know about the runner and machine it is fitted to.
+#[derive(Debug, Clone, Copy)]
+pub struct FitContext {
+    /// `None` for async runners; the strategy's limit for blocking ones.
+    pub concurrency: Option<Concurrency>,
+    /// `None` for async runners; how the strategy's `join` runs for blocking ones.
+    pub nesting: Option<Nesting>,
+    /// Longest a blocking runner that cannot overlap the waits may spend on a sample
+    /// before the workload runs a subset and extrapolates.
+    pub budget: Duration,
+    /// The cell process's soft open-file limit (already raised to the hard limit).
+    pub open_files: Option<u64>,
+    /// Requests per second for open-loop workloads (`--rate`), if given.
+    pub rate: Option<f64>,
+}
+
+impl FitContext {
+    /// An async runner's context: no concurrency limit, nothing known of the machine.
+    pub fn for_async(preset: Preset) -> Self {
+        FitContext {
+            concurrency: None,
+            nesting: None,
+            budget: preset.blocking_budget(),
+            open_files: None,
+            rate: None,
+        }
+    }
+}
+
+/// A measure a workload reports besides wall time, declared so reports can show it
+/// without knowing the workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    /// Its key in [`Outcome::metrics`](rtcompare_api::Outcome) and in results.
+    pub key: &'static str,
+    /// Its column header, unit included (`ns/task`).
+    pub header: &'static str,
+    /// What it means, in one line.
+    pub about: &'static str,
 }
 
 /// One workload, written once for every runner.
@@ -98,18 +153,23 @@ pub trait Workload: 'static {
     /// The size of `params`, in words (for `list` and reports).
     fn describe(params: &Self::Params) -> String;
 
-    /// Fits `params` to a runner. `concurrency` is `None` for async runners and the
-    /// strategy's limit for blocking ones; a workload whose blocking run would exceed
-    /// `budget` runs a subset and says by how much to scale. The default runs all.
-    fn fit(
-        params: Self::Params,
-        _concurrency: Option<Concurrency>,
-        _budget: Duration,
-    ) -> Fitted<Self::Params> {
-        Fitted {
-            params,
-            extrapolation: None,
-        }
+    /// What it measures besides wall time (per-sample values are summarised by their
+    /// median; a probe's values are taken as they are).
+    const METRICS: &'static [Metric] = &[];
+
+    /// Fits `params` to a runner and machine: a blocking run that would exceed the
+    /// budget runs a subset and says by how much to scale; a count over a limit is
+    /// capped and noted. `Err(reason)` when the workload cannot apply to this runner
+    /// (the cell is recorded as n/a with the reason). The default runs everything.
+    fn fit(params: Self::Params, _context: &FitContext) -> Result<Fitted<Self::Params>, String> {
+        Ok(Fitted::all(params))
+    }
+
+    /// Parameters of an untimed probe run taken once before the warm-up, whose
+    /// metrics are recorded as they are (e.g. memory per live task, measured on a
+    /// fresh heap). The default takes none.
+    fn probe(_params: &Self::Params) -> Option<Self::Params> {
+        None
     }
 
     /// The checksum a correct run of `params` produces, computed independently of
@@ -150,6 +210,8 @@ pub struct WorkloadInfo {
     pub describe: fn(Preset) -> String,
     /// Its ideal wall time at a preset, if it has one.
     pub ideal_wall: fn(Preset) -> Option<Duration>,
+    /// What it measures besides wall time.
+    pub metrics: &'static [Metric],
 }
 
 /// Receives the workload type chosen by id.
@@ -169,6 +231,7 @@ macro_rules! registry {
             summary: <$w as Workload>::SUMMARY,
             describe: |p| <$w as Workload>::describe(&<$w as Workload>::params(p)),
             ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
+            metrics: <$w as Workload>::METRICS,
         }),*];
 
         /// Calls `visitor` with the workload named `id`; `None` if there is none.

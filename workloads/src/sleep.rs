@@ -9,7 +9,7 @@
 //! `ceil(M / c) / k`, recorded as an extrapolation. The waits are exactly linear in
 //! rounds, so the estimate is sound; it is never presented as measured.
 
-use crate::{Fitted, Preset, Workload};
+use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::time::Duration;
@@ -65,39 +65,8 @@ impl Workload for Sleep {
         )
     }
 
-    fn fit(
-        params: SleepParams,
-        concurrency: Option<Concurrency>,
-        budget: Duration,
-    ) -> Fitted<SleepParams> {
-        let Some(concurrency) = concurrency else {
-            return Fitted {
-                params,
-                extrapolation: None,
-            };
-        };
-        let per_task = params.per_task();
-        let in_flight = concurrency.for_jobs(params.tasks);
-        let rounds = params.tasks.div_ceil(in_flight);
-        if per_task.is_zero() || per_task * rounds as u32 <= budget {
-            return Fitted {
-                params,
-                extrapolation: None,
-            };
-        }
-        let kept_rounds = ((budget.as_nanos() / per_task.as_nanos()) as usize).clamp(1, rounds);
-        let tasks = in_flight * kept_rounds;
-        let factor = rounds as f64 / kept_rounds as f64;
-        let note = format!(
-            "ran {tasks} of {} tasks: {in_flight} in progress at once need {rounds} rounds of \
-             {} ms; {kept_rounds} round(s) measured, times scaled ×{factor:.0}",
-            params.tasks,
-            per_task.as_millis(),
-        );
-        Fitted {
-            params: SleepParams { tasks, ..params },
-            extrapolation: Some((factor, note)),
-        }
+    fn fit(params: SleepParams, context: &FitContext) -> Result<Fitted<SleepParams>, String> {
+        Ok(fit_rounds(params, context.concurrency, context.budget))
     }
 
     fn expected(params: &SleepParams) -> u64 {
@@ -152,6 +121,39 @@ impl Workload for Sleep {
     }
 }
 
+/// Keeps the whole rounds of a blocking run that fit in `budget` (all of them for an
+/// async runner, `concurrency == None`).
+fn fit_rounds(
+    params: SleepParams,
+    concurrency: Option<Concurrency>,
+    budget: Duration,
+) -> Fitted<SleepParams> {
+    let Some(concurrency) = concurrency else {
+        return Fitted::all(params);
+    };
+
+    let per_task = params.per_task();
+    let in_flight = concurrency.for_jobs(params.tasks);
+    let rounds = params.tasks.div_ceil(in_flight);
+    if per_task.is_zero() || per_task * rounds as u32 <= budget {
+        return Fitted::all(params);
+    }
+    let kept_rounds = ((budget.as_nanos() / per_task.as_nanos()) as usize).clamp(1, rounds);
+    let tasks = in_flight * kept_rounds;
+    let factor = rounds as f64 / kept_rounds as f64;
+    let note = format!(
+        "ran {tasks} of {} tasks: {in_flight} in progress at once need {rounds} rounds of \
+         {} ms; {kept_rounds} round(s) measured, times scaled ×{factor:.0}",
+        params.tasks,
+        per_task.as_millis(),
+    );
+    Fitted {
+        params: SleepParams { tasks, ..params },
+        extrapolation: Some((factor, note)),
+        notes: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,13 +164,13 @@ mod tests {
             sleeps: 10,
             sleep_ms: 10,
         };
-        Sleep::fit(p, Some(c), Duration::from_millis(budget_ms))
+        fit_rounds(p, Some(c), Duration::from_millis(budget_ms))
     }
 
     #[test]
     fn async_runners_run_everything() {
         let p = Sleep::params(Preset::Full);
-        let f = Sleep::fit(p, None, Duration::from_millis(1));
+        let f = fit_rounds(p, None, Duration::from_millis(1));
         assert_eq!(f.params.tasks, 10_000);
         assert!(f.extrapolation.is_none());
     }
