@@ -79,10 +79,10 @@ pub trait AsyncRuntime: Clone + Send + Sync + 'static {
     fn listen(&self, addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)>;
 
     /// Accepts one connection (with `TCP_NODELAY` set).
-    fn accept<'a>(
+    fn accept(
         &self,
-        listener: &'a Self::Listener,
-    ) -> impl Future<Output = io::Result<Self::Tcp>> + Send + 'a;
+        listener: &Self::Listener,
+    ) -> impl Future<Output = io::Result<Self::Tcp>> + Send;
 
     /// Connects to `addr` (with `TCP_NODELAY` set).
     fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<Self::Tcp>> + Send;

@@ -81,10 +81,10 @@ macro_rules! async_io_items {
             $crate::async_io_parts::listen(addr)
         }
 
-        fn accept<'a>(
+        fn accept(
             &self,
-            listener: &'a Self::Listener,
-        ) -> impl std::future::Future<Output = std::io::Result<Self::Tcp>> + Send + 'a {
+            listener: &Self::Listener,
+        ) -> impl std::future::Future<Output = std::io::Result<Self::Tcp>> + Send {
             $crate::async_io_parts::accept(listener)
         }
 

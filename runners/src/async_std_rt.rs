@@ -61,23 +61,16 @@ impl AsyncRuntime for Global {
         Ok((TcpListener::from(listener), local))
     }
 
-    fn accept<'a>(
-        &self,
-        listener: &'a TcpListener,
-    ) -> impl Future<Output = io::Result<TcpStream>> + Send + 'a {
-        async move {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        }
+    async fn accept(&self, listener: &TcpListener) -> io::Result<TcpStream> {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 
-    fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<TcpStream>> + Send {
-        async move {
-            let stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        }
+    async fn connect(&self, addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 
     async_channel_items!(async_std::channel);

@@ -76,37 +76,24 @@ impl AsyncRuntime for Tokio {
         Ok((TcpListener::from_std(listener)?, local))
     }
 
-    fn accept<'a>(
-        &self,
-        listener: &'a TcpListener,
-    ) -> impl Future<Output = io::Result<Compat<TcpStream>>> + Send + 'a {
-        async move {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            Ok(stream.compat())
-        }
+    async fn accept(&self, listener: &TcpListener) -> io::Result<Compat<TcpStream>> {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream.compat())
     }
 
-    fn connect(
-        &self,
-        addr: SocketAddr,
-    ) -> impl Future<Output = io::Result<Compat<TcpStream>>> + Send {
-        async move {
-            let stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            Ok(stream.compat())
-        }
+    async fn connect(&self, addr: SocketAddr) -> io::Result<Compat<TcpStream>> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream.compat())
     }
 
     fn channel<T: Send + 'static>(&self, capacity: usize) -> (mpsc::Sender<T>, mpsc::Receiver<T>) {
         mpsc::channel(capacity.max(1))
     }
 
-    fn send<T: Send + 'static>(
-        sender: &mut mpsc::Sender<T>,
-        value: T,
-    ) -> impl Future<Output = bool> + Send {
-        async move { sender.send(value).await.is_ok() }
+    async fn send<T: Send + 'static>(sender: &mut mpsc::Sender<T>, value: T) -> bool {
+        sender.send(value).await.is_ok()
     }
 
     fn recv<T: Send + 'static>(
