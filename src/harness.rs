@@ -263,14 +263,15 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     rtcompare_reports::save(&results_path, &results)?;
     let written = rtcompare_reports::write_report(&results, &report_path, &plan.formats)?;
 
-    let failed = results
-        .cells
-        .iter()
-        .filter(|c| c.status != Status::Ok)
-        .count();
+    let count = |status: Status| results.cells.iter().filter(|c| c.status == status).count();
+    let failed = count(Status::Failed) + count(Status::Timeout);
+    let not_applicable = match count(Status::NotApplicable) {
+        0 => String::new(),
+        n => format!(", {n} n/a"),
+    };
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
-        "wrote {} and {} ({} cells, {} failed{})",
+        "wrote {} and {} ({} cells, {} failed{not_applicable}{})",
         results_path.display(),
         names.join(", "),
         results.cells.len(),
@@ -362,10 +363,10 @@ fn verdict(cell: &Cell) -> String {
         }
         status => format!(
             "{}: {}",
-            if status == Status::Timeout {
-                "TIMEOUT"
-            } else {
-                "FAILED"
+            match status {
+                Status::Timeout => "TIMEOUT",
+                Status::NotApplicable => "n/a",
+                _ => "FAILED",
             },
             cell.error.as_deref().unwrap_or("no reason given")
         ),

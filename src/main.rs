@@ -506,9 +506,11 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         "{}",
         serde_json::to_string(&record).context("cannot encode the cell")?
     );
-    Ok(if record.status == Status::Ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if matches!(record.status, Status::Ok | Status::NotApplicable) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }

@@ -51,6 +51,13 @@ fn zero_threads_and_samples_are_refused() {
 }
 
 #[test]
+fn rate_must_be_a_positive_number() {
+    for rate in ["0", "-5", "abc", "inf"] {
+        fails_with(&["compare", &format!("--rate={rate}")], "--rate");
+    }
+}
+
+#[test]
 fn unwritable_output_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a-file");

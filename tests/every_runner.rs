@@ -23,6 +23,20 @@ fn worker_thread_name(runner: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `workload` cannot apply to `runner` at tiny size with 3 threads, by design:
+/// stated here independently of the workloads' own `fit`, so a cell that turns n/a (or
+/// stops being n/a) unexpectedly fails the test.
+fn not_applicable(runner: &str, workload: &str) -> bool {
+    // Blocking runners that cannot keep every task of a ring or a hog set in progress.
+    let pooled = matches!(runner, "seq" | "thread-pool" | "threads-static" | "rayon");
+    match workload {
+        "spawn" | "channels" | "mixed-inline" | "mixed-yield" => pooled,
+        "mixed-offload" => pooled || runner == "threads",
+        "fork-join" => runner == "threads-static",
+        _ => false,
+    }
+}
+
 #[test]
 fn every_runner_reproduces_seq_on_every_workload() {
     let dir = tempfile::tempdir().unwrap();
@@ -38,20 +52,34 @@ fn every_runner_reproduces_seq_on_every_workload() {
     let workloads = rtcompare_workloads::ALL;
     assert_eq!(results.cells.len(), runners.len() * workloads.len());
 
-    let mut seq_checksum = BTreeMap::new();
-    for cell in results.cells.iter().filter(|c| c.runner == "seq") {
-        seq_checksum.insert(cell.workload.clone(), cell.checksum.clone().unwrap());
-    }
+    // Cells that ran the same parameters must agree on the checksum (and every cell
+    // agrees with the checksum its parameters imply).
+    let mut checksum_of_params = BTreeMap::new();
     for cell in &results.cells {
         let key = cell.key();
+        if not_applicable(&cell.runner, &cell.workload) {
+            assert_eq!(
+                cell.status,
+                Status::NotApplicable,
+                "{key}: {:?}",
+                cell.error
+            );
+            let reason = cell.error.as_deref().unwrap_or_default();
+            assert!(
+                reason.len() > 20,
+                "{key}: n/a needs a reason, got {reason:?}"
+            );
+            assert!(cell.samples.is_empty() && cell.summary.is_none(), "{key}");
+            continue;
+        }
         assert_eq!(cell.status, Status::Ok, "{key}: {:?}", cell.error);
         assert!(cell.verified, "{key}");
         assert_eq!(cell.checksum, cell.expected_checksum, "{key}");
-        assert_eq!(
-            Some(&cell.checksum.clone().unwrap()),
-            seq_checksum.get(&cell.workload),
-            "{key}"
-        );
+        let params = format!("{}:{}", cell.workload, cell.params);
+        let first = checksum_of_params
+            .entry(params)
+            .or_insert_with(|| cell.checksum.clone());
+        assert_eq!(first, &cell.checksum, "{key}");
         assert_eq!(cell.samples.len(), 1, "{key}");
         assert!(cell.samples[0].wall_s > 0.0, "{key}");
         assert!(cell.peak_rss_bytes.unwrap() > 0, "{key}");
@@ -65,15 +93,18 @@ fn every_runner_reproduces_seq_on_every_workload() {
             ThreadsKnob::Workers | ThreadsKnob::PerTask => 3,
         };
         assert_eq!(cell.threads, expected_threads, "{key}");
+        // Offloading adds the runtime's blocking-pool threads (tokio names them like
+        // its workers), so worker counts are exact everywhere else.
+        let offloads = cell.workload == "mixed-offload";
         if let Some(name) = worker_thread_name(&cell.runner) {
-            assert_eq!(
-                cell.thread_names.get(name).copied(),
-                Some(3),
+            let seen = cell.thread_names.get(name).copied().unwrap_or(0);
+            assert!(
+                seen == 3 || (offloads && seen > 3),
                 "{key}: workers seen {:?}",
                 cell.thread_names
             );
         }
-        if info.threads == ThreadsKnob::One {
+        if info.threads == ThreadsKnob::One && !offloads {
             // Single-threaded executors run every task on the main thread; helper
             // threads (async-io's driver) may exist but no workers.
             assert!(
@@ -85,6 +116,8 @@ fn every_runner_reproduces_seq_on_every_workload() {
             );
         }
     }
+    assert_workload_measures(&results);
+
     // Thread-per-task really creates a thread per task: cpu at tiny size has 16 chunks.
     let threads_cpu = results
         .cells
@@ -123,6 +156,61 @@ fn every_runner_reproduces_seq_on_every_workload() {
             "report lacks {}",
             workload.id
         );
+    }
+}
+
+/// What each new workload must have measured at tiny size, beyond its checksum.
+fn assert_workload_measures(results: &rtcompare_reports::Results) {
+    let ok = |workload: &str| {
+        results
+            .cells
+            .iter()
+            .filter(move |c| c.workload == workload && c.status == Status::Ok)
+    };
+    let metric = |cell: &rtcompare_reports::Cell, key: &str| {
+        *cell
+            .metrics
+            .get(key)
+            .unwrap_or_else(|| panic!("{}: no metric {key}: {:?}", cell.key(), cell.metrics))
+    };
+    for workload in ["tcp-echo", "tcp-echo-1", "tcp-echo-open"] {
+        for cell in ok(workload) {
+            let key = cell.key();
+            let p = &cell.params;
+            let requests = p["connections"].as_u64().unwrap() * p["round_trips"].as_u64().unwrap();
+            let latency = cell
+                .latency_us
+                .unwrap_or_else(|| panic!("{key}: no latency"));
+            // One round-trip time per request echoed, merged over the samples.
+            assert_eq!(latency.count, requests * cell.samples.len() as u64, "{key}");
+            assert!(latency.p50 > 0.0 && latency.p50 <= latency.p99, "{key}");
+            assert!(latency.p99 <= latency.max, "{key}");
+            assert!(cell.throughput_per_s.unwrap() > 0.0, "{key}");
+        }
+    }
+    for cell in ok("spawn") {
+        assert!(metric(cell, "ns-per-task") > 0.0, "{}", cell.key());
+        assert!(metric(cell, "rss-per-task-bytes") > 0.0, "{}", cell.key());
+    }
+    for cell in ok("channels") {
+        assert!(metric(cell, "ns-per-hop") > 0.0, "{}", cell.key());
+    }
+    for cell in ok("fork-join") {
+        // 64 units split down to single units: 63 subtasks, on every runner.
+        assert_eq!(metric(cell, "tasks-spawned"), 63.0, "{}", cell.key());
+    }
+    for workload in ["mixed-inline", "mixed-yield", "mixed-offload"] {
+        for cell in ok(workload) {
+            let key = cell.key();
+            let ticks = cell.latency_us.unwrap_or_else(|| panic!("{key}: no ticks"));
+            assert!(ticks.count > 0, "{key}");
+            assert_eq!(ticks.count as f64, metric(cell, "ticks"), "{key}");
+            assert!(cell.more_latency_us.contains_key("round-trip"), "{key}");
+            assert!(
+                cell.samples.iter().all(|s| s.latency_max_us.is_some()),
+                "{key}"
+            );
+        }
     }
 }
 

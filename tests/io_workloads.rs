@@ -1,0 +1,102 @@
+//! The network workloads through the real binary: open-loop latency is measured from
+//! the schedule (so a slow server shows up in full), and the open-file limit caps the
+//! connection count with a recorded note instead of failing.
+
+mod common;
+
+use rtcompare_reports::{Cell, Status};
+
+fn cell<'a>(results: &'a rtcompare_reports::Results, runner: &str, workload: &str) -> &'a Cell {
+    results
+        .cells
+        .iter()
+        .find(|c| c.runner == runner && c.workload == workload)
+        .unwrap_or_else(|| panic!("no {runner}/{workload} cell"))
+}
+
+#[test]
+fn open_loop_counts_the_queue_behind_a_slow_server() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every reply waits 2 ms; open loop asks each of the 4 connections for a request
+    // every 1 ms (4,000/s in all), so requests queue behind the slow replies and their
+    // latency, counted from the intended send time, grows over the run. Closed loop
+    // waits for each reply before sending, so it only ever sees the 2 ms.
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "tokio-ct,threads",
+            "--workloads",
+            "tcp-echo,tcp-echo-open",
+            "--threads",
+            "2",
+            "--rate",
+            "4000",
+        ],
+    )
+    .env("RTCOMPARE_ECHO_DELAY_US", "2000")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    assert_eq!(results.config.rate, Some(4000.0));
+    for runner in ["tokio-ct", "threads"] {
+        let closed = cell(&results, runner, "tcp-echo");
+        let open = cell(&results, runner, "tcp-echo-open");
+        for c in [closed, open] {
+            assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
+            assert_eq!(c.params["server_delay_us"], 2000, "{}", c.key());
+        }
+        let (closed, open) = (closed.latency_us.unwrap(), open.latency_us.unwrap());
+        // Both include the 2 ms delay...
+        assert!(
+            closed.p50 >= 2000.0 && open.p50 >= 2000.0,
+            "{closed:?} {open:?}"
+        );
+        // ...but only open loop counts the time requests waited for their turn.
+        assert!(
+            open.p99 > 2.0 * closed.p99,
+            "{runner}: open-loop p99 {} µs should far exceed closed-loop p99 {} µs",
+            open.p99,
+            closed.p99
+        );
+    }
+}
+
+#[test]
+fn open_file_limit_caps_connections_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // 70 descriptors leave room for 3 of tiny's 4 connections (2 fds each + 64 spare).
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "tokio-mt,threads",
+            "--workloads",
+            "tcp-echo",
+            "--threads",
+            "2",
+        ],
+    )
+    .env("RTCOMPARE_NOFILE", "70")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    for runner in ["tokio-mt", "threads"] {
+        let c = cell(&results, runner, "tcp-echo");
+        assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
+        assert_eq!(c.params["connections"], 3, "{}", c.key());
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains("capped") && n.contains("70")),
+            "{}: {:?}",
+            c.key(),
+            c.notes
+        );
+    }
+    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(
+        report.contains("capped"),
+        "the report must say the count was capped"
+    );
+}
