@@ -6,11 +6,13 @@
 //! reproduce. Workloads never name a runner.
 #![warn(missing_docs, rust_2018_idioms)]
 
+pub mod channels;
 pub mod chunks;
 pub mod cpu;
 pub mod cpu_skewed;
 pub mod kernel;
 pub mod sleep;
+pub mod spawn;
 
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
@@ -244,7 +246,13 @@ macro_rules! registry {
     };
 }
 
-registry![cpu::Cpu, cpu_skewed::CpuSkewed, sleep::Sleep];
+registry![
+    cpu::Cpu,
+    cpu_skewed::CpuSkewed,
+    sleep::Sleep,
+    spawn::Spawn,
+    channels::Channels,
+];
 
 /// The workload named `id`.
 pub fn find(id: &str) -> Option<&'static WorkloadInfo> {

@@ -1,0 +1,391 @@
+//! `spawn`: the cost of a task itself. N empty tasks, each returning its index, are
+//! spawned from inside the runtime, their handles kept, then all awaited: what one
+//! spawn, one run and one join cost, and (from an untimed probe) how much memory a live
+//! task occupies.
+//!
+//! Timing: the root task times itself from before the first spawn to after the last
+//! await (`ns-per-task` = that / N), so building the runtime and handing the root
+//! future to it stay outside the figure, as they do in a bare program.
+//!
+//! Memory: the probe ([`Workload::probe`], `hold: true`) runs once before the warm-up,
+//! on the freshest heap the cell process has. Every task, when it runs, counts itself
+//! in and parks on a runtime-neutral gate (an `event-listener` [`Event`] plus a flag);
+//! the root reads the resident set before the first spawn and the task that arrives
+//! last reads it again, when all N are alive and parked, then opens the gate.
+//! `rss-per-task-bytes` = (last − first) / N: the task, its future (a parked gate
+//! listener included, the same for every runner) and its join handle.
+//!
+//! Blocking runners: only `threads` spawns anything per task (an OS thread), so it
+//! runs at most as many tasks as it keeps threads alive; runners that execute a batch
+//! of jobs by index on threads they already have are n/a.
+
+use crate::{FitContext, Fitted, Metric, Preset, Workload};
+use event_listener::{Event, listener};
+use rtcompare_api::{
+    AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind, current_rss_bytes,
+};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Many empty tasks, spawned and awaited.
+pub struct Spawn;
+
+/// What one `spawn` run does.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SpawnParams {
+    /// Tasks (N).
+    pub tasks: usize,
+    /// Probe: hold every task alive (parked on a gate) until the last has started,
+    /// and measure the resident set then.
+    pub hold: bool,
+}
+
+/// Why a batch runner has nothing to measure here.
+const NOT_SPAWNED: &str = "runs jobs from a batch by index on threads it already has: nothing is spawned per task to measure";
+
+/// The longest a held thread waits for the rest to arrive before giving up: far
+/// beyond what creating 10,000 threads takes, short of the cell's timeout.
+const HOLD_LIMIT: Duration = Duration::from_secs(60);
+
+impl Workload for Spawn {
+    const ID: &'static str = "spawn";
+    const KIND: WorkloadKind = WorkloadKind::Overhead;
+    const SUMMARY: &'static str = "N empty tasks spawned from inside the runtime, handles kept, then all awaited (cost and memory per task)";
+    const METRICS: &'static [Metric] = &[
+        Metric {
+            key: "ns-per-task",
+            header: "ns/task",
+            about: "the root's own clock from before the first spawn to after the last await, per task",
+        },
+        Metric {
+            key: "rss-per-task-bytes",
+            header: "RSS/task [B]",
+            about: "resident memory per live task, all N parked at once (probe on a fresh heap)",
+        },
+    ];
+    type Params = SpawnParams;
+
+    fn params(preset: Preset) -> SpawnParams {
+        let tasks = match preset {
+            Preset::Tiny => 2_000,
+            Preset::Quick => 100_000,
+            Preset::Full => 1_000_000,
+        };
+        SpawnParams { tasks, hold: false }
+    }
+
+    fn describe(p: &SpawnParams) -> String {
+        format!("{} empty tasks, spawned then awaited", p.tasks)
+    }
+
+    fn fit(params: SpawnParams, context: &FitContext) -> Result<Fitted<SpawnParams>, String> {
+        fit_tasks(params, context.concurrency)
+    }
+
+    fn probe(params: &SpawnParams) -> Option<SpawnParams> {
+        Some(SpawnParams {
+            hold: true,
+            ..*params
+        })
+    }
+
+    fn expected(params: &SpawnParams) -> u64 {
+        index_sum(params.tasks as u64)
+    }
+
+    async fn run_async<R: AsyncRuntime>(runtime: R, params: SpawnParams) -> Outcome {
+        let n = params.tasks;
+        if params.hold {
+            return hold_async(&runtime, n).await;
+        }
+        let mut handles = Vec::with_capacity(n);
+        let start = Instant::now();
+        for i in 0..n {
+            handles.push(runtime.spawn(async move { i as u64 }));
+        }
+        let mut sum = 0u64;
+        for handle in handles {
+            sum = sum.wrapping_add(handle.await);
+        }
+        let elapsed = start.elapsed();
+        Outcome::new(sum)
+            .with_ops(n as u64)
+            .with_metric("ns-per-task", per_task_ns(elapsed, n))
+    }
+
+    fn run_blocking(strategy: &dyn Strategy, params: &SpawnParams) -> Outcome {
+        let n = params.tasks;
+        if params.hold {
+            return hold_blocking(strategy, n);
+        }
+        let start = Instant::now();
+        let sum = strategy.run(n, &|i| i as u64);
+        let elapsed = start.elapsed();
+        Outcome::new(sum)
+            .with_ops(n as u64)
+            .with_metric("ns-per-task", per_task_ns(elapsed, n))
+    }
+}
+
+/// `0 + 1 + … + (n − 1)`, wrapping, in closed form.
+fn index_sum(n: u64) -> u64 {
+    // Halve the even factor first so the product is exact before it wraps.
+    if n % 2 == 0 {
+        (n / 2).wrapping_mul(n.wrapping_sub(1))
+    } else {
+        n.wrapping_mul((n - 1) / 2)
+    }
+}
+
+fn per_task_ns(elapsed: Duration, tasks: usize) -> f64 {
+    elapsed.as_nanos() as f64 / tasks.max(1) as f64
+}
+
+/// Async runners run everything; `threads` runs at most as many tasks as it keeps
+/// threads alive (the probe needs them all alive at once); batch runners are n/a.
+fn fit_tasks(
+    params: SpawnParams,
+    concurrency: Option<Concurrency>,
+) -> Result<Fitted<SpawnParams>, String> {
+    match concurrency {
+        None => Ok(Fitted::all(params)),
+        Some(Concurrency::Bounded(_)) => Err(NOT_SPAWNED.into()),
+        Some(Concurrency::PerJob { cap }) if params.tasks <= cap => Ok(Fitted::all(params)),
+        Some(Concurrency::PerJob { cap }) => Ok(Fitted {
+            params: SpawnParams {
+                tasks: cap,
+                ..params
+            },
+            extrapolation: None,
+            notes: vec![format!(
+                "{} threads instead of {} tasks: at most {} OS threads alive",
+                thousands(cap),
+                thousands(params.tasks),
+                thousands(cap)
+            )],
+        }),
+    }
+}
+
+/// `10000` as `10,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Resident bytes per task between two readings (negative if the heap shrank).
+fn rss_per_task(before: Option<u64>, at_peak: Option<u64>, tasks: usize) -> Option<f64> {
+    Some((at_peak? as f64 - before? as f64) / tasks.max(1) as f64)
+}
+
+/// Where held tasks count themselves in and wait until all have arrived.
+struct AsyncGate {
+    tasks: usize,
+    arrived: AtomicUsize,
+    open: AtomicBool,
+    event: Event,
+    /// The resident set read by the last arrival (`u64::MAX`: not read).
+    rss_at_peak: AtomicU64,
+}
+
+impl AsyncGate {
+    /// Counts the caller in; the last arrival reads the resident set and opens the
+    /// gate, the others wait for it to open.
+    async fn arrive(&self) {
+        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.tasks {
+            let rss = current_rss_bytes().unwrap_or(u64::MAX);
+            self.rss_at_peak.store(rss, Ordering::Relaxed);
+            self.open.store(true, Ordering::Release);
+            self.event.notify(usize::MAX);
+            return;
+        }
+        loop {
+            if self.open.load(Ordering::Acquire) {
+                return;
+            }
+            // A listener inside the task's own future: no allocation beyond the task.
+            listener!(self.event => opened);
+            // Checked again: the gate may have opened before the listener was in place.
+            if self.open.load(Ordering::Acquire) {
+                return;
+            }
+            opened.await;
+        }
+    }
+
+    fn rss_at_peak(&self) -> Option<u64> {
+        Some(self.rss_at_peak.load(Ordering::Relaxed)).filter(|&rss| rss != u64::MAX)
+    }
+}
+
+/// The probe on an async runner: N tasks alive and parked together.
+async fn hold_async<R: AsyncRuntime>(runtime: &R, n: usize) -> Outcome {
+    let gate = Arc::new(AsyncGate {
+        tasks: n,
+        arrived: AtomicUsize::new(0),
+        open: AtomicBool::new(false),
+        event: Event::new(),
+        rss_at_peak: AtomicU64::new(u64::MAX),
+    });
+    let mut handles = Vec::with_capacity(n);
+    let before = current_rss_bytes();
+    for i in 0..n {
+        let gate = Arc::clone(&gate);
+        handles.push(runtime.spawn(async move {
+            gate.arrive().await;
+            i as u64
+        }));
+    }
+    let mut sum = 0u64;
+    for handle in handles {
+        sum = sum.wrapping_add(handle.await);
+    }
+    held_outcome(sum, n, before, gate.rss_at_peak())
+}
+
+/// The probe on `threads`: N threads alive and waiting together.
+fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
+    let arrived = AtomicUsize::new(0);
+    let open = Mutex::new(false);
+    let opened = Condvar::new();
+    let rss_at_peak = Mutex::new(None);
+    let before = current_rss_bytes();
+    let sum = strategy.run(n, &|i| {
+        if arrived.fetch_add(1, Ordering::AcqRel) + 1 == n {
+            *rss_at_peak.lock().unwrap() = current_rss_bytes();
+            *open.lock().unwrap() = true;
+            opened.notify_all();
+        } else {
+            let guard = open.lock().unwrap();
+            let (_open, wait) = opened
+                .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
+                .unwrap();
+            assert!(
+                !wait.timed_out(),
+                "only {} of {n} threads arrived within {HOLD_LIMIT:?}: they are not all alive at once",
+                arrived.load(Ordering::Relaxed)
+            );
+        }
+        i as u64
+    });
+    let at_peak = *rss_at_peak.lock().unwrap();
+    held_outcome(sum, n, before, at_peak)
+}
+
+fn held_outcome(sum: u64, n: usize, before: Option<u64>, at_peak: Option<u64>) -> Outcome {
+    let outcome = Outcome::new(sum).with_ops(n as u64);
+    match rss_per_task(before, at_peak, n) {
+        Some(bytes) => outcome.with_metric("rss-per-task-bytes", bytes),
+        None => outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_sum_matches_a_loop() {
+        for n in [0u64, 1, 2, 3, 4, 7, 2_000, 100_000, 1_000_001] {
+            let looped = (0..n).fold(0u64, u64::wrapping_add);
+            assert_eq!(index_sum(n), looped, "n = {n}");
+        }
+        // Beyond 2^32 the product wraps; halving first keeps it exact modulo 2^64.
+        let n = (1u64 << 33) + 3;
+        let exact = (u128::from(n) * u128::from(n - 1) / 2) as u64;
+        assert_eq!(index_sum(n), exact);
+    }
+
+    #[test]
+    fn expected_is_the_sum_of_indices_for_every_preset() {
+        for preset in Preset::ALL {
+            let p = Spawn::params(preset);
+            let looped = (0..p.tasks as u64).fold(0u64, u64::wrapping_add);
+            assert_eq!(Spawn::expected(&p), looped, "{preset}");
+            let probe = Spawn::probe(&p).unwrap();
+            assert!(probe.hold);
+            assert_eq!(Spawn::expected(&probe), looped);
+        }
+    }
+
+    #[test]
+    fn batch_runners_are_not_applicable() {
+        for c in [Concurrency::Bounded(1), Concurrency::Bounded(16)] {
+            let why = fit_tasks(Spawn::params(Preset::Quick), Some(c)).unwrap_err();
+            assert!(why.contains("nothing is spawned per task"), "{why}");
+        }
+    }
+
+    #[test]
+    fn threads_are_capped_with_a_note() {
+        let cap = Concurrency::PerJob { cap: 10_000 };
+        let f = fit_tasks(Spawn::params(Preset::Quick), Some(cap)).unwrap();
+        assert_eq!(f.params.tasks, 10_000);
+        assert!(f.extrapolation.is_none(), "a capped count is not scaled");
+        assert_eq!(
+            f.notes,
+            ["10,000 threads instead of 100,000 tasks: at most 10,000 OS threads alive"]
+        );
+        let f = fit_tasks(Spawn::params(Preset::Tiny), Some(cap)).unwrap();
+        assert_eq!(f.params.tasks, 2_000);
+        assert!(f.notes.is_empty());
+    }
+
+    #[test]
+    fn async_runners_run_everything() {
+        let f = fit_tasks(Spawn::params(Preset::Full), None).unwrap();
+        assert_eq!(f.params.tasks, 1_000_000);
+        assert!(f.notes.is_empty() && f.extrapolation.is_none());
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn rss_per_task_needs_both_readings() {
+        assert_eq!(rss_per_task(Some(1_000), Some(5_000), 10), Some(400.0));
+        assert_eq!(rss_per_task(Some(5_000), Some(1_000), 10), Some(-400.0));
+        assert_eq!(rss_per_task(None, Some(1), 10), None);
+        assert_eq!(rss_per_task(Some(1), None, 10), None);
+    }
+
+    #[test]
+    fn threads_probe_holds_all_and_measures() {
+        // A minimal thread-per-job strategy, to check the gate opens and reports.
+        struct PerJob;
+        impl Strategy for PerJob {
+            fn concurrency(&self) -> Concurrency {
+                Concurrency::PerJob { cap: 64 }
+            }
+            fn run(&self, jobs: usize, job: rtcompare_api::Job<'_>) -> u64 {
+                std::thread::scope(|s| {
+                    let hs: Vec<_> = (0..jobs).map(|i| s.spawn(move || job(i))).collect();
+                    hs.into_iter()
+                        .fold(0u64, |sum, h| sum.wrapping_add(h.join().unwrap()))
+                })
+            }
+        }
+        let p = SpawnParams {
+            tasks: 32,
+            hold: true,
+        };
+        let out = Spawn::run_blocking(&PerJob, &p);
+        assert_eq!(out.checksum, Spawn::expected(&p));
+        let (key, _) = out.metrics[0];
+        assert_eq!(key, "rss-per-task-bytes");
+    }
+}
