@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod cpu_skewed;
 pub mod kernel;
 pub mod sleep;
+pub mod tcp_echo;
 
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
@@ -244,7 +245,14 @@ macro_rules! registry {
     };
 }
 
-registry![cpu::Cpu, cpu_skewed::CpuSkewed, sleep::Sleep];
+registry![
+    cpu::Cpu,
+    cpu_skewed::CpuSkewed,
+    sleep::Sleep,
+    tcp_echo::TcpEcho<tcp_echo::Closed>,
+    tcp_echo::TcpEcho<tcp_echo::Single>,
+    tcp_echo::TcpEcho<tcp_echo::Open>,
+];
 
 /// The workload named `id`.
 pub fn find(id: &str) -> Option<&'static WorkloadInfo> {
