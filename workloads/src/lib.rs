@@ -12,6 +12,7 @@ pub mod cpu;
 pub mod cpu_skewed;
 pub mod kernel;
 pub mod sleep;
+pub mod tcp_echo;
 pub mod spawn;
 
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
@@ -250,6 +251,9 @@ registry![
     cpu::Cpu,
     cpu_skewed::CpuSkewed,
     sleep::Sleep,
+    tcp_echo::TcpEcho<tcp_echo::Closed>,
+    tcp_echo::TcpEcho<tcp_echo::Single>,
+    tcp_echo::TcpEcho<tcp_echo::Open>,
     spawn::Spawn,
     channels::Channels,
 ];
