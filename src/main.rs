@@ -405,9 +405,9 @@ fn list() {
     }
     println!("\nWorkloads (`--workloads`):");
     for w in rtcompare_workloads::ALL {
-        println!("  {:<11} {:<4} {}", w.id, w.kind, w.summary);
+        println!("  {:<14} {:<8} {}", w.id, w.kind, w.summary);
         for preset in Preset::ALL {
-            println!("  {:<16} {:<6} {}", "", preset, (w.describe)(preset));
+            println!("  {:<23} {:<6} {}", "", preset, (w.describe)(preset));
         }
     }
 }
@@ -439,6 +439,19 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     } else {
         harness::validate_names("workload", &args.workloads, &workload_ids)?
     };
+    if args.rate.is_some() {
+        let open_loop: Vec<&str> = rtcompare_workloads::ALL
+            .iter()
+            .filter(|w| (w.takes_rate)())
+            .map(|w| w.id)
+            .collect();
+        if !workloads.iter().any(|w| open_loop.contains(w)) {
+            bail!(
+                "--rate sets the send rate of open-loop workloads ({}), and none is selected",
+                open_loop.join(", ")
+            );
+        }
+    }
     let mut threads = args.threads;
     if threads.is_empty() {
         threads = default_sweep(fingerprint::logical_cores());

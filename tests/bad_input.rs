@@ -55,6 +55,10 @@ fn rate_must_be_a_positive_number() {
     for rate in ["0", "-5", "abc", "inf"] {
         fails_with(&["compare", &format!("--rate={rate}")], "--rate");
     }
+    fails_with(
+        &["compare", "--rate", "1000", "--workloads", "cpu"],
+        "--rate sets the send rate of open-loop workloads (tcp-echo-open), and none is selected",
+    );
 }
 
 #[test]

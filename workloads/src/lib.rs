@@ -12,8 +12,8 @@ pub mod cpu;
 pub mod cpu_skewed;
 pub mod kernel;
 pub mod sleep;
-pub mod tcp_echo;
 pub mod spawn;
+pub mod tcp_echo;
 
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
@@ -168,6 +168,11 @@ pub trait Workload: 'static {
         Ok(Fitted::all(params))
     }
 
+    /// Whether `--rate` (FitContext::rate) sets how fast it sends: open-loop workloads.
+    fn takes_rate() -> bool {
+        false
+    }
+
     /// Parameters of an untimed probe run taken once before the warm-up, whose
     /// metrics are recorded as they are (e.g. memory per live task, measured on a
     /// fresh heap). The default takes none.
@@ -215,6 +220,8 @@ pub struct WorkloadInfo {
     pub ideal_wall: fn(Preset) -> Option<Duration>,
     /// What it measures besides wall time.
     pub metrics: &'static [Metric],
+    /// Whether `--rate` applies to it.
+    pub takes_rate: fn() -> bool,
 }
 
 /// Receives the workload type chosen by id.
@@ -235,6 +242,7 @@ macro_rules! registry {
             describe: |p| <$w as Workload>::describe(&<$w as Workload>::params(p)),
             ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
             metrics: <$w as Workload>::METRICS,
+            takes_rate: <$w as Workload>::takes_rate,
         }),*];
 
         /// Calls `visitor` with the workload named `id`; `None` if there is none.

@@ -370,6 +370,10 @@ impl<M: Mode> Workload for TcpEcho<M> {
         }
     }
 
+    fn takes_rate() -> bool {
+        M::default_rate(Preset::Quick).is_some()
+    }
+
     fn describe(p: &EchoParams) -> String {
         let mut s = format!(
             "{} connection{} x {} round trips of {} B",
