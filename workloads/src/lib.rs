@@ -9,7 +9,9 @@
 pub mod chunks;
 pub mod cpu;
 pub mod cpu_skewed;
+pub mod fork_join;
 pub mod kernel;
+pub mod mixed;
 pub mod sleep;
 
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
@@ -244,7 +246,15 @@ macro_rules! registry {
     };
 }
 
-registry![cpu::Cpu, cpu_skewed::CpuSkewed, sleep::Sleep];
+registry![
+    cpu::Cpu,
+    cpu_skewed::CpuSkewed,
+    fork_join::ForkJoin,
+    sleep::Sleep,
+    mixed::MixedInline,
+    mixed::MixedYield,
+    mixed::MixedOffload,
+];
 
 /// The workload named `id`.
 pub fn find(id: &str) -> Option<&'static WorkloadInfo> {
