@@ -47,6 +47,10 @@ impl Runner for FuturesPool {
         offload: "blocking::unblock (futures has no blocking pool)",
         caveats: &[
             "one shared queue behind a mutex and no work stealing",
+            "a task that wakes itself while it is being polled (yield_now) is polled again \
+             at once on the same worker, not sent back through the queue \
+             (futures-executor 0.3's unpark_mutex REPOLL state), so yielding gives the \
+             thread to no one",
             crate::FUTURES_TIMER,
         ],
     };

@@ -18,7 +18,13 @@ impl Runner for TokioMt {
         channel: "tokio::sync::mpsc",
         net: "tokio::net (tokio's reactor), via tokio-util compat",
         offload: "tokio::task::spawn_blocking (tokio's blocking pool)",
-        caveats: &[crate::TOKIO_TIMER],
+        caveats: &[
+            crate::TOKIO_TIMER,
+            "each worker keeps the last task it scheduled in a LIFO slot that other workers \
+             cannot steal (tokio issue #4941; stealing added in #7431, reverted in #8100), so \
+             a task queued behind a long poll on the same worker waits for it",
+            "spawn_blocking threads carry the workers' thread name",
+        ],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -10,7 +10,9 @@ pub mod channels;
 pub mod chunks;
 pub mod cpu;
 pub mod cpu_skewed;
+pub mod fork_join;
 pub mod kernel;
+pub mod mixed;
 pub mod sleep;
 pub mod spawn;
 pub mod tcp_echo;
@@ -264,6 +266,10 @@ registry![
     tcp_echo::TcpEcho<tcp_echo::Open>,
     spawn::Spawn,
     channels::Channels,
+    fork_join::ForkJoin,
+    mixed::MixedInline,
+    mixed::MixedYield,
+    mixed::MixedOffload,
 ];
 
 /// The workload named `id`.
