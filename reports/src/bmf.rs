@@ -10,9 +10,15 @@
 //!   `lower_value` and `upper_value`;
 //! - `throughput`: operations per second, when the workload has one;
 //! - `peak-rss`: the peak resident set of the cell's process in bytes, a custom
-//!   measure (Bencher creates it on first use).
+//!   measure (Bencher creates it on first use);
+//! - `latency-p99-us`: the 99th percentile of the workload's own latency in
+//!   microseconds, for workloads that time requests or ticks, and
+//!   `<name>-p99-us` for each further latency it names (`round-trip-p99-us`);
+//! - each of the workload's own measures under its key (`ns-per-task`,
+//!   `rss-per-task-bytes`, `ns-per-hop`), in the unit its key names.
 //!
-//! Cells that failed or timed out are left out.
+//! The custom measures are created by Bencher on first use. Cells that failed,
+//! timed out or do not apply (`n/a`) are left out.
 
 use crate::model::{Results, Status};
 use crate::summary::summarize;
@@ -24,6 +30,8 @@ pub const LATENCY: &str = "latency";
 pub const THROUGHPUT: &str = "throughput";
 /// rtcompare's peak resident set measure (bytes).
 pub const PEAK_RSS: &str = "peak-rss";
+/// rtcompare's tail latency measure (microseconds, 99th percentile).
+pub const LATENCY_P99: &str = "latency-p99-us";
 
 /// The cells of `results` as a BMF JSON object. Uses each cell's stored summary,
 /// computing summaries (on a copy) when a finished cell has none.
@@ -61,9 +69,52 @@ pub fn bencher_metric_format(results: &Results) -> Value {
         if let Some(rss) = cell.peak_rss_bytes {
             measures.insert(PEAK_RSS.into(), json!({ "value": rss as f64 }));
         }
+        if let Some(latency) = cell.latency_us.filter(|l| l.p99.is_finite()) {
+            measures.insert(LATENCY_P99.into(), json!({ "value": latency.p99 }));
+        }
+        for (name, latency) in &cell.more_latency_us {
+            if latency.p99.is_finite() {
+                measures.insert(format!("{name}-p99-us"), json!({ "value": latency.p99 }));
+            }
+        }
+        for (key, value) in &cell.metrics {
+            if value.is_finite() {
+                measures.insert(key.clone(), json!({ "value": value }));
+            }
+        }
         if !measures.is_empty() {
             benchmarks.insert(cell.key(), Value::Object(measures));
         }
     }
     Value::Object(benchmarks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_2_measures_and_no_cells_that_do_not_apply() {
+        let text = include_str!("../tests/fixtures/results-v2.json");
+        let results = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let bmf = bencher_metric_format(&results);
+        let benchmarks = bmf.as_object().unwrap();
+        let ok = results
+            .cells
+            .iter()
+            .filter(|c| c.status == Status::Ok)
+            .count();
+        assert_eq!(benchmarks.len(), ok);
+        assert!(
+            !benchmarks.contains_key("seq/spawn/t1"),
+            "n/a cell exported"
+        );
+        let spawn = &bmf["threads/spawn/t2"];
+        assert_eq!(spawn["ns-per-task"]["value"], 14480.0);
+        assert_eq!(spawn["rss-per-task-bytes"]["value"], 12650.0);
+        let mixed = &bmf["tokio-ct/mixed-inline/t1"];
+        assert!(mixed[LATENCY_P99]["value"].as_f64().unwrap() > 10_000.0);
+        assert!(mixed["round-trip-p99-us"]["value"].is_number());
+        assert!(mixed[LATENCY]["value"].is_number());
+    }
 }

@@ -23,11 +23,15 @@
 //! class colour) and, in the speedup charts, by marker shape (circle, triangle,
 //! square, diamond), both chosen by the runner's position among the runners of its
 //! class in the results file's runner list (the registry order, so the same runner
-//! gets the same shade whenever the same runners are selected). Latency bars use the
-//! class colour itself, lighter for higher percentiles. Extrapolated cells have a
-//! pale bar with an outline and a `†` after their label.
+//! gets the same shade whenever the same runners are selected). Latency bars (p50,
+//! p99, p99.9 and the maximum, which shows a stall the percentiles leave out) use
+//! the class colour itself, lighter for higher percentiles. Extrapolated cells have
+//! a pale bar with an outline and a `†` after their label.
 //!
-//! Failed and timed-out cells are not drawn; the report's tables list them.
+//! Failed and timed-out cells are not drawn, nor cells whose workload does not
+//! apply to their runner (`n/a`); the report's tables list them. Each workload
+//! that measures latency gets its own latency chart, so a run with several (TCP
+//! echo unloaded, loaded and open loop; CPU hogs beside a ticker) has one each.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,7 +85,9 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// stored in the file (or missing from it) do not matter. Per workload, in the
 /// file's workload order: `speedup-<workload>.svg` (CPU-bound workloads with a
 /// speedup), `wall-<workload>.svg` (every workload with an ok cell) and
-/// `latency-<workload>.svg` (workloads whose cells measured latency).
+/// `latency-<workload>.svg` (workloads whose cells measured latency: the
+/// workload's own latency, p50 to max). Cells that did not finish or do not apply
+/// are left out of every chart.
 pub fn render_all(results: &Results) -> Vec<Chart> {
     let mut results = results.clone();
     summary::summarize(&mut results);
@@ -772,7 +778,7 @@ fn wall_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> D
 
 /// Chart 3: latency percentiles per (runner, threads).
 fn latency_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> DrawResult {
-    const PERCENTILE_SHADES: [f64; 3] = [0.0, 0.4, 0.7];
+    const PERCENTILE_SHADES: [f64; 4] = [0.0, 0.3, 0.55, 0.78];
     let mut cells: Vec<&Cell> = cells.to_vec();
     let p99 = |c: &Cell| c.latency_us.map_or(f64::INFINITY, |l| l.p99);
     cells.sort_by(|a, b| {
@@ -787,7 +793,8 @@ fn latency_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -
         .filter_map(|c| {
             let l = c.latency_us?;
             let base = class_colour(c.class);
-            let bars = [l.p50, l.p99, l.p999]
+            // The maximum shows a stall the percentiles leave out.
+            let bars = [l.p50, l.p99, l.p999, l.max]
                 .into_iter()
                 .zip(PERCENTILE_SHADES)
                 .map(|(v, s)| (v, shade(base, s), false))
@@ -797,7 +804,7 @@ fn latency_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -
                 class: c.class,
                 bars,
                 interval: None,
-                value_label: Some(fmt_num(l.p999)),
+                value_label: Some(fmt_num(l.max)),
             })
         })
         .collect();
@@ -814,7 +821,7 @@ fn latency_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -
     }
     legend.gap();
     legend.heading("percentile (top to bottom)")?;
-    for (name, s) in ["p50", "p99", "p99.9 (value printed)"]
+    for (name, s) in ["p50", "p99", "p99.9", "max (value printed)"]
         .into_iter()
         .zip(PERCENTILE_SHADES)
     {

@@ -1,6 +1,8 @@
 //! The per-workload results as one CSV table for spreadsheets: one row per cell, raw
 //! numbers in base units named in the header (no `×`, `%` or thousands marks), the
-//! same rows the Markdown tables show.
+//! same rows the Markdown tables show. Cells that do not apply have status `n/a`,
+//! their reason in `error` and no numbers. The workload's own measures are one
+//! field, `key=value` pairs separated by `; `, since each workload has its own.
 
 use crate::model::Results;
 use crate::summary::summarize;
@@ -23,6 +25,13 @@ const HEADER: &[&str] = &[
     "peak_rss_bytes",
     "os_threads",
     "samples",
+    "throughput_per_s",
+    "latency_p50_us",
+    "latency_p99_us",
+    "latency_p999_us",
+    "latency_max_us",
+    "metrics",
+    "notes",
     "error",
 ];
 
@@ -55,6 +64,17 @@ pub fn render(results: &Results) -> String {
                 cell.peak_rss_bytes.map_or(String::new(), |b| b.to_string()),
                 cell.os_threads.map_or(String::new(), |n| n.to_string()),
                 cell.samples.len().to_string(),
+                num(cell.throughput_per_s),
+                num(cell.latency_us.map(|l| l.p50)),
+                num(cell.latency_us.map(|l| l.p99)),
+                num(cell.latency_us.map(|l| l.p999)),
+                num(cell.latency_us.map(|l| l.max)),
+                cell.metrics
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                cell.notes.join("; "),
                 cell.error.clone().unwrap_or_default(),
             ],
         );
@@ -101,5 +121,42 @@ mod tests {
             assert_eq!(line.split(',').count(), HEADER.len(), "{line}");
         }
         assert!(csv.contains("seq,sequential,single-queue,1,ok,"));
+    }
+
+    #[test]
+    fn schema_2_cells_carry_their_status_measures_and_notes() {
+        let text = include_str!("../tests/fixtures/results-v2.json");
+        let results = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let csv = render(&results);
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), results.cells.len() + 1);
+        let row = |workload: &str, runner: &str| -> &str {
+            let prefix = format!("{workload},");
+            lines
+                .iter()
+                .find(|l| l.starts_with(&prefix) && l.contains(&format!(",{runner},")))
+                .unwrap_or_else(|| panic!("no row {runner}/{workload}"))
+        };
+        // Not applicable: the status, the reason and no numbers.
+        let na = row("spawn", "seq");
+        assert!(
+            na.starts_with("spawn,overhead,seq,sequential,single-queue,1,n/a,,,,,,,,,,0,"),
+            "{na}"
+        );
+        assert!(
+            na.ends_with(",seq spawns nothing: it runs each job in turn on the calling thread")
+        );
+        // Measures and notes.
+        let threads = row("spawn", "threads");
+        assert!(
+            threads.contains(",ns-per-task=14480; rss-per-task-bytes=12650,"),
+            "{threads}"
+        );
+        assert!(
+            threads.contains("\"tasks capped from 100,000 to 10,000"),
+            "{threads}"
+        );
+        let echo = row("tcp-echo", "tokio-mt");
+        assert!(echo.contains(",176400,"), "{echo}");
     }
 }

@@ -6,9 +6,13 @@
 pub mod bmf;
 pub mod charts;
 pub mod csv;
+mod echo;
+mod format;
+mod hogs;
 pub mod machines;
 pub mod markdown;
 pub mod model;
+mod overhead;
 pub mod regression;
 pub mod stats;
 pub mod summary;

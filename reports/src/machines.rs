@@ -118,6 +118,7 @@ pub fn render(files: &[(String, Results)]) -> String {
                     None => {
                         let why = cell.map_or("not run", |c| match c.status {
                             crate::model::Status::Timeout => "timeout",
+                            crate::model::Status::NotApplicable => "n/a",
                             _ => "failed",
                         });
                         row.extend([why.to_owned(), "—".into(), "—".into()]);
@@ -167,5 +168,16 @@ mod tests {
             .find(|l| l.starts_with("| rayon ") && l.contains("not run"))
             .expect("rayon row with a missing machine");
         assert_eq!(rayon.matches('|').count(), 2 + 2 * 3 + 1);
+    }
+
+    #[test]
+    fn cells_that_do_not_apply_say_so() {
+        let text = include_str!("../tests/fixtures/results-v2.json");
+        let v2 = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let report = render(&[("a.json".into(), v2.clone()), ("b.json".into(), v2)]);
+        let spawn = &report[report.find("## spawn").unwrap()..];
+        let seq = spawn.lines().find(|l| l.starts_with("| seq ")).unwrap();
+        assert_eq!(seq.matches("n/a").count(), 2, "{seq}");
+        assert!(!seq.contains("failed"), "{seq}");
     }
 }

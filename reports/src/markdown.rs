@@ -1,10 +1,18 @@
 //! Renders a results file as a GitHub-flavoured Markdown report: the fingerprint
-//! and the command that reproduces the run, a verdict computed from the data, one
-//! table per workload, and the disclosures that apply to the runners present.
+//! and the command that reproduces the run, a verdict computed from the data, the
+//! concurrency × parallelism grid, the sections of workload families that read
+//! best together (TCP echo latency in `echo.rs`, CPU hogs beside
+//! latency-sensitive work in `hogs.rs`), one table per workload, and the
+//! disclosures that apply to the runners present.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
-//! a runner is (class, family, how it is built, its timer, its caveats) and what a
-//! workload is come from the results file, so a new runner needs no change here.
+//! a runner is (class, family, how it is built, its timer and other parts, its
+//! caveats) and what a workload is (its measures and their units) come from the
+//! results file, so a new runner needs no change here.
+//!
+//! A cell whose workload does not apply to its runner (`n/a`) is not a failure:
+//! it is listed under its workload's table, grouped by reason, and left out of the
+//! table, the failures, the verdict, the grid and every speedup.
 //!
 //! The output depends on the [`Results`] alone (no clock, no environment), so a
 //! report can be regenerated from its results file and diffed. Summaries are
@@ -15,7 +23,7 @@
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
 
 use crate::charts::Chart;
-use crate::model::{Cell, Results, RunnerMeta, Status, Summary, WorkloadMeta};
+use crate::model::{Cell, Latency, MetricMeta, Results, RunnerMeta, Status, Summary, WorkloadMeta};
 use crate::summary::{BASELINE_RUNNER, summarize};
 use crate::table::{Align, Table};
 use rtcompare_api::{Class, Family, WorkloadKind};
@@ -63,6 +71,13 @@ pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
     report.header(&mut out);
     report.verdict(&mut out);
     report.quadrants(&mut out);
+    let rank = |runner: &str| report.runner_rank(runner);
+    if crate::echo::present(&results) {
+        crate::echo::section(&results, &rank, &mut out);
+    }
+    if crate::hogs::present(&results) {
+        crate::hogs::section(&results, &rank, &report.workloads, &mut out);
+    }
     report.workloads(&mut out);
     charts_section(&mut out, charts);
     report.disclosures(&mut out);
@@ -164,7 +179,7 @@ fn mib(bytes: u64) -> String {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
+pub(crate) fn join_and(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -398,13 +413,17 @@ impl<'a> Report<'a> {
             (
                 "Run",
                 format!(
-                    "preset `{}`, {} after {} warm-up, seed {}, threads {}, cell time limit {} s",
+                    "preset `{}`, {} after {} warm-up, seed {}, threads {}, cell time limit {} s{}",
                     c.preset,
                     plural(c.samples, "sample", "samples"),
                     c.warmup,
                     c.seed,
                     threads.join(", "),
-                    c.timeout_s
+                    c.timeout_s,
+                    c.rate.map_or(String::new(), |r| format!(
+                        ", open-loop rate {} req/s",
+                        crate::format::thousands(r)
+                    ))
                 ),
             ),
             (
@@ -443,15 +462,30 @@ impl<'a> Report<'a> {
     fn verdict(&self, out: &mut String) {
         out.push_str("## Verdict\n\n");
         let mut any = false;
-        for kind in [WorkloadKind::Cpu, WorkloadKind::Io, WorkloadKind::Mixed] {
+        for kind in [
+            WorkloadKind::Cpu,
+            WorkloadKind::Io,
+            WorkloadKind::Mixed,
+            WorkloadKind::Overhead,
+        ] {
             for &workload in &self.workloads {
-                let cells = self.cells_of(workload);
-                if cells.first().map(|c| c.workload_kind) != Some(kind) {
+                let all = self.cells_of(workload);
+                if all.first().map(|c| c.workload_kind) != Some(kind) {
                     continue;
                 }
                 any = true;
-                writeln!(out, "- {}", self.verdict_line(workload, kind, &cells))
-                    .expect("write to String");
+                // Cells that do not apply take no part in any comparison.
+                let cells: Vec<&Cell> = all.iter().copied().filter(|c| c.applies()).collect();
+                let line = if kind == WorkloadKind::Overhead {
+                    format!(
+                        "**{workload}** ({}): {}",
+                        kind_label(kind),
+                        crate::overhead::verdict(self.results, workload, &cells)
+                    )
+                } else {
+                    self.verdict_line(workload, kind, &all, &cells)
+                };
+                writeln!(out, "- {line}").expect("write to String");
             }
         }
         if !any {
@@ -460,9 +494,20 @@ impl<'a> Report<'a> {
         out.push('\n');
     }
 
-    fn verdict_line(&self, workload: &str, kind: WorkloadKind, cells: &[&'a Cell]) -> String {
+    /// The verdict on one workload; `all` are its cells, `cells` those that apply.
+    fn verdict_line(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        all: &[&'a Cell],
+        cells: &[&'a Cell],
+    ) -> String {
         let mut line = format!("**{workload}** ({}): ", kind_label(kind));
-        let seq_cells: Vec<&Cell> = cells
+        if cells.is_empty() {
+            line.push_str("no runner applies.");
+            return line;
+        }
+        let seq_cells: Vec<&Cell> = all
             .iter()
             .copied()
             .filter(|c| c.runner == BASELINE_RUNNER)
@@ -470,6 +515,7 @@ impl<'a> Report<'a> {
         let Some(seq) = seq_cells.iter().find(|c| c.summary.is_some()) else {
             let why = match seq_cells.first() {
                 Some(c) if c.status == Status::Timeout => "`seq` timed out",
+                Some(c) if c.status == Status::NotApplicable => "`seq` does not apply",
                 Some(_) => "`seq` failed",
                 None => "`seq` is missing",
             };
@@ -485,7 +531,7 @@ impl<'a> Report<'a> {
                 None => write!(line, "; no cell finished."),
             }
             .expect("write to String");
-            return line;
+            return self.see_also(workload, line);
         };
 
         let concurrent: Vec<&Cell> = cells
@@ -600,6 +646,32 @@ impl<'a> Report<'a> {
                 line.push_str(&s);
             }
         }
+        self.see_also(workload, line)
+    }
+
+    /// `line` with a pointer to the section that reads the workload's latencies,
+    /// when the report has one for it.
+    fn see_also(&self, workload: &str, mut line: String) -> String {
+        let section = if [
+            crate::echo::UNLOADED,
+            crate::echo::LOADED,
+            crate::echo::OPEN,
+        ]
+        .contains(&workload)
+        {
+            "Latency: unloaded, loaded and open loop"
+        } else if workload.starts_with(crate::hogs::PREFIX) {
+            "CPU hogs next to latency-sensitive work"
+        } else {
+            return line;
+        };
+        let has_latency =
+            self.results.cells.iter().any(|c| {
+                c.workload == workload && c.status == Status::Ok && c.latency_us.is_some()
+            });
+        if has_latency {
+            write!(line, " Latencies: see *{section}*.").expect("write to String");
+        }
         line
     }
 
@@ -685,9 +757,24 @@ impl<'a> Report<'a> {
             Class::ConcurrentParallel,
             Class::ConcurrentSerialized,
         ];
+        // A workload with no speedup at all (no `seq` that applies or finished)
+        // has nothing to show in the grid.
+        let (workloads, left_out): (Vec<&str>, Vec<&str>) =
+            self.workloads.iter().partition(|&&w| {
+                self.results.cells.iter().any(|c| {
+                    c.workload == w
+                        && c.summary
+                            .as_ref()
+                            .is_some_and(|s| s.speedup_vs_seq.is_some())
+                })
+            });
         let present: Vec<Class> = CLASSES
             .into_iter()
-            .filter(|class| self.results.cells.iter().any(|c| c.class == *class))
+            .filter(|class| {
+                self.results.cells.iter().any(|c| {
+                    c.class == *class && c.applies() && workloads.contains(&c.workload.as_str())
+                })
+            })
             .collect();
         if present.is_empty() {
             return;
@@ -698,14 +785,14 @@ impl<'a> Report<'a> {
         );
         let mut columns = vec![("Class".to_owned(), Align::Left)];
         columns.extend(
-            self.workloads
+            workloads
                 .iter()
                 .map(|w| (format!("{w} [speedup]"), Align::Right)),
         );
         let mut table = Table::new(columns);
         for class in present {
             let mut row = vec![class.to_string()];
-            for &workload in &self.workloads {
+            for &workload in &workloads {
                 let cells = self.cells_of(workload);
                 let best = cells
                     .iter()
@@ -726,6 +813,15 @@ impl<'a> Report<'a> {
         }
         out.push_str(&table.to_markdown());
         out.push('\n');
+        if !left_out.is_empty() {
+            let names: Vec<String> = left_out.iter().map(|w| format!("`{w}`")).collect();
+            writeln!(
+                out,
+                "Not in the grid, having no finished `seq` cell to take speedups from: {}.\n",
+                join_and(&names)
+            )
+            .expect("write to String");
+        }
     }
 
     // -- reproduce ----------------------------------------------------------
@@ -758,7 +854,9 @@ impl<'a> Report<'a> {
     }
 
     fn workload_table(&self, out: &mut String, workload: &str) {
-        let mut cells = self.cells_of(workload);
+        let all = self.cells_of(workload);
+        // Cells that do not apply are listed under the table, not in it.
+        let mut cells: Vec<&Cell> = all.iter().copied().filter(|c| c.applies()).collect();
         // Finished cells fastest first; the rest keep runner order at the bottom.
         cells.sort_by(|a, b| match (&a.summary, &b.summary) {
             (Some(x), Some(y)) => x.median_wall_s.total_cmp(&y.median_wall_s),
@@ -768,8 +866,8 @@ impl<'a> Report<'a> {
         });
 
         writeln!(out, "### {workload}\n").expect("write to String");
-        let kind = cells.first().map(|c| c.workload_kind);
-        if let Some(first) = cells.first() {
+        let kind = all.first().map(|c| c.workload_kind);
+        if let Some(first) = all.first() {
             let kind = capitalise(kind_label(first.workload_kind));
             match self.workload_meta(workload) {
                 Some(meta) => writeln!(
@@ -787,6 +885,7 @@ impl<'a> Report<'a> {
                     let params = cells
                         .iter()
                         .find(|c| c.extrapolation.is_none())
+                        .or(cells.first())
                         .map_or(&first.params, |c| &c.params);
                     writeln!(out, "{kind}; parameters: {}.\n", describe_params(params))
                 }
@@ -794,99 +893,12 @@ impl<'a> Report<'a> {
             .expect("write to String");
         }
 
-        let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
-        let latency = cells.iter().any(|c| c.latency_us.is_some());
-        let throughput = cells.iter().any(|c| c.throughput_per_s.is_some());
-        let mut columns = vec![
-            ("Runner", Align::Left),
-            ("Class", Align::Left),
-            ("Family", Align::Left),
-            ("Threads", Align::Right),
-            ("Median wall [ms]", Align::Right),
-            ("95% CI [ms]", Align::Right),
-            ("Speedup", Align::Right),
-            ("Efficiency", Align::Right),
-            ("CPU util.", Align::Right),
-            ("Peak RSS [MiB]", Align::Right),
-            ("OS threads", Align::Right),
-        ];
-        if ideal.is_some() {
-            columns.push(("× ideal", Align::Right));
+        if !cells.is_empty() {
+            self.cells_table(out, workload, &cells);
         }
-        if latency {
-            columns.extend([("p50 [µs]", Align::Right), ("p99 [µs]", Align::Right)]);
-        }
-        if throughput {
-            columns.push(("Throughput [/s]", Align::Right));
-        }
-        columns.push(("Relative", Align::Right));
-        let fastest = Best::of(cells.iter().copied());
-        let mut table = Table::new(columns);
-        for cell in &cells {
-            let mut row = vec![
-                cell.runner.clone(),
-                cell.class.to_string(),
-                cell.family.to_string(),
-                cell.threads.to_string(),
-            ];
-            match &cell.summary {
-                Some(s) => {
-                    let mark = if cell.extrapolation.is_some() {
-                        EXTRAPOLATED
-                    } else {
-                        ""
-                    };
-                    row.extend([
-                        format!("{}{mark}", ms(s.median_wall_s)),
-                        format!("{}–{}", ms(s.ci95_wall_s[0]), ms(s.ci95_wall_s[1])),
-                        s.speedup_vs_seq.map_or(NONE.into(), times),
-                        s.efficiency.map_or(NONE.into(), percent),
-                        cores(s.cpu_utilisation),
-                        cell.peak_rss_bytes.map_or(NONE.into(), mib),
-                        cell.os_threads.map_or(NONE.into(), |n| n.to_string()),
-                    ]);
-                    if let Some(ideal) = ideal {
-                        row.push(times(s.median_wall_s / ideal));
-                    }
-                    if latency {
-                        let (p50, p99) = cell
-                            .latency_us
-                            .map_or((NONE.into(), NONE.into()), |l| (sig3(l.p50), sig3(l.p99)));
-                        row.extend([p50, p99]);
-                    }
-                    if throughput {
-                        row.push(cell.throughput_per_s.map_or(NONE.into(), sig3));
-                    }
-                    row.push(relative(cell, s, fastest.as_ref()));
-                }
-                None => {
-                    let status = match cell.status {
-                        Status::Ok => "no samples",
-                        other => status_word(other),
-                    };
-                    row.push(status.into());
-                    row.resize(table.columns().len(), NONE.into());
-                }
-            }
-            table.push_row(row);
-        }
-        out.push_str(&table.to_markdown());
-        out.push('\n');
-
-        // One footnote per distinct note, naming every cell it applies to.
-        let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
-        for cell in &cells {
-            let Some(e) = &cell.extrapolation else {
-                continue;
-            };
-            match notes.iter_mut().find(|(note, _)| *note == e.note) {
-                Some((_, runners)) => runners.push(cell.runner.clone()),
-                None => notes.push((&e.note, vec![cell.runner.clone()])),
-            }
-        }
-        for (note, runners) in notes {
-            writeln!(out, "{EXTRAPOLATED} {}: {note}\n", join_and(&runners))
-                .expect("write to String");
+        not_applicable(out, &all);
+        if cells.is_empty() {
+            return;
         }
 
         let failures: Vec<String> = cells
@@ -907,11 +919,260 @@ impl<'a> Report<'a> {
             out.push_str(&failures.join("\n"));
             out.push_str("\n\n");
         }
-        if kind.is_some_and(|k| k != WorkloadKind::Cpu) {
-            writeln!(out, "{WAITING_NOTE}\n").expect("write to String");
+        if matches!(kind, Some(WorkloadKind::Io | WorkloadKind::Mixed)) {
+            let speedups = cells.iter().any(|c| {
+                c.summary
+                    .as_ref()
+                    .is_some_and(|s| s.speedup_vs_seq.is_some())
+            });
+            if speedups {
+                writeln!(out, "{WAITING_NOTE} {EFFICIENCY_NOTE}\n")
+            } else {
+                writeln!(out, "{WAITING_NOTE}\n")
+            }
+            .expect("write to String");
         }
         if kind == Some(WorkloadKind::Cpu) {
             self.scaling_table(out, &cells);
+        }
+    }
+
+    /// The table of the cells of `workload` that apply (at least one), in the
+    /// order given, with the footnotes on extrapolated and noted cells.
+    fn cells_table(&self, out: &mut String, workload: &str, cells: &[&'a Cell]) {
+        let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
+        let finished = || cells.iter().filter(|c| c.status == Status::Ok);
+        // Without a speedup anywhere (no `seq` to divide by) the two columns go.
+        let speedups = cells.iter().any(|c| {
+            c.summary
+                .as_ref()
+                .is_some_and(|s| s.speedup_vs_seq.is_some())
+        });
+        let latencies: Vec<&Latency> = finished().filter_map(|c| c.latency_us.as_ref()).collect();
+        let unit = crate::format::TimeUnit::for_medians(latencies.iter().copied());
+        let latency = !latencies.is_empty();
+        let mut more: Vec<&str> = Vec::new();
+        for cell in finished() {
+            for name in cell.more_latency_us.keys() {
+                if !more.contains(&name.as_str()) {
+                    more.push(name);
+                }
+            }
+        }
+        let throughput = finished().any(|c| c.throughput_per_s.is_some());
+        let metrics: Vec<MetricMeta> = crate::overhead::measures(self.results, workload, cells)
+            .into_iter()
+            .filter(|m| finished().any(|c| c.metrics.contains_key(&m.key)))
+            .collect();
+
+        let u = unit.symbol();
+        let mut columns: Vec<(String, Align)> = [
+            ("Runner", Align::Left),
+            ("Class", Align::Left),
+            ("Family", Align::Left),
+            ("Threads", Align::Right),
+            ("Median wall [ms]", Align::Right),
+            ("95% CI [ms]", Align::Right),
+        ]
+        .into_iter()
+        .map(|(h, a)| (h.to_owned(), a))
+        .collect();
+        if speedups {
+            columns.push(("Speedup".into(), Align::Right));
+            columns.push(("Efficiency".into(), Align::Right));
+        }
+        columns.extend(
+            [
+                ("CPU util.", Align::Right),
+                ("Peak RSS [MiB]", Align::Right),
+                ("OS threads", Align::Right),
+            ]
+            .map(|(h, a)| (h.to_owned(), a)),
+        );
+        if ideal.is_some() {
+            columns.push(("× ideal".into(), Align::Right));
+        }
+        if latency {
+            for p in ["p50", "p99", "p99.9", "max"] {
+                columns.push((format!("{p} [{u}]"), Align::Right));
+            }
+        }
+        for name in &more {
+            columns.push((format!("{name} p99 [{u}]"), Align::Right));
+        }
+        if throughput {
+            // Workloads that time requests have requests; the others operations.
+            let per = if cells.first().map(|c| c.workload_kind) == Some(WorkloadKind::Io) && latency
+            {
+                "req/s"
+            } else {
+                "ops/s"
+            };
+            columns.push((format!("Throughput [{per}]"), Align::Right));
+        }
+        for meta in &metrics {
+            columns.push((crate::format::metric_header(meta), Align::Right));
+        }
+        columns.push(("Relative".into(), Align::Right));
+
+        // One footnote per distinct note, numbered in order of first appearance.
+        let mut notes: Vec<(&str, Vec<String>)> = Vec::new();
+        for cell in cells {
+            for note in &cell.notes {
+                match notes.iter_mut().find(|(n, _)| n == note) {
+                    Some((_, runners)) => runners.push(cell.runner.clone()),
+                    None => notes.push((note, vec![cell.runner.clone()])),
+                }
+            }
+        }
+        let marks = |cell: &Cell| -> String {
+            let numbers: Vec<String> = cell
+                .notes
+                .iter()
+                .filter_map(|note| notes.iter().position(|(n, _)| n == note))
+                .map(|i| crate::format::superscript(i + 1))
+                .collect();
+            if numbers.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", numbers.join(" "))
+            }
+        };
+
+        let fastest = Best::of(cells.iter().copied());
+        let mut table = Table::new(columns);
+        for cell in cells {
+            let mut row = vec![
+                format!("{}{}", cell.runner, marks(cell)),
+                cell.class.to_string(),
+                cell.family.to_string(),
+                cell.threads.to_string(),
+            ];
+            match &cell.summary {
+                Some(s) => {
+                    let mark = if cell.extrapolation.is_some() {
+                        EXTRAPOLATED
+                    } else {
+                        ""
+                    };
+                    row.extend([
+                        format!("{}{mark}", ms(s.median_wall_s)),
+                        format!("{}–{}", ms(s.ci95_wall_s[0]), ms(s.ci95_wall_s[1])),
+                    ]);
+                    if speedups {
+                        row.extend([
+                            s.speedup_vs_seq.map_or(NONE.into(), times),
+                            s.efficiency.map_or(NONE.into(), percent),
+                        ]);
+                    }
+                    row.extend([
+                        cores(s.cpu_utilisation),
+                        cell.peak_rss_bytes.map_or(NONE.into(), mib),
+                        cell.os_threads.map_or(NONE.into(), |n| n.to_string()),
+                    ]);
+                    if let Some(ideal) = ideal {
+                        row.push(times(s.median_wall_s / ideal));
+                    }
+                    if latency {
+                        match &cell.latency_us {
+                            Some(l) => {
+                                row.extend([l.p50, l.p99, l.p999, l.max].map(|v| unit.show(v)))
+                            }
+                            None => row.extend([NONE; 4].map(String::from)),
+                        }
+                    }
+                    for name in &more {
+                        row.push(
+                            cell.more_latency_us
+                                .get(*name)
+                                .map_or(NONE.into(), |l| unit.show(l.p99)),
+                        );
+                    }
+                    if throughput {
+                        row.push(
+                            cell.throughput_per_s
+                                .map_or(NONE.into(), crate::format::thousands),
+                        );
+                    }
+                    for meta in &metrics {
+                        row.push(
+                            cell.metrics.get(&meta.key).map_or(NONE.into(), |&v| {
+                                crate::format::metric_value(&meta.key, v)
+                            }),
+                        );
+                    }
+                    row.push(relative(cell, s, fastest.as_ref()));
+                }
+                None => {
+                    let status = match cell.status {
+                        Status::Ok => "no samples",
+                        other => status_word(other),
+                    };
+                    row.push(status.into());
+                    row.resize(table.columns().len(), NONE.into());
+                }
+            }
+            table.push_row(row);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+
+        // One footnote per distinct extrapolation note, naming every cell it applies to.
+        let mut scaled: Vec<(&str, Vec<String>)> = Vec::new();
+        for cell in cells {
+            let Some(e) = &cell.extrapolation else {
+                continue;
+            };
+            match scaled.iter_mut().find(|(note, _)| *note == e.note) {
+                Some((_, runners)) => runners.push(cell.runner.clone()),
+                None => scaled.push((&e.note, vec![cell.runner.clone()])),
+            }
+        }
+        for (note, runners) in scaled {
+            writeln!(out, "{EXTRAPOLATED} {}: {note}\n", join_and(&runners))
+                .expect("write to String");
+        }
+        for (i, (note, runners)) in notes.iter().enumerate() {
+            writeln!(
+                out,
+                "{} {}: {}\n",
+                crate::format::superscript(i + 1),
+                join_and(runners),
+                escape_inline(note)
+            )
+            .expect("write to String");
+        }
+        let about: Vec<String> = metrics
+            .iter()
+            .filter(|m| !m.about.trim().is_empty())
+            .map(|m| {
+                format!(
+                    "*{}*: {}",
+                    escape_inline(&crate::format::metric_header(m)),
+                    escape_inline(m.about.trim().trim_end_matches('.'))
+                )
+            })
+            .collect();
+        if !about.is_empty() {
+            writeln!(out, "{}.\n", about.join("; ")).expect("write to String");
+        }
+        if latency {
+            let mut named = String::new();
+            if !more.is_empty() {
+                let names: Vec<String> = more.iter().map(|n| format!("*{n}*")).collect();
+                write!(
+                    named,
+                    "; {} p99 is the workload's further latency of that name",
+                    join_and(&names)
+                )
+                .expect("write to String");
+            }
+            writeln!(
+                out,
+                "p50 to max: the workload's own latency, histograms merged over the measured \
+                 samples{named}.\n"
+            )
+            .expect("write to String");
         }
     }
 
@@ -1015,17 +1276,23 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// Every runner's configuration as run, one row each, and the environment.
+    /// Every runner's configuration as run, one row each, the parts each runner
+    /// uses (when the results file names more than the timer), and the environment.
     fn knobs_table(&self, out: &mut String, runners: &[Disclosed<'a>]) {
         out.push_str("\nConfiguration as run:\n\n");
-        let mut table = Table::new([
+        let parts = parts_table(runners);
+        let mut columns = vec![
             ("Runner", Align::Left),
             ("Class", Align::Left),
             ("Family", Align::Left),
             ("Thread knob", Align::Left),
             ("Threads run", Align::Right),
-            ("Timer and reactor", Align::Left),
-        ]);
+        ];
+        // The parts table, when there is one, names the timer with the other parts.
+        if parts.is_none() {
+            columns.push(("Timer and reactor", Align::Left));
+        }
+        let mut table = Table::new(columns);
         for runner in runners {
             let mut counts: Vec<usize> = runner.cells.iter().map(|c| c.threads).collect();
             counts.sort_unstable();
@@ -1041,6 +1308,10 @@ impl<'a> Report<'a> {
             ]);
         }
         out.push_str(&table.to_markdown());
+        if let Some(parts) = parts {
+            out.push_str("\nParts each runner uses (what each workload runs on it):\n\n");
+            out.push_str(&parts.to_markdown());
+        }
         let env: Vec<String> = self
             .results
             .machine
@@ -1106,6 +1377,103 @@ impl<'a> Report<'a> {
     }
 }
 
+/// The line under a workload's table that lists the cells it does not apply to,
+/// grouped by reason: ``Not applicable: `seq` (reason); `thread-pool`, `rayon`
+/// (reason).`` Nothing when every cell applies.
+fn not_applicable(out: &mut String, cells: &[&Cell]) {
+    let line = not_applicable_line(cells);
+    if !line.is_empty() {
+        writeln!(out, "{line}\n").expect("write to String");
+    }
+}
+
+/// The text of [`not_applicable`], empty when every cell applies. A runner that
+/// does not apply at several thread counts for one reason is named once; one that
+/// has several reasons is named with its thread count in each group.
+fn not_applicable_line(cells: &[&Cell]) -> String {
+    let na: Vec<&Cell> = cells.iter().copied().filter(|c| !c.applies()).collect();
+    if na.is_empty() {
+        return String::new();
+    }
+    let reason_of = |c: &Cell| {
+        let reason = c.error.as_deref().unwrap_or("no reason recorded");
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        reason.trim_end_matches('.').to_owned()
+    };
+    let mut groups: Vec<(String, Vec<&Cell>)> = Vec::new();
+    for cell in &na {
+        let reason = reason_of(cell);
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, members)) => members.push(cell),
+            None => groups.push((reason, vec![cell])),
+        }
+    }
+    let in_groups = |runner: &str| {
+        groups
+            .iter()
+            .filter(|(_, members)| members.iter().any(|c| c.runner == runner))
+            .count()
+    };
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(reason, members)| {
+            let mut names: Vec<String> = Vec::new();
+            for cell in members {
+                let name = if in_groups(&cell.runner) > 1 {
+                    format!(
+                        "`{}` at {}",
+                        cell.runner,
+                        plural(cell.threads, "thread", "threads")
+                    )
+                } else {
+                    format!("`{}`", cell.runner)
+                };
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            format!("{} ({})", join_and(&names), escape_inline(reason))
+        })
+        .collect();
+    format!("Not applicable: {}.", parts.join("; "))
+}
+
+/// Which timer, channel, TCP sockets and offload each runner uses, from the
+/// runner descriptions; a column no runner fills is left out, and there is no
+/// table when no runner names more than its timer (schema-1 files).
+fn parts_table(runners: &[Disclosed<'_>]) -> Option<Table> {
+    type Part = fn(&RunnerMeta) -> &str;
+    let parts: [(&str, Part); 4] = [
+        ("Timer and reactor", |m| &m.timer),
+        ("Channel", |m| &m.channel),
+        ("TCP", |m| &m.net),
+        ("Offload", |m| &m.offload),
+    ];
+    let filled = |part: Part| {
+        runners
+            .iter()
+            .any(|r| r.meta.is_some_and(|m| !part(m).is_empty()))
+    };
+    if !parts[1..].iter().any(|&(_, part)| filled(part)) {
+        return None;
+    }
+    let shown: Vec<(&str, Part)> = parts.into_iter().filter(|&(_, p)| filled(p)).collect();
+    let mut columns = vec![("Runner", Align::Left)];
+    columns.extend(shown.iter().map(|&(h, _)| (h, Align::Left)));
+    let mut table = Table::new(columns);
+    for runner in runners {
+        let mut row = vec![runner.id.to_owned()];
+        for &(_, part) in &shown {
+            row.push(runner.meta.map_or(NONE.into(), |m| match part(m) {
+                "" => NONE.into(),
+                text => escape_inline(text),
+            }));
+        }
+        table.push_row(row);
+    }
+    Some(table)
+}
+
 /// The isolation and timing facts of every cell.
 const ISOLATION: &str = "Each cell runs in its own child process. Runtimes and thread pools are \
     built, and their threads started, before the clock starts; a runner with one OS thread per \
@@ -1131,11 +1499,12 @@ const CENSUS: &str = "*Threads seen* are the threads alive in the cell's process
     sample, with the runtime still up, grouped by the name the OS reports (trailing digits \
     dropped, names cut at 15 characters); for each name, the most seen in any one cell. The OS \
     threads column also counts threads started and joined within a sample.";
-/// Beside the table of a workload that is not CPU-bound.
+/// Beside the table of a workload that waits (I/O-bound or mixed).
 const WAITING_NOTE: &str = "Every runner waits on its own timer and reactor (see Disclosures), \
-    and their granularity differs, so these times measure the timer as well as the scheduler. \
-    Efficiency (speedup per thread) is shown for CPU-bound work only: here a speedup comes from \
-    overlapping waits, not from the threads.";
+    and their granularity differs, so these times measure the timer as well as the scheduler.";
+/// After [`WAITING_NOTE`] when the table has an efficiency column.
+const EFFICIENCY_NOTE: &str = "Efficiency (speedup per thread) is shown for CPU-bound work \
+    only: here a speedup comes from overlapping waits, not from the threads.";
 
 /// A runner as the disclosures describe it.
 struct Disclosed<'a> {
@@ -1564,7 +1933,13 @@ mod tests {
     fn renaming_runners_changes_nothing_but_their_names() {
         // The report may name no runner in code but the baseline: give every other
         // runner another id of the same length and the report must differ only there.
-        let original = fixture();
+        // Both fixtures: the schema-2 sections (latency, hogs, overhead) too.
+        for original in [fixture(), fixture_v2()] {
+            renamed_report_matches(original);
+        }
+    }
+
+    fn renamed_report_matches(original: Results) {
         let rename = |id: &str| -> String {
             if id == BASELINE_RUNNER {
                 id.to_string()
@@ -1606,6 +1981,155 @@ mod tests {
         ));
     }
 
+    fn fixture_v2() -> Results {
+        crate::parse(
+            std::path::Path::new("fixture"),
+            include_str!("../tests/fixtures/results-v2.json"),
+        )
+        .expect("schema-2 fixture parses")
+    }
+
+    /// A cell of `runner` that does not apply, for `reason`, at `threads`.
+    fn na_cell(runner: &str, threads: usize, reason: &str) -> Cell {
+        let mut cell = fixture().cells[0].clone();
+        cell.runner = runner.into();
+        cell.threads = threads;
+        cell.status = Status::NotApplicable;
+        cell.error = Some(reason.into());
+        cell
+    }
+
+    #[test]
+    fn cells_that_do_not_apply_are_grouped_by_reason() {
+        let cells = [
+            na_cell("seq", 1, "runs 1 job at a time."),
+            na_cell("thread-pool", 2, "needs 100 jobs at once; runs 2"),
+            na_cell("rayon", 2, "needs 100 jobs at once; runs 2"),
+            na_cell("threads-static", 2, "needs 100 jobs at once; runs 2"),
+            // The same runner at another thread count with the same reason: once.
+            na_cell("rayon", 4, "needs 100 jobs at once; runs 2"),
+        ];
+        let refs: Vec<&Cell> = cells.iter().collect();
+        assert_eq!(
+            not_applicable_line(&refs),
+            "Not applicable: `seq` (runs 1 job at a time); `thread-pool`, `rayon` and \
+             `threads-static` (needs 100 jobs at once; runs 2)."
+        );
+        // A runner with two reasons is named with its thread count in each group;
+        // text from the file cannot become markup.
+        let cells = [
+            na_cell("rayon", 1, "needs 2 <threads>"),
+            na_cell("rayon", 2, "needs `more`"),
+        ];
+        let refs: Vec<&Cell> = cells.iter().collect();
+        assert_eq!(
+            not_applicable_line(&refs),
+            "Not applicable: `rayon` at 1 thread (needs 2 \\<threads>); `rayon` at 2 threads \
+             (needs \\`more\\`)."
+        );
+        // Cells that apply are not listed; with none left out, no line.
+        let ok = fixture();
+        let refs: Vec<&Cell> = ok.cells.iter().collect();
+        assert_eq!(not_applicable_line(&refs), "");
+    }
+
+    #[test]
+    fn cells_that_do_not_apply_are_neither_failures_nor_compared() {
+        let report = render(&fixture_v2());
+        // Not a failure anywhere.
+        assert!(!report.contains("failed — seq spawns nothing"));
+        assert!(!report.contains("): n/a"));
+        // A workload whose `seq` does not apply has no speedups and says why.
+        let inline = verdict_of(&report, "mixed-inline");
+        assert!(
+            inline.contains("`seq` does not apply, so speedups can't be computed"),
+            "{inline}"
+        );
+        // fork-join: the static split does not apply, so no static-split sentence.
+        let fork = verdict_of(&report, "fork-join");
+        assert!(!fork.contains("Static split"), "{fork}");
+        // The grid leaves out workloads without a speedup.
+        let grid = report.lines().find(|l| l.starts_with("| Class ")).unwrap();
+        assert!(
+            grid.contains("fork-join") && !grid.contains("spawn"),
+            "{grid}"
+        );
+        assert!(report.contains(
+            "Not in the grid, having no finished `seq` cell to take speedups from: \
+             `tcp-echo-open`, `spawn`, `channels`, `mixed-inline`, `mixed-yield` and \
+             `mixed-offload`."
+        ));
+        // The overhead verdicts.
+        let spawn = verdict_of(&report, "spawn");
+        assert!(spawn.starts_with("- **spawn** (runtime overhead): Spawn+await: from 151"));
+    }
+
+    #[test]
+    fn declared_measures_latencies_and_notes_in_the_workload_table() {
+        let report = render(&fixture_v2());
+        let section = |from: &str, to: &str| -> &str {
+            &report[report.find(from).unwrap()..report.find(to).unwrap()]
+        };
+        let spawn = section("### spawn", "### channels");
+        assert!(
+            spawn.contains("| Spawn+await [ns/task] | Memory per task |"),
+            "{spawn}"
+        );
+        assert!(
+            spawn.contains("|                14,480 |        12.4 KiB |"),
+            "{spawn}"
+        );
+        assert!(spawn.contains("| threads ¹ "), "{spawn}");
+        assert!(
+            spawn
+                .contains("¹ threads: tasks capped from 100,000 to 10,000: one OS thread per task")
+        );
+        // No `seq`: no speedup or efficiency columns.
+        assert!(!spawn.contains("Speedup"), "{spawn}");
+        let echo = section("### tcp-echo\n", "### tcp-echo-1");
+        assert!(
+            echo.contains("| p50 [µs] | p99 [µs] | p99.9 [µs] | max [µs] | Throughput [req/s] |"),
+            "{echo}"
+        );
+        assert!(echo.contains("¹ thread-pool, rayon and threads-static: connections capped"));
+        let inline = section("### mixed-inline", "### mixed-yield");
+        assert!(
+            inline
+                .contains("| p50 [ms] | p99 [ms] | p99.9 [ms] | max [ms] | round-trip p99 [ms] |"),
+            "{inline}"
+        );
+        assert!(inline.contains("*round-trip* p99 is the workload's further latency"));
+        let channels = section("### channels", "### fork-join");
+        assert!(channels.contains("Throughput [ops/s]"), "{channels}");
+    }
+
+    #[test]
+    fn parts_table_only_when_the_file_names_the_parts() {
+        let report = render(&fixture_v2());
+        let disclosures = disclosures(&report);
+        assert!(disclosures.contains("| Runner         | Timer and reactor "));
+        assert!(
+            disclosures.contains("| tokio::sync::mpsc "),
+            "{disclosures}"
+        );
+        // The configuration table then leaves the timer to the parts table.
+        let config = &disclosures[disclosures.find("Configuration as run").unwrap()..];
+        let header = config.lines().find(|l| l.starts_with("| Runner")).unwrap();
+        assert!(!header.contains("Timer"), "{header}");
+        // A column no runner fills is left out.
+        let mut results = fixture_v2();
+        for r in &mut results.runners {
+            r.offload.clear();
+        }
+        let report = render(&results);
+        let parts = &report[report.find("Parts each runner uses").unwrap()..];
+        let header = parts.lines().find(|l| l.starts_with("| Runner")).unwrap();
+        assert!(
+            header.contains("Channel") && !header.contains("Offload"),
+            "{header}"
+        );
+    }
+
     #[test]
     fn efficiency_is_shown_for_cpu_bound_work_only() {
         let report = render(&fixture());
@@ -1623,7 +2147,11 @@ mod tests {
         let column = efficiency(sleep);
         assert_eq!(column.len(), 12);
         assert!(column.iter().all(|e| e == NONE), "{column:?}");
-        assert!(sleep.contains(WAITING_NOTE));
+        assert!(sleep.contains(&format!("{WAITING_NOTE} {EFFICIENCY_NOTE}")));
+        // Without a speedup column, the efficiency sentence has nothing to explain.
+        let v2 = render(&fixture_v2());
+        let open = &v2[v2.find("### tcp-echo-open").unwrap()..v2.find("### spawn").unwrap()];
+        assert!(open.contains(WAITING_NOTE) && !open.contains(EFFICIENCY_NOTE));
         assert!(!verdict_of(&report, "sleep").contains("efficiency"));
         let cpu =
             &report[report.find("### cpu\n").unwrap()..report.find("### cpu-skewed").unwrap()];

@@ -320,4 +320,16 @@ impl Cell {
     pub fn scale(&self) -> f64 {
         self.extrapolation.as_ref().map_or(1.0, |e| e.factor)
     }
+
+    /// False for a cell whose workload does not apply to its runner
+    /// ([`Status::NotApplicable`]): such a cell ran nothing, failed nothing and is
+    /// left out of every comparison.
+    pub fn applies(&self) -> bool {
+        self.status != Status::NotApplicable
+    }
+
+    /// A numeric workload parameter as run (`params.<key>`), if the cell has it.
+    pub fn param(&self, key: &str) -> Option<f64> {
+        self.params.get(key)?.as_f64()
+    }
 }

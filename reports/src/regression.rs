@@ -8,7 +8,10 @@
 //! **Matching.** Cells are matched by runner, workload and thread count. A cell
 //! present on one side only is listed (`only_in_baseline`, `only_in_results`),
 //! never fatal. A cell that did not finish (`failed` or `timeout`) on either side
-//! is listed under `not_compared`, with the side and the reason.
+//! is listed under `not_compared`, with the side and the reason. A cell whose
+//! workload does not apply to its runner (`n/a`) on both sides is skipped (a
+//! note counts them); one that is `n/a` on one side only is listed under
+//! `applicability_changed`: a difference to read, never a regression.
 //!
 //! **Median wall time.** Compared for every cell with at least 2 samples on each
 //! side: the raw samples' wall times, each multiplied by its cell's extrapolation
@@ -328,6 +331,11 @@ pub struct Check {
     /// Cells (or metrics of cells) present on both sides but not compared: key
     /// and why.
     pub not_compared: Vec<(String, String)>,
+    /// Cells that apply on one side and are `n/a` on the other: key and how
+    /// (`ok in the baseline; n/a in the results: reason`). Listed, not compared,
+    /// never a regression.
+    #[serde(default)]
+    pub applicability_changed: Vec<(String, String)>,
     /// What a reader must know to interpret the verdicts.
     pub notes: Vec<String>,
 }
@@ -425,10 +433,15 @@ impl Check {
 
     /// The one-line summary that ends the report: `Summary: 1 regression, 0
     /// improvements, 35 unchanged, 0 unconfirmed (36 cells compared, 0 not
-    /// compared, 0 missing).`
+    /// compared, 0 missing).`, with `, 2 changed applicability` inside the
+    /// parentheses when cells became or stopped being `n/a`.
     pub fn summary_line(&self) -> String {
+        let changed = match self.applicability_changed.len() {
+            0 => String::new(),
+            n => format!(", {n} changed applicability"),
+        };
         format!(
-            "Summary: {}, {}, {} unchanged, {} unconfirmed ({} compared, {} not compared, {} missing).",
+            "Summary: {}, {}, {} unchanged, {} unconfirmed ({} compared, {} not compared, {} missing{changed}).",
             plural(self.count(Verdict::Regression), "regression", "regressions"),
             plural(
                 self.count(Verdict::Improvement),
@@ -523,6 +536,7 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
         only_in_baseline: Vec::new(),
         only_in_results: Vec::new(),
         not_compared: Vec::new(),
+        applicability_changed: Vec::new(),
         notes: Vec::new(),
     };
     if !check.machine_differences.is_empty() && options.strict_machine {
@@ -552,12 +566,26 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
     // Median-wall comparisons waiting for the corrected p-values, with their
     // sample counts.
     let mut tests: Vec<(Finding, [usize; 2])> = Vec::new();
+    let mut both_not_applicable = 0;
 
     for (id, base) in &base_cells {
         let Some(now) = now_cells.get(id) else {
             continue;
         };
         let key = base.key();
+        match (base.applies(), now.applies()) {
+            (false, false) => {
+                both_not_applicable += 1;
+                continue;
+            }
+            (true, false) | (false, true) => {
+                check
+                    .applicability_changed
+                    .push((key, applicability_change(base, now)));
+                continue;
+            }
+            (true, true) => {}
+        }
         if let Some(why) = not_ok(base, now) {
             check.not_compared.push((key, why));
             continue;
@@ -699,9 +727,40 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
                 .to_owned(),
         );
     }
+    if both_not_applicable > 0 {
+        check.notes.push(format!(
+            "{} not applicable on both sides (the workload does not apply to the runner) and \
+             skipped.",
+            plural(both_not_applicable, "cell is", "cells are")
+        ));
+    }
     check.not_compared.sort();
+    check.applicability_changed.sort();
     check.sort();
     check
+}
+
+/// How a cell that is `n/a` on exactly one side differs: each side's status, with
+/// the reason the workload does not apply (and any failure's first line).
+fn applicability_change(base: &Cell, now: &Cell) -> String {
+    let side = |cell: &Cell, name: &str| -> String {
+        let reason = cell
+            .error
+            .as_deref()
+            .and_then(|e| e.lines().next())
+            .map(|e| {
+                let short: String = e.chars().take(120).collect();
+                if short.len() < e.len() {
+                    format!(": {short}…")
+                } else {
+                    format!(": {short}")
+                }
+            })
+            .filter(|_| cell.status != Status::Ok)
+            .unwrap_or_default();
+        format!("{} in the {name}{reason}", cell.status.as_str())
+    };
+    format!("{}; {}", side(base, "baseline"), side(now, "results"))
 }
 
 /// A finding with the values filled in and no verdict yet.
@@ -1012,6 +1071,12 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         .map(|(key, why)| format!("`{key}`: {why}"))
         .collect();
     list(&mut out, "Not compared", &not_compared);
+    let changed: Vec<String> = check
+        .applicability_changed
+        .iter()
+        .map(|(key, how)| format!("`{key}`: {how}"))
+        .collect();
+    list(&mut out, "Applicability changed", &changed);
     list(&mut out, "Notes", &check.notes);
     out.push_str(&check.summary_line());
     out.push('\n');

@@ -14,7 +14,9 @@ pub const BASELINE_RUNNER: &str = "seq";
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 
 /// Fills `summary` for every cell that finished ([`Status::Ok`]) with at least one
-/// sample, and clears it for every other cell.
+/// sample, and clears it for every other cell: failed, timed out, or not
+/// applicable ([`Status::NotApplicable`], which ran nothing; a `seq` that does not
+/// apply is no baseline, so that workload has no speedups).
 ///
 /// Speedup is `seq`'s median wall time on the same workload (its only ok cell,
 /// whatever its thread count; the one with fewest threads if there are several)
@@ -290,6 +292,27 @@ mod tests {
         summarize(&mut r);
         assert!(r.cells[0].summary.is_some());
         assert!(r.cells[1..].iter().all(|c| c.summary.is_none()));
+    }
+
+    #[test]
+    fn not_applicable_cells_get_no_summary_and_are_no_baseline() {
+        let mut seq = cell("seq", "spawn", 1, &[0.4]);
+        seq.status = Status::NotApplicable;
+        seq.error = Some("seq spawns nothing".into());
+        // Even with samples and a stale summary, a cell that does not apply gets none.
+        seq.summary = Some(Summary {
+            median_wall_s: 0.4,
+            ci95_wall_s: [0.4, 0.4],
+            speedup_vs_seq: Some(1.0),
+            efficiency: None,
+            cpu_utilisation: 1.0,
+        });
+        let mut r = results(vec![seq, cell("tokio-mt", "spawn", 2, &[0.02, 0.021])]);
+        summarize(&mut r);
+        assert!(r.cells[0].summary.is_none());
+        let tokio = r.cells[1].summary.as_ref().unwrap();
+        assert!(close(tokio.median_wall_s, 0.0205));
+        assert_eq!(tokio.speedup_vs_seq, None);
     }
 
     #[test]

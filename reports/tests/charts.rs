@@ -298,7 +298,7 @@ fn latency_chart_for_cells_that_measured_latency() {
             "{runner} missing"
         );
     }
-    for p in ["p50", "p99", "p99.9 (value printed)"] {
+    for p in ["p50", "p99", "p99.9", "max (value printed)"] {
         assert!(texts.iter().any(|t| t == p), "{p} missing");
     }
     // No latency chart for workloads without latency.
@@ -308,4 +308,58 @@ fn latency_chart_for_cells_that_measured_latency() {
             .iter()
             .any(|w| w.id == "sleep" && w.kind == WorkloadKind::Io)
     );
+}
+
+/// The schema-2 fixture: several workloads that measure latency, and cells that do
+/// not apply.
+#[test]
+fn one_latency_chart_per_latency_workload_without_cells_that_do_not_apply() {
+    let results = load(&manifest_path("tests/fixtures/results-v2.json")).expect("v2 loads");
+    let charts = render_all(&results);
+    let latency: Vec<&str> = charts
+        .iter()
+        .map(|c| c.file_name.as_str())
+        .filter(|n| n.starts_with("latency-"))
+        .collect();
+    assert_eq!(
+        latency,
+        [
+            "latency-tcp-echo.svg",
+            "latency-tcp-echo-1.svg",
+            "latency-tcp-echo-open.svg",
+            "latency-mixed-inline.svg",
+            "latency-mixed-yield.svg",
+            "latency-mixed-offload.svg"
+        ]
+    );
+    // Overhead workloads have a wall chart and no speedup chart (no seq).
+    assert!(charts.iter().any(|c| c.file_name == "wall-spawn.svg"));
+    assert!(!charts.iter().any(|c| c.file_name == "speedup-spawn.svg"));
+    // Bar charts label each bar `runner, N thr`.
+    for c in charts
+        .iter()
+        .filter(|c| !c.file_name.starts_with("speedup-"))
+    {
+        let texts = texts(c);
+        let workload = c
+            .file_name
+            .trim_end_matches(".svg")
+            .split_once('-')
+            .unwrap()
+            .1;
+        for cell in results.cells.iter().filter(|x| x.workload == workload) {
+            let drawn = texts
+                .iter()
+                .any(|t| t.starts_with(&format!("{}, ", cell.runner)));
+            if cell.status == Status::NotApplicable {
+                assert!(!drawn, "{}: n/a {} drawn", c.file_name, cell.key());
+            } else if cell.status == Status::Ok {
+                assert!(drawn, "{}: {} missing", c.file_name, cell.key());
+            }
+        }
+    }
+    // The maximum is printed, so the stall of one tokio-mt sample shows.
+    let inline = texts(chart(&charts, "latency-mixed-inline.svg"));
+    assert!(inline.iter().any(|t| t == "101,300"), "{inline:?}");
+    assert!(inline.iter().any(|t| t == "max (value printed)"));
 }

@@ -3,9 +3,10 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-/// The hand-made fixture and a real sweep (the example report's results).
+/// The hand-made fixtures (schema 1 and 2) and a real sweep (the example
+/// report's results).
 fn fixtures() -> Vec<rtcompare_reports::Results> {
-    ["results.json", "sweep.json"]
+    ["results.json", "sweep.json", "results-v2.json"]
         .iter()
         .map(|name| {
             let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -53,6 +54,21 @@ fn every_table_is_rectangular() {
     }
 }
 
+/// The golden reports as committed, read as a reader's Markdown viewer would.
+#[test]
+fn the_golden_reports_are_rectangular_gfm() {
+    for golden in ["report.md", "v2/report.md", "sweep/report.md"] {
+        let path = format!("{}/tests/golden/{golden}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        check_tables(&text);
+    }
+    // The schema-2 report has its own sections' tables: latency, hogs, parts.
+    let path = format!("{}/tests/golden/v2/report.md", env!("CARGO_MANIFEST_DIR"));
+    let v2 = std::fs::read_to_string(path).unwrap();
+    let headers: Vec<usize> = table_shapes(&v2).iter().map(|t| t[0]).collect();
+    assert!(headers.len() >= 14, "{headers:?}");
+}
+
 fn check_tables(report: &str) {
     let tables = table_shapes(report);
     // Grid, three workload tables, at least one scaling-free report has these four.
@@ -67,12 +83,11 @@ fn check_tables(report: &str) {
     }
 }
 
-#[test]
-fn headings_are_the_report_sections() {
-    let report = rtcompare_reports::markdown::render(&fixtures()[0]);
+/// The text of every heading of `markdown`, in order.
+fn headings(markdown: &str) -> Vec<String> {
     let mut headings = Vec::new();
     let mut in_heading = false;
-    for event in Parser::new_ext(&report, Options::ENABLE_TABLES) {
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 in_heading = true;
@@ -85,6 +100,26 @@ fn headings_are_the_report_sections() {
             _ => {}
         }
     }
+    headings
+}
+
+#[test]
+fn headings_are_the_report_sections() {
+    let report = rtcompare_reports::markdown::render(&fixtures()[0]);
+    let found = headings(&report);
+    let v2 = rtcompare_reports::markdown::render(&fixtures()[2]);
+    let v2_headings = headings(&v2);
+    for section in [
+        "Latency: unloaded, loaded and open loop",
+        "CPU hogs next to latency-sensitive work",
+        "tcp-echo-open",
+        "mixed-offload",
+    ] {
+        assert!(
+            v2_headings.iter().any(|h| h == section),
+            "no heading {section}: {v2_headings:?}"
+        );
+    }
     for section in [
         "rtcompare report",
         "Verdict",
@@ -96,8 +131,8 @@ fn headings_are_the_report_sections() {
         "Reproduce",
     ] {
         assert!(
-            headings.iter().any(|h| h == section),
-            "no heading {section}: {headings:?}"
+            found.iter().any(|h| h == section),
+            "no heading {section}: {found:?}"
         );
     }
 }

@@ -1,6 +1,8 @@
 //! The rendered report of a fixed, hand-made results file must not change by
 //! accident. Run with `UPDATE_GOLDEN=1` to accept a deliberate change, then review
-//! the diff of `tests/golden/report.md`.
+//! the diff of `tests/golden/report.md` (schema 1), `tests/golden/v2/` (schema 2:
+//! TCP echo, overhead, fork-join and mixed workloads, with cells that do not
+//! apply) and `tests/golden/sweep/`.
 //!
 //! Also checks the loader's contract: other schema versions and truncated files are
 //! refused with messages naming the file, and `save` then `load` round-trips.
@@ -124,6 +126,121 @@ fn save_then_load_round_trips() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(entries, vec![std::ffi::OsString::from("results.json")]);
+}
+
+/// Renders `results` and its charts and compares them with the files in
+/// `tests/golden/<dir>`, or rewrites those with `UPDATE_GOLDEN=1`. Returns the
+/// rendered report.
+fn report_and_charts_match(results: &rtcompare_reports::Results, dir: &str) -> String {
+    let dir = manifest_path(dir);
+    let charts = rtcompare_reports::charts::render_all(results);
+    let mut files: Vec<(String, String)> = charts
+        .iter()
+        .map(|c| (c.file_name.clone(), c.svg.clone()))
+        .collect();
+    files.push((
+        "report.md".into(),
+        markdown::render_with_charts(results, &charts),
+    ));
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create golden dir");
+        for (name, text) in &files {
+            std::fs::write(dir.join(name), text).expect("write golden file");
+        }
+    }
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot read {}: {e}; run with UPDATE_GOLDEN=1",
+                dir.display()
+            )
+        })
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let rendered: std::collections::BTreeSet<String> =
+        files.iter().map(|(name, _)| name.clone()).collect();
+    assert_eq!(
+        on_disk,
+        rendered,
+        "golden files in {} differ from the rendered set; re-run with UPDATE_GOLDEN=1 if intended",
+        dir.display()
+    );
+    for (name, text) in &files {
+        let path = dir.join(name);
+        let expected = std::fs::read_to_string(&path).expect("read golden file");
+        if *text != expected {
+            let first = text
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| text.lines().count().min(expected.lines().count()));
+            panic!(
+                "{} differs from the rendering from line {}:\n  expected: {:?}\n  rendered: {:?}\n\
+                 re-run with UPDATE_GOLDEN=1 if the change is intended",
+                path.display(),
+                first + 1,
+                expected.lines().nth(first),
+                text.lines().nth(first),
+            );
+        }
+    }
+    files.pop().expect("report").1
+}
+
+/// A hand-made schema-2 run on a 2-core machine: the TCP echo trio, spawn and
+/// channel overhead, fork-join and the three CPU-hog variants, with finished,
+/// failed, timed-out, capped (noted) and not-applicable cells, and samples that
+/// stalled. Its report and charts must not change by accident.
+#[test]
+fn schema_2_report_and_charts_match_golden_files() {
+    let results = load(&manifest_path("tests/fixtures/results-v2.json")).expect("v2 loads");
+    let report = report_and_charts_match(&results, "tests/golden/v2");
+    for section in [
+        "## Latency: unloaded, loaded and open loop",
+        "## CPU hogs next to latency-sensitive work",
+        "Parts each runner uses",
+        "Not applicable: `seq` (seq spawns nothing",
+    ] {
+        assert!(report.contains(section), "{section}");
+    }
+    // Cells that do not apply are never failures, and are not in the tables.
+    assert!(!report.contains("): n/a —"));
+    let spawn = &report[report.find("### spawn").unwrap()..report.find("### channels").unwrap()];
+    assert!(!spawn.contains("| seq "), "{spawn}");
+}
+
+#[test]
+fn schema_1_files_load_as_schema_2_with_the_new_fields_empty() {
+    let results = load(&fixture()).expect("schema-1 fixture loads");
+    assert_eq!(results.schema_version, SCHEMA_VERSION);
+    assert!(
+        results
+            .runners
+            .iter()
+            .all(|r| r.channel.is_empty() && r.net.is_empty())
+    );
+    assert!(results.workloads.iter().all(|w| w.metrics.is_empty()));
+    assert!(results.cells.iter().all(|c| c.notes.is_empty()
+        && c.metrics.is_empty()
+        && c.more_latency_us.is_empty()
+        && c.samples.iter().all(|s| s.latency_max_us.is_none())));
+    assert_eq!(results.config.rate, None);
+    // None of the schema-2 sections appear in its report.
+    let report = markdown::render(&results);
+    for absent in [
+        "Not applicable",
+        "Parts each runner uses",
+        "## Latency:",
+        "## CPU hogs",
+    ] {
+        assert!(!report.contains(absent), "{absent}");
+    }
 }
 
 /// A real quick-preset run with a 1, 2, 4 thread sweep on 2 cores (the example

@@ -615,3 +615,111 @@ fn bencher_metric_format_has_one_benchmark_per_finished_cell() {
     let bmf = bmf::bencher_metric_format(&with_tp);
     assert_eq!(bmf[CELL]["throughput"]["value"], 1234.5);
 }
+
+/// The schema-2 fixture: cells that do not apply (`n/a`) beside finished ones.
+fn fixture_v2() -> Results {
+    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-v2.json"))
+        .expect("schema-2 fixture loads")
+}
+
+#[test]
+fn cells_not_applicable_on_both_sides_are_skipped() {
+    let results = fixture_v2();
+    let na: Vec<String> = results
+        .cells
+        .iter()
+        .filter(|c| c.status == Status::NotApplicable)
+        .map(Cell::key)
+        .collect();
+    assert!(na.len() > 10, "{na:?}");
+    let check = check(&results, &results, &CheckOptions::ab());
+    assert!(!check.has_regression());
+    for key in &na {
+        assert!(
+            !check.findings.iter().any(|f| &f.cell == key),
+            "{key} compared"
+        );
+        assert!(
+            !check.not_compared.iter().any(|(k, _)| k == key),
+            "{key} listed as not compared"
+        );
+    }
+    assert!(check.applicability_changed.is_empty());
+    assert!(
+        check.notes.contains(&format!(
+            "{} cells are not applicable on both sides (the workload does not apply to the \
+             runner) and skipped.",
+            na.len()
+        )),
+        "{:?}",
+        check.notes
+    );
+    // The failed and timed-out cells are still listed as not compared.
+    let keys: Vec<&str> = check.not_compared.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["async-std/mixed-offload/t2", "futures-pool/fork-join/t2"]
+    );
+    assert!(!check.summary_line().contains("applicability"));
+}
+
+#[test]
+fn a_cell_becoming_or_ceasing_to_be_applicable_is_listed_not_a_regression() {
+    let base = fixture_v2();
+    let mut now = base.clone();
+    // ok -> n/a: a runner stops supporting the workload.
+    let gone = cell_mut(&mut now, "tokio-mt/channels/t2");
+    gone.status = Status::NotApplicable;
+    gone.error = Some("no longer applies".into());
+    gone.samples.clear();
+    gone.metrics.clear();
+    gone.summary = None;
+    // n/a -> ok: a runner starts supporting one (its numbers borrowed from another).
+    let donor = base
+        .cells
+        .iter()
+        .find(|c| c.key() == "threads/spawn/t2")
+        .unwrap()
+        .clone();
+    let came = cell_mut(&mut now, "rayon/spawn/t2");
+    let (runner, class, family) = (came.runner.clone(), came.class, came.family);
+    *came = Cell {
+        runner,
+        class,
+        family,
+        ..donor
+    };
+    let check = check(&base, &now, &CheckOptions::ab());
+    assert!(!check.has_regression(), "{:#?}", check.findings);
+    assert_eq!(
+        check.applicability_changed,
+        [
+            (
+                "rayon/spawn/t2".to_owned(),
+                "n/a in the baseline: a pool runs jobs on the threads it already has; there is no \
+                 task to spawn; ok in the results"
+                    .to_owned()
+            ),
+            (
+                "tokio-mt/channels/t2".to_owned(),
+                "ok in the baseline; n/a in the results: no longer applies".to_owned()
+            ),
+        ]
+    );
+    for key in ["rayon/spawn/t2", "tokio-mt/channels/t2"] {
+        assert!(!check.findings.iter().any(|f| f.cell == key), "{key}");
+        assert!(!check.not_compared.iter().any(|(k, _)| k == key), "{key}");
+    }
+    assert!(
+        check
+            .summary_line()
+            .ends_with(", 2 changed applicability)."),
+        "{}",
+        check.summary_line()
+    );
+    let markdown = render_markdown(&check, "base.json", "now.json");
+    assert!(markdown.contains(
+        "## Applicability changed\n\n- `rayon/spawn/t2`: n/a in the baseline: a pool runs jobs"
+    ));
+    assert!(markdown.contains("- `tokio-mt/channels/t2`: ok in the baseline; n/a in the results"));
+}
