@@ -161,7 +161,7 @@ fn every_runner_reproduces_seq_on_every_workload() {
 
 /// What each new workload must have measured at tiny size, beyond its checksum.
 fn assert_workload_measures(results: &rtcompare_reports::Results) {
-    let ok = |workload: &str| {
+    let ok = |workload: &'static str| {
         results
             .cells
             .iter()

@@ -79,9 +79,12 @@ pub(crate) fn stalls(cell: &Cell, threshold_us: f64) -> Option<Stalls> {
     })
 }
 
-/// The hog's chunk length in milliseconds from the cell's parameters:
-/// `chunk_ms`, or any parameter naming a chunk in ms, µs or ns.
+/// The hog's chunk length in milliseconds: as measured (`hog-chunk-ms`), else from
+/// the cell's parameters: `chunk_ms`, or any parameter naming a chunk in ms, µs or ns.
 pub(crate) fn chunk_ms(cell: &Cell) -> Option<f64> {
+    if let Some(&ms) = cell.metrics.get("hog-chunk-ms") {
+        return Some(ms);
+    }
     if let Some(ms) = cell.param("chunk_ms") {
         return Some(ms);
     }

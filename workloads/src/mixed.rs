@@ -167,6 +167,12 @@ impl<V: Variant> Workload for Mixed<V> {
             header: "chunks/s",
             about: "hog chunks done per second, from the first hog's start to the last hog's end",
         },
+        Metric {
+            key: "hog-chunk-ms",
+            header: "chunk [ms]",
+            about: "time one hog chunk spent computing (the kernel calls alone, yields and \
+                    waits excluded): how long an inline chunk holds its thread",
+        },
     ];
     type Params = MixedParams;
 
@@ -231,9 +237,9 @@ impl<V: Variant> Workload for Mixed<V> {
         let mut sum = 0u64;
         let mut span = Span::default();
         for hog in hogs {
-            let (part, start, end) = hog.await;
+            let (part, start, end, busy) = hog.await;
             sum = sum.wrapping_add(part);
-            span.add(start, end);
+            span.add(start, end, busy);
         }
         drop(hogs_done);
 
@@ -267,8 +273,8 @@ impl<V: Variant> Workload for Mixed<V> {
                     stop: &stop,
                 };
                 let start = Instant::now();
-                let part = blocking_hog(p, job - 2);
-                span.lock().unwrap().add(start, Instant::now());
+                let (part, busy) = blocking_hog(p, job - 2);
+                span.lock().unwrap().add(start, Instant::now(), busy);
                 part
             }
         });
@@ -323,6 +329,10 @@ fn outcome(
         .with_latency("round-trip", round_trip)
         .with_metric("ticks", ticks as f64)
         .with_metric("hog-chunks-per-s", p.chunks() as f64 / span.seconds())
+        .with_metric(
+            "hog-chunk-ms",
+            span.busy.as_secs_f64() * 1e3 / p.chunks() as f64,
+        )
 }
 
 /// From the first hog's start to the last hog's end.
@@ -330,10 +340,13 @@ fn outcome(
 struct Span {
     first_start: Option<Instant>,
     last_end: Option<Instant>,
+    /// Time the hogs spent in the kernel, all chunks together.
+    busy: Duration,
 }
 
 impl Span {
-    fn add(&mut self, start: Instant, end: Instant) {
+    fn add(&mut self, start: Instant, end: Instant, busy: Duration) {
+        self.busy += busy;
         self.first_start = Some(self.first_start.map_or(start, |s| s.min(start)));
         self.last_end = Some(self.last_end.map_or(end, |e| e.max(end)));
     }
@@ -485,14 +498,19 @@ async fn echo_server<R: AsyncRuntime>(rt: R, listener: R::Listener, p: MixedPara
 
 /// Hog `h`'s chunks, the way the variant says; returns its checksum share and when it
 /// started and ended.
-async fn hog<R: AsyncRuntime>(rt: R, p: MixedParams, h: usize) -> (u64, Instant, Instant) {
+async fn hog<R: AsyncRuntime>(
+    rt: R,
+    p: MixedParams,
+    h: usize,
+) -> (u64, Instant, Instant, Duration) {
     let start = Instant::now();
     let mut sum = 0u64;
+    let mut busy = Duration::ZERO;
     let mut first_slice = true;
     for k in 0..p.chunks_per_hog {
         let c = p.chunk_index(h, k);
         let value = match p.mode {
-            HogMode::Inline => kernel::spin(kernel::seed(c), p.chunk_steps),
+            HogMode::Inline => timed_spin(kernel::seed(c), p.chunk_steps, &mut busy),
             HogMode::Yield => {
                 let mut x = kernel::seed(c);
                 for steps in slices(p.chunk_steps, p.slice_steps) {
@@ -500,19 +518,34 @@ async fn hog<R: AsyncRuntime>(rt: R, p: MixedParams, h: usize) -> (u64, Instant,
                         rt.yield_now().await; // between slices, chunk boundaries included
                     }
                     first_slice = false;
-                    x = kernel::spin(x, steps);
+                    x = timed_spin(x, steps, &mut busy);
                 }
                 x
             }
             HogMode::Offload => {
                 let steps = p.chunk_steps;
-                rt.unblock(move || kernel::spin(kernel::seed(c), steps))
-                    .await
+                let (value, took) = rt
+                    .unblock(move || {
+                        let mut took = Duration::ZERO;
+                        (timed_spin(kernel::seed(c), steps, &mut took), took)
+                    })
+                    .await;
+                busy += took;
+                value
             }
         };
         sum = sum.wrapping_add(kernel::contribution(c, value));
     }
-    (sum, start, Instant::now())
+    (sum, start, Instant::now(), busy)
+}
+
+/// The kernel, with the time it took added to `busy` (two clock reads per chunk or
+/// slice: noise well below a slice's millisecond).
+fn timed_spin(seed: u64, steps: u64, busy: &mut Duration) -> u64 {
+    let start = Instant::now();
+    let value = kernel::spin(seed, steps);
+    *busy += start.elapsed();
+    value
 }
 
 /// The blocking ticker: `std::thread::sleep` until the flag.
@@ -571,8 +604,9 @@ fn blocking_echo(stop: &AtomicBool, p: &MixedParams) -> (u64, Histogram) {
 }
 
 /// Hog `h` on its own thread: inline, or yielding the thread between slices.
-fn blocking_hog(p: &MixedParams, h: usize) -> u64 {
+fn blocking_hog(p: &MixedParams, h: usize) -> (u64, Duration) {
     let mut sum = 0u64;
+    let mut busy = Duration::ZERO;
     let mut first_slice = true;
     for k in 0..p.chunks_per_hog {
         let c = p.chunk_index(h, k);
@@ -584,17 +618,19 @@ fn blocking_hog(p: &MixedParams, h: usize) -> u64 {
                         std::thread::yield_now();
                     }
                     first_slice = false;
-                    x = kernel::spin(x, steps);
+                    x = timed_spin(x, steps, &mut busy);
                 }
                 x
             }
             // Offload is n/a on blocking runners (see `fit_jobs`); computing inline
             // keeps the body total.
-            HogMode::Inline | HogMode::Offload => kernel::spin(kernel::seed(c), p.chunk_steps),
+            HogMode::Inline | HogMode::Offload => {
+                timed_spin(kernel::seed(c), p.chunk_steps, &mut busy)
+            }
         };
         sum = sum.wrapping_add(kernel::contribution(c, value));
     }
-    sum
+    (sum, busy)
 }
 
 #[cfg(test)]
@@ -645,7 +681,7 @@ mod tests {
     fn expected_matches_direct_computation() {
         let p = small(HogMode::Yield);
         let direct = (0..p.hogs)
-            .map(|h| blocking_hog(&p, h))
+            .map(|h| blocking_hog(&p, h).0)
             .fold(0u64, u64::wrapping_add);
         assert_eq!(MixedYield::expected(&p), direct);
         let inline = small(HogMode::Inline);
