@@ -182,7 +182,8 @@ struct AbArgs {
 
 #[derive(Args)]
 struct SelectArgs {
-    /// Shorthand for --preset quick: about 0.5 s of sequential CPU work per workload.
+    /// Shorthand for --preset quick: about 0.4 s of sequential CPU work per workload,
+    /// at one thread count (the cores) unless --threads says otherwise.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
     quick: bool,
     /// Shorthand for --preset full (the default): about 3 s per CPU workload.
@@ -197,7 +198,8 @@ struct SelectArgs {
     /// Workloads to run, comma-separated [default: all].
     #[arg(long, value_delimiter = ',')]
     workloads: Vec<String>,
-    /// Worker-thread counts to sweep, comma-separated [default: 1, 2, … cores, and 2 × cores].
+    /// Worker-thread counts to sweep, comma-separated [default: 1, 2, … cores, and 2 × cores;
+    /// quick: the cores only].
     #[arg(long, value_delimiter = ',', value_parser = parse_positive)]
     threads: Vec<usize>,
     /// Measured samples per cell [default: tiny 2, quick 3, full 10].
@@ -454,7 +456,12 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     }
     let mut threads = args.threads;
     if threads.is_empty() {
-        threads = default_sweep(fingerprint::logical_cores());
+        let cores = fingerprint::logical_cores();
+        // A first look runs where parallelism is full; the sweep is for the report.
+        threads = match preset {
+            Preset::Quick => vec![cores],
+            Preset::Tiny | Preset::Full => default_sweep(cores),
+        };
     }
     threads.sort_unstable();
     threads.dedup();

@@ -20,7 +20,7 @@ impl Workload for Cpu {
         let (chunks, unit_steps) = match preset {
             Preset::Tiny => (16, 2_000),
             Preset::Quick => (64, QUICK_STEPS_PER_CHUNK),
-            Preset::Full => (128, 3 * QUICK_STEPS_PER_CHUNK),
+            Preset::Full => (128, FULL_STEPS_PER_CHUNK),
         };
         Chunks {
             unit_steps,
@@ -48,6 +48,10 @@ impl Workload for Cpu {
     }
 }
 
-/// Kernel steps in one quick-preset chunk: 64 of them take about 0.5 s on one core of
-/// the reference machine (a 2-core Xeon VM, about 1.3 ns per step).
-pub const QUICK_STEPS_PER_CHUNK: u64 = 6_500_000;
+/// Kernel steps in one quick-preset chunk: 64 of them take about 0.4 s on one core of
+/// the reference machine (a 2-core Xeon VM, about 1.2 ns per step), small enough for
+/// the whole quick matrix to run in 90 s.
+pub const QUICK_STEPS_PER_CHUNK: u64 = 5_000_000;
+
+/// Kernel steps in one full-preset chunk: 128 of them take about 3 s.
+pub const FULL_STEPS_PER_CHUNK: u64 = 19_500_000;

@@ -163,7 +163,7 @@ impl Mode for Open {
     fn shape(preset: Preset) -> (usize, u32) {
         match preset {
             Preset::Tiny => (4, 20),
-            Preset::Quick => (50, 100),
+            Preset::Quick => (50, 40),
             Preset::Full => (500, 1_000),
         }
     }
@@ -680,7 +680,7 @@ mod tests {
         let p = TcpEcho::<Single>::params(Preset::Quick);
         assert_eq!((p.connections, p.round_trips), (1, 2_000));
         let p = TcpEcho::<Open>::params(Preset::Quick);
-        assert_eq!((p.connections, p.round_trips), (50, 100));
+        assert_eq!((p.connections, p.round_trips), (50, 40));
         assert_eq!(p.rate_per_s, Some(20_000.0));
     }
 
@@ -899,7 +899,7 @@ mod tests {
         p.server_delay_us = Some(2_000);
         assert_eq!(
             TcpEcho::<Open>::describe(&p),
-            "50 connections x 100 round trips of 64 B at 20000 requests/s, server delay \
+            "50 connections x 40 round trips of 64 B at 20000 requests/s, server delay \
              2000 µs (test knob)"
         );
         let p = TcpEcho::<Single>::params(Preset::Tiny);
