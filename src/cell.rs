@@ -245,6 +245,8 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         let context = FitContext {
             concurrency: Some(strategy.concurrency()),
             nesting: Some(strategy.nesting()),
+            address_space: Some(strategy.address_space()),
+            spawns: strategy.spawns(),
             budget: self.spec.preset.blocking_budget(),
             open_files: self.open_files,
             rate: self.spec.rate,
@@ -256,6 +258,14 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         });
         let transient = strategy.transient_threads();
         cell.os_threads = cell.os_threads.map(|live| live + transient);
+        if cell.status == Status::Ok {
+            cell.metrics.extend(
+                strategy
+                    .metrics()
+                    .into_iter()
+                    .map(|(key, value)| (key.to_owned(), value)),
+            );
+        }
         cell
     }
 }

@@ -55,6 +55,9 @@ pub trait AsyncRuntime: Clone + Send + Sync + 'static {
     /// The receiving half of this runtime's idiomatic bounded channel.
     type Receiver<T: Send + 'static>: Send + 'static;
 
+    /// This runtime's async mutex (held across awaits without blocking a thread).
+    type Mutex<T: Send + 'static>: Send + Sync + 'static;
+
     /// Spawns `future` as a new task on this runtime.
     fn spawn<F>(&self, future: F) -> Self::Join<F::Output>
     where
@@ -100,6 +103,15 @@ pub trait AsyncRuntime: Clone + Send + Sync + 'static {
     fn recv<T: Send + 'static>(
         receiver: &mut Self::Receiver<T>,
     ) -> impl Future<Output = Option<T>> + Send;
+
+    /// A new async mutex holding `value`.
+    fn mutex<T: Send + 'static>(&self, value: T) -> Self::Mutex<T>;
+
+    /// Locks `mutex` (waiting asynchronously), runs `update` on the value, unlocks.
+    fn with_lock<T: Send + 'static, U: Send>(
+        mutex: &Self::Mutex<T>,
+        update: impl FnOnce(&mut T) -> U + Send,
+    ) -> impl Future<Output = U> + Send;
 }
 
 /// A latency histogram in nanoseconds (HdrHistogram, 3 significant digits). Merge
@@ -225,6 +237,160 @@ pub trait Strategy: Sync {
     /// the other on the calling thread.
     fn join(&self, left: Task<'_>, right: Task<'_>) -> (u64, u64) {
         (left(), right())
+    }
+
+    /// Whether jobs share this process's memory (threads) or each run in a separate
+    /// address space (worker processes), where jobs can only exchange their results.
+    fn address_space(&self) -> AddressSpace {
+        AddressSpace::Shared
+    }
+
+    /// What one fresh execution unit per job would be (an OS thread, a process), with
+    /// how many may be alive at once; `None` when the strategy runs jobs on units it
+    /// already has (pools) or on the caller.
+    fn spawns(&self) -> Option<Spawns> {
+        None
+    }
+
+    /// Runs each job in a fresh unit of its own ([`spawns`](Strategy::spawns)) and
+    /// joins it; the cost of creating units. The default runs `run`.
+    fn spawn_each(&self, jobs: usize, job: Job<'_>) -> u64 {
+        self.run(jobs, job)
+    }
+
+    /// Runs jobs `0..jobs` like [`run`](Strategy::run), but a job that fails (panics,
+    /// or kills the worker process it runs in) is recorded instead of failing the
+    /// batch: how far a failure reaches. A failure that kills this process (an abort
+    /// on a thread) still ends it: that is the difference being shown.
+    fn run_isolated(&self, jobs: usize, job: Job<'_>) -> Isolated {
+        let failures = std::sync::Mutex::new(Vec::new());
+        let sum = self.run(
+            jobs,
+            &|i| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(i))) {
+                Ok(value) => value,
+                Err(payload) => {
+                    let why = panic_message(payload.as_ref());
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push((i, format!("panicked: {why}")));
+                    0
+                }
+            },
+        );
+        Isolated::new(jobs, sum, failures.into_inner().unwrap())
+    }
+
+    /// Measures the strategy itself took (e.g. memory per worker process), recorded
+    /// in the cell beside the workload's own.
+    fn metrics(&self) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
+}
+
+/// Where a strategy's jobs run relative to each other's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressSpace {
+    /// Threads of this process: jobs may share memory.
+    Shared,
+    /// Separate processes: jobs share nothing; only job indices and results travel.
+    Separate,
+}
+
+/// A strategy's fresh unit per job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spawns {
+    /// What a unit is: `"thread"` or `"process"`.
+    pub unit: &'static str,
+    /// Most units alive at once.
+    pub cap: usize,
+}
+
+/// What [`Strategy::run_isolated`] kept of a batch in which some jobs failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isolated {
+    /// Jobs submitted.
+    pub jobs: usize,
+    /// Wrapping sum of the results of the jobs that completed.
+    pub sum: u64,
+    /// Jobs that failed, with what happened, in index order.
+    pub failures: Vec<(usize, String)>,
+}
+
+impl Isolated {
+    /// A batch of `jobs` whose completed jobs summed to `sum`.
+    pub fn new(jobs: usize, sum: u64, mut failures: Vec<(usize, String)>) -> Self {
+        failures.sort_by_key(|(i, _)| *i);
+        Isolated {
+            jobs,
+            sum,
+            failures,
+        }
+    }
+
+    /// Jobs whose result was kept.
+    pub fn completed(&self) -> usize {
+        self.jobs - self.failures.len()
+    }
+}
+
+/// A panic payload as text.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".into())
+}
+
+/// What a strategy that serialises its threads (an emulated global interpreter lock)
+/// needs from the code its jobs run: a point where the holder may hand the lock over,
+/// and the boundaries of a blocking wait, around which it releases the lock. Installed
+/// per thread with [`set_thread_hooks`]; without hooks the functions below do nothing
+/// but the thread-local check.
+pub trait ThreadHooks: Send + Sync {
+    /// The running thread may give up the lock here if another thread asked for it.
+    fn checkpoint(&self);
+    /// The running thread is about to block (sleep, socket I/O): release the lock.
+    fn before_wait(&self);
+    /// The blocking call returned: take the lock back.
+    fn after_wait(&self);
+}
+
+thread_local! {
+    static HOOKS: std::cell::RefCell<Option<std::sync::Arc<dyn ThreadHooks>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Installs (or with `None` removes) the calling thread's [`ThreadHooks`].
+pub fn set_thread_hooks(hooks: Option<std::sync::Arc<dyn ThreadHooks>>) {
+    HOOKS.set(hooks);
+}
+
+/// A point in long-running CPU work where a serialising strategy may switch threads.
+/// The CPU kernel calls it every few tens of microseconds.
+#[inline]
+pub fn checkpoint() {
+    HOOKS.with_borrow(|hooks| {
+        if let Some(hooks) = hooks {
+            hooks.checkpoint();
+        }
+    });
+}
+
+/// Runs a blocking call (sleep, socket I/O, waiting on another thread) so that a
+/// serialising strategy releases its lock around it, as CPython releases the GIL
+/// around blocking system calls.
+pub fn blocking<T>(call: impl FnOnce() -> T) -> T {
+    let hooks = HOOKS.with_borrow(|hooks| hooks.clone());
+    match hooks {
+        None => call(),
+        Some(hooks) => {
+            hooks.before_wait();
+            let value = call();
+            hooks.after_wait();
+            value
+        }
     }
 }
 

@@ -152,4 +152,23 @@ macro_rules! futures_channel_items {
     };
 }
 
-pub(crate) use {async_channel_items, async_io_items, futures_channel_items};
+/// The async-mutex items, given the mutex type's path (`smol::lock::Mutex`,
+/// `async_std::sync::Mutex`, `futures::lock::Mutex`): each has `new` and `lock().await`.
+macro_rules! async_mutex_items {
+    ($($module:ident)::+) => {
+        type Mutex<T: Send + 'static> = $($module)::+<T>;
+
+        fn mutex<T: Send + 'static>(&self, value: T) -> Self::Mutex<T> {
+            $($module)::+::new(value)
+        }
+
+        fn with_lock<T: Send + 'static, U: Send>(
+            mutex: &Self::Mutex<T>,
+            update: impl FnOnce(&mut T) -> U + Send,
+        ) -> impl std::future::Future<Output = U> + Send {
+            async move { update(&mut *mutex.lock().await) }
+        }
+    };
+}
+
+pub(crate) use {async_channel_items, async_io_items, async_mutex_items, futures_channel_items};

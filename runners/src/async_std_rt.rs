@@ -4,7 +4,7 @@
 //! Discontinued upstream (1.13, 2025: "use smol instead"); kept as the data point
 //! people still ask about.
 
-use crate::async_io_parts::async_channel_items;
+use crate::async_io_parts::{async_channel_items, async_mutex_items};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, census, park_on};
 use async_std::net::{TcpListener, TcpStream};
 use async_std::task::{self, JoinHandle};
@@ -74,6 +74,7 @@ impl AsyncRuntime for Global {
     }
 
     async_channel_items!(async_std::channel);
+    async_mutex_items!(async_std::sync::Mutex);
 }
 
 impl Runner for AsyncStd {

@@ -2,7 +2,7 @@
 //! crate has no timer or reactor, so sleeps use async-io's `Timer`, driven by async-io's
 //! own "async-io" thread: a helper thread this runner has and the others may not.
 
-use crate::async_io_parts::{async_io_items, futures_channel_items};
+use crate::async_io_parts::{async_io_items, async_mutex_items, futures_channel_items};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::RemoteHandle;
@@ -41,6 +41,7 @@ impl AsyncRuntime for LocalHandle {
     }
 
     async_io_items!();
+    async_mutex_items!(futures::lock::Mutex);
     futures_channel_items!();
 }
 

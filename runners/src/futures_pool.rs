@@ -2,7 +2,7 @@
 //! queue behind a mutex, no work stealing. Sleeps use async-io's `Timer` (the futures
 //! crate has none), driven by async-io's own "async-io" thread.
 
-use crate::async_io_parts::{async_io_items, futures_channel_items};
+use crate::async_io_parts::{async_io_items, async_mutex_items, futures_channel_items};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
 use futures::executor::ThreadPool;
 use futures::future::RemoteHandle;
@@ -31,6 +31,7 @@ impl AsyncRuntime for PoolHandle {
     }
 
     async_io_items!();
+    async_mutex_items!(futures::lock::Mutex);
     futures_channel_items!();
 }
 

@@ -2,7 +2,7 @@
 //! `smol::block_on`, which drives async-io's reactor and timers on that same thread
 //! while the executor is idle. Concurrent, not parallel.
 
-use crate::async_io_parts::{async_channel_items, async_io_items};
+use crate::async_io_parts::{async_channel_items, async_io_items, async_mutex_items};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use smol::{LocalExecutor, Task};
@@ -33,6 +33,7 @@ impl AsyncRuntime for LocalHandle {
     }
 
     async_io_items!();
+    async_mutex_items!(smol::lock::Mutex);
     async_channel_items!(smol::channel);
 }
 

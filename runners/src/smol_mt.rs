@@ -2,7 +2,7 @@
 //! each in `smol::block_on(executor.run(..))` (so idle workers take turns driving
 //! async-io's reactor), as async-executor's documentation shows. Work stealing.
 
-use crate::async_io_parts::{async_channel_items, async_io_items};
+use crate::async_io_parts::{async_channel_items, async_io_items, async_mutex_items};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
 use smol::{Executor, Task};
@@ -28,6 +28,7 @@ impl AsyncRuntime for MtHandle {
     }
 
     async_io_items!();
+    async_mutex_items!(smol::lock::Mutex);
     async_channel_items!(smol::channel);
 }
 

@@ -3,7 +3,7 @@
 //! At most [`THREAD_CAP`] are alive at once; jobs beyond the cap run in waves.
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Task, Visitor};
+use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Spawns, Strategy, Task, Visitor};
 use std::panic::resume_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -57,6 +57,13 @@ impl Strategy for PerTask {
 
     fn nesting(&self) -> Nesting {
         Nesting::Parallel
+    }
+
+    fn spawns(&self) -> Option<Spawns> {
+        Some(Spawns {
+            unit: "thread",
+            cap: THREAD_CAP,
+        })
     }
 
     /// A new thread for `left`, `right` on the calling thread: a thread per subtask.

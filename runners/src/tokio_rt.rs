@@ -43,6 +43,7 @@ impl AsyncRuntime for Tokio {
     type Listener = TcpListener;
     type Sender<T: Send + 'static> = mpsc::Sender<T>;
     type Receiver<T: Send + 'static> = mpsc::Receiver<T>;
+    type Mutex<T: Send + 'static> = tokio::sync::Mutex<T>;
 
     fn spawn<F>(&self, future: F) -> TokioJoin<F::Output>
     where
@@ -100,6 +101,17 @@ impl AsyncRuntime for Tokio {
         receiver: &mut mpsc::Receiver<T>,
     ) -> impl Future<Output = Option<T>> + Send {
         receiver.recv()
+    }
+
+    fn mutex<T: Send + 'static>(&self, value: T) -> tokio::sync::Mutex<T> {
+        tokio::sync::Mutex::new(value)
+    }
+
+    async fn with_lock<T: Send + 'static, U: Send>(
+        mutex: &tokio::sync::Mutex<T>,
+        update: impl FnOnce(&mut T) -> U + Send,
+    ) -> U {
+        update(&mut *mutex.lock().await)
     }
 }
 

@@ -245,7 +245,7 @@ fn member_blocking(
     }
     let mut received = 0u64;
     loop {
-        match rx.recv_timeout(STALL_LIMIT) {
+        match rtcompare_api::blocking(|| rx.recv_timeout(STALL_LIMIT)) {
             Ok(hop) => {
                 received += 1;
                 if hop >= hops {

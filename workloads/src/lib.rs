@@ -17,7 +17,9 @@ pub mod sleep;
 pub mod spawn;
 pub mod tcp_echo;
 
-use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{
+    AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, Spawns, Strategy, WorkloadKind,
+};
 use serde::Serialize;
 use std::fmt;
 use std::future::Future;
@@ -106,6 +108,11 @@ pub struct FitContext {
     pub concurrency: Option<Concurrency>,
     /// `None` for async runners; how the strategy's `join` runs for blocking ones.
     pub nesting: Option<Nesting>,
+    /// `None` for async runners; whether a blocking strategy's jobs share memory.
+    pub address_space: Option<AddressSpace>,
+    /// `None` for async runners; the fresh unit per job a blocking strategy can
+    /// create (`Strategy::spawns`), if any.
+    pub spawns: Option<Spawns>,
     /// Longest a blocking runner that cannot overlap the waits may spend on a sample
     /// before the workload runs a subset and extrapolates.
     pub budget: Duration,
@@ -121,6 +128,8 @@ impl FitContext {
         FitContext {
             concurrency: None,
             nesting: None,
+            address_space: None,
+            spawns: None,
             budget: preset.blocking_budget(),
             open_files: None,
             rate: None,

@@ -555,7 +555,7 @@ fn blocking_ticker(stop: &AtomicBool, p: &MixedParams) -> (u64, Histogram) {
     let mut ticks = 0u64;
     loop {
         let start = Instant::now();
-        std::thread::sleep(tick);
+        rtcompare_api::blocking(|| std::thread::sleep(tick));
         record_ns(&mut histogram, lateness(start.elapsed(), tick));
         ticks += 1;
         if stop.load(Ordering::Acquire) || ticks >= u64::from(p.max_iterations) {
@@ -585,21 +585,23 @@ fn blocking_echo(stop: &AtomicBool, p: &MixedParams) -> (u64, Histogram) {
     loop {
         fill(&mut out, trips);
         let start = Instant::now();
-        client.write_all(&out).expect("mixed: echo client write");
-        server
-            .read_exact(&mut relay)
-            .expect("mixed: echo server read");
-        server.write_all(&relay).expect("mixed: echo server write");
-        client
-            .read_exact(&mut back)
-            .expect("mixed: echo client read");
+        rtcompare_api::blocking(|| {
+            client.write_all(&out).expect("mixed: echo client write");
+            server
+                .read_exact(&mut relay)
+                .expect("mixed: echo server read");
+            server.write_all(&relay).expect("mixed: echo server write");
+            client
+                .read_exact(&mut back)
+                .expect("mixed: echo client read");
+        });
         record_ns(&mut histogram, start.elapsed().as_nanos() as u64);
         assert_eq!(back, out, "the echo server sent back different bytes");
         trips += 1;
         if stop.load(Ordering::Acquire) || trips >= u64::from(p.max_iterations) {
             return (trips, histogram);
         }
-        std::thread::sleep(pause);
+        rtcompare_api::blocking(|| std::thread::sleep(pause));
     }
 }
 

@@ -266,9 +266,11 @@ fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
             opened.notify_all();
         } else {
             let guard = open.lock().unwrap();
-            let (_open, wait) = opened
-                .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
-                .unwrap();
+            let (_open, wait) = rtcompare_api::blocking(|| {
+                opened
+                    .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
+                    .unwrap()
+            });
             assert!(
                 !wait.timed_out(),
                 "only {} of {n} threads arrived within {HOLD_LIMIT:?}: they are not all alive at once",

@@ -624,27 +624,31 @@ fn lockstep(
                 let due = start + intended_offset(c, k, params.connections, rate);
                 let now = Instant::now();
                 if now < due {
-                    std::thread::sleep(due - now);
+                    rtcompare_api::blocking(|| std::thread::sleep(due - now));
                 }
                 due
             }
             None => Instant::now(),
         };
-        client
-            .write_all(&request)
-            .unwrap_or_else(|e| fail(k, "client write", e));
-        server
-            .read_exact(&mut relay)
-            .unwrap_or_else(|e| fail(k, "server read", e));
-        if let Some(delay) = delay {
-            std::thread::sleep(delay);
-        }
-        server
-            .write_all(&relay)
-            .unwrap_or_else(|e| fail(k, "server write", e));
-        client
-            .read_exact(&mut reply)
-            .unwrap_or_else(|e| fail(k, "client read", e));
+        // Socket calls are blocking waits: a serialising strategy (the GIL) releases
+        // its lock around them, as CPython does around system calls.
+        rtcompare_api::blocking(|| {
+            client
+                .write_all(&request)
+                .unwrap_or_else(|e| fail(k, "client write", e));
+            server
+                .read_exact(&mut relay)
+                .unwrap_or_else(|e| fail(k, "server read", e));
+            if let Some(delay) = delay {
+                std::thread::sleep(delay);
+            }
+            server
+                .write_all(&relay)
+                .unwrap_or_else(|e| fail(k, "server write", e));
+            client
+                .read_exact(&mut reply)
+                .unwrap_or_else(|e| fail(k, "client read", e));
+        });
         times.push(nanos(sent.elapsed()));
         verify(&request, &reply, c, k);
         sum = sum.wrapping_add(digest(&reply));
