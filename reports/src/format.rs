@@ -1,9 +1,10 @@
 //! Number formats the Markdown renderers share beyond the basic ones in
 //! [`crate::markdown`]: counts with thousands separators, byte sizes, a
 //! workload's own measures (by their declared header and unit), and latencies in
-//! the one unit (µs or ms) that suits a whole table.
+//! the one unit (µs or ms) that suits a whole table ([`TimeUnit`]) or a column
+//! ([`ColumnUnit`]).
 
-use crate::markdown::sig3;
+use crate::markdown::{sig3, times};
 use crate::model::{Latency, MetricMeta};
 
 /// Stands in for a number that does not exist.
@@ -152,6 +153,61 @@ impl TimeUnit {
     }
 }
 
+/// The unit of one column of latencies: µs when every value is below a
+/// millisecond, ms when none is below 0.1 ms, and otherwise each value with its
+/// own unit in the cell, so every number reads with three significant digits and
+/// none starts `0.0` (a column of 3.5 µs to 50 ms would otherwise print 0.0035).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnUnit {
+    /// Every value in microseconds; the header carries `[µs]`.
+    Micros,
+    /// Every value in milliseconds; the header carries `[ms]`.
+    Millis,
+    /// Each value with its own unit (`78.4 µs`, `50.8 ms`); the header has none.
+    PerValue,
+}
+
+impl ColumnUnit {
+    /// The unit for a column of these latencies, microseconds; values that are
+    /// not finite are left out (they print as a dash in any unit).
+    pub(crate) fn for_values(micros: impl IntoIterator<Item = f64>) -> Self {
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+        for x in micros.into_iter().filter(|x| x.is_finite()) {
+            low = low.min(x);
+            high = high.max(x);
+        }
+        // Boundaries as `sig3` rounds: 999.5 µs prints as 1000, 99.95 µs as 0.100 ms.
+        if high < 999.5 {
+            ColumnUnit::Micros
+        } else if low >= 99.95 {
+            ColumnUnit::Millis
+        } else {
+            ColumnUnit::PerValue
+        }
+    }
+
+    /// `label [µs]`, `label [ms]`, or the bare label when each value has its unit.
+    pub(crate) fn header(self, label: &str) -> String {
+        match self {
+            ColumnUnit::Micros => format!("{label} [µs]"),
+            ColumnUnit::Millis => format!("{label} [ms]"),
+            ColumnUnit::PerValue => label.to_owned(),
+        }
+    }
+
+    /// A latency given in microseconds, as this column shows it.
+    pub(crate) fn show(self, micros: f64) -> String {
+        if !micros.is_finite() {
+            return NONE.into();
+        }
+        match self {
+            ColumnUnit::Micros => sig3(micros),
+            ColumnUnit::Millis => sig3(micros / 1e3),
+            ColumnUnit::PerValue => duration_us(micros),
+        }
+    }
+}
+
 /// A latency in running text with its unit, µs below a millisecond and ms from
 /// there: `283 µs`, `1.61 ms`, `101 ms`.
 pub(crate) fn duration_us(micros: f64) -> String {
@@ -159,6 +215,19 @@ pub(crate) fn duration_us(micros: f64) -> String {
         format!("{} µs", sig3(micros))
     } else {
         format!("{} ms", sig3(micros / 1e3))
+    }
+}
+
+/// The range of `values` as ratios: `0.98–1.03×`, or `2.00×` when both ends
+/// print the same.
+pub(crate) fn times_range(values: &[f64]) -> String {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (a, b) = (times(low), times(high));
+    if a == b {
+        a
+    } else {
+        format!("{}–{b}", a.trim_end_matches('×'))
     }
 }
 
@@ -201,6 +270,8 @@ mod tests {
         assert_eq!(duration_us(283.4), "283 µs");
         assert_eq!(duration_us(1610.0), "1.61 ms");
         assert_eq!(duration_us(101_300.0), "101 ms");
+        assert_eq!(times_range(&[0.984, 1.03, 1.0]), "0.98–1.03×");
+        assert_eq!(times_range(&[1.996, 2.0004]), "2.00×");
         assert_eq!(superscript(1), "¹");
         assert_eq!(superscript(12), "¹²");
     }
@@ -242,5 +313,45 @@ mod tests {
         assert_eq!(unit.show(99_100.0), "99.1");
         assert_eq!(unit.show(212.0), "0.212");
         assert_eq!(TimeUnit::Micros.show(23.8), "23.8");
+    }
+
+    #[test]
+    fn latency_units_per_column() {
+        // The quick run's unloaded medians: all below a millisecond, so µs, and the
+        // 3.5 µs of seq reads 3.51, not 0.00351.
+        let unloaded = [3.51, 5.36, 9.06, 143.1, 45.0];
+        let unit = ColumnUnit::for_values(unloaded);
+        assert_eq!(unit, ColumnUnit::Micros);
+        assert_eq!(unit.header("Unloaded p50"), "Unloaded p50 [µs]");
+        assert_eq!(unit.show(3.51), "3.51");
+        assert_eq!(unit.show(143.1), "143");
+        assert_eq!(unit.show(999.4), "999");
+        // All at least 0.1 ms, some above 1 ms: ms, no value below 0.100.
+        let p99 = [198.0, 2140.0, 101_000.0];
+        let unit = ColumnUnit::for_values(p99);
+        assert_eq!(unit, ColumnUnit::Millis);
+        assert_eq!(unit.header("Open loop p99"), "Open loop p99 [ms]");
+        assert_eq!(unit.show(198.0), "0.198");
+        assert_eq!(unit.show(101_000.0), "101");
+        assert_eq!(ColumnUnit::for_values([99.95, 1000.0]), ColumnUnit::Millis);
+        // 78 µs next to 51 ms fits neither: each value carries its unit.
+        let open = [78.4, 84.5, 1160.0, 50_800.0];
+        let unit = ColumnUnit::for_values(open);
+        assert_eq!(unit, ColumnUnit::PerValue);
+        assert_eq!(unit.header("Open loop p50"), "Open loop p50");
+        assert_eq!(unit.show(78.4), "78.4 µs");
+        assert_eq!(unit.show(1160.0), "1.16 ms");
+        assert_eq!(unit.show(50_800.0), "50.8 ms");
+        // In each column, in the unit chosen for it, no value starts with 0.0.
+        for column in [&unloaded[..], &p99[..], &open[..]] {
+            let unit = ColumnUnit::for_values(column.iter().copied());
+            for &x in column {
+                assert!(!unit.show(x).starts_with("0.0"), "{unit:?} {x}");
+            }
+        }
+        // No values, or none finite: µs, and a dash for a missing number.
+        assert_eq!(ColumnUnit::for_values([]), ColumnUnit::Micros);
+        assert_eq!(ColumnUnit::for_values([f64::NAN]), ColumnUnit::Micros);
+        assert_eq!(ColumnUnit::Millis.show(f64::NAN), NONE);
     }
 }

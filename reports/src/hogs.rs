@@ -11,9 +11,9 @@
 //! sentences under it compare the variants with the numbers of the cells; a
 //! comparison whose cells are missing says "not measured in this run".
 
-use crate::format::{TimeUnit, thousands};
-use crate::markdown::{join_and, sig3, times};
-use crate::model::{Cell, Results, Status};
+use crate::format::{ColumnUnit, thousands, times_range};
+use crate::markdown::{join_and, sig3};
+use crate::model::{Cell, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
 use rtcompare_api::Class;
 use std::fmt::Write as _;
@@ -30,6 +30,11 @@ pub(crate) const OFFLOAD: &str = "mixed-offload";
 pub(crate) const ROUND_TRIP: &str = "round-trip";
 /// The workload measure of hog progress.
 pub(crate) const CHUNKS_PER_S: &str = "hog-chunks-per-s";
+/// The workload measure of one hog chunk's compute time, ms.
+pub(crate) const CHUNK_MS: &str = "hog-chunk-ms";
+/// How far a worst tick may be from a whole number of chunks and still be said to
+/// have waited for them.
+const CHUNK_TOLERANCE: f64 = 0.25;
 /// A sample whose worst tick was later than this (µs) counts as stalled: ten
 /// ticks of 1 ms missed in a row.
 pub(crate) const STALL_US: f64 = 10_000.0;
@@ -82,7 +87,7 @@ pub(crate) fn stalls(cell: &Cell, threshold_us: f64) -> Option<Stalls> {
 /// The hog's chunk length in milliseconds: as measured (`hog-chunk-ms`), else from
 /// the cell's parameters: `chunk_ms`, or any parameter naming a chunk in ms, µs or ns.
 pub(crate) fn chunk_ms(cell: &Cell) -> Option<f64> {
-    if let Some(&ms) = cell.metrics.get("hog-chunk-ms") {
+    if let Some(&ms) = cell.metrics.get(CHUNK_MS) {
         return Some(ms);
     }
     if let Some(ms) = cell.param("chunk_ms") {
@@ -131,9 +136,14 @@ pub(crate) fn section(
     cells.sort_by_key(|c| (rank(&c.runner), c.threads, variant_rank(&c.workload)));
 
     out.push_str("## CPU hogs next to latency-sensitive work\n\n");
+    let who = match common(&cells, hog_count) {
+        Some(1.0) => "A CPU hog works".to_owned(),
+        Some(n) => format!("{} CPU hogs work", thousands(n)),
+        None => "CPU hogs work".to_owned(),
+    };
     writeln!(
         out,
-        "A CPU hog works in long chunks next to a ticker and an echo client, in {}. *Tick \
+        "{who} in long chunks next to a ticker and an echo client, in {}. *Tick \
          lateness* is how late each tick ran (merged over the measured samples); a sample \
          *stalled* when its latest tick was more than {} ms late, which a merged p99 hides when \
          only some samples stall. Cells that do not apply are listed under each workload below.\n",
@@ -142,26 +152,34 @@ pub(crate) fn section(
     )
     .expect("write to String");
 
-    let unit = TimeUnit::for_medians(
-        cells
-            .iter()
-            .filter(|c| c.status == Status::Ok)
-            .filter_map(|c| c.latency_us.as_ref()),
-    );
-    let u = unit.symbol();
+    // Each column of latencies gets the unit that suits its own values.
+    let finished: Vec<&Cell> = cells
+        .iter()
+        .copied()
+        .filter(|c| c.status == Status::Ok)
+        .collect();
+    let column = |value: fn(&Cell) -> Option<f64>| {
+        ColumnUnit::for_values(finished.iter().filter_map(|c| value(c)))
+    };
+    let units = [
+        column(|c| Some(c.latency_us?.p50)),
+        column(|c| Some(c.latency_us?.p99)),
+        column(|c| Some(c.latency_us?.max)),
+        column(|c| Some(c.more_latency_us.get(ROUND_TRIP)?.p99)),
+    ];
     let mut table = Table::new([
         ("Runner".to_owned(), Align::Left),
         ("Threads".to_owned(), Align::Right),
         ("Variant".to_owned(), Align::Left),
-        (format!("Tick lateness p50 [{u}]"), Align::Right),
-        (format!("p99 [{u}]"), Align::Right),
-        (format!("max [{u}]"), Align::Right),
+        (units[0].header("Tick lateness p50"), Align::Right),
+        (units[1].header("p99"), Align::Right),
+        (units[2].header("max"), Align::Right),
         (
             format!("Stalled samples (max > {} ms)", thousands(STALL_US / 1e3)),
             Align::Right,
         ),
         ("Hog chunks/s".to_owned(), Align::Right),
-        (format!("Round-trip p99 [{u}]"), Align::Right),
+        (units[3].header("Round-trip p99"), Align::Right),
     ]);
     for cell in &cells {
         let mut row = vec![
@@ -170,11 +188,15 @@ pub(crate) fn section(
             variant(&cell.workload).to_owned(),
         ];
         if cell.status == Status::Ok {
-            let (p50, p99, max) = cell
-                .latency_us
-                .map_or((NONE.to_owned(), NONE.to_owned(), NONE.to_owned()), |l| {
-                    (unit.show(l.p50), unit.show(l.p99), unit.show(l.max))
-                });
+            let (p50, p99, max) =
+                cell.latency_us
+                    .map_or((NONE.to_owned(), NONE.to_owned(), NONE.to_owned()), |l| {
+                        (
+                            units[0].show(l.p50),
+                            units[1].show(l.p99),
+                            units[2].show(l.max),
+                        )
+                    });
             row.extend([
                 p50,
                 p99,
@@ -185,7 +207,7 @@ pub(crate) fn section(
                     .map_or(NONE.into(), |&v| thousands(v)),
                 cell.more_latency_us
                     .get(ROUND_TRIP)
-                    .map_or(NONE.into(), |l| unit.show(l.p99)),
+                    .map_or(NONE.into(), |l| units[3].show(l.p99)),
             ]);
         } else {
             row.push(cell.status.as_str().to_owned());
@@ -195,7 +217,7 @@ pub(crate) fn section(
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
-    for finding in findings(&cells) {
+    for finding in findings(&cells, &results.runners) {
         writeln!(out, "- {finding}").expect("write to String");
     }
     out.push('\n');
@@ -336,76 +358,167 @@ fn stalled_clause(cells: &[&Cell]) -> String {
     }
 }
 
+/// A mixed cell's hog count, from its parameters.
+fn hog_count(cell: &Cell) -> Option<f64> {
+    cell.param("hogs")
+}
+
+/// Chunks each hog runs straight through when inline, from the parameters (1 when
+/// the file does not say).
+fn chunks_per_hog(cell: &Cell) -> f64 {
+    cell.param("chunks_per_hog").unwrap_or(1.0)
+}
+
+/// The value `of` the cells when all that have one have the same (cells without
+/// one, such as a failed cell without parameters, are left out).
+fn common(cells: &[&Cell], of: fn(&Cell) -> Option<f64>) -> Option<f64> {
+    let mut values = cells.iter().filter_map(|c| of(c));
+    let first = values.next()?;
+    values.all(|v| v == first).then_some(first)
+}
+
+/// How a cell's worst tick compares with its hog chunk: `, 2.00× each runner's
+/// measured hog chunk (110–112 ms)`. The measured chunk ([`CHUNK_MS`]) is
+/// preferred over the parameters, and the text says which it is. Empty when no
+/// cell has a chunk length.
+fn against_chunk(cells: &[&Cell]) -> String {
+    let with: Vec<&Cell> = cells
+        .iter()
+        .copied()
+        .filter(|c| chunk_ms(c).is_some())
+        .collect();
+    if with.is_empty() {
+        return String::new();
+    }
+    let ratios: Vec<f64> = with.iter().filter_map(|c| chunks_waited(c)).collect();
+    let measured = with
+        .iter()
+        .filter(|c| c.metrics.contains_key(CHUNK_MS))
+        .count();
+    let (source, set) = if measured == with.len() {
+        ("measured ", "")
+    } else if measured == 0 {
+        ("", ", from the parameters")
+    } else {
+        ("measured or set ", "")
+    };
+    let whose = if with.len() == 1 {
+        "its"
+    } else {
+        "each runner's"
+    };
+    format!(
+        ", {} {whose} {source}hog chunk ({}{set})",
+        times_range(&ratios),
+        range(&with, |c| chunk_ms(c).map_or(f64::NAN, |ms| ms * 1e3))
+    )
+}
+
+/// Worst tick lateness over the cell's own hog chunk.
+fn chunks_waited(cell: &Cell) -> Option<f64> {
+    Some(worst(cell) / (chunk_ms(cell)? * 1e3))
+}
+
 /// The sentences under the table, computed from `cells` (the mixed cells that
-/// apply): what an inline hog does to ticks on the single-threaded executors,
-/// and what multithreading, yielding and offloading recover.
-pub(crate) fn findings(cells: &[&Cell]) -> Vec<String> {
+/// apply) and the runners as the results file describes them: what inline hogs do
+/// to ticks on the single-threaded executors (each hog's chunks run straight
+/// through, so a tick can wait for every hog's chunks back to back), what
+/// multithreading recovers (as many hogs as worker threads hold every worker; a
+/// runner with a thread per task, `threads_knob` `per-task`, leaves the ticks to
+/// the kernel's scheduler), and what yielding and offloading recover.
+pub(crate) fn findings(cells: &[&Cell], runners: &[RunnerMeta]) -> Vec<String> {
     let limit = thousands(STALL_US / 1e3);
+    let knob = |cell: &Cell| {
+        runners
+            .iter()
+            .find(|m| m.id == cell.runner)
+            .map(|m| m.threads_knob.as_str())
+    };
+    let several = cells.iter().any(|c| hog_count(c).is_some_and(|n| n > 1.0));
+    let (hog, hogs_have, ran) = if several {
+        ("hogs", "hogs'", "the hogs ran")
+    } else {
+        ("hog", "hog's", "the hog ran")
+    };
     let inline_single = finished(cells, INLINE, single_threaded);
     let mut out = Vec::new();
 
-    // The problem: an inline hog on one thread.
+    // The problem: inline hogs on one thread.
     let inline_worst = inline_single
         .iter()
         .map(|c| worst(c))
         .fold(f64::NAN, f64::min);
+    let label = format!("**Inline {hog}, one thread:**");
     if inline_single.is_empty() {
-        out.push("**Inline hog, one thread:** not measured in this run.".to_owned());
+        out.push(format!("{label} not measured in this run."));
     } else {
         let names: Vec<String> = inline_single.iter().map(|c| c.runner.clone()).collect();
         let mut text = format!(
-            "**Inline hog, one thread:** on the single-threaded executors ({}) ",
+            "{label} on the single-threaded executors ({}) ",
             join_and(&names)
         );
         let most = inline_single
             .iter()
             .map(|c| worst(c))
             .fold(f64::NEG_INFINITY, f64::max);
-        if most > STALL_US {
+        // How many chunks a tick can wait for: every hog's, back to back.
+        let back_to_back = common(&inline_single, |c| Some(hog_count(c)? * chunks_per_hog(c)));
+        let waited: Vec<f64> = inline_single
+            .iter()
+            .filter_map(|c| chunks_waited(c))
+            .collect();
+        let near = |x: f64, target: f64| (x / target - 1.0).abs() <= CHUNK_TOLERANCE;
+        if most <= STALL_US {
+            write!(text, "the {hog} delayed no tick by more than {limit} ms: ")
+                .expect("write to String");
+        } else if let Some(n) = back_to_back
+            .filter(|&n| n > 1.0 && !waited.is_empty() && waited.iter().all(|&w| near(w, n)))
+        {
+            let per_hog = common(&inline_single, |c| Some(chunks_per_hog(c)));
+            let of = per_hog.map_or(String::new(), |k| {
+                format!(
+                    " of {} each",
+                    if k == 1.0 {
+                        "1 chunk".to_owned()
+                    } else {
+                        format!("{} chunks", thousands(k))
+                    }
+                )
+            });
+            let hogs = common(&inline_single, hog_count).unwrap_or(n);
+            write!(
+                text,
+                "a tick due while the hogs run waits for all their chunks back to back ({} \
+                 hogs{of}): ",
+                thousands(hogs)
+            )
+            .expect("write to String");
+        } else if !waited.is_empty() && waited.iter().all(|&w| near(w, 1.0)) {
             text.push_str("a tick due while a chunk runs waits for the chunk to end: ");
         } else {
-            write!(text, "the hog delayed no tick by more than {limit} ms: ")
-                .expect("write to String");
+            write!(text, "ticks wait behind the {hog}: ").expect("write to String");
         }
         write!(
             text,
-            "tick lateness p99 {}, worst {}",
+            "tick lateness p99 {}, worst {}{}",
             range(&inline_single, p99),
-            span(&inline_single, worst)
+            span(&inline_single, worst),
+            against_chunk(&inline_single)
         )
         .expect("write to String");
-        if let Some(chunk) = inline_single.iter().find_map(|c| chunk_ms(c)) {
-            write!(
-                text,
-                ", against hog chunks of {} ms (the worst is {} a chunk)",
-                sig3(chunk),
-                times(most / (chunk * 1e3))
-            )
-            .expect("write to String");
-        }
         text.push_str(&stalled_clause(&inline_single));
         text.push('.');
         out.push(text);
     }
-    let against_inline = |text: &mut String| {
-        if inline_worst.is_finite() {
-            write!(
-                text,
-                ", against {} worst inline on one thread",
-                format_ms(inline_worst)
-            )
-            .expect("write to String");
-        }
-    };
 
-    // Multithreading: the hog holds one worker, the ticks can run on another.
+    // Multithreading: hogs hold as many workers as there are hogs; a thread per
+    // task leaves the ticks to the kernel's scheduler.
     let inline_multi = finished(cells, INLINE, multithreaded);
     if inline_multi.is_empty() {
-        out.push(
-            "**Multithreading** (an inline hog on a multithreaded runner with more than one \
+        out.push(format!(
+            "**Multithreading** (inline {hog} on a multithreaded runner with more than one \
              thread): not measured in this run."
-                .to_owned(),
-        );
+        ));
     } else {
         let mut counts: Vec<usize> = inline_multi.iter().map(|c| c.threads).collect();
         counts.sort_unstable();
@@ -415,25 +528,150 @@ pub(crate) fn findings(cells: &[&Cell]) -> Vec<String> {
             [low, .., high] => format!("{low} to {high} threads"),
             [] => unreachable!("cells are not empty"),
         };
+        let against = if inline_worst.is_finite() {
+            format!(
+                ", against {} worst inline on one thread",
+                format_ms(inline_worst)
+            )
+        } else {
+            String::new()
+        };
         let mut text = format!(
-            "**Multithreading** (the inline hog on multithreaded runners at {threads}): tick \
-             lateness p99 {}, worst {}",
-            range(&inline_multi, p99),
-            span(&inline_multi, worst)
+            "**Multithreading** (the inline {hog} on multithreaded runners at {threads}{against}):"
         );
-        against_inline(&mut text);
-        text.push_str(&stalled_clause(&inline_multi));
-        text.push('.');
+        let per_task: Vec<&Cell> = inline_multi
+            .iter()
+            .copied()
+            .filter(|c| knob(c) == Some("per-task"))
+            .collect();
+        let pooled: Vec<&Cell> = inline_multi
+            .iter()
+            .copied()
+            .filter(|c| knob(c) != Some("per-task"))
+            .collect();
+        // Pools, by whether the hogs occupy every worker thread (not said when the
+        // file does not describe the runner or give the hog count).
+        let busy = |c: &&Cell| {
+            knob(c)?;
+            hog_count(c).map(|h| h >= c.threads as f64)
+        };
+        let groups = [
+            (
+                Some(true),
+                pooled
+                    .iter()
+                    .copied()
+                    .filter(|c| busy(c) == Some(true))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                Some(false),
+                pooled
+                    .iter()
+                    .copied()
+                    .filter(|c| busy(c) == Some(false))
+                    .collect(),
+            ),
+            (
+                None,
+                pooled
+                    .iter()
+                    .copied()
+                    .filter(|c| busy(c).is_none())
+                    .collect(),
+            ),
+        ];
+        let mut clauses = Vec::new();
+        for (occupied, group) in groups {
+            if group.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = group.iter().map(|c| c.runner.clone()).collect();
+            let how = match occupied {
+                Some(true) => {
+                    let waited: Vec<f64> = group.iter().filter_map(|c| chunks_waited(c)).collect();
+                    let waits = |test: &dyn Fn(f64) -> bool| {
+                        !waited.is_empty() && waited.iter().all(|&w| test(w))
+                    };
+                    let still = if waits(&|w| (w - 1.0).abs() <= CHUNK_TOLERANCE) {
+                        ", so a tick still waits about one chunk"
+                    } else if waits(&|w| w >= 1.0 - CHUNK_TOLERANCE) {
+                        ", so a tick still waits for chunks to end"
+                    } else {
+                        ""
+                    };
+                    format!("{} occupy every worker{still}", hogs_on_workers(&group))
+                }
+                Some(false) => {
+                    let free = match common(&group, |c| Some(c.threads as f64 - hog_count(c)?)) {
+                        Some(1.0) => "leaves 1 worker free of hogs".to_owned(),
+                        Some(n) => format!("leaves {} workers free of hogs", thousands(n)),
+                        None => "leave workers free of hogs".to_owned(),
+                    };
+                    format!("{} {free}", hogs_on_workers(&group))
+                }
+                None => String::new(),
+            };
+            let how = if how.is_empty() {
+                String::new()
+            } else {
+                format!(", {how}")
+            };
+            let mut clause = format!(
+                "on {}{how}: tick lateness p99 {}, worst {}",
+                join_and(&names),
+                range(&group, p99),
+                span(&group, worst)
+            );
+            if occupied == Some(true) {
+                clause.push_str(&against_chunk(&group));
+            }
+            clause.push_str(&stalled_clause(&group));
+            clauses.push(clause);
+        }
+        if !per_task.is_empty() {
+            let names: Vec<String> = per_task.iter().map(|c| c.runner.clone()).collect();
+            let verb = if names.len() == 1 { "gives" } else { "give" };
+            // Preemption shows as ticks far shorter than a chunk.
+            let preempted = per_task
+                .iter()
+                .all(|c| chunks_waited(c).is_some_and(|w| w < 0.5));
+            let so = if preempted {
+                format!(", so the kernel preempts the {hog} to run the ticks")
+            } else {
+                String::new()
+            };
+            clauses.push(format!(
+                "{} {verb} every task its own OS thread{so}: tick lateness p99 {}, worst {}{}",
+                join_and(&names),
+                range(&per_task, p99),
+                span(&per_task, worst),
+                stalled_clause(&per_task)
+            ));
+        }
+        // The first clause follows the colon; the others are sentences of their
+        // own (a runner id keeps its case).
+        for (i, clause) in clauses.iter().enumerate() {
+            match clause.strip_prefix("on ") {
+                Some(rest) if i > 0 => write!(text, " On {rest}."),
+                _ => write!(text, " {clause}."),
+            }
+            .expect("write to String");
+        }
         out.push(text);
     }
 
     // Yielding and offloading, on the executors the inline hog stalls.
     for (workload, label, what) in [
-        (YIELD, "Yielding", "the hog yielding between slices"),
+        (
+            YIELD,
+            "Yielding",
+            format!("the {hog} yielding between slices"),
+        ),
         (
             OFFLOAD,
             "Offloading",
-            "the hog's chunks on the blocking pool",
+            format!("the {hogs_have} chunks on the blocking pool"),
         ),
     ] {
         let single = finished(cells, workload, single_threaded);
@@ -450,9 +688,16 @@ pub(crate) fn findings(cells: &[&Cell]) -> Vec<String> {
             range(&single, p99),
             span(&single, worst)
         );
-        against_inline(&mut text);
+        if inline_worst.is_finite() {
+            write!(
+                text,
+                ", against {} worst inline on one thread",
+                format_ms(inline_worst)
+            )
+            .expect("write to String");
+        }
         text.push_str(&stalled_clause(&single));
-        // What it cost the hog, on the runner that recovered most.
+        // What it cost the hogs, on the runner that recovered most.
         if let Some(b) = best(&single) {
             let inline = inline_single.iter().find(|c| c.runner == b.runner);
             if let (Some(now), Some(before)) = (
@@ -461,7 +706,7 @@ pub(crate) fn findings(cells: &[&Cell]) -> Vec<String> {
             ) {
                 write!(
                     text,
-                    "; the hog ran {} chunks/s on {} against {} inline",
+                    "; {ran} {} chunks/s on {} against {} inline",
                     thousands(*now),
                     b.runner,
                     thousands(*before)
@@ -473,6 +718,30 @@ pub(crate) fn findings(cells: &[&Cell]) -> Vec<String> {
         out.push(text);
     }
     out
+}
+
+/// `2 hogs on 2 worker threads`, or each pair of counts the cells ran with.
+fn hogs_on_workers(cells: &[&Cell]) -> String {
+    let mut pairs: Vec<(f64, usize)> = Vec::new();
+    for cell in cells {
+        if let Some(h) = hog_count(cell) {
+            if !pairs.contains(&(h, cell.threads)) {
+                pairs.push((h, cell.threads));
+            }
+        }
+    }
+    let text: Vec<String> = pairs
+        .iter()
+        .map(|&(h, w)| {
+            format!(
+                "{} {} on {w} worker {}",
+                thousands(h),
+                if h == 1.0 { "hog" } else { "hogs" },
+                if w == 1 { "thread" } else { "threads" }
+            )
+        })
+        .collect();
+    join_and(&text)
 }
 
 /// Microseconds as milliseconds with the unit.
@@ -549,28 +818,35 @@ mod tests {
     #[test]
     fn hog_sentences_from_the_cells() {
         let results = fixture();
-        let found = findings(&mixed(&results));
+        let found = findings(&mixed(&results), &results.runners);
         assert_eq!(found.len(), 4, "{found:#?}");
         assert_eq!(
             found[0],
             "**Inline hog, one thread:** on the single-threaded executors (tokio-ct, smol-local \
              and futures-local) a tick due while a chunk runs waits for the chunk to end: tick \
-             lateness p99 100 ms, worst 101 ms (tokio-ct) to 102 ms (futures-local), against hog \
-             chunks of 100 ms (the worst is 1.02× a chunk); every sample stalled over 10 ms \
-             (15 of 15)."
+             lateness p99 100 ms, worst 101 ms (tokio-ct) to 102 ms (futures-local), 1.01–1.02× \
+             each runner's hog chunk (100 ms, from the parameters); every sample stalled over \
+             10 ms (15 of 15)."
         );
+        // One hog on two workers leaves one free; tokio-mt stalled nonetheless, and
+        // the sentence says so.
         assert!(
             found[1].starts_with(
-                "**Multithreading** (the inline hog on multithreaded runners at 2 threads): \
-                 tick lateness p99 "
+                "**Multithreading** (the inline hog on multithreaded runners at 2 threads, \
+                 against 101 ms worst inline on one thread): on tokio-mt, smol-mt, async-std and \
+                 futures-pool, 1 hog on 2 worker threads leaves 1 worker free of hogs: tick \
+                 lateness p99 "
             ),
             "{}",
             found[1]
         );
         assert!(
-            found[1].contains("to 101 ms (tokio-mt), against 101 ms worst inline on one thread")
-                && found[1]
-                    .contains("samples stalled over 10 ms on tokio-mt (2 of 5, worst 101 ms)"),
+            found[1].contains("to 101 ms (tokio-mt); samples stalled over 10 ms on tokio-mt (2 of 5, worst 101 ms).")
+                && found[1].ends_with(
+                    " threads gives every task its own OS thread, so the kernel preempts the hog \
+                     to run the ticks: tick lateness p99 0.130 ms, worst 0.930 ms (threads); no \
+                     sample stalled over 10 ms."
+                ),
             "{}",
             found[1]
         );
@@ -596,6 +872,92 @@ mod tests {
         );
     }
 
+    /// Mixed cells as the quick preset runs them: 2 hogs of 1 chunk each, the
+    /// chunk's compute time measured, and worst ticks as measured on a 2-core
+    /// machine (µs).
+    fn quick_like(results: &Results) -> Vec<Cell> {
+        let runs = [
+            ("tokio-ct", INLINE, 219_152.0, 109.695),
+            ("smol-local", INLINE, 220_725.0, 110.341),
+            ("futures-local", INLINE, 222_953.0, 111.680),
+            ("tokio-mt", INLINE, 109_445.0, 109.768),
+            ("smol-mt", INLINE, 110_166.0, 111.202),
+            ("async-std", INLINE, 112_132.0, 112.775),
+            ("futures-pool", INLINE, 111_542.0, 112.595),
+            ("threads", INLINE, 3_707.0, 116.635),
+        ];
+        runs.iter()
+            .map(|&(runner, workload, max, chunk)| {
+                let mut c = cell(results, runner, workload).clone();
+                c.params = serde_json::json!({
+                    "hogs": 2, "chunks_per_hog": 1, "chunk_steps": 83_000_000, "mode": "inline"
+                });
+                c.metrics.insert(CHUNK_MS.into(), chunk);
+                let mut l = c.latency_us.unwrap();
+                l.max = max;
+                l.p99 = max.min(l.p99.max(max * 0.99));
+                c.latency_us = Some(l);
+                for s in &mut c.samples {
+                    s.latency_max_us = Some(max);
+                }
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn several_hogs_wait_back_to_back_and_hold_every_worker() {
+        let results = fixture();
+        let cells = quick_like(&results);
+        let cells: Vec<&Cell> = cells.iter().collect();
+        let found = findings(&cells, &results.runners);
+        assert_eq!(
+            found[0],
+            "**Inline hogs, one thread:** on the single-threaded executors (tokio-ct, smol-local \
+             and futures-local) a tick due while the hogs run waits for all their chunks back to \
+             back (2 hogs of 1 chunk each): tick lateness p99 217–221 ms, worst 219 ms \
+             (tokio-ct) to 223 ms (futures-local), 2.00× each runner's measured hog chunk \
+             (110–112 ms); every sample stalled over 10 ms (15 of 15)."
+        );
+        assert_eq!(
+            found[1],
+            "**Multithreading** (the inline hogs on multithreaded runners at 2 threads, against \
+             219 ms worst inline on one thread): on tokio-mt, smol-mt, async-std and \
+             futures-pool, 2 hogs on 2 worker threads occupy every worker, so a tick still \
+             waits about one chunk: tick lateness p99 108–111 ms, worst 109 ms (tokio-mt) to \
+             112 ms (async-std), 0.99–1.00× each runner's measured hog chunk (110–113 ms); \
+             every sample stalled over 10 ms (20 of 20). threads gives every task its own OS \
+             thread, so the kernel preempts the hogs to run the ticks: tick lateness p99 \
+             3.67 ms, worst 3.71 ms (threads); no sample stalled over 10 ms."
+        );
+        // Four hogs on two workers hold them for longer than one chunk when a tick
+        // waits for two: the ratio is reported, "about one chunk" is not claimed.
+        let mut longer: Vec<Cell> = cells.iter().map(|c| (*c).clone()).collect();
+        for c in longer.iter_mut().filter(|c| c.runner == "tokio-mt") {
+            c.latency_us.as_mut().unwrap().max = 219_000.0;
+        }
+        let longer: Vec<&Cell> = longer.iter().collect();
+        let found = findings(&longer, &results.runners);
+        assert!(
+            found[1].contains("occupy every worker, so a tick still waits for chunks to end:")
+                && found[1].contains("0.99–2.00× each runner's measured hog chunk"),
+            "{}",
+            found[1]
+        );
+        // Without the runners' descriptions the thread-per-task runner is not told
+        // apart, and no relation is claimed for it.
+        let found = findings(&cells, &[]);
+        assert!(
+            found[1].contains(
+                "(the inline hogs on multithreaded runners at 2 threads, against 219 ms worst \
+                 inline on one thread): on tokio-mt, smol-mt, async-std, futures-pool and \
+                 threads: tick lateness p99 "
+            ) && !found[1].contains("worker"),
+            "{}",
+            found[1]
+        );
+    }
+
     #[test]
     fn missing_cells_are_not_measured_in_this_run() {
         let mut results = fixture();
@@ -603,7 +965,7 @@ mod tests {
         results
             .cells
             .retain(|c| c.class != Class::Concurrent && c.workload != OFFLOAD);
-        let found = findings(&mixed(&results));
+        let found = findings(&mixed(&results), &results.runners);
         assert_eq!(
             found[0],
             "**Inline hog, one thread:** not measured in this run."
@@ -632,7 +994,7 @@ mod tests {
         results
             .cells
             .retain(|c| c.class != Class::ConcurrentParallel);
-        let found = findings(&mixed(&results));
+        let found = findings(&mixed(&results), &results.runners);
         assert!(
             found[1].ends_with("not measured in this run."),
             "{}",

@@ -1500,11 +1500,13 @@ const CENSUS: &str = "*Threads seen* are the threads alive in the cell's process
     dropped, names cut at 15 characters); for each name, the most seen in any one cell. The OS \
     threads column also counts threads started and joined within a sample.";
 /// Beside the table of a workload that waits (I/O-bound or mixed).
-const WAITING_NOTE: &str = "Every runner waits on its own timer and reactor (see Disclosures), \
-    and their granularity differs, so these times measure the timer as well as the scheduler.";
+const WAITING_NOTE: &str = "Every runner waits with its own parts (timer, reactor or blocking \
+    calls; see Disclosures), which differ in cost and, for timers, in granularity, so these times \
+    measure those parts as well as the scheduler.";
 /// After [`WAITING_NOTE`] when the table has an efficiency column.
 const EFFICIENCY_NOTE: &str = "Efficiency (speedup per thread) is shown for CPU-bound work \
-    only: here a speedup comes from overlapping waits, not from the threads.";
+    only: on work that waits, a speedup can come from overlapping waits rather than from the \
+    threads.";
 
 /// A runner as the disclosures describe it.
 struct Disclosed<'a> {
