@@ -13,6 +13,7 @@ pub mod cpu_skewed;
 pub mod fork_join;
 pub mod kernel;
 pub mod mixed;
+pub mod shared_state;
 pub mod sleep;
 pub mod spawn;
 pub mod tcp_echo;
@@ -279,6 +280,10 @@ registry![
     mixed::MixedInline,
     mixed::MixedYield,
     mixed::MixedOffload,
+    shared_state::SharedMutex,
+    shared_state::SharedAtomic,
+    shared_state::SharedAsyncMutex,
+    shared_state::SharedMerge,
 ];
 
 /// The workload named `id`.
