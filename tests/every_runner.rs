@@ -33,6 +33,7 @@ fn not_applicable(runner: &str, workload: &str) -> bool {
         "spawn" | "channels" | "mixed-inline" | "mixed-yield" => pooled,
         "mixed-offload" => pooled || runner == "threads",
         "fork-join" => runner == "threads-static",
+        "shared-async-mutex" => pooled || runner == "threads",
         _ => false,
     }
 }
