@@ -15,6 +15,7 @@ mod async_io_parts;
 mod async_std_rt;
 mod futures_local;
 mod futures_pool;
+mod gil;
 mod rayon_pool;
 mod seq;
 mod smol_local;
@@ -153,6 +154,7 @@ registry![
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,
     rayon_pool::Rayon,
+    gil::Gil,
 ];
 
 /// The runner named `id`.
