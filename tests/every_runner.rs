@@ -28,7 +28,10 @@ fn worker_thread_name(runner: &str) -> Option<&'static str> {
 /// stops being n/a) unexpectedly fails the test.
 fn not_applicable(runner: &str, workload: &str) -> bool {
     // Blocking runners that cannot keep every task of a ring or a hog set in progress.
-    let pooled = matches!(runner, "seq" | "thread-pool" | "threads-static" | "rayon");
+    let pooled = matches!(
+        runner,
+        "seq" | "thread-pool" | "threads-static" | "rayon" | "gil"
+    );
     match workload {
         "spawn" | "channels" | "mixed-inline" | "mixed-yield" => pooled,
         "mixed-offload" => pooled || runner == "threads",

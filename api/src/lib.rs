@@ -386,10 +386,17 @@ pub fn blocking<T>(call: impl FnOnce() -> T) -> T {
     match hooks {
         None => call(),
         Some(hooks) => {
+            /// Takes the lock back even when `call` panics, so a job that catches the
+            /// panic goes on holding it, as code outside a wait must.
+            struct Reacquire(std::sync::Arc<dyn ThreadHooks>);
+            impl Drop for Reacquire {
+                fn drop(&mut self) {
+                    self.0.after_wait();
+                }
+            }
             hooks.before_wait();
-            let value = call();
-            hooks.after_wait();
-            value
+            let _reacquire = Reacquire(hooks);
+            call()
         }
     }
 }
