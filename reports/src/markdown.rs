@@ -304,10 +304,162 @@ impl<'a> Best<'a> {
             .collect();
         format!(", statistically tied with {}", join_and(&names))
     }
+}
 
-    fn speedup(&self) -> f64 {
-        self.summary.speedup_vs_seq.unwrap_or(f64::NAN)
+/// Two wall times within this fraction of each other are called level: neither a
+/// gain nor a loss, whatever their intervals say.
+const LEVEL_BAND: f64 = 0.03;
+
+/// A multithreaded cell whose median CPU utilisation is at most this many cores
+/// did about one thread's work at a time, so its speed is not credited to
+/// parallelism.
+const PARALLEL_CORES: f64 = 1.2;
+
+/// An open-loop p50 more than this many times the median of every runner's
+/// belongs to a runner that could not keep up with the send schedule.
+const BEHIND_SCHEDULE: f64 = 10.0;
+
+/// The parameter that holds an open-loop workload's send rate per second.
+const OPEN_LOOP_RATE: &str = "rate_per_s";
+
+/// Marks a multithreaded cell of the grid that did not run in parallel.
+const NOT_PARALLEL: &str = "‡";
+
+/// Whether a cell kept more than [`PARALLEL_CORES`] busy.
+fn ran_in_parallel(summary: &Summary) -> bool {
+    summary.cpu_utilisation > PARALLEL_CORES
+}
+
+/// How one wall time compares with another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Faster beyond [`LEVEL_BAND`] and outside the other's interval.
+    Faster,
+    /// Within [`LEVEL_BAND`], or the intervals overlap.
+    Level,
+    /// Slower beyond [`LEVEL_BAND`] and outside the other's interval.
+    Slower,
+}
+
+/// A cell's speed relative to another's: their median walls' ratio and what it
+/// amounts to.
+#[derive(Debug, Clone, Copy)]
+struct Versus {
+    /// The other's median wall over this one's: above 1 is faster.
+    ratio: f64,
+    change: Change,
+}
+
+impl Versus {
+    /// `cell` against `base`.
+    fn of(cell: &Summary, base: &Summary) -> Self {
+        let ratio = base.median_wall_s / cell.median_wall_s;
+        let change = if overlaps(cell.ci95_wall_s, base.ci95_wall_s)
+            || (ratio - 1.0).abs() <= LEVEL_BAND
+            || !ratio.is_finite()
+        {
+            Change::Level
+        } else if ratio > 1.0 {
+            Change::Faster
+        } else {
+            Change::Slower
+        };
+        Self { ratio, change }
     }
+
+    /// The ratio of a level comparison, three significant digits: `0.996×`, or
+    /// `1.10×, within noise` when only the intervals make it level.
+    fn level(&self) -> String {
+        if (self.ratio - 1.0).abs() <= LEVEL_BAND {
+            format!("{}×", sig3(self.ratio))
+        } else {
+            format!("{}×, within noise", sig3(self.ratio))
+        }
+    }
+
+    /// Against `seq`: `bought 998× over `seq`` (`ran at` without `credit`),
+    /// `was level with `seq` (0.978×)`, or `ran at 0.75× `seq`'s speed, taking
+    /// 1.33× as long`.
+    fn against_seq(&self, credit: bool) -> String {
+        match self.change {
+            Change::Faster if credit => format!("bought {} over `seq`", times(self.ratio)),
+            Change::Faster => format!("ran at {} `seq`", times(self.ratio)),
+            Change::Level => format!("was level with `seq` ({})", self.level()),
+            Change::Slower => format!(
+                "ran at {} `seq`'s speed, taking {} as long",
+                times(self.ratio),
+                times(1.0 / self.ratio)
+            ),
+        }
+    }
+
+    /// Against the runner `other`: `ran 1.48× as fast as X`, `was level with X
+    /// (1.02×)` or `ran at 0.50× X's speed`.
+    fn against(&self, other: &str) -> String {
+        match self.change {
+            Change::Faster => format!("ran {} as fast as {other}", times(self.ratio)),
+            Change::Level => format!("was level with {other} ({})", self.level()),
+            Change::Slower => format!("ran at {} {other}'s speed", times(self.ratio)),
+        }
+    }
+
+    /// The overall figure against `seq` after a further gain: `994× over `seq` in
+    /// all`, or `0.98× `seq`'s speed in all`.
+    fn in_all(&self) -> String {
+        if self.ratio >= 1.0 {
+            format!("{} over `seq` in all", times(self.ratio))
+        } else {
+            format!("{} `seq`'s speed in all", times(self.ratio))
+        }
+    }
+}
+
+/// How a runner's sockets wait, from its `net` description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NetKind {
+    /// `net` says `blocking` (a whole word: `non-blocking` is not): no reactor.
+    Blocking,
+    /// Anything else: the sockets wait on a reactor.
+    Reactor,
+}
+
+/// `None` when the results file does not describe the runner's sockets.
+fn net_kind(meta: &RunnerMeta) -> Option<NetKind> {
+    let net = meta.net.trim();
+    if net.is_empty() {
+        return None;
+    }
+    let blocking = net
+        .split(|c: char| c.is_whitespace() || ",;:()".contains(c))
+        .any(|word| word == "blocking");
+    Some(if blocking {
+        NetKind::Blocking
+    } else {
+        NetKind::Reactor
+    })
+}
+
+/// `3.54–3.75 µs`, or `78.4 µs to 1.16 ms`: the range of `values` (µs).
+fn span_us(values: &[f64]) -> String {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (a, b) = (
+        crate::format::duration_us(low),
+        crate::format::duration_us(high),
+    );
+    match (a.split_once(' '), b.split_once(' ')) {
+        _ if a == b => a,
+        (Some((x, u)), Some((y, v))) if u == v => format!("{x}–{y} {u}"),
+        _ => format!("{a} to {b}"),
+    }
+}
+
+/// `100–106`: the range of `seconds` in milliseconds, or one number.
+fn ms_range(seconds: &[f64]) -> String {
+    let low = seconds.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = seconds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (a, b) = (ms(low), ms(high));
+    if a == b { a } else { format!("{a}–{b}") }
 }
 
 /// The summarised results with the orders the report lists things in.
@@ -507,6 +659,11 @@ impl<'a> Report<'a> {
             line.push_str("no runner applies.");
             return line;
         }
+        // On a send schedule, wall time is the schedule's: no speedup means anything.
+        if let Some(rate) = self.open_loop(workload) {
+            self.open_loop_verdict(&mut line, workload, rate, cells);
+            return line;
+        }
         let seq_cells: Vec<&Cell> = all
             .iter()
             .copied()
@@ -523,9 +680,10 @@ impl<'a> Report<'a> {
             match Best::of(cells.iter().copied()) {
                 Some(best) => write!(
                     line,
-                    "; the fastest runner was {} ({}) at {} ms.",
+                    "; the fastest runner was {} (given {}; {} cores busy) at {} ms.",
                     best.cell.runner,
                     plural(best.cell.threads, "thread", "threads"),
+                    cores(best.summary.cpu_utilisation),
                     ms(best.summary.median_wall_s)
                 ),
                 None => write!(line, "; no cell finished."),
@@ -549,60 +707,29 @@ impl<'a> Report<'a> {
         let conc = Best::of(concurrent.iter().copied());
         let par = Best::of(multithreaded.iter().copied());
 
+        let seq_summary = seq.summary.as_ref().expect("seq finished");
         let mut clauses = Vec::new();
         match &conc {
-            Some(b) => {
-                let verb = if kind == WorkloadKind::Cpu {
-                    format!("ran at {} `seq`", times(b.speedup()))
-                } else {
-                    format!("bought {} over `seq`", times(b.speedup()))
-                };
-                clauses.push(format!(
-                    "concurrency alone (best single-threaded executor: {}{}) {verb}",
-                    b.cell.runner,
-                    b.ties()
-                ));
-            }
+            Some(b) => clauses.push(format!(
+                "concurrency alone (best single-threaded executor: {}{}) {}",
+                b.cell.runner,
+                b.ties(),
+                Versus::of(b.summary, seq_summary).against_seq(true)
+            )),
             None if !concurrent.is_empty() => {
                 clauses.push("no single-threaded executor finished".into())
             }
             None => {}
         }
         match &par {
-            Some(b) => {
-                let who = format!(
-                    "(best multithreaded runner: {}, {}{})",
-                    b.cell.runner,
-                    plural(b.cell.threads, "thread", "threads"),
-                    b.ties()
-                );
-                let efficiency = b
-                    .summary
-                    .efficiency
-                    .map_or(String::new(), |e| format!(" (efficiency {})", percent(e)));
-                clauses.push(match (&conc, kind) {
-                    (_, WorkloadKind::Cpu) | (None, _) => {
-                        format!("parallelism {who} at {}{efficiency}", times(b.speedup()))
-                    }
-                    (Some(c), _) => {
-                        let further = c.summary.median_wall_s / b.summary.median_wall_s;
-                        let gain = if overlaps(c.summary.ci95_wall_s, b.summary.ci95_wall_s) {
-                            format!(
-                                "bought nothing measurable on top ({}, within noise)",
-                                times(further)
-                            )
-                        } else if further >= 1.0 {
-                            format!("bought a further {}", times(further))
-                        } else {
-                            format!("made it slower ({} of that)", times(further))
-                        };
-                        format!(
-                            "adding parallelism {who} {gain}, {} over `seq` in all",
-                            times(b.speedup())
-                        )
-                    }
-                });
-            }
+            Some(b) => clauses.push(self.parallel_clause(
+                workload,
+                kind,
+                seq,
+                conc.as_ref(),
+                b,
+                &multithreaded,
+            )),
             None if !multithreaded.is_empty() => {
                 clauses.push("no multithreaded runner finished".into())
             }
@@ -652,6 +779,15 @@ impl<'a> Report<'a> {
     /// `line` with a pointer to the section that reads the workload's latencies,
     /// when the report has one for it.
     fn see_also(&self, workload: &str, mut line: String) -> String {
+        if let Some(section) = self.latency_section(workload) {
+            write!(line, " Latencies: see *{section}*.").expect("write to String");
+        }
+        line
+    }
+
+    /// The title of the section that reads `workload`'s latencies, when the report
+    /// has one for it and a finished cell of the workload measured latency.
+    fn latency_section(&self, workload: &str) -> Option<&'static str> {
         let section = if [
             crate::echo::UNLOADED,
             crate::echo::LOADED,
@@ -663,16 +799,304 @@ impl<'a> Report<'a> {
         } else if workload.starts_with(crate::hogs::PREFIX) {
             "CPU hogs next to latency-sensitive work"
         } else {
-            return line;
+            return None;
         };
         let has_latency =
             self.results.cells.iter().any(|c| {
                 c.workload == workload && c.status == Status::Ok && c.latency_us.is_some()
             });
-        if has_latency {
-            write!(line, " Latencies: see *{section}*.").expect("write to String");
+        has_latency.then_some(section)
+    }
+
+    /// The description of the runner of `cell` in the results file, if it has one.
+    fn runner_meta(&self, cell: &Cell) -> Option<&'a RunnerMeta> {
+        self.results.runners.iter().find(|m| m.id == cell.runner)
+    }
+
+    /// What the best multithreaded runner bought, as measured and attributed.
+    ///
+    /// Parallelism is credited only when the runner kept more than
+    /// [`PARALLEL_CORES`] busy; otherwise its speed came from something else and
+    /// the clause says so. On the socket workloads, a multithreaded runner that
+    /// blocks on its sockets as `seq` does (no reactor) is measured against `seq`,
+    /// not against the single-threaded executors (which wait on a reactor), so
+    /// the I/O model's share of its lead is not credited to parallelism.
+    fn parallel_clause(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        seq: &'a Cell,
+        conc: Option<&Best<'a>>,
+        par: &Best<'a>,
+        multithreaded: &[&'a Cell],
+    ) -> String {
+        let seq_summary = seq.summary.as_ref().expect("seq finished");
+        let name = format!(
+            "{}, {}{}",
+            par.cell.runner,
+            plural(par.cell.threads, "thread", "threads"),
+            par.ties()
+        );
+        let busy = format!("{} cores busy", cores(par.summary.cpu_utilisation));
+        let vs_seq = Versus::of(par.summary, seq_summary);
+        let like_seq = conc.is_some_and(|c| self.blocks_like_seq(workload, seq, c.cell, par.cell));
+
+        if !ran_in_parallel(par.summary) {
+            let mut text = format!(
+                "the best multithreaded runner ({name}) {} with {busy}",
+                vs_seq.against_seq(false)
+            );
+            let mut cause = String::new();
+            if let Some(c) = conc {
+                let vs_conc = Versus::of(par.summary, c.summary);
+                write!(text, " and {}", vs_conc.against(&c.cell.runner)).expect("write to String");
+                let seq_lead = Versus::of(seq_summary, c.summary);
+                if like_seq && vs_conc.change == Change::Faster && seq_lead.change == Change::Faster
+                {
+                    cause = format!(
+                        "; like `seq` it blocks on its sockets with no reactor, which is where \
+                         its lead over {} comes from",
+                        c.cell.runner
+                    );
+                }
+            }
+            write!(text, ": not a gain from parallelism{cause}").expect("write to String");
+            return text;
         }
-        line
+
+        let who = format!("(best multithreaded runner: {name})");
+        let Some(c) = conc.filter(|_| kind != WorkloadKind::Cpu) else {
+            if kind == WorkloadKind::Cpu && vs_seq.change == Change::Faster {
+                let efficiency = par
+                    .summary
+                    .efficiency
+                    .map_or(String::new(), |e| format!(" (efficiency {})", percent(e)));
+                return format!("parallelism {who} at {}{efficiency}", times(vs_seq.ratio));
+            }
+            return format!("parallelism {who} {} with {busy}", vs_seq.against_seq(true));
+        };
+        let vs_conc = Versus::of(par.summary, c.summary);
+        if like_seq {
+            // Its gain over `seq` is parallelism's; the rest of its lead over the
+            // single-threaded executors is blocking I/O against a reactor.
+            let mut text = format!(
+                "parallelism {who} {} with {busy}, blocking on its sockets with no reactor as \
+                 `seq` does",
+                vs_seq.against_seq(true)
+            );
+            let seq_lead = Versus::of(seq_summary, c.summary);
+            if vs_conc.change == Change::Faster
+                && vs_seq.change == Change::Faster
+                && seq_lead.change == Change::Faster
+            {
+                write!(
+                    text,
+                    ", so of its {} over {}, {} is blocking I/O's lead (`seq` over it), not \
+                     parallelism",
+                    times(vs_conc.ratio),
+                    c.cell.runner,
+                    times(seq_lead.ratio)
+                )
+            } else {
+                write!(text, "; it {}", vs_conc.against(&c.cell.runner))
+            }
+            .expect("write to String");
+            // What parallelism bought where the sockets wait on a reactor.
+            let reactor = Best::of(multithreaded.iter().copied().filter(|m| {
+                self.runner_meta(m)
+                    .is_some_and(|meta| net_kind(meta) == Some(NetKind::Reactor))
+            }));
+            if let Some(r) = reactor {
+                let vs = Versus::of(r.summary, c.summary);
+                let name = format!(
+                    "{}, {}",
+                    r.cell.runner,
+                    plural(r.cell.threads, "thread", "threads")
+                );
+                let busy = format!("{} cores busy", cores(r.summary.cpu_utilisation));
+                if vs.change == Change::Faster && ran_in_parallel(r.summary) {
+                    write!(
+                        text,
+                        "; on a reactor, parallelism ({name}) bought a further {} over {} with \
+                         {busy}",
+                        times(vs.ratio),
+                        c.cell.runner
+                    )
+                } else {
+                    write!(
+                        text,
+                        "; on a reactor, the best multithreaded runner ({name}) {} with {busy}",
+                        vs.against(&c.cell.runner)
+                    )
+                }
+                .expect("write to String");
+            }
+            return text;
+        }
+        let gain = match vs_conc.change {
+            Change::Faster => format!("bought a further {}", times(vs_conc.ratio)),
+            Change::Level => format!("added nothing measurable ({})", vs_conc.level()),
+            Change::Slower => format!("made it slower ({})", times(vs_conc.ratio)),
+        };
+        format!(
+            "adding parallelism {who} {gain} with {busy}, {}",
+            vs_seq.in_all()
+        )
+    }
+
+    /// Whether, on a socket workload, `seq` and the multithreaded runner `par`
+    /// both block on their sockets while the single-threaded executor `conc`
+    /// waits on a reactor (from the runners' `net` descriptions).
+    fn blocks_like_seq(&self, workload: &str, seq: &Cell, conc: &Cell, par: &Cell) -> bool {
+        let sockets = [
+            crate::echo::UNLOADED,
+            crate::echo::LOADED,
+            crate::echo::OPEN,
+        ]
+        .contains(&workload);
+        let kind = |cell: &Cell| self.runner_meta(cell).and_then(net_kind);
+        sockets
+            && kind(seq) == Some(NetKind::Blocking)
+            && kind(par) == Some(NetKind::Blocking)
+            && kind(conc) == Some(NetKind::Reactor)
+    }
+
+    /// The send rate of an open-loop workload (`Some(None)` when it does not say
+    /// one), or `None` for a workload that is not open loop: one whose cells have
+    /// a [`OPEN_LOOP_RATE`] parameter, or whose description says `open loop`.
+    fn open_loop(&self, workload: &str) -> Option<Option<f64>> {
+        let rate = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.workload == workload && c.applies())
+            .find_map(|c| c.param(OPEN_LOOP_RATE));
+        if rate.is_some() {
+            return Some(rate);
+        }
+        let summary = self.workload_meta(workload)?.summary.to_lowercase();
+        (summary.contains("open loop") || summary.contains("open-loop"))
+            .then_some(self.results.config.rate)
+    }
+
+    /// The verdict on an open-loop workload (after its name in `line`): the send
+    /// schedule sets the wall time, so it points to the latencies instead and
+    /// names the runners that fell behind the schedule.
+    fn open_loop_verdict(
+        &self,
+        line: &mut String,
+        workload: &str,
+        rate: Option<f64>,
+        cells: &[&'a Cell],
+    ) {
+        line.push_str("sends on a fixed schedule");
+        if let Some(rate) = rate {
+            write!(line, " ({} req/s)", crate::format::thousands(rate)).expect("write to String");
+        }
+        line.push_str(", so the schedule sets its wall time");
+        let walls: Vec<f64> = cells
+            .iter()
+            .filter_map(|c| Some(c.summary.as_ref()?.median_wall_s))
+            .collect();
+        if !walls.is_empty() {
+            write!(
+                line,
+                " ({} ms on every runner that finished)",
+                ms_range(&walls)
+            )
+            .expect("write to String");
+        }
+        line.push_str(" and speedups mean nothing: compare latencies");
+        if let Some(section) = self.latency_section(workload) {
+            write!(line, " (see *{section}*)").expect("write to String");
+        }
+        line.push('.');
+        if let Some(behind) = self.behind_schedule(cells) {
+            line.push(' ');
+            line.push_str(&behind);
+        }
+    }
+
+    /// The runners whose open-loop p50 is more than [`BEHIND_SCHEDULE`] times the
+    /// median of every runner's, with the numbers, and why when the runner
+    /// descriptions say: a runner that blocks on one connection per thread, with
+    /// a fixed number of threads, serves only that many connections at a time,
+    /// so the requests of the others go out late.
+    fn behind_schedule(&self, cells: &[&'a Cell]) -> Option<String> {
+        let measured: Vec<(&Cell, f64)> = cells
+            .iter()
+            .filter(|c| c.status == Status::Ok)
+            .filter_map(|&c| Some((c, c.latency_us?.p50)))
+            .filter(|(_, p50)| p50.is_finite())
+            .collect();
+        let p50s: Vec<f64> = measured.iter().map(|&(_, p)| p).collect();
+        if p50s.is_empty() {
+            return None;
+        }
+        let limit = BEHIND_SCHEDULE * crate::stats::median(&p50s);
+        let (behind, kept): (Vec<_>, Vec<_>) =
+            measured.iter().copied().partition(|&(_, p)| p > limit);
+        if behind.is_empty() || kept.is_empty() {
+            return None;
+        }
+        let mut names: Vec<String> = Vec::new();
+        for (cell, _) in &behind {
+            if !names.contains(&cell.runner) {
+                names.push(cell.runner.clone());
+            }
+        }
+        let numbers = format!(
+            "open-loop p50 {} against {} for the other runners",
+            span_us(&behind.iter().map(|&(_, p)| p).collect::<Vec<_>>()),
+            span_us(&kept.iter().map(|&(_, p)| p).collect::<Vec<_>>())
+        );
+        // A fixed number of threads, each blocked on one connection at a time.
+        let one_at_a_time = behind.iter().all(|(cell, _)| {
+            self.runner_meta(cell).is_some_and(|m| {
+                net_kind(m) == Some(NetKind::Blocking) && m.threads_knob != "per-task"
+            })
+        });
+        let connections: Vec<f64> = behind
+            .iter()
+            .filter_map(|(cell, _)| crate::echo::connections(cell))
+            .collect();
+        if !one_at_a_time {
+            return Some(format!(
+                "{} fell behind the schedule: {numbers}.",
+                join_and(&names)
+            ));
+        }
+        let at_once = match connections.as_slice() {
+            [first, rest @ ..]
+                if connections.len() == behind.len() && rest.iter().all(|c| c == first) =>
+            {
+                let counts: Vec<f64> = behind
+                    .iter()
+                    .map(|(cell, _)| first.min(cell.threads as f64))
+                    .collect();
+                let low = counts.iter().copied().fold(f64::INFINITY, f64::min);
+                let high = counts.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let range = if low == high {
+                    crate::format::thousands(low)
+                } else {
+                    format!(
+                        "{}–{}",
+                        crate::format::thousands(low),
+                        crate::format::thousands(high)
+                    )
+                };
+                format!(
+                    ", {range} of the {} at a time",
+                    crate::format::thousands(*first)
+                )
+            }
+            _ => String::new(),
+        };
+        Some(format!(
+            "{} block on one connection per thread{at_once}, so the requests of the \
+             connections waiting their turn go out late: {numbers}.",
+            join_and(&names)
+        ))
     }
 
     /// How close the fastest runner came to the workload's ideal wall time, and why
@@ -680,10 +1104,19 @@ impl<'a> Report<'a> {
     fn ideal_sentence(&self, workload: &str, cells: &[&'a Cell]) -> Option<String> {
         let ideal = self.workload_meta(workload)?.ideal_wall_s?;
         let best = Best::of(cells.iter().copied())?;
+        // Only a timer that says it has a resolution ends sleeps on a tick.
+        let ticks = self
+            .runner_meta(best.cell)
+            .is_some_and(|m| m.timer.contains("resolution"));
+        let why = if ticks {
+            "timer granularity (each sleep ends at the timer's next tick) plus waking and \
+             scheduling every task"
+        } else {
+            "the timer's lateness in firing plus waking and scheduling every task"
+        };
         Some(format!(
             "The fastest runner ({}, {} ms) was {:.1}% over the ideal of {} ms: the gap is \
-             timer granularity (each sleep ends at the timer's next tick) plus waking and \
-             scheduling every task.",
+             {why}.",
             best.cell.runner,
             ms(best.summary.median_wall_s),
             (best.summary.median_wall_s / ideal - 1.0) * 100.0,
@@ -757,17 +1190,22 @@ impl<'a> Report<'a> {
             Class::ConcurrentParallel,
             Class::ConcurrentSerialized,
         ];
+        // A workload on a send schedule has no speedup worth showing: the
+        // schedule sets its wall time.
+        let (scheduled, timed): (Vec<&str>, Vec<&str>) = self
+            .workloads
+            .iter()
+            .partition(|&&w| self.open_loop(w).is_some());
         // A workload with no speedup at all (no `seq` that applies or finished)
         // has nothing to show in the grid.
-        let (workloads, left_out): (Vec<&str>, Vec<&str>) =
-            self.workloads.iter().partition(|&&w| {
-                self.results.cells.iter().any(|c| {
-                    c.workload == w
-                        && c.summary
-                            .as_ref()
-                            .is_some_and(|s| s.speedup_vs_seq.is_some())
-                })
-            });
+        let (workloads, left_out): (Vec<&str>, Vec<&str>) = timed.iter().partition(|&&w| {
+            self.results.cells.iter().any(|c| {
+                c.workload == w
+                    && c.summary
+                        .as_ref()
+                        .is_some_and(|s| s.speedup_vs_seq.is_some())
+            })
+        });
         let present: Vec<Class> = CLASSES
             .into_iter()
             .filter(|class| {
@@ -790,6 +1228,8 @@ impl<'a> Report<'a> {
                 .map(|w| (format!("{w} [speedup]"), Align::Right)),
         );
         let mut table = Table::new(columns);
+        // CPU utilisation of the multithreaded cells shown that were not parallel.
+        let mut not_parallel: Vec<f64> = Vec::new();
         for class in present {
             let mut row = vec![class.to_string()];
             for &workload in &workloads {
@@ -804,7 +1244,17 @@ impl<'a> Report<'a> {
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 row.push(match best {
                     Some((cell, speedup)) => {
-                        format!("{} (t{}) {}", cell.runner, cell.threads, times(speedup))
+                        let mut text =
+                            format!("{} (t{}) {}", cell.runner, cell.threads, times(speedup));
+                        if let Some(s) = cell
+                            .summary
+                            .as_ref()
+                            .filter(|s| multithreaded_class(class) && !ran_in_parallel(s))
+                        {
+                            not_parallel.push(s.cpu_utilisation);
+                            write!(text, " {NOT_PARALLEL}").expect("write to String");
+                        }
+                        text
                     }
                     None => NONE.into(),
                 });
@@ -813,12 +1263,43 @@ impl<'a> Report<'a> {
         }
         out.push_str(&table.to_markdown());
         out.push('\n');
+        if !not_parallel.is_empty() {
+            let low = not_parallel.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = not_parallel
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            let busy = if cores(low) == cores(high) {
+                cores(low)
+            } else {
+                format!("{}–{}", cores(low), cores(high))
+            };
+            writeln!(
+                out,
+                "{NOT_PARALLEL} At most {} cores busy (here {busy}): that speedup is not a gain \
+                 from parallelism.\n",
+                cores(PARALLEL_CORES)
+            )
+            .expect("write to String");
+        }
+        let names = |ids: &[&str]| -> String {
+            let names: Vec<String> = ids.iter().map(|w| format!("`{w}`")).collect();
+            join_and(&names)
+        };
         if !left_out.is_empty() {
-            let names: Vec<String> = left_out.iter().map(|w| format!("`{w}`")).collect();
             writeln!(
                 out,
                 "Not in the grid, having no finished `seq` cell to take speedups from: {}.\n",
-                join_and(&names)
+                names(&left_out)
+            )
+            .expect("write to String");
+        }
+        if !scheduled.is_empty() {
+            writeln!(
+                out,
+                "Not in the grid, sending on a fixed schedule that sets the wall time, so a \
+                 speedup means nothing: {}.\n",
+                names(&scheduled)
             )
             .expect("write to String");
         }
@@ -1773,8 +2254,13 @@ mod tests {
         let report = render(&fixture());
         let sleep = verdict_of(&report, "sleep");
         assert!(sleep.contains("concurrency alone (best single-threaded executor: smol-local)"));
+        // The multithreaded leader kept under one core busy: no credit to parallelism.
         assert!(
-            sleep.contains("bought nothing measurable on top (1.00×, within noise)"),
+            sleep.contains(
+                "the best multithreaded runner (smol-mt, 2 threads, statistically tied with \
+                 async-std and futures-pool) ran at 995× `seq` with 0.06 cores busy and was level \
+                 with smol-local (1.00×): not a gain from parallelism."
+            ),
             "{sleep}"
         );
         assert!(
@@ -1935,8 +2421,9 @@ mod tests {
     fn renaming_runners_changes_nothing_but_their_names() {
         // The report may name no runner in code but the baseline: give every other
         // runner another id of the same length and the report must differ only there.
-        // Both fixtures: the schema-2 sections (latency, hogs, overhead) too.
-        for original in [fixture(), fixture_v2()] {
+        // Every fixture: the schema-2 sections (latency, hogs, overhead) too, and the
+        // verdict's attributions from the runner descriptions on a real run.
+        for original in [fixture(), fixture_v2(), fixture_quick()] {
             renamed_report_matches(original);
         }
     }
@@ -2057,9 +2544,12 @@ mod tests {
             "{grid}"
         );
         assert!(report.contains(
-            "Not in the grid, having no finished `seq` cell to take speedups from: \
-             `tcp-echo-open`, `spawn`, `channels`, `mixed-inline`, `mixed-yield` and \
-             `mixed-offload`."
+            "Not in the grid, having no finished `seq` cell to take speedups from: `spawn`, \
+             `channels`, `mixed-inline`, `mixed-yield` and `mixed-offload`."
+        ));
+        assert!(report.contains(
+            "Not in the grid, sending on a fixed schedule that sets the wall time, so a speedup \
+             means nothing: `tcp-echo-open`."
         ));
         // The overhead verdicts.
         let spawn = verdict_of(&report, "spawn");
@@ -2159,5 +2649,274 @@ mod tests {
             &report[report.find("### cpu\n").unwrap()..report.find("### cpu-skewed").unwrap()];
         assert!(efficiency(cpu).iter().any(|e| e == "98%"));
         assert!(!cpu.contains(WAITING_NOTE));
+    }
+
+    /// A real `quick` run on 2 cores (the run the verdict rules were written for).
+    fn fixture_quick() -> Results {
+        crate::parse(
+            std::path::Path::new("quick"),
+            include_str!("../tests/fixtures/quick-results.json"),
+        )
+        .expect("quick fixture parses")
+    }
+
+    /// A summary with median `wall` and a narrow interval around it.
+    fn summary_at(wall: f64) -> Summary {
+        Summary {
+            median_wall_s: wall,
+            ci95_wall_s: [wall * 0.999, wall * 1.001],
+            speedup_vs_seq: None,
+            efficiency: None,
+            cpu_utilisation: 1.0,
+        }
+    }
+
+    /// Scales the samples of `runner` on `workload`: wall times by `wall`, CPU
+    /// times so the cell keeps `cores` busy.
+    fn reshape(results: &mut Results, runner: &str, workload: &str, wall: f64, cores: f64) {
+        let cell = results
+            .cells
+            .iter_mut()
+            .find(|c| c.runner == runner && c.workload == workload)
+            .unwrap_or_else(|| panic!("no {runner}/{workload}"));
+        for s in &mut cell.samples {
+            s.wall_s *= wall;
+            s.user_s = s.wall_s * cores;
+            s.sys_s = 0.0;
+        }
+    }
+
+    #[test]
+    fn a_ratio_below_one_is_worded_as_a_slowdown() {
+        let seq = summary_at(1.0);
+        let slower = Versus::of(&summary_at(1.0 / 0.75), &seq);
+        assert_eq!(slower.change, Change::Slower);
+        assert_eq!(
+            slower.against_seq(true),
+            "ran at 0.75× `seq`'s speed, taking 1.33× as long"
+        );
+        assert_eq!(slower.against("x"), "ran at 0.75× x's speed");
+        assert_eq!(slower.in_all(), "0.75× `seq`'s speed in all");
+        let faster = Versus::of(&summary_at(0.5), &seq);
+        assert_eq!(faster.against_seq(true), "bought 2.00× over `seq`");
+        assert_eq!(faster.against_seq(false), "ran at 2.00× `seq`");
+        assert_eq!(faster.against("x"), "ran 2.00× as fast as x");
+
+        // On the real run, every kind: no ratio below 1 is called bought or a gain.
+        let report = render(&fixture_quick());
+        let verdict =
+            &report[report.find("## Verdict").unwrap()..report.find("## Latency").unwrap()];
+        for word in ["bought 0.", "further 0.", "0.75× over", "0.66× over"] {
+            assert!(!verdict.contains(word), "{word} in {verdict}");
+        }
+        assert!(
+            verdict_of(&report, "tcp-echo").contains(
+                "concurrency alone (best single-threaded executor: tokio-ct) ran at 0.75× \
+                 `seq`'s speed, taking 1.33× as long;"
+            ),
+            "{verdict}"
+        );
+        assert!(
+            verdict_of(&report, "tcp-echo-1").contains("ran at 0.66× `seq`'s speed, taking 1.52×"),
+            "{verdict}"
+        );
+    }
+
+    #[test]
+    fn a_difference_within_the_band_is_nothing_measurable() {
+        let base = summary_at(1.0);
+        // 0.4% slower, outside each other's interval: still level.
+        let level = Versus::of(&summary_at(1.0 / 0.996), &base);
+        assert_eq!(level.change, Change::Level);
+        assert_eq!(level.level(), "0.996×");
+        assert_eq!(level.against_seq(true), "was level with `seq` (0.996×)");
+        // Just beyond the band either way.
+        assert_eq!(
+            Versus::of(&summary_at(1.0 / 0.96), &base).change,
+            Change::Slower
+        );
+        assert_eq!(
+            Versus::of(&summary_at(1.0 / 1.04), &base).change,
+            Change::Faster
+        );
+        // Overlapping intervals are level however far apart the medians are.
+        let mut wide = summary_at(1.0 / 1.2);
+        wide.ci95_wall_s = [0.5, 1.5];
+        let noisy = Versus::of(&wide, &base);
+        assert_eq!(noisy.change, Change::Level);
+        assert_eq!(noisy.level(), "1.20×, within noise");
+
+        // On the real run: smol-mt 0.996× smol-local on sleep.
+        let report = render(&fixture_quick());
+        let sleep = verdict_of(&report, "sleep");
+        assert!(
+            sleep.contains("was level with smol-local (0.996×)"),
+            "{sleep}"
+        );
+        assert!(!sleep.contains("slower"), "{sleep}");
+        let cpu = verdict_of(&report, "cpu");
+        assert!(cpu.contains("was level with `seq` (0.978×)"), "{cpu}");
+
+        // A multithreaded leader that was parallel: level, then slower, than
+        // concurrency alone.
+        let mut results = fixture();
+        let others: Vec<String> = results
+            .cells
+            .iter()
+            .filter(|c| c.workload == "sleep" && c.runner != "smol-mt")
+            .filter(|c| multithreaded_class(c.class))
+            .map(|c| c.runner.clone())
+            .collect();
+        for runner in &others {
+            reshape(&mut results, runner, "sleep", 1.5, 1.5);
+        }
+        reshape(&mut results, "smol-mt", "sleep", 1.0, 1.5);
+        let sleep = render(&results);
+        let sleep = verdict_of(&sleep, "sleep");
+        assert!(
+            sleep.contains(
+                "adding parallelism (best multithreaded runner: smol-mt, 2 threads) added \
+                 nothing measurable (1.00×) with 1.50 cores busy, 995× over `seq` in all. (`seq` \
+                 extrapolated"
+            ),
+            "{sleep}"
+        );
+        reshape(&mut results, "smol-mt", "sleep", 1.0 / 0.9, 1.5);
+        let report = render(&results);
+        let sleep = verdict_of(&report, "sleep");
+        assert!(
+            sleep.contains("made it slower (0.90×) with 1.50 cores busy"),
+            "{sleep}"
+        );
+    }
+
+    #[test]
+    fn parallelism_is_credited_only_with_more_than_one_core_busy() {
+        let results = fixture_quick();
+        let report = render(&results);
+        // One connection: one thread works, and blocking I/O is the lead.
+        let single = verdict_of(&report, "tcp-echo-1");
+        assert!(
+            single.contains(
+                "the best multithreaded runner (threads-static, 2 threads) was level with `seq` \
+                 (0.976×) with 1.00 cores busy and ran 1.48× as fast as tokio-ct: not a gain \
+                 from parallelism; like `seq` it blocks on its sockets with no reactor, which is \
+                 where its lead over tokio-ct comes from."
+            ),
+            "{single}"
+        );
+        assert!(!single.contains("adding parallelism"), "{single}");
+        // 50 connections on 2 cores: parallelism's gain is measured against `seq`,
+        // which blocks on its sockets too; the reactor runners are compared apart.
+        let loaded = verdict_of(&report, "tcp-echo");
+        assert!(
+            loaded.contains(
+                "parallelism (best multithreaded runner: threads-static, 2 threads, \
+                 statistically tied with rayon) bought 1.91× over `seq` with 1.96 cores busy, \
+                 blocking on its sockets with no reactor as `seq` does, so of its 2.53× over \
+                 tokio-ct, 1.33× is blocking I/O's lead (`seq` over it), not parallelism; on a \
+                 reactor, the best multithreaded runner (tokio-mt, 2 threads) was level with \
+                 tokio-ct (1.02×) with 1.78 cores busy."
+            ),
+            "{loaded}"
+        );
+        assert!(!loaded.contains("further 2.53×"), "{loaded}");
+        // CPU-bound work keeps its sentence.
+        assert!(verdict_of(&report, "cpu").contains(
+            "parallelism (best multithreaded runner: threads-static, 2 threads, statistically \
+             tied with tokio-mt) at 1.99× (efficiency 100%)"
+        ));
+        // The grid marks the multithreaded cells that were not parallel.
+        let row = |report: &str, class: &str| -> String {
+            report
+                .lines()
+                .find(|l| l.starts_with(&format!("| {class} ")))
+                .unwrap()
+                .to_owned()
+        };
+        let grid = row(&report, "concurrent-parallel");
+        assert!(grid.contains("threads-static (t2) 0.98× ‡"), "{grid}");
+        assert!(grid.contains("threads-static (t2) 1.91× |"), "{grid}");
+        assert!(report.contains(
+            "‡ At most 1.20 cores busy (here 0.00–1.00): that speedup is not a gain from \
+             parallelism."
+        ));
+
+        // The same leader with two cores busy is credited.
+        let mut busy = results.clone();
+        reshape(&mut busy, "threads-static", "tcp-echo-1", 1.0, 1.9);
+        let report = render(&busy);
+        let single = verdict_of(&report, "tcp-echo-1");
+        assert!(!single.contains("not a gain from parallelism"), "{single}");
+        assert!(
+            single.contains("parallelism (best multithreaded runner: threads-static, 2 threads)"),
+            "{single}"
+        );
+        assert!(!row(&report, "concurrent-parallel").contains("0.98× ‡"));
+
+        // Without the runners' socket descriptions, no cause is claimed.
+        let mut unknown = results;
+        for r in &mut unknown.runners {
+            r.net.clear();
+        }
+        let report = render(&unknown);
+        let single = verdict_of(&report, "tcp-echo-1");
+        assert!(single.contains("not a gain from parallelism."), "{single}");
+        assert!(!single.contains("blocks"), "{single}");
+        assert!(!verdict_of(&report, "tcp-echo").contains("blocking"));
+    }
+
+    #[test]
+    fn open_loop_wall_time_is_the_schedule() {
+        let results = fixture_quick();
+        let report = render(&results);
+        let open = verdict_of(&report, "tcp-echo-open");
+        assert_eq!(
+            open,
+            "- **tcp-echo-open** (I/O-bound): sends on a fixed schedule (20,000 req/s), so the \
+             schedule sets its wall time (100–106 ms on every runner that finished) and speedups \
+             mean nothing: compare latencies (see *Latency: unloaded, loaded and open loop*). \
+             seq, thread-pool, threads-static and rayon block on one connection per thread, 1–2 \
+             of the 50 at a time, so the requests of the connections waiting their turn go out \
+             late: open-loop p50 48.6–50.8 ms against 78.4 µs to 1.16 ms for the other runners."
+        );
+        // Not in the grid.
+        let header = report.lines().find(|l| l.starts_with("| Class ")).unwrap();
+        assert!(!header.contains("tcp-echo-open"), "{header}");
+        assert!(header.contains("tcp-echo-1"), "{header}");
+        // A closed loop is not an open loop.
+        assert!(!verdict_of(&report, "tcp-echo").contains("schedule"));
+
+        // Without a rate in the parameters, the description says open loop; a
+        // runner on a reactor that falls behind is named without a cause.
+        let mut described = results;
+        for c in &mut described.cells {
+            if let Some(params) = c.params.as_object_mut() {
+                params.remove(OPEN_LOOP_RATE);
+            }
+            if c.workload == "tcp-echo-open" && c.runner == "tokio-ct" {
+                c.latency_us.as_mut().unwrap().p50 = 60_000.0;
+            }
+        }
+        let report = render(&described);
+        let open = verdict_of(&report, "tcp-echo-open");
+        assert!(
+            open.contains("sends on a fixed schedule, so the schedule sets its wall time"),
+            "{open}"
+        );
+        assert!(
+            open.contains(
+                "seq, tokio-ct, thread-pool, threads-static and rayon fell behind the schedule: \
+                 open-loop p50 48.6–60.0 ms against 78.4 µs to 1.15 ms for the other runners."
+            ),
+            "{open}"
+        );
+        // With nothing but the description, no open loop is assumed.
+        let mut plain = described.clone();
+        for w in &mut plain.workloads {
+            w.summary = "C connections over loopback TCP".into();
+        }
+        let report = render(&plain);
+        assert!(!verdict_of(&report, "tcp-echo-open").contains("schedule"));
     }
 }
