@@ -9,7 +9,7 @@
 //! throughput, whatever the runtime. The section checks that against the measured
 //! median of every runner, with the numbers, rather than asserting it.
 
-use crate::format::{ColumnUnit, duration_us, thousands, times_range};
+use crate::format::{ColumnUnit, duration_us, span_us, thousands, times_range};
 use crate::markdown::{join_and, sig3, times};
 use crate::model::{Cell, Latency, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
@@ -434,18 +434,6 @@ fn little(points: &[&Point<'_>], with: &str) -> String {
             n - k,
             join_and(&misfits)
         ),
-    }
-}
-
-/// `3.54–3.75 µs`, `0.250 ms` or `78.4 µs to 1.16 ms`: the range of `values` (µs).
-fn span_us(values: &[f64]) -> String {
-    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (a, b) = (duration_us(low), duration_us(high));
-    match (a.split_once(' '), b.split_once(' ')) {
-        _ if a == b => a,
-        (Some((x, u)), Some((y, v))) if u == v => format!("{x}–{y} {u}"),
-        _ => format!("{a} to {b}"),
     }
 }
 

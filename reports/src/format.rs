@@ -240,6 +240,19 @@ pub(crate) fn superscript(n: usize) -> String {
         .collect()
 }
 
+/// `3.54–3.75 µs`, `0.250 ms` or `78.4 µs to 1.16 ms`: the range of `values` (µs),
+/// with the unit once when both ends share it.
+pub(crate) fn span_us(values: &[f64]) -> String {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (a, b) = (duration_us(low), duration_us(high));
+    match (a.split_once(' '), b.split_once(' ')) {
+        _ if a == b => a,
+        (Some((x, u)), Some((y, v))) if u == v => format!("{x}–{y} {u}"),
+        _ => format!("{a} to {b}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -439,21 +439,6 @@ fn net_kind(meta: &RunnerMeta) -> Option<NetKind> {
     })
 }
 
-/// `3.54–3.75 µs`, or `78.4 µs to 1.16 ms`: the range of `values` (µs).
-fn span_us(values: &[f64]) -> String {
-    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (a, b) = (
-        crate::format::duration_us(low),
-        crate::format::duration_us(high),
-    );
-    match (a.split_once(' '), b.split_once(' ')) {
-        _ if a == b => a,
-        (Some((x, u)), Some((y, v))) if u == v => format!("{x}–{y} {u}"),
-        _ => format!("{a} to {b}"),
-    }
-}
-
 /// `100–106`: the range of `seconds` in milliseconds, or one number.
 fn ms_range(seconds: &[f64]) -> String {
     let low = seconds.iter().copied().fold(f64::INFINITY, f64::min);
@@ -1047,8 +1032,8 @@ impl<'a> Report<'a> {
         }
         let numbers = format!(
             "open-loop p50 {} against {} for the other runners",
-            span_us(&behind.iter().map(|&(_, p)| p).collect::<Vec<_>>()),
-            span_us(&kept.iter().map(|&(_, p)| p).collect::<Vec<_>>())
+            crate::format::span_us(&behind.iter().map(|&(_, p)| p).collect::<Vec<_>>()),
+            crate::format::span_us(&kept.iter().map(|&(_, p)| p).collect::<Vec<_>>())
         );
         // A fixed number of threads, each blocked on one connection at a time.
         let one_at_a_time = behind.iter().all(|(cell, _)| {
