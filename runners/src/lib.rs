@@ -15,6 +15,7 @@ mod async_io_parts;
 mod async_std_rt;
 mod futures_local;
 mod futures_pool;
+mod processes;
 mod rayon_pool;
 mod seq;
 mod smol_local;
@@ -26,6 +27,7 @@ mod tokio_ct;
 mod tokio_mt;
 mod tokio_rt;
 
+pub use processes::{PROCESS_CAP, WORKER_FLAG, WorkerStrategy};
 pub use threads::THREAD_CAP;
 
 use rtcompare_api::{Class, Family, Visitor};
@@ -153,6 +155,7 @@ registry![
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,
     rayon_pool::Rayon,
+    processes::Processes,
 ];
 
 /// The runner named `id`.
