@@ -1,11 +1,16 @@
 //! The child side of a cell: one runner × workload × thread count in its own process.
 //! Builds the runtime (untimed), takes the warm-up and the samples, verifies every
-//! answer, and prints the finished [`Cell`] as one JSON line on stdout.
+//! answer, and prints the finished [`Cell`] as one JSON line on stdout. With
+//! `--process-worker` the same command line is instead a worker process of the
+//! `processes` runner ([`worker`]), started by the cell process itself.
 //!
 //! Test-only fault switch: `RTCOMPARE_FAULT=panic|hang|wrong-checksum|abort` injects
 //! that fault into the first sample of the cells matching `RTCOMPARE_FAULT_CELL`
 //! (`runner/workload`; every cell when unset). It exists so tests can prove that one
-//! bad cell fails alone; it is read once, outside the timed region.
+//! bad cell fails alone; it is read once, outside the timed region. The fault
+//! `worker-abort` applies instead in the worker processes of a `processes` cell: every
+//! job they are sent aborts the worker, so tests can prove a dead worker fails the
+//! cell and says which.
 //!
 //! Test-only slowdown knob: `RTCOMPARE_SLOWDOWN=FRACTION` (every cell) or
 //! `RTCOMPARE_SLOWDOWN=runner/workload=FRACTION` makes each sample of the matching
@@ -13,9 +18,11 @@
 //! known regression for checking that `rtcompare check` catches it.
 
 use crate::measure::{Usage, peak_rss_bytes};
-use rtcompare_api::{AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor};
+use rtcompare_api::{
+    AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
+};
 use rtcompare_reports::{Cell, Extrapolation, Latency, Sample, Status};
-use rtcompare_runners::{RunnerInfo, census};
+use rtcompare_runners::{RunnerInfo, WorkerStrategy, census};
 use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -84,6 +91,7 @@ enum Fault {
     Hang,
     WrongChecksum,
     Abort,
+    WorkerAbort,
 }
 
 impl Fault {
@@ -93,6 +101,7 @@ impl Fault {
             "hang" => Fault::Hang,
             "wrong-checksum" => Fault::WrongChecksum,
             "abort" => Fault::Abort,
+            "worker-abort" => Fault::WorkerAbort,
             _ => return None,
         };
         let target = std::env::var("RTCOMPARE_FAULT_CELL").ok();
@@ -109,6 +118,7 @@ impl Fault {
             },
             Fault::Abort => std::process::abort(),
             Fault::WrongChecksum => Outcome::new(outcome.checksum ^ 1),
+            Fault::WorkerAbort => outcome, // injected in the worker processes
         }
     }
 }
@@ -232,7 +242,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
             rate: self.spec.rate,
             ..FitContext::for_async(self.spec.preset)
         };
-        self.sample(&context, &mut |params| {
+        self.sample(&context, false, &mut |params| {
             // Built before the clock starts; boxed once per sample, never per task.
             let root: RootFuture = Box::pin(W::run_async(runtime.clone(), params.clone()));
             let start = Instant::now();
@@ -242,16 +252,10 @@ impl<W: Workload> Visitor for Measure<'_, W> {
     }
 
     fn visit_blocking(self, strategy: &dyn Strategy) -> Self::Out {
-        let context = FitContext {
-            concurrency: Some(strategy.concurrency()),
-            nesting: Some(strategy.nesting()),
-            address_space: Some(strategy.address_space()),
-            spawns: strategy.spawns(),
-            budget: self.spec.preset.blocking_budget(),
-            open_files: self.open_files,
-            rate: self.spec.rate,
-        };
-        let mut cell = self.sample(&context, &mut |params| {
+        let context = blocking_context(strategy, self.spec, self.open_files);
+        // Jobs in other processes: their CPU time belongs to the sample too.
+        let children = strategy.address_space() == AddressSpace::Separate;
+        let mut cell = self.sample(&context, children, &mut |params| {
             let start = Instant::now();
             let outcome = W::run_blocking(strategy, params);
             (outcome, start.elapsed())
@@ -270,16 +274,156 @@ impl<W: Workload> Visitor for Measure<'_, W> {
     }
 }
 
+/// What a blocking workload is fitted to: the strategy's own description and the
+/// cell's. A `processes` worker builds its context here too, from the same
+/// arguments, so it fits the workload exactly as its cell did.
+fn blocking_context(
+    strategy: &dyn Strategy,
+    spec: &CellSpec,
+    open_files: Option<u64>,
+) -> FitContext {
+    FitContext {
+        concurrency: Some(strategy.concurrency()),
+        nesting: Some(strategy.nesting()),
+        address_space: Some(strategy.address_space()),
+        spawns: strategy.spawns(),
+        budget: spec.preset.blocking_budget(),
+        open_files,
+        rate: spec.rate,
+    }
+}
+
+/// Runs as a worker process of the `processes` runner (the cell's own arguments
+/// plus `--process-worker`): rebuilds the cell's workload and fitted parameters and
+/// runs its blocking body forever on a [`WorkerStrategy`], which serves the jobs the
+/// cell process sends over stdin and exits when the cell closes it. The probe runs
+/// first, as in the cell. Nothing of the cell's measuring happens here.
+pub fn worker(spec: &CellSpec) -> ! {
+    let output = protocol_output().unwrap_or_else(|e| {
+        eprintln!("worker process: cannot set up its output pipe: {e}");
+        std::process::exit(2)
+    });
+    let strategy = WorkerStrategy::new(spec.threads, Box::new(std::io::stdin()), output);
+    strategy.announce();
+    let aborting = AbortingJobs(&strategy);
+    let jobs: &dyn Strategy = match Fault::from_env(spec) {
+        Some(Fault::WorkerAbort) => &aborting,
+        _ => &strategy,
+    };
+    rtcompare_workloads::visit(
+        spec.workload.id,
+        AsWorker {
+            spec,
+            strategy: &strategy,
+            jobs,
+        },
+    );
+    unreachable!("workload id validated by the cell's arguments")
+}
+
+/// The worker's private copy of stdout, for frames only; stdout itself is pointed at
+/// stderr, so a stray print from a body cannot corrupt the frame stream.
+fn protocol_output() -> std::io::Result<Box<dyn std::io::Write + Send>> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) on fd 1 (open: the parent piped it) returns a
+    // new descriptor or -1; it touches no memory.
+    let fd = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_DUPFD_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: dup2 replaces fd 1 with a copy of fd 2, both open; nothing in this
+    // process holds a Rust handle that owns fd 1 itself (std's stdout only borrows it).
+    if unsafe { libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just created above and nothing else owns it.
+    let file = unsafe { std::fs::File::from_raw_fd(fd) };
+    Ok(Box::new(file))
+}
+
+/// Test-only (`RTCOMPARE_FAULT=worker-abort`): the worker strategy, but every job it
+/// is sent aborts the worker process.
+struct AbortingJobs<'a>(&'a WorkerStrategy);
+
+impl Strategy for AbortingJobs<'_> {
+    fn concurrency(&self) -> rtcompare_api::Concurrency {
+        self.0.concurrency()
+    }
+    fn nesting(&self) -> rtcompare_api::Nesting {
+        self.0.nesting()
+    }
+    fn address_space(&self) -> AddressSpace {
+        self.0.address_space()
+    }
+    fn spawns(&self) -> Option<rtcompare_api::Spawns> {
+        self.0.spawns()
+    }
+    fn run(&self, jobs: usize, _job: rtcompare_api::Job<'_>) -> u64 {
+        self.0.run(jobs, &|_| std::process::abort())
+    }
+    fn spawn_each(&self, jobs: usize, _job: rtcompare_api::Job<'_>) -> u64 {
+        self.0.spawn_each(jobs, &|_| std::process::abort())
+    }
+    fn run_isolated(&self, jobs: usize, _job: rtcompare_api::Job<'_>) -> rtcompare_api::Isolated {
+        self.0.run_isolated(jobs, &|_| std::process::abort())
+    }
+}
+
+struct AsWorker<'a> {
+    spec: &'a CellSpec,
+    strategy: &'a WorkerStrategy,
+    /// What the body runs its jobs on: the strategy itself, or a faulty wrapper.
+    jobs: &'a dyn Strategy,
+}
+
+impl WorkloadVisitor for AsWorker<'_> {
+    type Out = ();
+
+    fn visit<W: Workload>(self) {
+        let strategy = self.strategy;
+        let context = blocking_context(strategy, self.spec, open_files_for_cell());
+        let Ok(fitted) = W::fit(W::params(self.spec.preset), &context) else {
+            strategy.idle_until_closed() // n/a: the cell sends no batch
+        };
+        let run = |params: &W::Params| {
+            let before = strategy.batches();
+            W::run_blocking(self.jobs, params);
+            // A body that never asks the strategy for a batch would loop here without
+            // reading its input, so it would never see the cell close it.
+            assert!(
+                strategy.batches() > before,
+                "{}: the blocking body ran no batch on the strategy, so worker processes \
+                 cannot follow it",
+                W::ID
+            );
+        };
+        if let Some(probe) = W::probe(&fitted.params) {
+            run(&probe);
+        }
+        // Ends when the cell closes this worker's input (the strategy exits then).
+        loop {
+            run(&fitted.params);
+        }
+    }
+}
+
 /// One run of the workload: its outcome and the wall time of the timed part.
 type RunOnce<'a, P> = dyn FnMut(&P) -> (Outcome, Duration) + 'a;
 
 impl<W: Workload> Measure<'_, W> {
     /// Fits the workload, takes its probe (if any), the warm-up and the samples;
     /// `run_once` runs the parameters once and returns the outcome and the wall time
-    /// of the timed run. CPU time and context switches bracket the same call. A wrong
-    /// answer or a failed check returns the cell marked failed, with the samples taken
-    /// so far; a workload that does not apply returns it marked n/a.
-    fn sample(&self, context: &FitContext, run_once: &mut RunOnce<'_, W::Params>) -> Cell {
+    /// of the timed run. CPU time and context switches bracket the same call; with
+    /// `children`, the CPU time of this process's child processes (worker processes)
+    /// in that span is added to its own. A wrong answer or a failed check returns the
+    /// cell marked failed, with the samples taken so far; a workload that does not
+    /// apply returns it marked n/a.
+    fn sample(
+        &self,
+        context: &FitContext,
+        children: bool,
+        run_once: &mut RunOnce<'_, W::Params>,
+    ) -> Cell {
         let spec = self.spec;
         let fitted = match W::fit(self.params.clone(), context) {
             Ok(fitted) => fitted,
@@ -316,12 +460,18 @@ impl<W: Workload> Measure<'_, W> {
         let mut ops_per_s = Vec::new();
         let total = spec.warmup + spec.samples;
         for i in 0..total {
+            let children_before = children.then(ChildrenCpu::now);
             let before = Usage::now();
             let (mut outcome, mut wall) = run_once(params);
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
             }
             let mut sample: Sample = before.sample_until(&Usage::now(), wall);
+            if let Some(before) = children_before {
+                let after = ChildrenCpu::now();
+                sample.user_s += (after.user - before.user).max(0.0);
+                sample.sys_s += (after.sys - before.sys).max(0.0);
+            }
             if i == 0 {
                 if let Some(fault) = self.fault {
                     outcome = fault.inject(outcome);
@@ -393,6 +543,72 @@ impl<W: Workload> Measure<'_, W> {
     }
 }
 
+/// CPU time, in seconds, of this process's child processes: those already reaped
+/// (`getrusage(RUSAGE_CHILDREN)`) plus those alive now (`/proc/PID/stat` of every
+/// process whose parent is this one). A child reaped between two readings moves from
+/// the second term to the first with its whole time, so differences stay right.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct ChildrenCpu {
+    user: f64,
+    sys: f64,
+}
+
+impl ChildrenCpu {
+    fn now() -> ChildrenCpu {
+        // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid, writable rusage; RUSAGE_CHILDREN is always accepted.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+        let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+        let mut cpu = if rc == 0 {
+            ChildrenCpu {
+                user: seconds(ru.ru_utime),
+                sys: seconds(ru.ru_stime),
+            }
+        } else {
+            ChildrenCpu::default()
+        };
+        // SAFETY: sysconf only reads a configuration value.
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let me = std::process::id();
+        // No /proc/self/task/*/children on every kernel: scan the process list.
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue; // it exited while we looked
+            };
+            if let Some((ppid, user, sys)) = parse_stat(&stat) {
+                if ppid == me {
+                    cpu.user += user as f64 / ticks;
+                    cpu.sys += sys as f64 / ticks;
+                }
+            }
+        }
+        cpu
+    }
+}
+
+/// `(ppid, utime, stime)` of a `/proc/PID/stat` line, in clock ticks. The command
+/// name may hold spaces and parentheses, so fields are counted after its last `)`.
+fn parse_stat(stat: &str) -> Option<(u32, u64, u64)> {
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    // After the name: state (field 3), ppid (4), … utime (14), stime (15).
+    Some((
+        fields.get(1)?.parse().ok()?,
+        fields.get(11)?.parse().ok()?,
+        fields.get(12)?.parse().ok()?,
+    ))
+}
+
 fn micros(nanos: u64) -> f64 {
     nanos as f64 / 1e3
 }
@@ -453,4 +669,34 @@ fn open_files_for_cell() -> Option<u64> {
 /// A checksum as `0x`-prefixed hex.
 pub fn hex(value: u64) -> String {
     format!("{value:#018x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_are_counted_after_the_name() {
+        let stat = "4242 (a (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 \
+                    250 31 0 0 20 0 1 0 12345 1000 100";
+        assert_eq!(parse_stat(stat), Some((17, 250, 31)));
+        assert_eq!(parse_stat("4242 (cut) S"), None);
+    }
+
+    #[test]
+    fn children_cpu_counts_a_child_alive_and_reaped() {
+        let before = ChildrenCpu::now();
+        // A child that burns about 0.2 s of CPU; read while alive, then once reaped.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"])
+            .spawn()
+            .expect("sh runs");
+        std::thread::sleep(Duration::from_millis(100));
+        let alive = ChildrenCpu::now();
+        assert!(child.wait().unwrap().success());
+        let reaped = ChildrenCpu::now();
+        let spent = |c: ChildrenCpu| c.user + c.sys - before.user - before.sys;
+        assert!(spent(alive) > 0.0, "{alive:?} vs {before:?}");
+        assert!(spent(reaped) >= spent(alive), "{reaped:?} vs {alive:?}");
+    }
 }

@@ -195,7 +195,7 @@ struct SelectArgs {
     /// Runners to run, comma-separated [default: all; see `rtcompare list`].
     #[arg(long, value_delimiter = ',')]
     runners: Vec<String>,
-    /// Workloads to run, comma-separated [default: all].
+    /// Workloads to run, comma-separated [default: all but the opt-in crash workloads].
     #[arg(long, value_delimiter = ',')]
     workloads: Vec<String>,
     /// Worker-thread counts to sweep, comma-separated [default: 1, 2, … cores, and 2 × cores;
@@ -218,6 +218,10 @@ struct SelectArgs {
     /// tcp-echo-open [default: its preset's rate, below saturation].
     #[arg(long, value_parser = parse_rate)]
     rate: Option<f64>,
+    /// Also run the opt-in crash-isolation workloads (crash-panic, crash-abort): one job
+    /// panics or aborts midway; on threads an abort ends the whole cell.
+    #[arg(long)]
+    crash: bool,
 }
 
 #[derive(Args)]
@@ -236,6 +240,10 @@ struct CellArgs {
     samples: usize,
     #[arg(long, value_parser = parse_rate)]
     rate: Option<f64>,
+    /// Run as a worker process of the `processes` runner, started by the cell process
+    /// with its own arguments (rtcompare_runners::WORKER_FLAG).
+    #[arg(long, hide = true)]
+    process_worker: bool,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -407,7 +415,8 @@ fn list() {
     }
     println!("\nWorkloads (`--workloads`):");
     for w in rtcompare_workloads::ALL {
-        println!("  {:<14} {:<8} {}", w.id, w.kind, w.summary);
+        let opt_in = if w.opt_in { " (opt-in: --crash)" } else { "" };
+        println!("  {:<14} {:<8} {}{opt_in}", w.id, w.kind, w.summary);
         for preset in Preset::ALL {
             println!("  {:<23} {:<6} {}", "", preset, (w.describe)(preset));
         }
@@ -436,11 +445,25 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     } else {
         harness::validate_names("runner", &args.runners, &runner_ids)?
     };
-    let workloads = if args.workloads.is_empty() {
-        workload_ids.clone()
+    // Opt-in workloads (the crash demonstrations) run only when named or with --crash.
+    let opt_in = |wanted: bool| {
+        rtcompare_workloads::ALL
+            .iter()
+            .filter(move |w| w.opt_in == wanted)
+            .map(|w| w.id)
+    };
+    let mut workloads = if args.workloads.is_empty() {
+        opt_in(false).collect()
     } else {
         harness::validate_names("workload", &args.workloads, &workload_ids)?
     };
+    if args.crash {
+        for id in opt_in(true) {
+            if !workloads.contains(&id) {
+                workloads.push(id);
+            }
+        }
+    }
     if args.rate.is_some() {
         let open_loop: Vec<&str> = rtcompare_workloads::ALL
             .iter()
@@ -521,6 +544,9 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         samples: args.samples,
         rate: args.rate,
     };
+    if args.process_worker {
+        cell::worker(&spec);
+    }
     let record = cell::run(&spec);
     println!(
         "{}",
@@ -533,4 +559,73 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
             ExitCode::from(1)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workloads_planned(args: &[&str]) -> Vec<&'static str> {
+        let cli = Cli::try_parse_from(
+            ["rtcompare", "compare", "--preset", "tiny"]
+                .iter()
+                .chain(args),
+        )
+        .expect("valid arguments");
+        let Cmd::Compare(compare) = cli.command else {
+            unreachable!()
+        };
+        let plan = plan(compare.select, PathBuf::from("unused")).expect("a plan");
+        plan.workloads.iter().map(|w| w.id).collect()
+    }
+
+    #[test]
+    fn opt_in_workloads_run_only_when_asked() {
+        let default = workloads_planned(&[]);
+        assert!(default.contains(&"cpu"));
+        assert!(
+            !default.iter().any(|w| w.starts_with("crash")),
+            "{default:?}"
+        );
+
+        let with_crash = workloads_planned(&["--crash"]);
+        assert_eq!(with_crash.len(), default.len() + 2);
+        assert!(with_crash.ends_with(&["crash-panic", "crash-abort"]));
+
+        assert_eq!(
+            workloads_planned(&["--workloads", "crash-abort"]),
+            ["crash-abort"]
+        );
+        assert_eq!(
+            workloads_planned(&["--workloads", "cpu,crash-abort", "--crash"]),
+            ["cpu", "crash-abort", "crash-panic"]
+        );
+    }
+
+    #[test]
+    fn the_worker_flag_is_a_cell_flag() {
+        let flag = rtcompare_runners::WORKER_FLAG;
+        let cli = Cli::try_parse_from([
+            "rtcompare",
+            "cell",
+            "--runner",
+            "processes",
+            "--workload",
+            "cpu",
+            "--threads",
+            "2",
+            "--preset",
+            "tiny",
+            "--warmup",
+            "0",
+            "--samples",
+            "1",
+            flag,
+        ])
+        .expect("the cell command accepts the worker flag");
+        let Cmd::Cell(args) = cli.command else {
+            unreachable!()
+        };
+        assert!(args.process_worker);
+    }
 }

@@ -32,6 +32,24 @@ fn not_applicable(runner: &str, workload: &str) -> bool {
         runner,
         "seq" | "thread-pool" | "threads-static" | "rayon" | "gil"
     );
+    // Worker processes share no memory: only jobs that share nothing apply, and a
+    // job cannot fork into another process's job.
+    if runner == "processes" {
+        return matches!(
+            workload,
+            "tcp-echo"
+                | "tcp-echo-1"
+                | "tcp-echo-open"
+                | "channels"
+                | "mixed-inline"
+                | "mixed-yield"
+                | "mixed-offload"
+                | "fork-join"
+                | "shared-mutex"
+                | "shared-atomic"
+                | "shared-async-mutex"
+        );
+    }
     match workload {
         "spawn" | "channels" | "mixed-inline" | "mixed-yield" => pooled,
         "mixed-offload" => pooled || runner == "threads",
@@ -53,8 +71,19 @@ fn every_runner_reproduces_seq_on_every_workload() {
     assert!(!results.partial);
 
     let runners = rtcompare_runners::ALL;
-    let workloads = rtcompare_workloads::ALL;
+    // The opt-in crash workloads are not part of a default run.
+    let workloads: Vec<_> = rtcompare_workloads::ALL
+        .iter()
+        .filter(|w| !w.opt_in)
+        .collect();
     assert_eq!(results.cells.len(), runners.len() * workloads.len());
+    assert!(
+        results
+            .cells
+            .iter()
+            .all(|c| workloads.iter().any(|w| w.id == c.workload)),
+        "an opt-in workload ran by default"
+    );
 
     // Cells that ran the same parameters must agree on the checksum (and every cell
     // agrees with the checksum its parameters imply).

@@ -16,6 +16,7 @@ mod async_std_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod processes;
 mod rayon_pool;
 mod seq;
 mod smol_local;
@@ -27,6 +28,7 @@ mod tokio_ct;
 mod tokio_mt;
 mod tokio_rt;
 
+pub use processes::{PROCESS_CAP, WORKER_FLAG, WorkerStrategy};
 pub use threads::THREAD_CAP;
 
 use rtcompare_api::{Class, Family, Visitor};
@@ -155,6 +157,7 @@ registry![
     threads_static::ThreadsStatic,
     rayon_pool::Rayon,
     gil::Gil,
+    processes::Processes,
 ];
 
 /// The runner named `id`.

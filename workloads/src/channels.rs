@@ -22,7 +22,7 @@
 //! is n/a.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
-use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AddressSpace, AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
@@ -69,6 +69,14 @@ impl Workload for Channels {
     }
 
     fn fit(params: ChannelsParams, context: &FitContext) -> Result<Fitted<ChannelsParams>, String> {
+        if context.address_space == Some(AddressSpace::Separate) {
+            return Err(
+                "its jobs pass a token round a ring of channels they share in \
+                        memory, and record the end in a shared slot; worker processes share \
+                        no memory"
+                    .into(),
+            );
+        }
         fit_ring(params, context.concurrency)
     }
 

@@ -166,7 +166,11 @@ fn fit_nesting(
     nesting: Option<Nesting>,
 ) -> Result<Fitted<ForkJoinParams>, String> {
     if nesting == Some(Nesting::Unsupported) {
-        return Err("a static split cannot hand a subtask to another thread".into());
+        return Err(
+            "a running job cannot hand a subtask to another worker (a static split fixes \
+             every thread's share up front; worker processes share no memory to fork into)"
+                .into(),
+        );
     }
     let Some(Concurrency::PerJob { cap }) = concurrency else {
         return Ok(Fitted::all(params));
@@ -440,7 +444,8 @@ mod tests {
         let err = fit_nesting(ForkJoin::params(Preset::Tiny), c, n).unwrap_err();
         assert_eq!(
             err,
-            "a static split cannot hand a subtask to another thread"
+            "a running job cannot hand a subtask to another worker (a static split fixes \
+             every thread's share up front; worker processes share no memory to fork into)"
         );
     }
 

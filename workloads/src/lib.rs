@@ -10,6 +10,7 @@ pub mod channels;
 pub mod chunks;
 pub mod cpu;
 pub mod cpu_skewed;
+pub mod crash;
 pub mod fork_join;
 pub mod kernel;
 pub mod mixed;
@@ -159,6 +160,10 @@ pub trait Workload: 'static {
     /// One line on what it does.
     const SUMMARY: &'static str;
 
+    /// Run only when named (or with `compare --crash`), never by default: the crash
+    /// demonstrations, whose failing cells are the point.
+    const OPT_IN: bool = false;
+
     /// Its parameters, recorded in the results as run.
     type Params: Clone + Send + Sync + Serialize + 'static;
 
@@ -234,6 +239,8 @@ pub struct WorkloadInfo {
     pub metrics: &'static [Metric],
     /// Whether `--rate` applies to it.
     pub takes_rate: fn() -> bool,
+    /// Whether it runs only when named ([`Workload::OPT_IN`]).
+    pub opt_in: bool,
 }
 
 /// Receives the workload type chosen by id.
@@ -255,6 +262,7 @@ macro_rules! registry {
             ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
             metrics: <$w as Workload>::METRICS,
             takes_rate: <$w as Workload>::takes_rate,
+            opt_in: <$w as Workload>::OPT_IN,
         }),*];
 
         /// Calls `visitor` with the workload named `id`; `None` if there is none.
@@ -284,6 +292,8 @@ registry![
     shared_state::SharedAtomic,
     shared_state::SharedAsyncMutex,
     shared_state::SharedMerge,
+    crash::Crash<crash::Panic>,
+    crash::Crash<crash::Abort>,
 ];
 
 /// The workload named `id`.

@@ -31,7 +31,8 @@
 use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::{
-    AsyncRuntime, Concurrency, Histogram, Outcome, Strategy, WorkloadKind, new_histogram, record_ns,
+    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Strategy, WorkloadKind,
+    new_histogram, record_ns,
 };
 use serde::Serialize;
 use std::io::{Read, Write};
@@ -208,6 +209,14 @@ impl<V: Variant> Workload for Mixed<V> {
     }
 
     fn fit(params: MixedParams, context: &FitContext) -> Result<Fitted<MixedParams>, String> {
+        if context.address_space == Some(AddressSpace::Separate) {
+            return Err(
+                "its jobs share memory: the last hog to finish stops the ticker and \
+                        the echo client through a shared stop flag, and each job leaves its \
+                        latencies in a shared slot; worker processes share no memory"
+                    .into(),
+            );
+        }
         fit_jobs(params, context.concurrency).map(Fitted::all)
     }
 

@@ -15,14 +15,25 @@
 //! `rss-per-task-bytes` = (last − first) / N: the task, its future (a parked gate
 //! listener included, the same for every runner) and its join handle.
 //!
-//! Blocking runners: only `threads` spawns anything per task (an OS thread), so it
-//! runs at most as many tasks as it keeps threads alive; runners that execute a batch
-//! of jobs by index on threads they already have are n/a.
+//! Blocking runners: those that can create a fresh unit per job
+//! ([`Strategy::spawns`]: an OS thread on `threads`, a process on `processes`) run
+//! the jobs through [`Strategy::spawn_each`], at most as many tasks as they keep units
+//! alive; runners that execute a batch of jobs by index on threads they already have
+//! are n/a.
+//!
+//! Worker processes share no memory, so the probe's gate cannot work there: on
+//! [`AddressSpace::Separate`] there is no probe, and `rss-per-task-bytes` is the
+//! strategy's own `rss-per-process-bytes`, the mean proportional set size (private
+//! pages plus an even share of shared ones) of its live worker processes (the same
+//! binary at rest), read after the timed part. So the threads' figure is what one more
+//! thread adds to this process and the processes' figure is what a whole process
+//! holds: side by side with `ns-per-task`, the cost of creating a thread and a
+//! process, they are the numbers behind "threads are lightweight, processes are not".
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use event_listener::{Event, listener};
 use rtcompare_api::{
-    AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind, current_rss_bytes,
+    AddressSpace, AsyncRuntime, Outcome, Spawns, Strategy, WorkloadKind, current_rss_bytes,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -40,6 +51,8 @@ pub struct SpawnParams {
     /// Probe: hold every task alive (parked on a gate) until the last has started,
     /// and measure the resident set then.
     pub hold: bool,
+    /// Whether the probe runs: only where tasks share this process's memory.
+    pub probe: bool,
 }
 
 /// Why a batch runner has nothing to measure here.
@@ -62,7 +75,8 @@ impl Workload for Spawn {
         Metric {
             key: "rss-per-task-bytes",
             header: "RSS/task [B]",
-            about: "resident memory per live task, all N parked at once (probe on a fresh heap)",
+            about: "resident memory per live task, all N parked at once (probe on a fresh heap); \
+                    on worker processes, the mean Pss of a live worker process",
         },
     ];
     type Params = SpawnParams;
@@ -73,7 +87,11 @@ impl Workload for Spawn {
             Preset::Quick => 100_000,
             Preset::Full => 1_000_000,
         };
-        SpawnParams { tasks, hold: false }
+        SpawnParams {
+            tasks,
+            hold: false,
+            probe: true,
+        }
     }
 
     fn describe(p: &SpawnParams) -> String {
@@ -81,11 +99,14 @@ impl Workload for Spawn {
     }
 
     fn fit(params: SpawnParams, context: &FitContext) -> Result<Fitted<SpawnParams>, String> {
-        fit_tasks(params, context.concurrency)
+        let blocking = context.concurrency.is_some();
+        let mut fitted = fit_tasks(params, blocking, context.spawns)?;
+        fitted.params.probe = context.address_space != Some(AddressSpace::Separate);
+        Ok(fitted)
     }
 
     fn probe(params: &SpawnParams) -> Option<SpawnParams> {
-        Some(SpawnParams {
+        params.probe.then_some(SpawnParams {
             hold: true,
             ..*params
         })
@@ -121,11 +142,23 @@ impl Workload for Spawn {
             return hold_blocking(strategy, n);
         }
         let start = Instant::now();
-        let sum = strategy.run(n, &|i| i as u64);
+        let sum = strategy.spawn_each(n, &|i| i as u64);
         let elapsed = start.elapsed();
-        Outcome::new(sum)
+        let outcome = Outcome::new(sum)
             .with_ops(n as u64)
-            .with_metric("ns-per-task", per_task_ns(elapsed, n))
+            .with_metric("ns-per-task", per_task_ns(elapsed, n));
+        if strategy.address_space() == AddressSpace::Shared {
+            return outcome; // memory per task comes from the probe
+        }
+        // Separate processes: what one whole worker process holds (see the module doc).
+        match strategy
+            .metrics()
+            .into_iter()
+            .find(|(key, _)| *key == "rss-per-process-bytes")
+        {
+            Some((_, bytes)) => outcome.with_metric("rss-per-task-bytes", bytes),
+            None => outcome,
+        }
     }
 }
 
@@ -143,29 +176,45 @@ fn per_task_ns(elapsed: Duration, tasks: usize) -> f64 {
     elapsed.as_nanos() as f64 / tasks.max(1) as f64
 }
 
-/// Async runners run everything; `threads` runs at most as many tasks as it keeps
-/// threads alive (the probe needs them all alive at once); batch runners are n/a.
+/// Async runners run everything; a blocking runner that creates a unit per job runs
+/// at most as many tasks as it keeps units alive (the probe needs them all alive at
+/// once); batch runners are n/a.
 fn fit_tasks(
     params: SpawnParams,
-    concurrency: Option<Concurrency>,
+    blocking: bool,
+    spawns: Option<Spawns>,
 ) -> Result<Fitted<SpawnParams>, String> {
-    match concurrency {
-        None => Ok(Fitted::all(params)),
-        Some(Concurrency::Bounded(_)) => Err(NOT_SPAWNED.into()),
-        Some(Concurrency::PerJob { cap }) if params.tasks <= cap => Ok(Fitted::all(params)),
-        Some(Concurrency::PerJob { cap }) => Ok(Fitted {
-            params: SpawnParams {
-                tasks: cap,
-                ..params
-            },
-            extrapolation: None,
-            notes: vec![format!(
-                "{} threads instead of {} tasks: at most {} OS threads alive",
-                thousands(cap),
-                thousands(params.tasks),
-                thousands(cap)
-            )],
-        }),
+    if !blocking {
+        return Ok(Fitted::all(params));
+    }
+    match spawns {
+        None => Err(NOT_SPAWNED.into()),
+        Some(Spawns { cap, .. }) if params.tasks <= cap => Ok(Fitted::all(params)),
+        Some(Spawns { unit, cap }) => {
+            let units = plural(unit);
+            Ok(Fitted {
+                params: SpawnParams {
+                    tasks: cap,
+                    ..params
+                },
+                extrapolation: None,
+                notes: vec![format!(
+                    "{} {units} instead of {} tasks: at most {} {units} alive at once",
+                    thousands(cap),
+                    thousands(params.tasks),
+                    thousands(cap)
+                )],
+            })
+        }
+    }
+}
+
+/// `thread` → `threads`, `process` → `processes`.
+fn plural(unit: &str) -> String {
+    if unit.ends_with('s') {
+        format!("{unit}es")
+    } else {
+        format!("{unit}s")
     }
 }
 
@@ -259,7 +308,7 @@ fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
     let opened = Condvar::new();
     let rss_at_peak = Mutex::new(None);
     let before = current_rss_bytes();
-    let sum = strategy.run(n, &|i| {
+    let sum = strategy.spawn_each(n, &|i| {
         if arrived.fetch_add(1, Ordering::AcqRel) + 1 == n {
             *rss_at_peak.lock().unwrap() = current_rss_bytes();
             *open.lock().unwrap() = true;
@@ -294,6 +343,7 @@ fn held_outcome(sum: u64, n: usize, before: Option<u64>, at_peak: Option<u64>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rtcompare_api::Concurrency;
 
     #[test]
     fn index_sum_matches_a_loop() {
@@ -319,10 +369,34 @@ mod tests {
         }
     }
 
+    fn blocking_context(
+        concurrency: Concurrency,
+        address_space: AddressSpace,
+        spawns: Option<Spawns>,
+    ) -> FitContext {
+        FitContext {
+            concurrency: Some(concurrency),
+            nesting: Some(rtcompare_api::Nesting::Unsupported),
+            address_space: Some(address_space),
+            spawns,
+            ..FitContext::for_async(Preset::Quick)
+        }
+    }
+
+    const THREADS: Spawns = Spawns {
+        unit: "thread",
+        cap: 10_000,
+    };
+    const PROCESSES: Spawns = Spawns {
+        unit: "process",
+        cap: 200,
+    };
+
     #[test]
     fn batch_runners_are_not_applicable() {
         for c in [Concurrency::Bounded(1), Concurrency::Bounded(16)] {
-            let why = fit_tasks(Spawn::params(Preset::Quick), Some(c)).unwrap_err();
+            let context = blocking_context(c, AddressSpace::Shared, None);
+            let why = Spawn::fit(Spawn::params(Preset::Quick), &context).unwrap_err();
             assert!(why.contains("nothing is spawned per task"), "{why}");
         }
     }
@@ -330,22 +404,50 @@ mod tests {
     #[test]
     fn threads_are_capped_with_a_note() {
         let cap = Concurrency::PerJob { cap: 10_000 };
-        let f = fit_tasks(Spawn::params(Preset::Quick), Some(cap)).unwrap();
+        let context = blocking_context(cap, AddressSpace::Shared, Some(THREADS));
+        let f = Spawn::fit(Spawn::params(Preset::Quick), &context).unwrap();
         assert_eq!(f.params.tasks, 10_000);
+        assert!(f.params.probe, "threads share memory: the probe runs");
         assert!(f.extrapolation.is_none(), "a capped count is not scaled");
         assert_eq!(
             f.notes,
-            ["10,000 threads instead of 100,000 tasks: at most 10,000 OS threads alive"]
+            ["10,000 threads instead of 100,000 tasks: at most 10,000 threads alive at once"]
         );
-        let f = fit_tasks(Spawn::params(Preset::Tiny), Some(cap)).unwrap();
+        let f = Spawn::fit(Spawn::params(Preset::Tiny), &context).unwrap();
         assert_eq!(f.params.tasks, 2_000);
         assert!(f.notes.is_empty());
     }
 
     #[test]
+    fn processes_are_capped_and_skip_the_probe() {
+        // A pool of worker processes: bounded, yet it can create a process per job.
+        let context = blocking_context(
+            Concurrency::Bounded(2),
+            AddressSpace::Separate,
+            Some(PROCESSES),
+        );
+        let f = Spawn::fit(Spawn::params(Preset::Tiny), &context).unwrap();
+        assert_eq!(f.params.tasks, 200);
+        assert_eq!(
+            f.notes,
+            ["200 processes instead of 2,000 tasks: at most 200 processes alive at once"]
+        );
+        assert!(!f.params.probe);
+        assert!(
+            Spawn::probe(&f.params).is_none(),
+            "no shared gate across processes"
+        );
+    }
+
+    #[test]
     fn async_runners_run_everything() {
-        let f = fit_tasks(Spawn::params(Preset::Full), None).unwrap();
+        let f = Spawn::fit(
+            Spawn::params(Preset::Full),
+            &FitContext::for_async(Preset::Full),
+        )
+        .unwrap();
         assert_eq!(f.params.tasks, 1_000_000);
+        assert!(f.params.probe);
         assert!(f.notes.is_empty() && f.extrapolation.is_none());
     }
 
@@ -384,6 +486,7 @@ mod tests {
         let p = SpawnParams {
             tasks: 32,
             hold: true,
+            probe: true,
         };
         let out = Spawn::run_blocking(&PerJob, &p);
         assert_eq!(out.checksum, Spawn::expected(&p));

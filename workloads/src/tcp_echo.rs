@@ -71,7 +71,8 @@
 use crate::{FitContext, Fitted, Preset, Workload};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::{
-    AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind, new_histogram, record_ns,
+    AddressSpace, AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind, new_histogram,
+    record_ns,
 };
 use serde::Serialize;
 use std::io::{self, Read, Write};
@@ -392,6 +393,14 @@ impl<M: Mode> Workload for TcpEcho<M> {
     }
 
     fn fit(mut params: EchoParams, context: &FitContext) -> Result<Fitted<EchoParams>, String> {
+        if context.address_space == Some(AddressSpace::Separate) {
+            return Err(
+                "its jobs share memory: each accepts its own connection on one \
+                        listener behind a shared lock, and merges its round-trip times into \
+                        one shared latency histogram; worker processes share no memory"
+                    .into(),
+            );
+        }
         if params.rate_per_s.is_some() {
             if let Some(rate) = context.rate {
                 params.rate_per_s = Some(rate);
