@@ -5,6 +5,8 @@
 
 pub mod bmf;
 pub mod charts;
+mod claims;
+mod crash;
 pub mod csv;
 mod echo;
 mod format;

@@ -2,8 +2,9 @@
 //! and the command that reproduces the run, a verdict computed from the data, the
 //! concurrency × parallelism grid, the sections of workload families that read
 //! best together (TCP echo latency in `echo.rs`, CPU hogs beside
-//! latency-sensitive work in `hogs.rs`), one table per workload, and the
-//! disclosures that apply to the runners present.
+//! latency-sensitive work in `hogs.rs`, crash isolation in `crash.rs`), the
+//! claims checked (`claims.rs`), one table per workload, and the disclosures that
+//! apply to the runners present.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
 //! a runner is (class, family, how it is built, its timer and other parts, its
@@ -78,6 +79,10 @@ pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
     if crate::hogs::present(&results) {
         crate::hogs::section(&results, &rank, &report.workloads, &mut out);
     }
+    if crate::crash::present(&results) {
+        crate::crash::section(&results, &rank, &report.workloads, &mut out);
+    }
+    crate::claims::section(&results, &rank, &report.workloads, &mut out);
     report.workloads(&mut out);
     charts_section(&mut out, charts);
     report.disclosures(&mut out);
@@ -2110,7 +2115,7 @@ impl<'a> Census<'a> {
 
 /// Text from the results file made safe for inline Markdown: characters that
 /// would start markup (`<VecDeque>` would vanish as an HTML tag) are escaped.
-fn escape_inline(text: &str) -> String {
+pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '`' | '*' | '<' | '[' | ']') {
@@ -2406,20 +2411,51 @@ mod tests {
     fn renaming_runners_changes_nothing_but_their_names() {
         // The report may name no runner in code but the baseline: give every other
         // runner another id of the same length and the report must differ only there.
-        // Every fixture: the schema-2 sections (latency, hogs, overhead) too, and the
-        // verdict's attributions from the runner descriptions on a real run.
-        for original in [fixture(), fixture_v2(), fixture_quick()] {
-            renamed_report_matches(original);
+        // All fixtures: the schema-2 sections (latency, hogs, overhead, crashes) too, and
+        // the verdict's attributions from the runner descriptions on a real run.
+        // The one exception is the claims section, whose claims are about a few
+        // runners by name (`claims::NAMED_RUNNERS`: "processes are isolated" is about
+        // the runner `processes`, not about whatever has its class): renaming every
+        // runner must change nothing outside that section, and renaming all but
+        // those must change nothing at all, so the claims find every other runner
+        // (the GIL, one thread per task, the async runners) by what the file says.
+        for original in [fixture(), fixture_v2(), fixture_quick(), fixture_claims()] {
+            let everything = |id: &str| id == BASELINE_RUNNER;
+            renamed_report_matches(&original, &everything, &without_claims);
+            let unnamed =
+                |id: &str| id == BASELINE_RUNNER || crate::claims::NAMED_RUNNERS.contains(&id);
+            renamed_report_matches(&original, &unnamed, &|report: &str| report.to_owned());
         }
     }
 
-    fn renamed_report_matches(original: Results) {
+    /// `report` without its claims section.
+    fn without_claims(report: &str) -> String {
+        let start = report.find("## Claims checked\n").expect("has claims");
+        let end = report[start + 1..]
+            .find("\n## ")
+            .map_or(report.len(), |i| start + 2 + i);
+        format!("{}{}", &report[..start], &report[end..])
+    }
+
+    /// Renders `original` with every runner not `kept` renamed and checks that,
+    /// with the names put back and `part` taken, it matches the original.
+    fn renamed_report_matches(
+        original: &Results,
+        kept: &dyn Fn(&str) -> bool,
+        part: &dyn Fn(&str) -> String,
+    ) {
+        let text = render(original);
         let rename = |id: &str| -> String {
-            if id == BASELINE_RUNNER {
-                id.to_string()
-            } else {
-                id.chars().rev().collect()
+            if kept(id) {
+                return id.to_string();
             }
+            // A new id must not occur in the report already (the reverse of `gil`
+            // is in "lightweight"), or putting the names back would change that text.
+            let reversed: String = id.chars().rev().collect();
+            [reversed.clone(), reversed.to_uppercase()]
+                .into_iter()
+                .find(|new| new != id && !text.contains(new.as_str()))
+                .unwrap_or_else(|| panic!("no new name for {id} that the report lacks"))
         };
         let mut renamed = original.clone();
         for cell in &mut renamed.cells {
@@ -2437,7 +2473,7 @@ mod tests {
         for id in ids {
             back = back.replace(&rename(id), id);
         }
-        assert_eq!(back, render(&original));
+        assert_eq!(part(&back), part(&text));
     }
 
     #[test]
@@ -2453,6 +2489,14 @@ mod tests {
         assert!(report.contains(
             "### cpu\n\nCPU-bound; parameters: unit_steps = 6500000, weights = 64 × 1.\n"
         ));
+    }
+
+    fn fixture_claims() -> Results {
+        crate::parse(
+            std::path::Path::new("fixture"),
+            include_str!("../tests/fixtures/results-claims.json"),
+        )
+        .expect("claims fixture parses")
     }
 
     fn fixture_v2() -> Results {

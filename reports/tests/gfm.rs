@@ -3,16 +3,21 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-/// The hand-made fixtures (schema 1 and 2) and a real sweep (the example
-/// report's results).
+/// The hand-made fixtures (schema 1 and 2, and the claims run) and a real sweep
+/// (the example report's results).
 fn fixtures() -> Vec<rtcompare_reports::Results> {
-    ["results.json", "sweep.json", "results-v2.json"]
-        .iter()
-        .map(|name| {
-            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-            rtcompare_reports::load(std::path::Path::new(&path)).unwrap()
-        })
-        .collect()
+    [
+        "results.json",
+        "sweep.json",
+        "results-v2.json",
+        "results-claims.json",
+    ]
+    .iter()
+    .map(|name| {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        rtcompare_reports::load(std::path::Path::new(&path)).unwrap()
+    })
+    .collect()
 }
 
 /// Cells per row of every table in `markdown`, one Vec per table, header first.
@@ -57,7 +62,12 @@ fn every_table_is_rectangular() {
 /// The golden reports as committed, read as a reader's Markdown viewer would.
 #[test]
 fn the_golden_reports_are_rectangular_gfm() {
-    for golden in ["report.md", "v2/report.md", "sweep/report.md"] {
+    for golden in [
+        "report.md",
+        "v2/report.md",
+        "sweep/report.md",
+        "claims/report.md",
+    ] {
         let path = format!("{}/tests/golden/{golden}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         check_tables(&text);
@@ -67,6 +77,15 @@ fn the_golden_reports_are_rectangular_gfm() {
     let v2 = std::fs::read_to_string(path).unwrap();
     let headers: Vec<usize> = table_shapes(&v2).iter().map(|t| t[0]).collect();
     assert!(headers.len() >= 14, "{headers:?}");
+    // The claims report has the crash table (6 columns) and the verdicts (3) after
+    // the grid.
+    let path = format!(
+        "{}/tests/golden/claims/report.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let claims = std::fs::read_to_string(path).unwrap();
+    let headers: Vec<usize> = table_shapes(&claims).iter().map(|t| t[0]).collect();
+    assert_eq!(&headers[1..3], &[6, 3], "{headers:?}");
 }
 
 fn check_tables(report: &str) {
@@ -112,6 +131,7 @@ fn headings_are_the_report_sections() {
     for section in [
         "Latency: unloaded, loaded and open loop",
         "CPU hogs next to latency-sensitive work",
+        "Claims checked",
         "tcp-echo-open",
         "mixed-offload",
     ] {
@@ -120,8 +140,18 @@ fn headings_are_the_report_sections() {
             "no heading {section}: {v2_headings:?}"
         );
     }
+    // The crash section only where crash cells are; the claims everywhere.
+    let claims = headings(&rtcompare_reports::markdown::render(&fixtures()[3]));
+    for section in ["Crash isolation", "Claims checked"] {
+        assert!(
+            claims.iter().any(|h| h == section),
+            "no {section}: {claims:?}"
+        );
+    }
+    assert!(!v2_headings.iter().any(|h| h == "Crash isolation"));
     for section in [
         "rtcompare report",
+        "Claims checked",
         "Verdict",
         "Concurrency × parallelism",
         "Results by workload",

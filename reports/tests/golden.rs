@@ -2,7 +2,8 @@
 //! accident. Run with `UPDATE_GOLDEN=1` to accept a deliberate change, then review
 //! the diff of `tests/golden/report.md` (schema 1), `tests/golden/v2/` (schema 2:
 //! TCP echo, overhead, fork-join and mixed workloads, with cells that do not
-//! apply) and `tests/golden/sweep/`.
+//! apply), `tests/golden/sweep/` and `tests/golden/claims/` (processes, the GIL,
+//! shared state and crashes, behind the claims checked).
 //!
 //! Also checks the loader's contract: other schema versions and truncated files are
 //! refused with messages naming the file, and `save` then `load` round-trips.
@@ -215,6 +216,54 @@ fn schema_2_report_and_charts_match_golden_files() {
     assert!(!spawn.contains("| seq "), "{spawn}");
 }
 
+/// A hand-made run on 2 cores at 1, 2 and 4 threads with worker processes, a GIL,
+/// the shared-state workloads and the opt-in crash workloads (an abort that kills
+/// every runner but `processes`): the crash section and the claims with verdicts
+/// must not change by accident.
+#[test]
+fn claims_report_and_charts_match_golden_files() {
+    let results =
+        load(&manifest_path("tests/fixtures/results-claims.json")).expect("claims fixture loads");
+    let report = report_and_charts_match(&results, "tests/golden/claims");
+    let section = |from: &str, to: &str| -> &str {
+        let start = report.find(from).unwrap_or_else(|| panic!("no {from}"));
+        let end = start
+            + report[start..]
+                .find(to)
+                .unwrap_or_else(|| panic!("no {to}"));
+        &report[start..end]
+    };
+    // The sections sit between the grid (and any hogs) and the workload tables.
+    let crash = section("## Crash isolation", "## Claims checked");
+    let claims = section("## Claims checked", "## Results by workload");
+    assert!(report.find("## Concurrency × parallelism") < report.find("## Crash isolation"));
+    assert!(crash.contains("- **crash-abort** (8 jobs; one fails by abort): contained on some"));
+    // Every claim has a verdict computed from the cells: none is left unmeasured.
+    assert_eq!(claims.matches("- *Verdict:* **").count(), 8, "{claims}");
+    assert!(
+        !claims.contains("*Verdict:* **not measured in this run**")
+            && !squeezed(claims).contains("| not measured in this run |"),
+        "{claims}"
+    );
+    assert!(squeezed(claims).contains(
+        "| 8 | Message passing is slower than shared memory | holds only when a message is sent \
+         per update |"
+    ));
+    // Extrapolated speedups are marked and explained.
+    assert!(claims.contains("888×†") && claims.contains("\n† A speedup from a cell"));
+}
+
+/// `text` with every run of spaces made one, so table rows read without padding.
+fn squeezed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[test]
 fn schema_1_files_load_as_schema_2_with_the_new_fields_empty() {
     let results = load(&fixture()).expect("schema-1 fixture loads");
@@ -238,9 +287,17 @@ fn schema_1_files_load_as_schema_2_with_the_new_fields_empty() {
         "Parts each runner uses",
         "## Latency:",
         "## CPU hogs",
+        "## Crash isolation",
     ] {
         assert!(!report.contains(absent), "{absent}");
     }
+    // The claims always do, those without cells saying so.
+    assert!(report.contains("## Claims checked"));
+    assert!(
+        squeezed(&report).contains(
+            "| 1 | Threads are lightweight, processes are not | not measured in this run |"
+        )
+    );
 }
 
 /// A real quick-preset run with a 1, 2, 4 thread sweep on 2 cores (the example
