@@ -182,7 +182,7 @@ struct AbArgs {
 
 #[derive(Args)]
 struct SelectArgs {
-    /// Shorthand for --preset quick: about 0.4 s of sequential CPU work per workload,
+    /// Shorthand for --preset quick: about 0.3 s of sequential CPU work per workload,
     /// at one thread count (the cores) unless --threads says otherwise.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
     quick: bool,

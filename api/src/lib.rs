@@ -481,6 +481,8 @@ pub enum WorkloadKind {
     Mixed,
     /// The runtime's own cost per task or per message, with almost no work inside.
     Overhead,
+    /// A failure injected into one job, to show how far it reaches (opt-in).
+    Fault,
 }
 
 macro_rules! display_as_serde {
@@ -519,6 +521,7 @@ display_as_serde! {
         Io => "io",
         Mixed => "mixed",
         Overhead => "overhead",
+        Fault => "fault",
     }
 }
 
@@ -551,6 +554,7 @@ mod tests {
             WorkloadKind::Io,
             WorkloadKind::Mixed,
             WorkloadKind::Overhead,
+            WorkloadKind::Fault,
         ] {
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
         }

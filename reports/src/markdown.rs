@@ -244,6 +244,7 @@ fn kind_label(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Io => "I/O-bound",
         WorkloadKind::Mixed => "mixed CPU and I/O",
         WorkloadKind::Overhead => "runtime overhead",
+        WorkloadKind::Fault => "fault isolation",
     }
 }
 
@@ -498,6 +499,15 @@ impl<'a> Report<'a> {
         self.results.workloads.iter().find(|w| w.id == workload)
     }
 
+    /// The kind of `workload`, from its cells.
+    fn kind_of(&self, workload: &str) -> Option<WorkloadKind> {
+        self.results
+            .cells
+            .iter()
+            .find(|c| c.workload == workload)
+            .map(|c| c.workload_kind)
+    }
+
     /// The cells of `workload`, in runner order, then by thread count.
     fn cells_of(&self, workload: &str) -> Vec<&'a Cell> {
         let mut cells: Vec<&Cell> = self
@@ -609,6 +619,7 @@ impl<'a> Report<'a> {
             WorkloadKind::Io,
             WorkloadKind::Mixed,
             WorkloadKind::Overhead,
+            WorkloadKind::Fault,
         ] {
             for &workload in &self.workloads {
                 let all = self.cells_of(workload);
@@ -623,6 +634,12 @@ impl<'a> Report<'a> {
                         "**{workload}** ({}): {}",
                         kind_label(kind),
                         crate::overhead::verdict(self.results, workload, &cells)
+                    )
+                } else if kind == WorkloadKind::Fault {
+                    // Its times say nothing; what survived is the result.
+                    format!(
+                        "**{workload}** ({}): see *Crash isolation*.",
+                        kind_label(kind)
                     )
                 } else {
                     self.verdict_line(workload, kind, &all, &cells)
@@ -1185,6 +1202,7 @@ impl<'a> Report<'a> {
         let (scheduled, timed): (Vec<&str>, Vec<&str>) = self
             .workloads
             .iter()
+            .filter(|&&w| self.kind_of(w) != Some(WorkloadKind::Fault))
             .partition(|&&w| self.open_loop(w).is_some());
         // A workload with no speedup at all (no `seq` that applies or finished)
         // has nothing to show in the grid.

@@ -61,7 +61,8 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
     let name = |cell: &Cell| {
         let counts = done.iter().filter(|c| c.runner == cell.runner).count();
         if counts > 1 {
-            format!("{} at {} threads", cell.runner, cell.threads)
+            let plural = if cell.threads == 1 { "" } else { "s" };
+            format!("{} at {} thread{plural}", cell.runner, cell.threads)
         } else {
             cell.runner.clone()
         }

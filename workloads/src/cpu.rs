@@ -48,10 +48,10 @@ impl Workload for Cpu {
     }
 }
 
-/// Kernel steps in one quick-preset chunk: 64 of them take about 0.4 s on one core of
+/// Kernel steps in one quick-preset chunk: 64 of them take about 0.3 s on one core of
 /// the reference machine (a 2-core Xeon VM, about 1.2 ns per step), small enough for
 /// the whole quick matrix to run in 90 s.
-pub const QUICK_STEPS_PER_CHUNK: u64 = 5_000_000;
+pub const QUICK_STEPS_PER_CHUNK: u64 = 3_750_000;
 
 /// Kernel steps in one full-preset chunk: 128 of them take about 3 s.
 pub const FULL_STEPS_PER_CHUNK: u64 = 19_500_000;

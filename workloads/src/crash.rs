@@ -95,7 +95,7 @@ fn job<F: Failure>(p: &CrashParams, index: usize) -> u64 {
 
 impl<F: Failure> Workload for Crash<F> {
     const ID: &'static str = F::ID;
-    const KIND: WorkloadKind = WorkloadKind::Cpu;
+    const KIND: WorkloadKind = WorkloadKind::Fault;
     const SUMMARY: &'static str = F::SUMMARY;
     const OPT_IN: bool = true;
     const METRICS: &'static [Metric] = &[

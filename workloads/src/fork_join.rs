@@ -99,9 +99,9 @@ impl Workload for ForkJoin {
     fn params(preset: Preset) -> ForkJoinParams {
         let (units, unit_steps) = match preset {
             Preset::Tiny => (64, 2_000),
-            // 1,024 × 200,000 ≈ 2.0e8 steps, about 0.25 s sequential: half the `cpu`
-            // quick workload, so the whole quick matrix fits in 90 s.
-            Preset::Quick => (1_024, 200_000),
+            // 1,024 × 160,000 ≈ 1.6e8 steps, about 0.2 s sequential, so the whole
+            // quick matrix fits in 90 s.
+            Preset::Quick => (1_024, 160_000),
             Preset::Full => (4_096, 300_000),
         };
         ForkJoinParams {

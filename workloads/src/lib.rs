@@ -57,7 +57,7 @@ impl Preset {
     pub const fn blocking_budget(self) -> Duration {
         match self {
             Preset::Tiny => Duration::from_millis(200),
-            Preset::Quick => Duration::from_millis(300),
+            Preset::Quick => Duration::from_millis(200),
             Preset::Full => Duration::from_secs(2),
         }
     }
