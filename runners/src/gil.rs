@@ -30,10 +30,9 @@
 //!   measured from when it began waiting or from the last switch, not restarted by
 //!   every wake-up.
 
-use crate::pool::Batch;
+use crate::pool::SharedQueue;
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, ThreadHooks, Visitor};
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -254,25 +253,8 @@ impl Drop for Held<'_> {
     }
 }
 
-struct Task {
-    batch: Arc<Batch>,
-    index: usize,
-}
-
-#[derive(Default)]
-struct Queue {
-    tasks: VecDeque<Task>,
-    shutdown: bool,
-}
-
-#[derive(Default)]
-struct Shared {
-    queue: Mutex<Queue>,
-    available: Condvar,
-}
-
 struct Pool {
-    shared: Arc<Shared>,
+    queue: Arc<SharedQueue>,
     workers: Vec<JoinHandle<()>>,
     /// The workers' hooks, for tests to look inside.
     #[cfg(test)]
@@ -281,7 +263,7 @@ struct Pool {
 
 impl Pool {
     fn new(threads: usize, interval: Duration) -> std::io::Result<Pool> {
-        let shared = Arc::new(Shared::default());
+        let queue = Arc::new(SharedQueue::default());
         let gil = Arc::new(GlobalLock::new(interval));
         let hooks: Vec<_> = (0..threads)
             .map(|me| {
@@ -295,15 +277,15 @@ impl Pool {
         let workers = hooks
             .iter()
             .map(|hooks| {
-                let shared = Arc::clone(&shared);
+                let queue = Arc::clone(&queue);
                 let hooks = Arc::clone(hooks);
                 std::thread::Builder::new()
                     .name(format!("gil-{}", hooks.me))
-                    .spawn(move || work(&shared, hooks))
+                    .spawn(move || work(&queue, hooks))
             })
             .collect::<Result<_, _>>()?;
         Ok(Pool {
-            shared,
+            queue,
             workers,
             #[cfg(test)]
             hooks,
@@ -311,25 +293,13 @@ impl Pool {
     }
 }
 
-fn work(shared: &Shared, hooks: Arc<WorkerHooks>) {
+fn work(queue: &SharedQueue, hooks: Arc<WorkerHooks>) {
     rtcompare_api::set_thread_hooks(Some(Arc::clone(&hooks) as Arc<dyn ThreadHooks>));
-    loop {
-        // Idle workers wait for jobs without the lock, as a CPython thread blocked on
-        // a queue does.
-        let task = {
-            let mut queue = shared.queue.lock().unwrap();
-            loop {
-                if let Some(task) = queue.tasks.pop_front() {
-                    break task;
-                }
-                if queue.shutdown {
-                    return;
-                }
-                queue = shared.available.wait(queue).unwrap();
-            }
-        };
+    // Idle workers wait for jobs without the lock, as a CPython thread blocked on a
+    // queue does.
+    while let Some(part) = queue.next() {
         let _held = hooks.hold();
-        task.batch.run(task.index..task.index + 1);
+        part.run();
     }
 }
 
@@ -339,17 +309,7 @@ impl Strategy for Pool {
     }
 
     fn run(&self, jobs: usize, job: Job<'_>) -> u64 {
-        // SAFETY: `wait` below returns only after all `jobs` parts have run.
-        let batch = unsafe { Batch::new(job, jobs) };
-        {
-            let mut queue = self.shared.queue.lock().unwrap();
-            queue.tasks.extend((0..jobs).map(|index| Task {
-                batch: Arc::clone(&batch),
-                index,
-            }));
-        }
-        self.shared.available.notify_all();
-        batch.wait()
+        self.queue.run_batch(jobs, job)
     }
 
     /// Both halves run on the calling thread under the lock it already holds: with
@@ -362,8 +322,7 @@ impl Strategy for Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.shared.queue.lock().unwrap().shutdown = true;
-        self.shared.available.notify_all();
+        self.queue.shut_down();
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }

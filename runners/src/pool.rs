@@ -1,8 +1,10 @@
 //! A batch of blocking jobs shared with persistent worker threads: the bookkeeping
-//! `thread-pool` and `threads-static` have in common (result sum, completion, panics).
+//! `thread-pool`, `gil` and `threads-static` have in common (result sum, completion,
+//! panics), and the one shared queue `thread-pool` and `gil` take jobs from.
 
 use rtcompare_api::Job;
 use std::any::Any;
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,5 +77,93 @@ impl Batch {
         }
         // The mutex hand-off above orders every worker's add before this load.
         self.sum.load(Ordering::Relaxed)
+    }
+}
+
+/// One part of a [`Batch`]: the job at `index`.
+pub(crate) struct Part {
+    batch: Arc<Batch>,
+    index: usize,
+}
+
+impl Part {
+    /// Runs the job and counts it done in its batch.
+    pub(crate) fn run(self) {
+        self.batch.run(self.index..self.index + 1);
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    parts: VecDeque<Part>,
+    shutdown: bool,
+}
+
+/// The one FIFO queue of a hand-written pool, behind a mutex and a condition
+/// variable: what `thread-pool` measures, and what `gil` runs its jobs from.
+#[derive(Default)]
+pub(crate) struct SharedQueue {
+    queue: Mutex<Queue>,
+    available: Condvar,
+}
+
+impl SharedQueue {
+    /// Queues jobs `0..jobs` of `job` as one batch, runs them on the workers and
+    /// returns their wrapping sum once all have run (a job's panic resumes here).
+    pub(crate) fn run_batch(&self, jobs: usize, job: Job<'_>) -> u64 {
+        // SAFETY: `wait` below returns only after all `jobs` parts have run, so no
+        // part outlives `job`.
+        let batch = unsafe { Batch::new(job, jobs) };
+        self.queue
+            .lock()
+            .unwrap()
+            .parts
+            .extend((0..jobs).map(|index| Part {
+                batch: Arc::clone(&batch),
+                index,
+            }));
+        self.available.notify_all();
+        batch.wait()
+    }
+
+    /// Queues `job` as a batch of one and returns it, for the caller to wait on.
+    ///
+    /// # Safety
+    /// The caller must call [`Batch::wait`] on the returned batch before `job` goes
+    /// out of scope.
+    pub(crate) unsafe fn push_one(&self, job: Job<'_>) -> Arc<Batch> {
+        // SAFETY: passed on to the caller.
+        let batch = unsafe { Batch::new(job, 1) };
+        self.queue.lock().unwrap().parts.push_back(Part {
+            batch: Arc::clone(&batch),
+            index: 0,
+        });
+        self.available.notify_one();
+        batch
+    }
+
+    /// The oldest queued part, without waiting.
+    pub(crate) fn pop(&self) -> Option<Part> {
+        self.queue.lock().unwrap().parts.pop_front()
+    }
+
+    /// The oldest queued part, waiting for one; `None` once shut down.
+    pub(crate) fn next(&self) -> Option<Part> {
+        let mut queue = self.queue.lock().unwrap();
+        loop {
+            if let Some(part) = queue.parts.pop_front() {
+                return Some(part);
+            }
+            if queue.shutdown {
+                return None;
+            }
+            queue = self.available.wait(queue).unwrap();
+        }
+    }
+
+    /// Tells every worker waiting in [`next`](Self::next) to stop.
+    pub(crate) fn shut_down(&self) {
+        self.queue.lock().unwrap().shutdown = true;
+        self.available.notify_all();
     }
 }

@@ -2,68 +2,36 @@
 //! mutex and condition variable: the classic hand-written pool, and the shared-queue
 //! baseline for work stealing. Threads are created before the timed region.
 
-use crate::pool::Batch;
+use crate::pool::SharedQueue;
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{Class, Concurrency, Family, Job, Nesting, Strategy, Task as Half, Visitor};
-use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// A fixed pool with one shared queue.
 pub struct ThreadPool;
 
-struct Task {
-    batch: Arc<Batch>,
-    index: usize,
-}
-
-#[derive(Default)]
-struct Queue {
-    tasks: VecDeque<Task>,
-    shutdown: bool,
-}
-
-#[derive(Default)]
-struct Shared {
-    queue: Mutex<Queue>,
-    available: Condvar,
-}
-
 struct Pool {
-    shared: Arc<Shared>,
+    queue: Arc<SharedQueue>,
     workers: Vec<JoinHandle<()>>,
 }
 
 impl Pool {
     fn new(threads: usize) -> std::io::Result<Pool> {
-        let shared = Arc::new(Shared::default());
+        let queue = Arc::new(SharedQueue::default());
         let workers = (0..threads)
             .map(|i| {
-                let shared = Arc::clone(&shared);
+                let queue = Arc::clone(&queue);
                 std::thread::Builder::new()
                     .name(format!("pool-{i}"))
-                    .spawn(move || work(&shared))
+                    .spawn(move || {
+                        while let Some(part) = queue.next() {
+                            part.run();
+                        }
+                    })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Pool { shared, workers })
-    }
-}
-
-fn work(shared: &Shared) {
-    loop {
-        let task = {
-            let mut queue = shared.queue.lock().unwrap();
-            loop {
-                if let Some(task) = queue.tasks.pop_front() {
-                    break task;
-                }
-                if queue.shutdown {
-                    return;
-                }
-                queue = shared.available.wait(queue).unwrap();
-            }
-        };
-        task.batch.run(task.index..task.index + 1);
+        Ok(Pool { queue, workers })
     }
 }
 
@@ -73,17 +41,7 @@ impl Strategy for Pool {
     }
 
     fn run(&self, jobs: usize, job: Job<'_>) -> u64 {
-        // SAFETY: `wait` below returns only after all `jobs` parts have run.
-        let batch = unsafe { Batch::new(job, jobs) };
-        {
-            let mut queue = self.shared.queue.lock().unwrap();
-            queue.tasks.extend((0..jobs).map(|index| Task {
-                batch: Arc::clone(&batch),
-                index,
-            }));
-        }
-        self.shared.available.notify_all();
-        batch.wait()
+        self.queue.run_batch(jobs, job)
     }
 
     fn nesting(&self) -> Nesting {
@@ -97,16 +55,11 @@ impl Strategy for Pool {
         let job = |_: usize| left();
         // SAFETY: `batch.wait()` below returns only after the queued part has run, so
         // `job` (and `left`) outlive every use through the batch.
-        let batch = unsafe { Batch::new(&job, 1) };
-        self.shared.queue.lock().unwrap().tasks.push_back(Task {
-            batch: Arc::clone(&batch),
-            index: 0,
-        });
-        self.shared.available.notify_one();
+        let batch = unsafe { self.queue.push_one(&job) };
         let right = right();
         while !batch.is_done() {
-            match self.pop() {
-                Some(task) => task.batch.run(task.index..task.index + 1),
+            match self.queue.pop() {
+                Some(part) => part.run(),
                 None => break,
             }
         }
@@ -114,16 +67,9 @@ impl Strategy for Pool {
     }
 }
 
-impl Pool {
-    fn pop(&self) -> Option<Task> {
-        self.shared.queue.lock().unwrap().tasks.pop_front()
-    }
-}
-
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.shared.queue.lock().unwrap().shutdown = true;
-        self.shared.available.notify_all();
+        self.queue.shut_down();
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }
