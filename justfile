@@ -33,9 +33,9 @@ check BASELINE="baselines/main.json" *FLAGS:
 ab A B *FLAGS:
     cargo run --release --quiet -- ab --a {{A}} --b {{B}} --quick --samples 10 {{FLAGS}}
 
-# Regenerate the example report in docs/example-report/ (quick preset, sweep 1,2,4, fixed seed).
+# Regenerate the example report in docs/example-report/ (quick preset, sweep 1,2,4, crash isolation, fixed seed).
 example:
-    cargo compare --quick --threads 1,2,4 --seed 2026 --out docs/example-report
+    cargo compare --quick --threads 1,2,4 --crash --seed 2026 --out docs/example-report
 
 # Formatting and lints, as CI checks them.
 lint:
