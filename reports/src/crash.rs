@@ -396,11 +396,7 @@ mod tests {
     use super::*;
 
     fn fixture() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-claims.json"),
-        )
-        .unwrap()
+        crate::fixtures::claims()
     }
 
     fn render(results: &Results) -> String {

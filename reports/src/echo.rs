@@ -704,11 +704,7 @@ mod tests {
     use crate::model::Latency;
 
     fn fixture() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-v2.json"),
-        )
-        .unwrap()
+        crate::fixtures::v2()
     }
 
     fn cell_of(results: &Results, workload: &str, runner: &str) -> Cell {

@@ -754,11 +754,7 @@ mod tests {
     use super::*;
 
     fn fixture() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-v2.json"),
-        )
-        .unwrap()
+        crate::fixtures::v2()
     }
 
     /// The mixed cells that apply, in the run's runner order (as the report

@@ -216,3 +216,39 @@ pub fn write_report(
     }
     Ok(written)
 }
+
+/// The fixed results files under `tests/fixtures/`, parsed, for the unit tests of
+/// every renderer.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::Results;
+    use std::path::Path;
+
+    fn load(name: &str, text: &str) -> Results {
+        crate::parse(Path::new(name), text).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+    }
+
+    /// A hand-made schema-2 run: the new workloads, n/a, failed and noted cells.
+    pub(crate) fn v2() -> Results {
+        load(
+            "results-v2.json",
+            include_str!("../tests/fixtures/results-v2.json"),
+        )
+    }
+
+    /// A hand-made run with `processes`, `gil`, shared state and crash cells.
+    pub(crate) fn claims() -> Results {
+        load(
+            "results-claims.json",
+            include_str!("../tests/fixtures/results-claims.json"),
+        )
+    }
+
+    /// A real `quick` run on 2 cores.
+    pub(crate) fn quick() -> Results {
+        load(
+            "quick-results.json",
+            include_str!("../tests/fixtures/quick-results.json"),
+        )
+    }
+}

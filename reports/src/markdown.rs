@@ -2510,19 +2510,11 @@ mod tests {
     }
 
     fn fixture_claims() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-claims.json"),
-        )
-        .expect("claims fixture parses")
+        crate::fixtures::claims()
     }
 
     fn fixture_v2() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-v2.json"),
-        )
-        .expect("schema-2 fixture parses")
+        crate::fixtures::v2()
     }
 
     /// A cell of `runner` that does not apply, for `reason`, at `threads`.
@@ -2698,13 +2690,8 @@ mod tests {
         assert!(!cpu.contains(WAITING_NOTE));
     }
 
-    /// A real `quick` run on 2 cores (the run the verdict rules were written for).
     fn fixture_quick() -> Results {
-        crate::parse(
-            std::path::Path::new("quick"),
-            include_str!("../tests/fixtures/quick-results.json"),
-        )
-        .expect("quick fixture parses")
+        crate::fixtures::quick()
     }
 
     /// A summary with median `wall` and a narrow interval around it.

@@ -121,11 +121,7 @@ mod tests {
     use super::*;
 
     fn fixture() -> Results {
-        crate::parse(
-            std::path::Path::new("fixture"),
-            include_str!("../tests/fixtures/results-v2.json"),
-        )
-        .unwrap()
+        crate::fixtures::v2()
     }
 
     fn cells<'a>(results: &'a Results, workload: &str) -> Vec<&'a Cell> {
