@@ -24,7 +24,9 @@
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
 
 use crate::charts::Chart;
-use crate::model::{Cell, Latency, MetricMeta, Results, RunnerMeta, Status, Summary, WorkloadMeta};
+use crate::model::{
+    Cell, Latency, MetricMeta, Results, RunnerMeta, Sample, Status, Summary, WorkloadMeta,
+};
 use crate::summary::{BASELINE_RUNNER, summarize};
 use crate::table::{Align, Table};
 use rtcompare_api::{Class, Family, WorkloadKind};
@@ -1502,6 +1504,13 @@ impl<'a> Report<'a> {
         for meta in &metrics {
             columns.push((crate::format::metric_header(meta), Align::Right));
         }
+        // Where the work is synchronisation, contention shows as context switches:
+        // voluntary (a thread sleeping on a lock or queue) and involuntary (preempted,
+        // possibly while holding one), per sample, of the whole process.
+        let contention = cells.first().map(|c| c.workload_kind) == Some(WorkloadKind::Overhead);
+        if contention {
+            columns.push(("Context switches vol. / invol.".into(), Align::Right));
+        }
         columns.push(("Relative".into(), Align::Right));
 
         // One footnote per distinct note, numbered in order of first appearance.
@@ -1589,6 +1598,18 @@ impl<'a> Report<'a> {
                                 crate::format::metric_value(&meta.key, v)
                             }),
                         );
+                    }
+                    if contention {
+                        let median_of = |count: fn(&Sample) -> u64| {
+                            let values: Vec<f64> =
+                                cell.samples.iter().map(|s| count(s) as f64).collect();
+                            crate::format::thousands(crate::stats::median(&values))
+                        };
+                        row.push(format!(
+                            "{} / {}",
+                            median_of(|s| s.ctx_voluntary),
+                            median_of(|s| s.ctx_involuntary)
+                        ));
                     }
                     row.push(relative(cell, s, fastest.as_ref()));
                 }
