@@ -1927,20 +1927,8 @@ mod tests {
     fn checked(results: &Results) -> Vec<Check> {
         let mut results = results.clone();
         summarize(&mut results);
-        let rank = |r: &str| {
-            results
-                .config
-                .runners
-                .iter()
-                .position(|x| x == r)
-                .unwrap_or(usize::MAX)
-        };
-        let workloads: Vec<&str> = results
-            .config
-            .workloads
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let rank = crate::fixtures::runner_rank(&results);
+        let workloads = crate::fixtures::workload_order(&results);
         checks(&results, &rank, &workloads)
     }
 

@@ -400,20 +400,8 @@ mod tests {
     }
 
     fn render(results: &Results) -> String {
-        let rank = |r: &str| {
-            results
-                .config
-                .runners
-                .iter()
-                .position(|x| x == r)
-                .unwrap_or(usize::MAX)
-        };
-        let workloads: Vec<&str> = results
-            .config
-            .workloads
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let rank = crate::fixtures::runner_rank(results);
+        let workloads = crate::fixtures::workload_order(results);
         let mut out = String::new();
         section(results, &rank, &workloads, &mut out);
         out

@@ -244,6 +244,28 @@ pub(crate) mod fixtures {
         )
     }
 
+    /// The order the report lists runners in (as run), for sections tested alone.
+    pub(crate) fn runner_rank(results: &Results) -> impl Fn(&str) -> usize + '_ {
+        |runner| {
+            results
+                .config
+                .runners
+                .iter()
+                .position(|r| r == runner)
+                .unwrap_or(usize::MAX)
+        }
+    }
+
+    /// The workloads in the order they ran.
+    pub(crate) fn workload_order(results: &Results) -> Vec<&str> {
+        results
+            .config
+            .workloads
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
     /// A real `quick` run on 2 cores.
     pub(crate) fn quick() -> Results {
         load(
