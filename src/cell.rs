@@ -81,6 +81,8 @@ impl CellSpec {
             throughput_per_s: None,
             metrics: BTreeMap::new(),
             summary: None,
+            interference: None,
+            sampling: None,
         }
     }
 }

@@ -132,6 +132,7 @@ impl Plan {
                 workloads: self.workloads.iter().map(|w| w.id.into()).collect(),
                 command: self.command(),
                 rate: self.rate,
+                sampling: None,
             },
             runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
             workloads: self
@@ -155,6 +156,7 @@ impl Plan {
                 })
                 .collect(),
             cells: Vec::new(),
+            preflight: None,
         }
     }
 }

@@ -44,6 +44,11 @@ impl Usage {
             latency_p99_us: None,
             latency_max_us: None,
             metrics: Default::default(),
+            ops: None,
+            process: 0,
+            foreign_cpu_s: None,
+            steal_s: None,
+            disturbed: false,
         }
     }
 }

@@ -53,7 +53,7 @@ pub fn bencher_metric_format(results: &Results) -> Value {
     for cell in results.cells.iter().filter(|c| c.status == Status::Ok) {
         let mut measures = Map::new();
         if let Some(summary) = &cell.summary {
-            let [lo, hi] = summary.ci95_wall_s;
+            let [lo, hi] = summary.interval_wall_s;
             measures.insert(
                 LATENCY.into(),
                 json!({

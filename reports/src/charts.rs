@@ -743,7 +743,7 @@ fn wall_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> D
                 ),
                 class: c.class,
                 bars: vec![(median, style.colour, extrapolated)],
-                interval: Some([s.ci95_wall_s[0] * 1e3, s.ci95_wall_s[1] * 1e3]),
+                interval: Some([s.interval_wall_s[0] * 1e3, s.interval_wall_s[1] * 1e3]),
                 value_label: Some(fmt_num(median)),
             })
         })

@@ -284,7 +284,7 @@ impl<'a> Best<'a> {
         let (&(cell, summary), rest) = done.split_first()?;
         let tied = rest
             .iter()
-            .filter(|(_, s)| overlaps(s.ci95_wall_s, summary.ci95_wall_s))
+            .filter(|(_, s)| overlaps(s.interval_wall_s, summary.interval_wall_s))
             .map(|&(c, _)| c)
             .collect();
         Some(Self {
@@ -362,7 +362,7 @@ impl Versus {
     /// `cell` against `base`.
     fn of(cell: &Summary, base: &Summary) -> Self {
         let ratio = base.median_wall_s / cell.median_wall_s;
-        let change = if overlaps(cell.ci95_wall_s, base.ci95_wall_s)
+        let change = if overlaps(cell.interval_wall_s, base.interval_wall_s)
             || (ratio - 1.0).abs() <= LEVEL_BAND
             || !ratio.is_finite()
         {
@@ -1163,7 +1163,7 @@ impl<'a> Report<'a> {
             ),
         };
         let behind = s.median_wall_s / d.median_wall_s - 1.0;
-        let reading = if overlaps(s.ci95_wall_s, d.ci95_wall_s) {
+        let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) {
             "statistically tied, so equal shares were enough here".to_owned()
         } else if behind >= UNEVEN_GAP {
             format!(
@@ -1555,7 +1555,7 @@ impl<'a> Report<'a> {
                     };
                     row.extend([
                         format!("{}{mark}", ms(s.median_wall_s)),
-                        format!("{}–{}", ms(s.ci95_wall_s[0]), ms(s.ci95_wall_s[1])),
+                        format!("{}–{}", ms(s.interval_wall_s[0]), ms(s.interval_wall_s[1])),
                     ]);
                     if speedups {
                         row.extend([
@@ -2719,9 +2719,12 @@ mod tests {
     fn summary_at(wall: f64) -> Summary {
         Summary {
             median_wall_s: wall,
-            ci95_wall_s: [wall * 0.999, wall * 1.001],
+            interval_wall_s: [wall * 0.999, wall * 1.001],
+            interval_coverage: 0.99,
+            samples: 10,
             speedup_vs_seq: None,
             efficiency: None,
+            oversubscribed: false,
             cpu_utilisation: 1.0,
         }
     }
@@ -2796,7 +2799,7 @@ mod tests {
         );
         // Overlapping intervals are level however far apart the medians are.
         let mut wide = summary_at(1.0 / 1.2);
-        wide.ci95_wall_s = [0.5, 1.5];
+        wide.interval_wall_s = [0.5, 1.5];
         let noisy = Versus::of(&wide, &base);
         assert_eq!(noisy.change, Change::Level);
         assert_eq!(noisy.level(), "1.20×, within noise");

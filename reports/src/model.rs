@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema version this build still reads (every field added since is
 /// optional, so older files load with those fields empty).
@@ -36,6 +36,34 @@ pub struct Results {
     pub workloads: Vec<WorkloadMeta>,
     /// Every finished cell, in the order they ran.
     pub cells: Vec<Cell>,
+    /// What the machine was doing just before the run started (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Preflight>,
+}
+
+/// The load on the machine just before a run, from the pre-flight check (schema 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preflight {
+    /// `/proc/loadavg`: 1, 5 and 15 minute load averages.
+    pub load_average: [f64; 3],
+    /// CPU time used by other processes over the pre-flight window, in cores
+    /// (1.0 = one core busy), from `/proc/stat` minus this process.
+    pub foreign_cores: f64,
+    /// Length of the pre-flight window, seconds.
+    pub window_s: f64,
+    /// The busiest other processes over that window, busiest first.
+    pub busiest: Vec<BusyProcess>,
+}
+
+/// One process seen busy by the pre-flight check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusyProcess {
+    /// Process id.
+    pub pid: u32,
+    /// Its command name.
+    pub name: String,
+    /// CPU it used over the window, in cores.
+    pub cores: f64,
 }
 
 /// What the numbers depend on besides the code under test.
@@ -89,6 +117,39 @@ pub struct Config {
     /// Requests per second of open-loop workloads, when `--rate` set it (schema 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+    /// How cells chose their sample counts (schema 3; absent in older files, whose
+    /// cells took exactly `samples` samples in one process).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingConfig>,
+}
+
+/// The sampling rule of a run (schema 3): how many samples, from how many processes,
+/// what precision is aimed at, what time is allowed, and when a sample counts as
+/// disturbed by other load on the machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplingConfig {
+    /// Fewest measured samples per cell.
+    pub min_samples: usize,
+    /// Most measured samples per cell.
+    pub max_samples: usize,
+    /// Measured samples each cell process takes (after its own warm-up).
+    pub samples_per_process: usize,
+    /// Fewest cell processes per cell.
+    pub min_processes: usize,
+    /// Target half-width of the median's interval, as a fraction of the median, for
+    /// CPU-bound cells.
+    pub precision_cpu: f64,
+    /// The same target for I/O-bound and mixed cells.
+    pub precision_other: f64,
+    /// The whole run's time budget, seconds (`None`: no budget; cells stop on
+    /// precision or on `max_samples`).
+    pub budget_s: Option<f64>,
+    /// A sample is disturbed when other processes used more than this many cores
+    /// (beyond the measurement's resolution) on average over it.
+    pub interference_threshold_cores: f64,
+    /// How many disturbed samples a cell may re-take before it keeps them and is
+    /// marked disturbed.
+    pub max_retakes: usize,
 }
 
 /// A runner as run.
@@ -237,6 +298,78 @@ pub struct Cell {
     pub metrics: BTreeMap<String, f64>,
     /// Derived statistics; filled once the whole run is known (speedup needs `seq`).
     pub summary: Option<Summary>,
+    /// What else ran on the machine while this cell was measured (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interference: Option<Interference>,
+    /// How the cell's sample count was reached (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
+}
+
+/// Other load on the machine during a cell's samples (schema 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Interference {
+    /// Samples discarded as disturbed and taken again.
+    pub retaken: usize,
+    /// Measured samples that stayed disturbed after the cell's re-takes ran out
+    /// (kept in `samples`, marked there).
+    pub disturbed_samples: usize,
+    /// The largest foreign load seen over any sample, kept or discarded, in cores.
+    pub foreign_cores_max: f64,
+    /// The median foreign load over the kept samples, in cores.
+    pub foreign_cores_median: f64,
+    /// The largest steal time seen over any sample, in cores.
+    pub steal_cores_max: f64,
+    /// Foreign load of the discarded samples, in cores, in the order they were seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discarded_foreign_cores: Vec<f64>,
+}
+
+/// Why a cell stopped taking samples (schema 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopReason {
+    /// The median's interval reached the precision target.
+    Precision,
+    /// The cell's share of the run's time budget was spent.
+    Budget,
+    /// The cell took the most samples allowed.
+    MaxSamples,
+    /// The sample count was fixed (`--samples N`).
+    Fixed,
+    /// The cell ended (failed, timed out, n/a) before its sampling finished.
+    Ended,
+}
+
+impl StopReason {
+    /// The name used in results files and reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Precision => "precision",
+            StopReason::Budget => "budget",
+            StopReason::MaxSamples => "max-samples",
+            StopReason::Fixed => "fixed",
+            StopReason::Ended => "ended",
+        }
+    }
+}
+
+/// How a cell's samples were taken (schema 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// Cell processes that contributed samples.
+    pub processes: usize,
+    /// Why sampling stopped.
+    pub stop: StopReason,
+    /// The precision target, as a fraction of the median.
+    pub target: f64,
+    /// The half-width reached when sampling stopped, as a fraction of the median
+    /// (`None` while too few samples for a 95% interval).
+    pub half_width: Option<f64>,
+    /// The time this cell was allowed, seconds (`None`: no budget).
+    pub budget_s: Option<f64>,
+    /// Wall time the cell's processes took in all, seconds.
+    pub spent_s: f64,
 }
 
 /// Measured cost of one sample.
@@ -262,6 +395,49 @@ pub struct Sample {
     /// The workload's own measures for this sample (schema 2).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// Operations this sample completed, for workloads that count them (schema 3), so
+    /// throughput can be judged per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ops: Option<u64>,
+    /// Which of the cell's processes took this sample, from 0 (schema 3).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub process: usize,
+    /// CPU time, seconds, that processes outside the cell's own process tree used on
+    /// the machine during this sample: busy time from `/proc/stat` minus the cell's
+    /// own CPU time (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_cpu_s: Option<f64>,
+    /// Steal time over the sample, seconds, all CPUs together (schema 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steal_s: Option<f64>,
+    /// Kept although other load disturbed it: the cell's re-takes ran out (schema 3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disturbed: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Sample {
+    /// A sample of `wall_s` seconds with nothing else measured: for tests and fixtures.
+    pub fn of_wall(wall_s: f64) -> Sample {
+        Sample {
+            wall_s,
+            user_s: 0.0,
+            sys_s: 0.0,
+            ctx_voluntary: 0,
+            ctx_involuntary: 0,
+            latency_p99_us: None,
+            latency_max_us: None,
+            metrics: BTreeMap::new(),
+            ops: None,
+            process: 0,
+            foreign_cpu_s: None,
+            steal_s: None,
+            disturbed: false,
+        }
+    }
 }
 
 /// A cell that ran part of the work and scaled its times linearly.
@@ -300,14 +476,38 @@ pub struct Latency {
 pub struct Summary {
     /// Median wall time, seconds (extrapolated when the cell says so).
     pub median_wall_s: f64,
-    /// 95% bootstrap interval of the median wall time, seconds.
-    pub ci95_wall_s: [f64; 2],
+    /// Distribution-free interval of the median wall time, seconds: two order
+    /// statistics of the samples, chosen for at least 95% coverage where the sample
+    /// count allows it, else the samples' range (schema 3; `interval_wall_s` before,
+    /// which older files' summaries are re-derived from their samples anyway).
+    #[serde(alias = "interval_wall_s")]
+    pub interval_wall_s: [f64; 2],
+    /// The interval's real coverage: the probability that it holds the true median
+    /// (e.g. 0.75 for the range of 3 samples; at least 0.95 from 6 samples) (schema 3).
+    #[serde(default)]
+    pub interval_coverage: f64,
+    /// Samples the interval rests on (schema 3).
+    #[serde(default)]
+    pub samples: usize,
     /// Median wall of `seq` on the same workload divided by this cell's.
     pub speedup_vs_seq: Option<f64>,
-    /// Speedup divided by worker threads.
+    /// Speedup divided by the parallelism the machine can give it, min(threads,
+    /// cores) (schema 3; speedup ÷ threads before).
     pub efficiency: Option<f64>,
+    /// More worker threads than logical cores: shown as its own fact, not as lost
+    /// efficiency (schema 3).
+    #[serde(default)]
+    pub oversubscribed: bool,
     /// Median CPU time (user + system) divided by median wall time; 1.0 = one core busy.
     pub cpu_utilisation: f64,
+}
+
+impl Summary {
+    /// Whether the interval has at least 95% coverage, so "fastest", "tied" and
+    /// "statistically tied" may rest on it.
+    pub fn supports_claims(&self) -> bool {
+        self.interval_coverage >= 0.95 - 1e-9
+    }
 }
 
 impl Cell {
@@ -319,6 +519,15 @@ impl Cell {
     /// Measured times of this cell are scaled by this factor (1.0 when complete).
     pub fn scale(&self) -> f64 {
         self.extrapolation.as_ref().map_or(1.0, |e| e.factor)
+    }
+
+    /// Kept out of verdicts, rankings and claims because other load on the machine
+    /// disturbed some of its samples even after re-takes (schema 3). Its numbers are
+    /// still shown, marked.
+    pub fn disturbed(&self) -> bool {
+        self.interference
+            .as_ref()
+            .is_some_and(|i| i.disturbed_samples > 0)
     }
 
     /// False for a cell whose workload does not apply to its runner

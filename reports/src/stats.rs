@@ -1,5 +1,6 @@
-//! Pure statistics over samples: median, percentiles, percentile-bootstrap
-//! intervals of a median and of a ratio of medians, the Mann-Whitney U test, the
+//! Pure statistics over samples: median, percentiles, the order-statistic interval
+//! of a median with its exact coverage, percentile-bootstrap intervals of a median
+//! and of a ratio of medians, the Mann-Whitney U test, the
 //! Holm and Benjamini-Hochberg corrections for multiple tests, and the small seeded
 //! PRNG they (and the harness's cell shuffle) use. No I/O, no allocation beyond
 //! scratch copies of the input.
@@ -42,6 +43,66 @@ fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     } else {
         sorted[below] + (sorted[above] - sorted[below]) * frac
     }
+}
+
+/// A distribution-free interval for the median of `samples`, from order statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MedianInterval {
+    /// Lower end: the `k`-th smallest sample.
+    pub lo: f64,
+    /// Upper end: the `k`-th largest sample.
+    pub hi: f64,
+    /// The probability that `[lo, hi]` holds the true median of the distribution the
+    /// samples came from, assuming only that they are independent draws from it:
+    /// `1 - 2 P(B < k)` with `B ~ Binomial(n, 1/2)`.
+    pub coverage: f64,
+}
+
+/// The order-statistic interval `[x(k), x(n+1-k)]` of the median of `samples`, with
+/// the largest `k` whose coverage is still at least `confidence`; where even the
+/// samples' full range falls short of it (fewer than 6 samples for 95%), the range
+/// itself, with its real (lower) coverage: 75% for 3 samples, 87.5% for 4, 93.75% for
+/// 5. `None` for no samples. NaNs sort last.
+///
+/// ```
+/// use rtcompare_reports::stats::median_interval;
+///
+/// let three = median_interval(&[0.30, 0.31, 0.29], 0.95).unwrap();
+/// assert_eq!((three.lo, three.hi), (0.29, 0.31));
+/// assert_eq!(three.coverage, 0.75);
+/// let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+/// let i = median_interval(&ten, 0.95).unwrap();
+/// assert_eq!((i.lo, i.hi), (2.0, 9.0)); // k = 2: coverage 97.9%
+/// assert!(i.coverage >= 0.95);
+/// ```
+pub fn median_interval(samples: &[f64], confidence: f64) -> Option<MedianInterval> {
+    let n = samples.len();
+    if n == 0 {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    // cdf[i] = P(B <= i) for B ~ Binomial(n, 1/2), built in log space so large n
+    // does not underflow 2^-n.
+    let coverage_at = |k: usize| -> f64 {
+        // P(B <= k - 1)
+        let mut log_pmf = -(n as f64) * std::f64::consts::LN_2;
+        let mut below = 0.0;
+        for i in 0..k {
+            below += log_pmf.exp();
+            log_pmf += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+        }
+        (1.0 - 2.0 * below).max(0.0)
+    };
+    let mut k = 1;
+    while 2 * (k + 1) <= n + 1 && coverage_at(k + 1) >= confidence {
+        k += 1;
+    }
+    Some(MedianInterval {
+        lo: sorted[k - 1],
+        hi: sorted[n - k],
+        coverage: coverage_at(k),
+    })
 }
 
 /// A 95% percentile-bootstrap interval of the median of `samples`: the 2.5th and
@@ -354,6 +415,11 @@ impl Rng {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    /// A uniformly distributed float in `[0, 1)` (53 random bits).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// A uniformly distributed integer in `0..n`, without modulo bias (Lemire's
@@ -745,5 +811,50 @@ mod amdahl_tests {
         // Superlinear speedups clamp to a fully parallel fit.
         let fit = amdahl_fit(&[(1.0, 1.0), (2.0, 2.2)]).unwrap();
         assert_eq!(fit.serial_fraction, 0.0);
+    }
+
+    #[test]
+    fn median_interval_coverage_is_exact() {
+        let xs = |n: usize| (1..=n).map(|i| i as f64).collect::<Vec<_>>();
+        // Ranges of small samples: 1 - 2 / 2^n.
+        for (n, coverage) in [(2, 0.5), (3, 0.75), (4, 0.875), (5, 0.9375)] {
+            let i = median_interval(&xs(n), 0.95).unwrap();
+            assert_eq!((i.lo, i.hi), (1.0, n as f64), "n = {n}");
+            assert!((i.coverage - coverage).abs() < 1e-12, "n = {n}: {i:?}");
+        }
+        // From 6 samples the range covers 96.9%: the first 95% interval.
+        let six = median_interval(&xs(6), 0.95).unwrap();
+        assert!((six.coverage - (1.0 - 2.0 / 64.0)).abs() < 1e-12);
+        // Known table values (e.g. Conover): n = 20 gives [x(6), x(15)], 95.9%.
+        let twenty = median_interval(&xs(20), 0.95).unwrap();
+        assert_eq!((twenty.lo, twenty.hi), (6.0, 15.0));
+        assert!((twenty.coverage - 0.958_610_5).abs() < 1e-6, "{twenty:?}");
+        // Large n does not underflow and narrows around the median.
+        let big = median_interval(&xs(2000), 0.95).unwrap();
+        assert!(big.coverage >= 0.95 && big.coverage < 0.96, "{big:?}");
+        assert!(big.lo > 940.0 && big.hi < 1060.0, "{big:?}");
+        assert_eq!(median_interval(&[], 0.95), None);
+        let one = median_interval(&[4.0], 0.95).unwrap();
+        assert_eq!((one.lo, one.hi, one.coverage), (4.0, 4.0, 0.0));
+    }
+
+    #[test]
+    fn median_interval_covers_the_median_as_often_as_it_says() {
+        // Simulated coverage over skewed samples matches the stated coverage.
+        let mut rng = Rng::new(7);
+        for n in [3usize, 5, 8, 15] {
+            let mut hits = 0;
+            let mut stated = 0.0;
+            let trials = 4000;
+            for _ in 0..trials {
+                // Exponential draws: true median ln 2.
+                let xs: Vec<f64> = (0..n).map(|_| -(1.0 - rng.unit()).ln()).collect();
+                let i = median_interval(&xs, 0.95).unwrap();
+                stated = i.coverage;
+                hits += usize::from(i.lo <= std::f64::consts::LN_2 && std::f64::consts::LN_2 <= i.hi);
+            }
+            let seen = hits as f64 / trials as f64;
+            assert!((seen - stated).abs() < 0.03, "n = {n}: seen {seen}, stated {stated}");
+        }
     }
 }

@@ -4,14 +4,15 @@
 //! CPU utilisation.
 
 use crate::model::{Cell, Results, Status, Summary};
-use crate::stats::{bootstrap_median_ci, median};
+use crate::stats::{median, median_interval};
 use rtcompare_api::WorkloadKind;
 
 /// The runner every speedup is relative to.
 pub const BASELINE_RUNNER: &str = "seq";
 
-/// Bootstrap resamples per cell.
-pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// The coverage the median's interval aims at; fewer than 6 samples cannot reach
+/// it, and then the interval is their range with its real, lower coverage.
+pub const INTERVAL_CONFIDENCE: f64 = 0.95;
 
 /// Fills `summary` for every cell that finished ([`Status::Ok`]) with at least one
 /// sample, and clears it for every other cell: failed, timed out, or not
@@ -21,15 +22,17 @@ pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 /// Speedup is `seq`'s median wall time on the same workload (its only ok cell,
 /// whatever its thread count; the one with fewest threads if there are several)
 /// divided by the cell's own; it and efficiency are `None` when that workload has
-/// no ok `seq` cell. Efficiency (speedup per worker thread) is only computed for
-/// CPU-bound workloads: where tasks mostly wait, a speedup comes from overlapping
-/// the waits, not from the threads, and dividing it by the thread count means
-/// nothing. Each cell's bootstrap is seeded from `results.config.seed` and the
-/// cell's key, so the numbers do not depend on the order cells ran in.
+/// no ok `seq` cell. Efficiency is speedup ÷ min(threads, logical cores): the
+/// share of the parallelism the machine can actually give the cell, so 4 threads
+/// on 2 cores that run twice as fast as `seq` score 100%, and the oversubscription
+/// is flagged apart (`oversubscribed`). It is only computed for CPU-bound
+/// workloads: where tasks mostly wait, a speedup comes from overlapping the waits,
+/// not from the threads. The median's interval is distribution-free (order
+/// statistics), so the numbers do not depend on a seed or on the order cells ran in.
 pub fn summarize(results: &mut Results) {
-    let seed = results.config.seed;
+    let cores = results.machine.logical_cores.max(1);
     for cell in &mut results.cells {
-        cell.summary = basic_summary(cell, seed);
+        cell.summary = basic_summary(cell, cores);
     }
     let baselines: Vec<Option<f64>> = results
         .cells
@@ -37,18 +40,18 @@ pub fn summarize(results: &mut Results) {
         .map(|cell| baseline(&results.cells, &cell.workload))
         .collect();
     for (cell, seq_wall) in results.cells.iter_mut().zip(baselines) {
-        let threads = cell.threads.max(1) as f64;
+        let parallelism = cell.threads.clamp(1, cores) as f64;
         if let (Some(summary), Some(seq_wall)) = (cell.summary.as_mut(), seq_wall) {
             let speedup = seq_wall / summary.median_wall_s;
             summary.speedup_vs_seq = Some(speedup);
             summary.efficiency =
-                (cell.workload_kind == WorkloadKind::Cpu).then_some(speedup / threads);
+                (cell.workload_kind == WorkloadKind::Cpu).then_some(speedup / parallelism);
         }
     }
 }
 
 /// Median, interval and utilisation of one cell; speedup and efficiency left empty.
-fn basic_summary(cell: &Cell, seed: u64) -> Option<Summary> {
+fn basic_summary(cell: &Cell, cores: usize) -> Option<Summary> {
     if cell.status != Status::Ok || cell.samples.is_empty() {
         return None;
     }
@@ -56,12 +59,15 @@ fn basic_summary(cell: &Cell, seed: u64) -> Option<Summary> {
     let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
     let cpus: Vec<f64> = cell.samples.iter().map(|s| s.user_s + s.sys_s).collect();
     let median_wall = median(&walls);
-    let [lo, hi] = bootstrap_median_ci(&walls, BOOTSTRAP_RESAMPLES, cell_seed(seed, cell));
+    let interval = median_interval(&walls, INTERVAL_CONFIDENCE)?;
     Some(Summary {
         median_wall_s: median_wall * scale,
-        ci95_wall_s: [lo * scale, hi * scale],
+        interval_wall_s: [interval.lo * scale, interval.hi * scale],
+        interval_coverage: interval.coverage,
+        samples: walls.len(),
         speedup_vs_seq: None,
         efficiency: None,
+        oversubscribed: cell.threads > cores,
         cpu_utilisation: median(&cpus) / median_wall,
     })
 }
@@ -75,15 +81,6 @@ fn baseline(cells: &[Cell], workload: &str) -> Option<f64> {
         .filter_map(|c| Some((c.threads, c.summary.as_ref()?.median_wall_s)))
         .min_by_key(|&(threads, _)| threads)
         .map(|(_, wall)| wall)
-}
-
-/// The run's seed mixed with the cell's key (FNV-1a), so cells get independent,
-/// order-independent resampling streams.
-fn cell_seed(seed: u64, cell: &Cell) -> u64 {
-    let hash = cell.key().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    seed ^ hash
 }
 
 #[cfg(test)]
@@ -103,6 +100,7 @@ mod tests {
             latency_p99_us: None,
             latency_max_us: None,
             metrics: BTreeMap::new(),
+            ..Sample::of_wall(wall_s)
         }
     }
 
@@ -135,6 +133,8 @@ mod tests {
             metrics: BTreeMap::new(),
             notes: vec![],
             summary: None,
+            interference: None,
+            sampling: None,
         }
     }
 
@@ -168,10 +168,12 @@ mod tests {
                 workloads: vec![],
                 command: "rtcompare compare".into(),
                 rate: None,
+                sampling: None,
             },
             runners: vec![],
             workloads: vec![],
             cells,
+            preflight: None,
         }
     }
 
@@ -196,7 +198,7 @@ mod tests {
         assert!(close(rayon.speedup_vs_seq.unwrap(), 2.0));
         assert!(close(rayon.efficiency.unwrap(), 1.0));
         assert!(close(rayon.cpu_utilisation, 2.0));
-        let [lo, hi] = rayon.ci95_wall_s;
+        let [lo, hi] = rayon.interval_wall_s;
         assert!(lo <= 0.20 && 0.20 <= hi && lo >= 0.19 && hi <= 0.21);
     }
 
@@ -211,13 +213,13 @@ mod tests {
         summarize(&mut r);
         let seq = r.cells[0].summary.as_ref().unwrap();
         assert!(close(seq.median_wall_s, 1.01));
-        assert!(seq.ci95_wall_s[0] >= 1.0 && seq.ci95_wall_s[1] <= 1.02);
+        assert!(seq.interval_wall_s[0] >= 1.0 && seq.interval_wall_s[1] <= 1.02);
         // Utilisation is a ratio of unscaled times.
         assert!(close(seq.cpu_utilisation, 1.0));
         assert!(close(seq.speedup_vs_seq.unwrap(), 1.0));
         let ct = r.cells[1].summary.as_ref().unwrap();
         assert!(close(ct.speedup_vs_seq.unwrap(), 100.0));
-        assert_eq!(ct.ci95_wall_s, [0.0101, 0.0101]);
+        assert_eq!(ct.interval_wall_s, [0.0101, 0.0101]);
     }
 
     #[test]
@@ -276,9 +278,12 @@ mod tests {
         failed.status = Status::Failed;
         failed.summary = Some(Summary {
             median_wall_s: 1.0,
-            ci95_wall_s: [1.0, 1.0],
+            interval_wall_s: [1.0, 1.0],
+            interval_coverage: 0.0,
+            samples: 1,
             speedup_vs_seq: None,
             efficiency: None,
+            oversubscribed: false,
             cpu_utilisation: 1.0,
         });
         let mut timeout = cell("tokio-mt", "cpu", 2, &[]);
@@ -302,9 +307,12 @@ mod tests {
         // Even with samples and a stale summary, a cell that does not apply gets none.
         seq.summary = Some(Summary {
             median_wall_s: 0.4,
-            ci95_wall_s: [0.4, 0.4],
+            interval_wall_s: [0.4, 0.4],
+            interval_coverage: 0.0,
+            samples: 1,
             speedup_vs_seq: Some(1.0),
             efficiency: None,
+            oversubscribed: false,
             cpu_utilisation: 1.0,
         });
         let mut r = results(vec![seq, cell("tokio-mt", "spawn", 2, &[0.02, 0.021])]);

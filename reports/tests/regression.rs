@@ -589,11 +589,11 @@ fn bencher_metric_format_has_one_benchmark_per_finished_cell() {
                 );
                 assert_eq!(
                     latency["lower_value"].as_f64().unwrap(),
-                    summary.ci95_wall_s[0] * 1e9
+                    summary.interval_wall_s[0] * 1e9
                 );
                 assert_eq!(
                     latency["upper_value"].as_f64().unwrap(),
-                    summary.ci95_wall_s[1] * 1e9
+                    summary.interval_wall_s[1] * 1e9
                 );
                 assert_eq!(
                     entry["peak-rss"]["value"].as_f64().unwrap(),
