@@ -13,17 +13,25 @@
 //! cell and says which.
 //!
 //! Test-only slowdown knob: `RTCOMPARE_SLOWDOWN=FRACTION` (every cell) or
-//! `RTCOMPARE_SLOWDOWN=runner/workload=FRACTION` makes each sample of the matching
-//! cells spin for that fraction of its own wall time, inside the timed region: a
-//! known regression for checking that `rtcompare check` catches it.
+//! `RTCOMPARE_SLOWDOWN=runner/workload=FRACTION[,runner/workload=FRACTION…]` makes
+//! each sample of the matching cells spin for that fraction of its own wall time,
+//! inside the timed region: a known regression for checking that `rtcompare check`
+//! catches it. `RTCOMPARE_JITTER=FRACTION` adds a pseudo-random share of up to that
+//! fraction instead, for a cell too noisy to meet its precision target.
+//!
+//! Every sample is bracketed by `/proc/stat` readings (crate::interference): one
+//! that other load disturbed is discarded and taken again, up to `max_retakes`
+//! times per process; after that it is kept, marked, and the cell is disturbed.
 
+use crate::interference::{Disturbance, SystemCpu};
 use crate::measure::{Usage, peak_rss_bytes};
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
 };
-use rtcompare_reports::{Cell, Extrapolation, Latency, Sample, Status};
+use rtcompare_reports::{Cell, Extrapolation, Interference, Latency, Sample, Status};
 use rtcompare_runners::{RunnerInfo, WorkerStrategy, census};
 use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -46,6 +54,47 @@ pub struct CellSpec {
     pub samples: usize,
     /// Requests per second for open-loop workloads (`--rate`).
     pub rate: Option<f64>,
+    /// Which of the cell's processes this is, from 0 (each takes its own warm-up).
+    pub process: usize,
+    /// Foreign load, in cores, beyond which a sample is disturbed and taken again.
+    pub threshold_cores: f64,
+    /// Disturbed samples this process may take again before it keeps them, marked.
+    pub max_retakes: usize,
+}
+
+/// What a cell process prints: its cell, and the latency histograms behind the
+/// cell's percentiles, so the parent can merge them over the cell's processes
+/// (percentiles are never averaged). Not part of the results file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CellReport {
+    /// The cell as this process measured it.
+    pub cell: Cell,
+    /// Each named latency histogram of the measured samples, as `[value, count]`
+    /// pairs of its recorded buckets, in nanoseconds.
+    #[serde(default)]
+    pub histograms: Vec<(String, Vec<[u64; 2]>)>,
+}
+
+/// A histogram as `[value, count]` pairs of its recorded buckets.
+pub fn histogram_buckets(h: &Histogram) -> Vec<[u64; 2]> {
+    h.iter_recorded()
+        .map(|v| [v.value_iterated_to(), v.count_at_value()])
+        .collect()
+}
+
+/// The histogram `buckets` came from (values within one bucket are equivalent).
+pub fn histogram_from_buckets(buckets: &[[u64; 2]]) -> Histogram {
+    let mut h = rtcompare_api::new_histogram();
+    for &[value, count] in buckets {
+        h.record_n(value, count)
+            .expect("auto-resizing histograms record");
+    }
+    h
+}
+
+/// A merged histogram's percentiles, in microseconds.
+pub fn latency_of(h: &Histogram) -> Latency {
+    latency(h)
 }
 
 impl CellSpec {
@@ -87,6 +136,20 @@ impl CellSpec {
     }
 }
 
+thread_local! {
+    /// The latency histograms of the cell being measured, handed from the sampling
+    /// loop to `run` for the [`CellReport`].
+    static HISTOGRAMS: std::cell::RefCell<Vec<(String, Vec<[u64; 2]>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs the cell and returns its report: the cell and its histograms.
+pub fn run_report(spec: &CellSpec) -> CellReport {
+    let cell = run(spec);
+    let histograms = HISTOGRAMS.with(|h| std::mem::take(&mut *h.borrow_mut()));
+    CellReport { cell, histograms }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
     Panic,
@@ -125,18 +188,40 @@ impl Fault {
     }
 }
 
-/// The fraction by which `RTCOMPARE_SLOWDOWN` slows this cell, if it names it.
+/// The fraction by which `RTCOMPARE_SLOWDOWN` slows this cell, if it names it:
+/// `FRACTION` (every cell) or a comma-separated list of `runner/workload=FRACTION`.
 fn slowdown_from_env(spec: &CellSpec) -> Option<f64> {
-    let knob = std::env::var("RTCOMPARE_SLOWDOWN").ok()?;
-    let (target, fraction) = match knob.rsplit_once('=') {
-        Some((target, fraction)) => (Some(target), fraction),
-        None => (None, knob.as_str()),
-    };
-    let this = format!("{}/{}", spec.runner.id, spec.workload.id);
-    if target.is_some_and(|t| t != this) {
-        return None;
-    }
-    fraction
+    slowdown_for(
+        &std::env::var("RTCOMPARE_SLOWDOWN").ok()?,
+        spec.runner.id,
+        spec.workload.id,
+    )
+}
+
+fn slowdown_for(knob: &str, runner: &str, workload: &str) -> Option<f64> {
+    let this = format!("{runner}/{workload}");
+    knob.split(',').find_map(|item| {
+        let (target, fraction) = match item.trim().rsplit_once('=') {
+            Some((target, fraction)) => (Some(target), fraction),
+            None => (None, item.trim()),
+        };
+        if target.is_some_and(|t| t != this) {
+            return None;
+        }
+        fraction
+            .parse::<f64>()
+            .ok()
+            .filter(|f| *f > 0.0 && f.is_finite())
+    })
+}
+
+/// Test-only jitter knob: `RTCOMPARE_JITTER=FRACTION` lengthens each sample of every
+/// cell by a pseudo-random share, up to FRACTION of its wall time, spun inside the
+/// timed region: a cell too noisy to reach any precision target, for testing that
+/// sampling then stops on its budget.
+fn jitter_from_env() -> Option<f64> {
+    std::env::var("RTCOMPARE_JITTER")
+        .ok()?
         .parse::<f64>()
         .ok()
         .filter(|f| *f > 0.0 && f.is_finite())
@@ -212,6 +297,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
             spec,
             fault: self.fault,
             slowdown: slowdown_from_env(spec),
+            jitter: jitter_from_env(),
             params: W::params(spec.preset),
             open_files: open_files_for_cell(),
         };
@@ -227,6 +313,7 @@ struct Measure<'a, W: Workload> {
     spec: &'a CellSpec,
     fault: Option<Fault>,
     slowdown: Option<f64>,
+    jitter: Option<f64>,
     params: W::Params,
     open_files: Option<u64>,
 }
@@ -460,13 +547,21 @@ impl<W: Workload> Measure<'_, W> {
 
         let mut latencies: Vec<(&'static str, Histogram)> = Vec::new();
         let mut ops_per_s = Vec::new();
+        let mut interference = Interference::default();
+        let mut retakes_left = spec.max_retakes;
         let total = spec.warmup + spec.samples;
-        for i in 0..total {
+        let mut i = 0;
+        while i < total {
+            let system_before = SystemCpu::now();
             let children_before = children.then(ChildrenCpu::now);
             let before = Usage::now();
             let (mut outcome, mut wall) = run_once(params);
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
+            }
+            if let Some(jitter) = self.jitter {
+                let draw = (wall.subsec_nanos() as f64 * 0.618_033_988_7).fract();
+                wall = slow_down(wall, jitter * draw);
             }
             let mut sample: Sample = before.sample_until(&Usage::now(), wall);
             if let Some(before) = children_before {
@@ -474,6 +569,9 @@ impl<W: Workload> Measure<'_, W> {
                 sample.user_s += (after.user - before.user).max(0.0);
                 sample.sys_s += (after.sys - before.sys).max(0.0);
             }
+            let disturbance = system_before.zip(SystemCpu::now()).map(|(before, after)| {
+                Disturbance::between(&before, &after, sample.user_s + sample.sys_s)
+            });
             if i == 0 {
                 if let Some(fault) = self.fault {
                     outcome = fault.inject(outcome);
@@ -508,10 +606,36 @@ impl<W: Workload> Measure<'_, W> {
                 .iter()
                 .map(|&(key, value)| (key.to_owned(), value))
                 .collect();
+            sample.ops = outcome.ops;
+            sample.process = spec.process;
+            if let Some(d) = disturbance {
+                sample.foreign_cpu_s = Some(d.foreign_s);
+                sample.steal_s = Some(d.steal_s);
+            }
             if i < spec.warmup {
                 cell.warmup.push(sample);
+                i += 1;
                 continue;
             }
+            if let Some(d) = disturbance {
+                let cores = d.cores(sample.wall_s);
+                interference.foreign_cores_max = interference.foreign_cores_max.max(cores);
+                interference.steal_cores_max = interference
+                    .steal_cores_max
+                    .max(d.steal_s / sample.wall_s.max(1e-9));
+                if d.disturbs(sample.wall_s, spec.threshold_cores) {
+                    if retakes_left > 0 {
+                        // Discarded: the same sample is taken again.
+                        retakes_left -= 1;
+                        interference.retaken += 1;
+                        interference.discarded_foreign_cores.push(cores);
+                        continue;
+                    }
+                    sample.disturbed = true;
+                    interference.disturbed_samples += 1;
+                }
+            }
+            i += 1;
             if let Some(ops) = outcome.ops {
                 ops_per_s.push(ops as f64 / (wall.as_secs_f64() * cell.scale()));
             }
@@ -526,6 +650,15 @@ impl<W: Workload> Measure<'_, W> {
             cell.samples.push(sample);
         }
         cell.verified = true;
+        interference.foreign_cores_median = median(
+            &mut cell
+                .samples
+                .iter()
+                .filter_map(|s| Some((s.foreign_cpu_s? + s.steal_s?) / s.wall_s.max(1e-9)))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0);
+        cell.interference = Some(interference);
         cell.metrics = median_metrics(&cell.samples);
         cell.metrics.extend(
             probe_metrics
@@ -533,6 +666,12 @@ impl<W: Workload> Measure<'_, W> {
                 .map(|(key, value)| (key.to_owned(), value)),
         );
         cell.throughput_per_s = median(&mut ops_per_s);
+        HISTOGRAMS.with(|h| {
+            *h.borrow_mut() = latencies
+                .iter()
+                .map(|(name, histogram)| ((*name).to_owned(), histogram_buckets(histogram)))
+                .collect();
+        });
         let mut latencies = latencies.into_iter();
         cell.latency_us = latencies.next().map(|(_, h)| latency(&h));
         cell.more_latency_us = latencies
@@ -642,7 +781,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
 }
 
 /// The median over samples of each per-sample metric.
-fn median_metrics(samples: &[Sample]) -> BTreeMap<String, f64> {
+pub fn median_metrics(samples: &[Sample]) -> BTreeMap<String, f64> {
     let mut by_key: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for sample in samples {
         for (key, &value) in &sample.metrics {
@@ -676,6 +815,18 @@ pub fn hex(value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slowdown_targets_one_cell_or_several() {
+        assert_eq!(slowdown_for("0.1", "seq", "cpu"), Some(0.1));
+        assert_eq!(slowdown_for("seq/cpu=0.2", "seq", "cpu"), Some(0.2));
+        assert_eq!(slowdown_for("seq/cpu=0.2", "seq", "sleep"), None);
+        let several = "tokio-mt/cpu=0.1, seq/sleep=0.3";
+        assert_eq!(slowdown_for(several, "seq", "sleep"), Some(0.3));
+        assert_eq!(slowdown_for(several, "tokio-mt", "cpu"), Some(0.1));
+        assert_eq!(slowdown_for(several, "rayon", "cpu"), None);
+        assert_eq!(slowdown_for("seq/cpu=x", "seq", "cpu"), None);
+    }
 
     #[test]
     fn stat_fields_are_counted_after_the_name() {

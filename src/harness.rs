@@ -1,16 +1,21 @@
-//! The parent side of `compare`: plans the matrix, runs every cell in its own child
-//! process under a timeout, survives cells that panic, crash, hang or answer wrongly,
-//! and keeps `results.json` (atomically rewritten after every cell) and `report.md`
-//! up to date so an interrupted run loses nothing it finished.
+//! The parent side of `compare`: plans the matrix, looks at the machine's load
+//! first, runs every cell in its own child processes (as many as the sampling rule
+//! asks, each under a timeout), survives cells that panic, crash, hang or answer
+//! wrongly, shares the run's time budget out among the cells, and keeps
+//! `results.json` (atomically rewritten after every cell) and `report.md` up to date
+//! so an interrupted run loses nothing it finished. While a cell runs, the parent
+//! only waits: the progress display is drawn between cells, never during one.
 
-use crate::cell::CellSpec;
+use crate::cell::{CellReport, CellSpec};
 use crate::fingerprint;
 use crate::measure::raise_open_files_limit;
+use crate::sampling::{self, Merged, Policy};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
 use rtcompare_reports::{
-    Cell, Config, MetricMeta, Results, RunnerMeta, SCHEMA_VERSION, Status, WorkloadMeta,
+    Cell, Config, MetricMeta, Preflight, Results, RunnerMeta, SCHEMA_VERSION, Sampling, Status,
+    WorkloadMeta,
 };
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
@@ -33,9 +38,11 @@ pub struct Plan {
     pub preset: Preset,
     /// Worker-thread counts.
     pub threads: Vec<usize>,
-    /// Measured samples per cell.
-    pub samples: usize,
-    /// Warm-up samples per cell.
+    /// How many samples each cell takes, from how many processes, within what budget.
+    pub sampling: Policy,
+    /// Refuse to start when the pre-flight check finds other load (`--require-quiet`).
+    pub require_quiet: bool,
+    /// Warm-up samples per cell process.
     pub warmup: usize,
     /// Shuffle and bootstrap seed.
     pub seed: u64,
@@ -82,8 +89,11 @@ impl Plan {
                         threads,
                         preset: self.preset,
                         warmup: self.warmup,
-                        samples: self.samples,
+                        samples: self.sampling.per_process,
                         rate: self.rate,
+                        process: 0,
+                        threshold_cores: self.sampling.threshold_cores,
+                        max_retakes: self.sampling.max_retakes,
                     });
                 }
             }
@@ -99,14 +109,30 @@ impl Plan {
             .rate
             .map(|r| format!(" --rate {r}"))
             .unwrap_or_default();
+        let s = &self.sampling;
+        let sampling = match s.fixed {
+            Some(n) => format!("--samples {n} --processes {}", s.min_processes),
+            None => format!(
+                "--min-samples {} --max-samples {} --samples-per-process {} --processes {} \
+                 --precision {} --precision-io {}{}",
+                s.min_samples,
+                s.max_samples,
+                s.per_process,
+                s.min_processes,
+                s.precision_cpu * 100.0,
+                s.precision_other * 100.0,
+                s.budget
+                    .map(|b| format!(" --budget {}s", b.as_secs_f64()))
+                    .unwrap_or_default(),
+            ),
+        };
         format!(
-            "cargo compare --preset {} --runners {} --workloads {} --threads {} --samples {} \
+            "cargo compare --preset {} --runners {} --workloads {} --threads {} {sampling} \
              --warmup {} --seed {} --timeout {}{rate}",
             self.preset,
             join(self.runners.iter().map(|r| r.id.to_owned()).collect()),
             join(self.workloads.iter().map(|w| w.id.to_owned()).collect()),
             join(self.threads.iter().map(usize::to_string).collect()),
-            self.samples,
             self.warmup,
             self.seed,
             self.timeout.as_secs_f64(),
@@ -124,7 +150,7 @@ impl Plan {
             config: Config {
                 preset: self.preset.as_str().into(),
                 threads: self.threads.clone(),
-                samples: self.samples,
+                samples: self.sampling.min_samples,
                 warmup: self.warmup,
                 seed: self.seed,
                 timeout_s: self.timeout.as_secs_f64(),
@@ -132,7 +158,7 @@ impl Plan {
                 workloads: self.workloads.iter().map(|w| w.id.into()).collect(),
                 command: self.command(),
                 rate: self.rate,
-                sampling: None,
+                sampling: Some(self.sampling.config()),
             },
             runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
             workloads: self
@@ -168,12 +194,19 @@ pub struct Session {
     interrupted: Arc<AtomicBool>,
     progress: ProgressBar,
     done: usize,
+    policy: Policy,
+    started: Instant,
 }
 
 impl Session {
-    /// A session expecting `cells` cells, each limited to `timeout`. Raises the
-    /// open-file limit (children inherit it) and returns the limits in force.
-    pub fn start(cells: usize, timeout: Duration) -> Result<(Session, Option<[u64; 2]>)> {
+    /// A session expecting `cells` cells, each process limited to `timeout`, sampled
+    /// by `policy`. Raises the open-file limit (children inherit it) and returns the
+    /// limits in force.
+    pub fn start(
+        cells: usize,
+        timeout: Duration,
+        policy: &Policy,
+    ) -> Result<(Session, Option<[u64; 2]>)> {
         let interrupted = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&interrupted);
         ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
@@ -182,10 +215,34 @@ impl Session {
         let session = Session {
             timeout,
             interrupted,
-            progress: progress_bar(cells),
+            progress: progress_bar(cells, policy.budget.is_some()),
             done: 0,
+            policy: policy.clone(),
+            started: Instant::now(),
         };
         Ok((session, open_files))
+    }
+
+    /// The time the next cell may take: what is left of the budget, shared equally
+    /// among the cells not yet run (so cells that finish early leave more for the
+    /// rest). `None` without a budget.
+    fn cell_allowance(&self) -> Option<Duration> {
+        let budget = self.policy.budget?;
+        let left = budget.saturating_sub(self.started.elapsed());
+        let total = self.progress.length().unwrap_or(0) as usize;
+        let cells_left = total.saturating_sub(self.done).max(1);
+        Some(left / cells_left as u32)
+    }
+
+    /// The progress message: the next cell, and what is left of the budget.
+    fn progress_message(&self, key: &str) -> String {
+        match self.policy.budget {
+            Some(budget) => {
+                let left = budget.saturating_sub(self.started.elapsed()).as_secs();
+                format!("budget ~{}m{:02}s left  {key}", left / 60, left % 60)
+            }
+            None => key.to_owned(),
+        }
     }
 
     /// Prints a line above the progress bar (or alone when stderr is not a terminal).
@@ -205,11 +262,56 @@ impl Session {
 
     /// Runs `spec` with the binary `exe`, printing one line when it ends. `None` when
     /// interrupted before it finished. `label` prefixes the cell's name (e.g. `A`).
+    ///
+    /// The cell runs in as many processes as the sampling rule asks: each takes its
+    /// own warm-up and a batch of samples, and another is started until the median's
+    /// interval meets the precision target, the cell's share of the budget is spent,
+    /// or the sample limit is reached.
     pub fn run(&mut self, exe: &Path, spec: &CellSpec, label: &str) -> Option<Cell> {
         let key = format!("{label}{}", spec.key());
-        self.progress.set_message(key.clone());
+        self.progress.set_message(self.progress_message(&key));
+        let allowed = self.cell_allowance();
         let started = Instant::now();
-        let cell = run_child(exe, spec, self.timeout, &self.interrupted)?;
+        let mut merged = Merged::default();
+        let stop = loop {
+            let taken = merged.cell().map_or(0, |c| c.samples.len());
+            let batch = CellSpec {
+                process: merged.processes(),
+                samples: self.policy.next_batch(taken),
+                ..spec.clone()
+            };
+            let process_started = Instant::now();
+            let report = run_child(exe, &batch, self.timeout, &self.interrupted)?;
+            merged.add(report);
+            let cell = merged.cell().expect("a report was just added");
+            if let Some(stop) = self.policy.stop(
+                cell,
+                merged.processes(),
+                started.elapsed(),
+                process_started.elapsed(),
+                allowed,
+            ) {
+                break stop;
+            }
+        };
+        let half_width = merged.cell().and_then(sampling::half_width);
+        let cell = merged.finish(Sampling {
+            processes: 0, // set below
+            stop,
+            target: self.policy.target(spec.workload.kind),
+            half_width,
+            budget_s: allowed.map(|a| a.as_secs_f64()),
+            spent_s: started.elapsed().as_secs_f64(),
+        });
+        let mut cell = cell?;
+        if let Some(s) = cell.sampling.as_mut() {
+            s.processes = cell
+                .samples
+                .iter()
+                .map(|s| s.process + 1)
+                .max()
+                .unwrap_or(1);
+        }
         self.done += 1;
         let total = self.progress.length().unwrap_or(0);
         self.say(format!(
@@ -235,17 +337,18 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     prepare_out_dir(&plan.out)?;
 
     let cells = plan.cells();
-    let (mut session, open_files) = Session::start(cells.len(), plan.timeout)?;
+    let preflight = check_quiet(plan)?;
+    let (mut session, open_files) = Session::start(cells.len(), plan.timeout, &plan.sampling)?;
     let mut results = plan.empty_results(open_files);
+    results.preflight = Some(preflight);
     session.say(format!(
-        "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {} samples + {} warm-up, seed {}",
+        "rtcompare: {} cells ({} runners × {} workloads, threads {:?}), preset {}, {}, seed {}",
         cells.len(),
         plan.runners.len(),
         plan.workloads.len(),
         plan.threads,
         plan.preset,
-        plan.samples,
-        plan.warmup,
+        describe_policy(&plan.sampling, plan.warmup),
         plan.seed
     ));
     let exe = current_exe()?;
@@ -292,6 +395,61 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     Ok((code, results))
 }
 
+/// The sampling rule in one line, for the terminal.
+pub fn describe_policy(p: &Policy, warmup: usize) -> String {
+    let per = format!("{} warm-up + {} samples per process", warmup, p.per_process);
+    match p.fixed {
+        Some(n) => format!(
+            "{n} samples per cell ({per}, {} process(es))",
+            p.min_processes
+        ),
+        None => format!(
+            "{}–{} samples per cell from ≥{} process(es) ({per}) until ±{}% (CPU) / ±{}% (other){}",
+            p.min_samples,
+            p.max_samples,
+            p.min_processes,
+            p.precision_cpu * 100.0,
+            p.precision_other * 100.0,
+            p.budget
+                .map(|b| format!(", budget {}", duration_words(b)))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// `15 min`, `90 s`.
+pub fn duration_words(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 120.0 && s % 60.0 == 0.0 {
+        format!("{} min", s / 60.0)
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// The pre-flight look at the machine: warns with numbers when other processes
+/// are busy, and with `--require-quiet` refuses to start.
+fn check_quiet(plan: &Plan) -> Result<Preflight> {
+    let preflight = crate::interference::preflight(Duration::from_millis(500));
+    let line = crate::interference::describe(&preflight);
+    let threshold = plan.sampling.threshold_cores;
+    if preflight.foreign_cores > threshold {
+        if plan.require_quiet {
+            bail!(
+                "the machine is not quiet ({line}); --require-quiet refuses to start above \
+                 {threshold:.2} cores of other load"
+            );
+        }
+        eprintln!(
+            "warning: the machine is busy ({line}); disturbed samples will be taken again, \
+             and cells that stay disturbed are kept out of the verdicts"
+        );
+    } else {
+        eprintln!("pre-flight: {line}");
+    }
+    Ok(preflight)
+}
+
 /// This binary, to re-execute as a cell.
 pub fn current_exe() -> Result<PathBuf> {
     std::env::current_exe().context("cannot find the rtcompare binary to re-execute")
@@ -327,15 +485,17 @@ fn probe_writable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn progress_bar(len: usize) -> ProgressBar {
+/// The progress display. It has no steady tick: it is redrawn only between cells
+/// (when a cell starts or ends), so the parent takes no CPU while a cell measures.
+/// With a budget, the message says what is left of it; without, indicatif's ETA.
+fn progress_bar(len: usize, budgeted: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}",
-        )
-        .expect("valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(250));
+    let template = if budgeted {
+        "[{elapsed_precise}] {bar:30} {pos}/{len} cells  {msg}"
+    } else {
+        "[{elapsed_precise}] {bar:30} {pos}/{len} cells, ~{eta} left  {msg}"
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     bar
 }
 
@@ -353,8 +513,32 @@ fn verdict(cell: &Cell) -> String {
     match cell.status {
         Status::Ok => {
             let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+            let sampling = cell
+                .sampling
+                .as_ref()
+                .map(|s| {
+                    let precision = s
+                        .half_width
+                        .map(|h| format!(", ±{:.1}%", h * 100.0))
+                        .unwrap_or_default();
+                    format!(
+                        ", {} samples from {} process(es), stopped on {}{precision}",
+                        cell.samples.len(),
+                        s.processes,
+                        s.stop.as_str()
+                    )
+                })
+                .unwrap_or_default();
+            let interference = match &cell.interference {
+                Some(i) if i.disturbed_samples > 0 => format!(
+                    ", DISTURBED: {} sample(s) kept under up to {:.2} cores of other load",
+                    i.disturbed_samples, i.foreign_cores_max
+                ),
+                Some(i) if i.retaken > 0 => format!(", {} re-taken", i.retaken),
+                _ => String::new(),
+            };
             format!(
-                "ok, median {:.1} ms{}",
+                "ok, median {:.1} ms{}{sampling}{interference}",
                 stats::median(&walls) * cell.scale() * 1e3,
                 if cell.extrapolation.is_some() {
                     " (extrapolated)"
@@ -375,13 +559,17 @@ fn verdict(cell: &Cell) -> String {
     }
 }
 
-/// Runs one cell in a child process. `None` when interrupted before it finished.
+/// Runs one process of a cell. `None` when interrupted before it finished.
 fn run_child(
     exe: &Path,
     spec: &CellSpec,
     timeout: Duration,
     interrupted: &AtomicBool,
-) -> Option<Cell> {
+) -> Option<CellReport> {
+    let blank = |status, error| CellReport {
+        cell: spec.blank(status, Some(error)),
+        histograms: Vec::new(),
+    };
     let mut command = Command::new(exe);
     command
         .args([
@@ -395,6 +583,9 @@ fn run_child(
         .args(["--preset", spec.preset.as_str()])
         .args(["--warmup", &spec.warmup.to_string()])
         .args(["--samples", &spec.samples.to_string()])
+        .args(["--process", &spec.process.to_string()])
+        .args(["--threshold-cores", &spec.threshold_cores.to_string()])
+        .args(["--max-retakes", &spec.max_retakes.to_string()])
         .args(spec.rate.map(|r| format!("--rate={r}")))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -405,9 +596,9 @@ fn run_child(
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
-            return Some(spec.blank(
+            return Some(blank(
                 Status::Failed,
-                Some(format!("cannot start the cell process: {e}")),
+                format!("cannot start the cell process: {e}"),
             ));
         }
     };
@@ -432,12 +623,12 @@ fn run_child(
         if now >= deadline {
             kill_group(child.id());
             let _ = child.wait();
-            return Some(spec.blank(
+            return Some(blank(
                 Status::Timeout,
-                Some(format!(
+                format!(
                     "exceeded the {:.0} s cell time limit and was killed",
                     timeout.as_secs_f64()
-                )),
+                ),
             ));
         }
         let slice = (deadline - now).min(Duration::from_millis(100));
@@ -446,9 +637,9 @@ fn run_child(
             Ok(None) => continue,
             Err(e) => {
                 kill_group(child.id());
-                return Some(spec.blank(
+                return Some(blank(
                     Status::Failed,
-                    Some(format!("cannot wait for the cell: {e}")),
+                    format!("cannot wait for the cell: {e}"),
                 ));
             }
         }
@@ -459,7 +650,7 @@ fn run_child(
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
-        .and_then(|line| serde_json::from_str::<Cell>(line).ok());
+        .and_then(|line| serde_json::from_str::<CellReport>(line).ok());
     Some(match reported {
         Some(cell) => cell,
         None => {
@@ -474,7 +665,7 @@ fn run_child(
                 .find(|l| !l.trim().is_empty())
                 .map(|l| format!(": {}", truncate(l.trim(), 300)))
                 .unwrap_or_default();
-            spec.blank(Status::Failed, Some(format!("cell process {how}{last}")))
+            blank(Status::Failed, format!("cell process {how}{last}"))
         }
     })
 }

@@ -9,8 +9,10 @@
 mod cell;
 mod fingerprint;
 mod harness;
+mod interference;
 mod measure;
 mod regress;
+mod sampling;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -182,14 +184,17 @@ struct AbArgs {
 
 #[derive(Args)]
 struct SelectArgs {
-    /// Shorthand for --preset quick: about 0.3 s of sequential CPU work per workload,
-    /// at one thread count (the cores) unless --threads says otherwise.
+    /// A first look in under a minute: the default sample sizes at one thread count
+    /// (the cores) unless --threads says otherwise, one process per cell, 3 samples
+    /// and more while the 50 s budget lasts.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
     quick: bool,
-    /// Shorthand for --preset full (the default): about 3 s per CPU workload.
+    /// Shorthand for --preset full: today's large samples (about 3 s of sequential
+    /// CPU work each), for scale; no budget unless --budget sets one.
     #[arg(long, conflicts_with = "preset")]
     full: bool,
-    /// Size preset: tiny (tests), quick or full.
+    /// Sample size preset: tiny (tests), quick (the default: tens of milliseconds
+    /// per sample, precision from more samples) or full (large samples, for scale).
     #[arg(long, value_parser = parse_preset)]
     preset: Option<Preset>,
     /// Runners to run, comma-separated [default: all; see `rtcompare list`].
@@ -202,10 +207,46 @@ struct SelectArgs {
     /// quick: the cores only].
     #[arg(long, value_delimiter = ',', value_parser = parse_positive)]
     threads: Vec<usize>,
-    /// Measured samples per cell [default: tiny 2, quick 3, full 10].
-    #[arg(long, value_parser = parse_positive)]
+    /// Exactly N measured samples per cell, no precision target and no budget
+    /// [default: adaptive; tiny presets take 2].
+    #[arg(long, value_parser = parse_positive, conflicts_with_all = ["min_samples", "max_samples", "budget"])]
     samples: Option<usize>,
-    /// Warm-up samples per cell, not used in statistics.
+    /// Fewest measured samples per cell [default: 6; --quick 3].
+    #[arg(long, value_parser = parse_positive)]
+    min_samples: Option<usize>,
+    /// Most measured samples per cell [default: 30; --quick 20].
+    #[arg(long, value_parser = parse_positive)]
+    max_samples: Option<usize>,
+    /// Measured samples each cell process takes after its warm-up [default: 5; --quick 3].
+    #[arg(long, value_parser = parse_positive)]
+    samples_per_process: Option<usize>,
+    /// Fewest cell processes per cell, so samples do not all share one process's
+    /// memory layout and thread placement [default: 2; --quick and --samples 1].
+    #[arg(long, value_parser = parse_positive)]
+    processes: Option<usize>,
+    /// Precision target for CPU-bound cells: sampling stops once the median's 95%
+    /// interval is within ±PCT of it [default: 2].
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    precision: Option<f64>,
+    /// The same target for I/O-bound and mixed cells [default: 5].
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    precision_io: Option<f64>,
+    /// Time budget for the whole run's cells, e.g. 15m, 90s, 1h; shared out among the
+    /// cells by the planner [default: 14m; --quick 50s; --preset full: none].
+    #[arg(long, value_parser = parse_duration)]
+    budget: Option<Duration>,
+    /// Refuse to start when the pre-flight check finds other processes busy.
+    #[arg(long)]
+    require_quiet: bool,
+    /// A sample is disturbed, and taken again, when other processes kept more than
+    /// this many cores busy on average over it [default: 0.1].
+    #[arg(long, value_name = "CORES", value_parser = parse_cores)]
+    interference_threshold: Option<f64>,
+    /// Disturbed samples each cell process may take again before it keeps them,
+    /// marked, and the cell is shown as disturbed [default: 3 or the batch size].
+    #[arg(long)]
+    max_retakes: Option<usize>,
+    /// Warm-up samples per cell process, not used in statistics (at least 1).
     #[arg(long, default_value_t = 1)]
     warmup: usize,
     /// Seed for the cell order and the bootstrap [default: from the clock; recorded].
@@ -240,6 +281,12 @@ struct CellArgs {
     samples: usize,
     #[arg(long, value_parser = parse_rate)]
     rate: Option<f64>,
+    #[arg(long, default_value_t = 0)]
+    process: usize,
+    #[arg(long, default_value_t = interference::DEFAULT_THRESHOLD_CORES)]
+    threshold_cores: f64,
+    #[arg(long, default_value_t = 3)]
+    max_retakes: usize,
     /// Run as a worker process of the `processes` runner, started by the cell process
     /// with its own arguments (rtcompare_runners::WORKER_FLAG).
     #[arg(long, hide = true)]
@@ -284,6 +331,46 @@ fn parse_alpha(s: &str) -> Result<f64, String> {
         Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
         _ => Err(format!("'{s}' is not a probability between 0 and 1")),
     }
+}
+
+fn parse_cores(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!(
+            "'{s}' is not a positive number of cores (e.g. 0.1)"
+        )),
+    }
+}
+
+/// `90s`, `15m`, `1h`, `1h30m`, or plain seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("'{s}' is not a duration (e.g. 90s, 15m, 1h30m)");
+    if let Ok(seconds) = s.parse::<f64>() {
+        return (seconds > 0.0 && seconds.is_finite())
+            .then(|| Duration::from_secs_f64(seconds))
+            .ok_or_else(bad);
+    }
+    let mut total = 0.0;
+    let mut number = String::new();
+    for c in s.chars() {
+        match c {
+            '0'..='9' | '.' => number.push(c),
+            'h' | 'm' | 's' => {
+                let n: f64 = number.parse().map_err(|_| bad())?;
+                total += n * match c {
+                    'h' => 3600.0,
+                    'm' => 60.0,
+                    _ => 1.0,
+                };
+                number.clear();
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !number.is_empty() || total <= 0.0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(total))
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -433,10 +520,9 @@ fn default_sweep(cores: usize) -> Vec<usize> {
 
 fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     let preset = match (args.quick, args.full, args.preset) {
-        (true, _, _) => Preset::Quick,
         (_, true, _) => Preset::Full,
         (_, _, Some(p)) => p,
-        _ => Preset::Full,
+        _ => Preset::Quick,
     };
     let runner_ids: Vec<&str> = rtcompare_runners::ALL.iter().map(|r| r.id).collect();
     let workload_ids: Vec<&str> = rtcompare_workloads::ALL.iter().map(|w| w.id).collect();
@@ -477,13 +563,15 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             );
         }
     }
-    let mut threads = args.threads;
+    let sampling = sampling_policy(&args, preset)?;
+    let mut threads = args.threads.clone();
     if threads.is_empty() {
         let cores = fingerprint::logical_cores();
         // A first look runs where parallelism is full; the sweep is for the report.
-        threads = match preset {
-            Preset::Quick => vec![cores],
-            Preset::Tiny | Preset::Full => default_sweep(cores),
+        threads = if args.quick {
+            vec![cores]
+        } else {
+            default_sweep(cores)
         };
     }
     threads.sort_unstable();
@@ -491,11 +579,6 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     if let Some(&t) = threads.iter().find(|&&t| t > 1024) {
         bail!("--threads {t} is more than 1024 worker threads; pick a smaller count");
     }
-    let samples = args.samples.unwrap_or(match preset {
-        Preset::Tiny => 2,
-        Preset::Quick => 3,
-        Preset::Full => 10,
-    });
     let timeout = args.timeout.unwrap_or(match preset {
         Preset::Tiny => 60.0,
         Preset::Quick => 120.0,
@@ -510,7 +593,8 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     Ok(harness::Plan {
         preset,
         threads,
-        samples,
+        sampling,
+        require_quiet: args.require_quiet,
         warmup: args.warmup,
         seed,
         timeout: Duration::from_secs_f64(timeout),
@@ -528,6 +612,59 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
     })
 }
 
+/// The sampling rule from the flags and the preset's defaults.
+fn sampling_policy(args: &SelectArgs, preset: Preset) -> Result<sampling::Policy> {
+    let fixed = args.samples.or((preset == Preset::Tiny
+        && args.min_samples.is_none()
+        && args.max_samples.is_none()
+        && args.budget.is_none())
+    .then_some(2));
+    let mut policy = match fixed {
+        Some(n) => sampling::Policy::fixed(n, args.processes.unwrap_or(1)),
+        None => {
+            let quick = args.quick;
+            let min_samples = args.min_samples.unwrap_or(if quick { 3 } else { 6 });
+            let max_samples = args
+                .max_samples
+                .unwrap_or(if quick { 20 } else { 30 })
+                .max(min_samples);
+            let per_process = args
+                .samples_per_process
+                .unwrap_or(if quick { 3 } else { 5 });
+            sampling::Policy {
+                fixed: None,
+                min_samples,
+                max_samples,
+                per_process,
+                min_processes: args.processes.unwrap_or(if quick { 1 } else { 2 }),
+                precision_cpu: args.precision.unwrap_or(0.02),
+                precision_other: args.precision_io.or(args.precision).unwrap_or(0.05),
+                budget: args.budget.or(match (quick, preset) {
+                    (true, _) => Some(Duration::from_secs(50)),
+                    (false, Preset::Full) => None,
+                    (false, _) => Some(Duration::from_secs(14 * 60)),
+                }),
+                threshold_cores: interference::DEFAULT_THRESHOLD_CORES,
+                max_retakes: per_process.max(3),
+            }
+        }
+    };
+    if let Some(t) = args.interference_threshold {
+        policy.threshold_cores = t;
+    }
+    if let Some(r) = args.max_retakes {
+        policy.max_retakes = r;
+    }
+    if policy.min_processes > policy.max_samples {
+        bail!(
+            "--processes {} is more than the {} samples a cell may take",
+            policy.min_processes,
+            policy.max_samples
+        );
+    }
+    Ok(policy)
+}
+
 /// The hidden child command: runs one cell, prints it as one JSON line; exit code 1
 /// when the cell failed (the JSON says why).
 fn cell(args: CellArgs) -> Result<ExitCode> {
@@ -543,17 +680,20 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         warmup: args.warmup,
         samples: args.samples,
         rate: args.rate,
+        process: args.process,
+        threshold_cores: args.threshold_cores,
+        max_retakes: args.max_retakes,
     };
     if args.process_worker {
         cell::worker(&spec);
     }
-    let record = cell::run(&spec);
+    let report = cell::run_report(&spec);
     println!(
         "{}",
-        serde_json::to_string(&record).context("cannot encode the cell")?
+        serde_json::to_string(&report).context("cannot encode the cell")?
     );
     Ok(
-        if matches!(record.status, Status::Ok | Status::NotApplicable) {
+        if matches!(report.cell.status, Status::Ok | Status::NotApplicable) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)

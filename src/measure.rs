@@ -33,6 +33,11 @@ impl Usage {
         }
     }
 
+    /// User plus system CPU time so far, seconds.
+    pub fn cpu_s(&self) -> f64 {
+        (self.user + self.sys).as_secs_f64()
+    }
+
     /// The sample between `self` (before) and `after`, with `wall` measured apart.
     pub fn sample_until(&self, after: &Usage, wall: Duration) -> Sample {
         Sample {

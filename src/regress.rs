@@ -6,6 +6,7 @@
 
 use crate::cell::CellSpec;
 use crate::harness::{self, Plan, Session};
+use crate::sampling::Policy;
 use anyhow::{Context, Result, bail};
 use rtcompare_reports::regression::{self, Check, CheckOptions};
 use rtcompare_reports::{Cell, Results, Status};
@@ -112,6 +113,7 @@ pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
 /// The cell specs that reproduce `baseline`'s cells with this build; cells whose
 /// runner or workload this build does not have are skipped (the check lists them).
 fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
+    let policy = baseline_policy(baseline);
     baseline
         .cells
         .iter()
@@ -122,11 +124,19 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
                 threads: c.threads,
                 preset,
                 warmup: baseline.config.warmup,
-                samples: baseline.config.samples,
+                samples: policy.per_process,
                 rate: baseline.config.rate,
+                process: 0,
+                threshold_cores: policy.threshold_cores,
+                max_retakes: policy.max_retakes,
             })
         })
         .collect()
+}
+
+/// The sampling rule `baseline` was taken with (older files: their fixed count).
+fn baseline_policy(baseline: &Results) -> Policy {
+    Policy::from_config(baseline.config.sampling.as_ref(), baseline.config.samples)
 }
 
 /// A plan with `baseline`'s configuration, for the metadata of a re-run.
@@ -134,7 +144,8 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
     Plan {
         preset,
         threads: baseline.config.threads.clone(),
-        samples: baseline.config.samples,
+        sampling: baseline_policy(baseline),
+        require_quiet: false,
         warmup: baseline.config.warmup,
         seed: baseline.config.seed,
         timeout: Duration::from_secs_f64(baseline.config.timeout_s.max(1.0)),
@@ -169,13 +180,13 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
     harness::prepare_out_dir(out)?;
     let plan = plan_like(&baseline, preset, out);
     let specs = specs_of(&baseline, preset);
-    let (mut session, open_files) = Session::start(specs.len(), plan.timeout)?;
+    let (mut session, open_files) = Session::start(specs.len(), plan.timeout, &plan.sampling)?;
     session.say(format!(
-        "rtcompare check --run: {} cells of {}, preset {}, {} samples each",
+        "rtcompare check --run: {} cells of {}, preset {}, {}",
         specs.len(),
         baseline_path.display(),
         preset,
-        plan.samples
+        harness::describe_policy(&plan.sampling, plan.warmup)
     ));
     let exe = harness::current_exe()?;
     let results_path = out.join("results.json");
@@ -293,7 +304,8 @@ pub fn ab(job: &AbJob<'_>) -> Result<ExitCode> {
     }
     let plan = job.plan;
     harness::prepare_out_dir(&plan.out)?;
-    let per_run = plan.samples.div_ceil(2).max(1);
+    let per_run = plan.sampling.max_samples.div_ceil(2).max(1);
+    let policy = Policy::fixed(per_run, 1);
     let specs: Vec<CellSpec> = plan
         .cells()
         .into_iter()
@@ -302,7 +314,7 @@ pub fn ab(job: &AbJob<'_>) -> Result<ExitCode> {
             spec
         })
         .collect();
-    let (mut session, open_files) = Session::start(specs.len() * 4, plan.timeout)?;
+    let (mut session, open_files) = Session::start(specs.len() * 4, plan.timeout, &policy)?;
     session.say(format!(
         "rtcompare ab: {} cells, A B B A with {} samples per run\n  A = {}\n  B = {}",
         specs.len(),

@@ -851,10 +851,14 @@ mod amdahl_tests {
                 let xs: Vec<f64> = (0..n).map(|_| -(1.0 - rng.unit()).ln()).collect();
                 let i = median_interval(&xs, 0.95).unwrap();
                 stated = i.coverage;
-                hits += usize::from(i.lo <= std::f64::consts::LN_2 && std::f64::consts::LN_2 <= i.hi);
+                hits +=
+                    usize::from(i.lo <= std::f64::consts::LN_2 && std::f64::consts::LN_2 <= i.hi);
             }
             let seen = hits as f64 / trials as f64;
-            assert!((seen - stated).abs() < 0.03, "n = {n}: seen {seen}, stated {stated}");
+            assert!(
+                (seen - stated).abs() < 0.03,
+                "n = {n}: seen {seen}, stated {stated}"
+            );
         }
     }
 }

@@ -1,0 +1,274 @@
+//! What else used the machine while rtcompare measured: system-wide busy and steal
+//! time from `/proc/stat`, set against the cell's own CPU time, per sample; and the
+//! pre-flight look at the load before a run starts.
+//!
+//! `/proc/stat` counts in clock ticks (`USER_HZ`, 10 ms here) summed over all CPUs,
+//! so a difference of two readings is exact only to about one tick either way, and
+//! its busy fields are themselves sampled at the scheduler tick. The rule therefore
+//! allows [`RESOLUTION_TICKS`] ticks of slack before it calls a sample disturbed:
+//! foreign load below that is invisible within one sample, which is one reason
+//! samples are tens of milliseconds or more.
+
+use rtcompare_reports::{BusyProcess, Preflight};
+use std::time::{Duration, Instant};
+
+/// Slack, in clock ticks of `/proc/stat`, before foreign CPU time counts: one tick of
+/// rounding at each of the two readings.
+pub const RESOLUTION_TICKS: f64 = 2.0;
+
+/// The default threshold: a sample is disturbed when other processes kept more than
+/// a tenth of one core busy, on average, over it (beyond the resolution).
+pub const DEFAULT_THRESHOLD_CORES: f64 = 0.10;
+
+fn clock_ticks_per_s() -> f64 {
+    // SAFETY: sysconf only reads a configuration value.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).max(1) as f64
+}
+
+/// The machine's CPU time counters at one instant, in seconds over all CPUs.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemCpu {
+    /// user + nice + system + irq + softirq (guest time is already inside user).
+    busy_s: f64,
+    /// Time the hypervisor ran something else while this VM wanted the CPU.
+    steal_s: f64,
+}
+
+impl SystemCpu {
+    /// Reads `/proc/stat`; `None` where it cannot be read or parsed (not Linux).
+    pub fn now() -> Option<SystemCpu> {
+        let text = std::fs::read_to_string("/proc/stat").ok()?;
+        parse_proc_stat(&text, clock_ticks_per_s())
+    }
+
+    /// The seconds of CPU time the machine spent busy, and stolen, from `self` to
+    /// `later`.
+    pub fn until(&self, later: &SystemCpu) -> (f64, f64) {
+        (
+            (later.busy_s - self.busy_s).max(0.0),
+            (later.steal_s - self.steal_s).max(0.0),
+        )
+    }
+}
+
+/// The aggregate `cpu` line of `/proc/stat`, in seconds.
+fn parse_proc_stat(text: &str, ticks_per_s: f64) -> Option<SystemCpu> {
+    let line = text.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .ok()?;
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    let field = |i: usize| fields.get(i).copied().unwrap_or(0.0);
+    if fields.len() < 4 {
+        return None;
+    }
+    Some(SystemCpu {
+        busy_s: (field(0) + field(1) + field(2) + field(5) + field(6)) / ticks_per_s,
+        steal_s: field(7) / ticks_per_s,
+    })
+}
+
+/// What other load did to one sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Disturbance {
+    /// CPU seconds used outside the cell's process tree.
+    pub foreign_s: f64,
+    /// CPU seconds stolen by the hypervisor.
+    pub steal_s: f64,
+}
+
+impl Disturbance {
+    /// What happened between `before` and `after` to a sample of `wall` that used
+    /// `own_cpu_s` seconds of CPU itself (its whole process tree).
+    pub fn between(before: &SystemCpu, after: &SystemCpu, own_cpu_s: f64) -> Disturbance {
+        let (busy, steal) = before.until(after);
+        Disturbance {
+            foreign_s: (busy - own_cpu_s).max(0.0),
+            steal_s: steal,
+        }
+    }
+
+    /// Foreign load plus steal, in cores, over a sample of `wall_s`.
+    pub fn cores(&self, wall_s: f64) -> f64 {
+        (self.foreign_s + self.steal_s) / wall_s.max(1e-9)
+    }
+
+    /// Whether the sample lost more than `threshold_cores` of a core on average to
+    /// other load (foreign CPU time plus steal), beyond the counters' resolution.
+    pub fn disturbs(&self, wall_s: f64, threshold_cores: f64) -> bool {
+        let slack = RESOLUTION_TICKS / clock_ticks_per_s();
+        self.foreign_s + self.steal_s > threshold_cores * wall_s + slack
+    }
+}
+
+/// CPU ticks (user + system) of every process now, by pid, with their names.
+fn process_ticks() -> Vec<(u32, String, u64)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+        if let (Some(user), Some(sys)) = (tick(11), tick(12)) {
+            out.push((pid, comm, user + sys));
+        }
+    }
+    out
+}
+
+fn load_average() -> [f64; 3] {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut it = text
+        .split_whitespace()
+        .map(|f| f.parse::<f64>().unwrap_or(0.0));
+    [
+        it.next().unwrap_or(0.0),
+        it.next().unwrap_or(0.0),
+        it.next().unwrap_or(0.0),
+    ]
+}
+
+/// Watches the machine for `window`: the load average, the CPU other processes used
+/// (system busy time minus this process's own) and the busiest of them.
+pub fn preflight(window: Duration) -> Preflight {
+    let me = std::process::id();
+    let own = || {
+        let usage = crate::measure::Usage::now();
+        usage.cpu_s()
+    };
+    let before_ticks = process_ticks();
+    let before = SystemCpu::now();
+    let own_before = own();
+    let start = Instant::now();
+    std::thread::sleep(window);
+    let after = SystemCpu::now();
+    let own_after = own();
+    let after_ticks = process_ticks();
+    let window_s = start.elapsed().as_secs_f64();
+    let foreign_cores = match (before, after) {
+        (Some(b), Some(a)) => Disturbance::between(&b, &a, own_after - own_before).cores(window_s),
+        _ => 0.0,
+    };
+    let ticks = clock_ticks_per_s();
+    let mut busiest: Vec<BusyProcess> = after_ticks
+        .into_iter()
+        .filter(|(pid, _, _)| *pid != me)
+        .filter_map(|(pid, name, t)| {
+            // By pid alone: kernel workers rename themselves after their work item.
+            // A process not seen before started inside the window, so all of its
+            // time is.
+            let t0 = before_ticks
+                .iter()
+                .find(|(p, _, _)| *p == pid)
+                .map_or(0, |(_, _, t0)| *t0);
+            let cores = t.saturating_sub(t0) as f64 / ticks / window_s;
+            (cores > 0.0).then_some(BusyProcess { pid, name, cores })
+        })
+        .collect();
+    busiest.sort_by(|a, b| b.cores.total_cmp(&a.cores));
+    busiest.truncate(5);
+    Preflight {
+        load_average: load_average(),
+        foreign_cores,
+        window_s,
+        busiest,
+    }
+}
+
+/// One line for the terminal: what the pre-flight check saw.
+pub fn describe(p: &Preflight) -> String {
+    let who: Vec<String> = p
+        .busiest
+        .iter()
+        .filter(|b| b.cores >= 0.05)
+        .map(|b| format!("{} (pid {}) {:.0}%", b.name, b.pid, b.cores * 100.0))
+        .collect();
+    format!(
+        "load average {:.2} {:.2} {:.2}; other processes kept {:.2} cores busy over {:.1} s{}",
+        p.load_average[0],
+        p.load_average[1],
+        p.load_average[2],
+        p.foreign_cores,
+        p.window_s,
+        if who.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", who.join(", "))
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_stat_busy_and_steal() {
+        let text = "cpu  100 5 50 1000 20 3 2 7 0 0\ncpu0 50 2 25 500 10 1 1 3 0 0\n";
+        let cpu = parse_proc_stat(text, 100.0).unwrap();
+        assert!((cpu.busy_s - 1.60).abs() < 1e-9, "{cpu:?}");
+        assert!((cpu.steal_s - 0.07).abs() < 1e-9, "{cpu:?}");
+        assert!(parse_proc_stat("intr 1 2 3\n", 100.0).is_none());
+        assert!(parse_proc_stat("cpu  1 x 3 4\n", 100.0).is_none());
+    }
+
+    #[test]
+    fn the_rule_allows_the_resolution_and_the_threshold() {
+        let slack = RESOLUTION_TICKS / clock_ticks_per_s();
+        let quiet = Disturbance {
+            foreign_s: slack * 0.9,
+            steal_s: 0.0,
+        };
+        assert!(!quiet.disturbs(0.1, 0.0));
+        // A hog keeping one core busy over a 200 ms sample.
+        let hog = Disturbance {
+            foreign_s: 0.2,
+            steal_s: 0.0,
+        };
+        assert!(hog.disturbs(0.2, DEFAULT_THRESHOLD_CORES));
+        assert!((hog.cores(0.2) - 1.0).abs() < 1e-9);
+        // Steal counts like foreign load.
+        let stolen = Disturbance {
+            foreign_s: 0.0,
+            steal_s: 0.2,
+        };
+        assert!(stolen.disturbs(0.2, DEFAULT_THRESHOLD_CORES));
+        // 5% of a core over a second is within a 10% threshold.
+        let light = Disturbance {
+            foreign_s: 0.05,
+            steal_s: 0.0,
+        };
+        assert!(!light.disturbs(1.0, DEFAULT_THRESHOLD_CORES));
+    }
+
+    #[test]
+    fn a_spinning_thread_of_our_own_is_not_foreign() {
+        let before = SystemCpu::now().expect("/proc/stat on Linux");
+        let own_before = crate::measure::Usage::now().cpu_s();
+        let start = Instant::now();
+        let mut x = 1u64;
+        while start.elapsed() < Duration::from_millis(200) {
+            x = std::hint::black_box(x.wrapping_mul(3).wrapping_add(1));
+        }
+        let after = SystemCpu::now().unwrap();
+        let own = crate::measure::Usage::now().cpu_s() - own_before;
+        let d = Disturbance::between(&before, &after, own);
+        // Our own 200 ms of CPU is subtracted; what remains is other load, which on
+        // a shared machine may be anything, but never our own spin counted twice.
+        let (busy, _) = before.until(&after);
+        assert!(busy + 0.03 >= own, "busy {busy} < own {own}");
+        assert!(d.foreign_s <= busy);
+    }
+}
