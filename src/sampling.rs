@@ -350,7 +350,7 @@ mod tests {
         assert!(half_width(&c).unwrap() > 0.02);
         assert_eq!(p.stop(&c, 2, 2 * S, S, Some(10 * S)), None);
         assert_eq!(
-            p.stop(&c, 2, 9 * S, S, Some(10 * S)),
+            p.stop(&c, 2, 9 * S, 2 * S, Some(10 * S)),
             Some(StopReason::Budget)
         );
         let twenty: Vec<f64> = (0..20)

@@ -480,7 +480,7 @@ pub struct Summary {
     /// statistics of the samples, chosen for at least 95% coverage where the sample
     /// count allows it, else the samples' range (schema 3; `interval_wall_s` before,
     /// which older files' summaries are re-derived from their samples anyway).
-    #[serde(alias = "interval_wall_s")]
+    #[serde(alias = "ci95_wall_s")]
     pub interval_wall_s: [f64; 2],
     /// The interval's real coverage: the probability that it holds the true median
     /// (e.g. 0.75 for the range of 3 samples; at least 0.95 from 6 samples) (schema 3).

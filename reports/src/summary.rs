@@ -336,4 +336,34 @@ mod tests {
         assert_eq!(a.cells[0].summary, b.cells[1].summary);
         assert_eq!(a.cells[1].summary, b.cells[0].summary);
     }
+
+    #[test]
+    fn efficiency_at_more_threads_than_cores_is_against_the_cores() {
+        // 2 cores (the fixture's machine): 4 threads twice as fast as seq use the
+        // whole machine, so their efficiency is 100%, and they are oversubscribed.
+        let mut r = results(vec![
+            cell("seq", "cpu", 1, &[0.40, 0.40, 0.40]),
+            cell("tokio-mt", "cpu", 4, &[0.20, 0.20, 0.20]),
+            cell("tokio-mt", "cpu", 2, &[0.20, 0.20, 0.20]),
+        ]);
+        assert_eq!(r.machine.logical_cores, 2);
+        summarize(&mut r);
+        let four = r.cells[1].summary.as_ref().unwrap();
+        assert!(close(four.efficiency.unwrap(), 1.0), "{four:?}");
+        assert!(four.oversubscribed);
+        let two = r.cells[2].summary.as_ref().unwrap();
+        assert!(close(two.efficiency.unwrap(), 1.0));
+        assert!(!two.oversubscribed);
+    }
+
+    #[test]
+    fn three_samples_give_their_range_at_75_percent() {
+        let mut r = results(vec![cell("seq", "cpu", 1, &[0.40, 0.43, 0.39])]);
+        summarize(&mut r);
+        let s = r.cells[0].summary.as_ref().unwrap();
+        assert_eq!(s.interval_wall_s, [0.39, 0.43]);
+        assert!(close(s.interval_coverage, 0.75));
+        assert!(!s.supports_claims());
+        assert_eq!(s.samples, 3);
+    }
 }
