@@ -120,8 +120,8 @@ pub(crate) fn interval_note(cells: &[&Cell]) -> Option<String> {
         .any(|s| !s.supports_claims());
     if weak {
         text.push_str(
-            ". A range of fewer than 6 samples is too likely to miss the median for a ranking: \
-             where one is compared, no runner is called fastest or tied",
+            ". A range of fewer than 6 samples is too likely to miss the median to rank \
+             runners on, so no order is claimed where one is compared",
         );
     }
     text.push('.');

@@ -851,7 +851,14 @@ impl<'a> Report<'a> {
                     .copied()
                     .filter(|c| crate::judge::judged(c))
                     .collect();
-                let line = if kind == WorkloadKind::Overhead {
+                let line = if cells.is_empty() && all.iter().any(|c| c.disturbed()) {
+                    format!(
+                        "**{workload}** ({}): every cell that applies was disturbed by other \
+                         load, so there is no verdict (see {} under its table).",
+                        kind_label(kind),
+                        crate::judge::DISTURBED
+                    )
+                } else if kind == WorkloadKind::Overhead {
                     format!(
                         "**{workload}** ({}): {}",
                         kind_label(kind),
@@ -915,8 +922,8 @@ impl<'a> Report<'a> {
             writeln!(
                 out,
                 "Some cells have too few samples for a ranking (the weakest interval: {}), so \
-                 where they are compared, \"best\" means the lowest median and no runner is \
-                 called fastest or tied.\n",
+                 where they are compared, \"best\" means only the lowest median: no order \
+                 between runners is claimed there.\n",
                 crate::judge::interval_kind(s)
             )
             .expect("write to String");
@@ -933,17 +940,7 @@ impl<'a> Report<'a> {
     ) -> String {
         let mut line = format!("**{workload}** ({}): ", kind_label(kind));
         if cells.is_empty() {
-            if all.iter().any(|c| c.disturbed()) {
-                write!(
-                    line,
-                    "every cell that applies was disturbed by other load, so there is no \
-                     verdict (see {} under its table).",
-                    crate::judge::DISTURBED
-                )
-                .expect("write to String");
-            } else {
-                line.push_str("no runner applies.");
-            }
+            line.push_str("no runner applies.");
             return line;
         }
         // On a send schedule, wall time is the schedule's: no speedup means anything.
@@ -1473,7 +1470,7 @@ impl<'a> Report<'a> {
             "statistically tied, so equal shares were enough here".to_owned()
         } else if overlaps(s.interval_wall_s, d.interval_wall_s) {
             format!(
-                "their intervals overlap, but with {} neither is called faster or tied",
+                "their intervals overlap, but with {} no order between them is claimed",
                 crate::judge::too_few([s, d]).replace(": too few to rank", "")
             )
         } else if behind >= UNEVEN_GAP {
@@ -3403,5 +3400,246 @@ mod tests {
         }
         let report = render(&plain);
         assert!(!verdict_of(&report, "tcp-echo-open").contains("schedule"));
+    }
+
+    // -- issue 10: honest intervals, disturbed cells, oversubscription ---------
+
+    /// The report's `### workload` section up to the next one.
+    fn table_of<'r>(report: &'r str, workload: &str) -> &'r str {
+        let start = report.find(&format!("### {workload}\n")).unwrap();
+        let end = report[start + 4..]
+            .find("\n### ")
+            .or_else(|| report[start + 4..].find("\n## "))
+            .map_or(report.len(), |i| start + 4 + i);
+        &report[start..end]
+    }
+
+    /// `fixture()` with every cell of `workload` given `n` samples spread ±0.1%
+    /// around its median, so its intervals are tight and disjoint from other
+    /// runners' but have the coverage of `n` samples.
+    fn with_samples(mut results: Results, workload: &str, n: usize) -> Results {
+        for cell in results.cells.iter_mut().filter(|c| c.workload == workload) {
+            let Some(first) = cell.samples.first().cloned() else {
+                continue;
+            };
+            let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+            let median = crate::stats::median(&walls);
+            let cpu = (first.user_s + first.sys_s) / first.wall_s;
+            cell.samples = (0..n)
+                .map(|i| {
+                    let wall = median * (1.0 + 0.001 * (i as f64 / n as f64 - 0.5));
+                    Sample {
+                        wall_s: wall,
+                        user_s: wall * cpu,
+                        sys_s: 0.0,
+                        ..first.clone()
+                    }
+                })
+                .collect();
+        }
+        results
+    }
+
+    #[test]
+    fn three_sample_cells_claim_no_95_percent_no_fastest_and_no_tie() {
+        let mut results = fixture();
+        for cell in &mut results.cells {
+            cell.samples.truncate(3);
+        }
+        let report = without_claims(&render(&results));
+        for word in ["95%", "tied", "fastest"] {
+            assert!(!report.contains(word), "{word} in:\n{report}");
+        }
+        let cpu = table_of(&report, "cpu");
+        assert!(
+            cpu.contains("Median interval: range of 3 samples (75%) in every row."),
+            "{cpu}"
+        );
+        assert!(cpu.contains("1.00 (lowest median)"), "{cpu}");
+        assert!(cpu.contains("(3 samples: too few to rank)"), "{cpu}");
+    }
+
+    #[test]
+    fn tight_samples_support_fastest_and_a_95_percent_label() {
+        let results = with_samples(fixture(), "cpu", 12);
+        let report = render(&results);
+        let cpu = table_of(&report, "cpu");
+        assert!(
+            cpu.contains("95% CI (order statistics, n = 12, 96.1%) in every row"),
+            "{cpu}"
+        );
+        // tokio-mt and rayon share a 204 ms median: tied, on 12 samples each.
+        assert!(cpu.contains("1.00 (tied)"), "{cpu}");
+        let verdict = verdict_of(&report, "cpu");
+        assert!(verdict.contains("statistically tied with"), "{verdict}");
+        // The same run with the fastest runner alone in front is called fastest.
+        let mut alone = with_samples(fixture(), "cpu", 12);
+        for c in alone.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                c.samples.iter_mut().for_each(|s| s.wall_s *= 0.9);
+            }
+        }
+        let cpu = table_of(&render(&alone), "cpu").to_owned();
+        assert!(cpu.contains("| 1.00 (fastest) |"), "{cpu}");
+    }
+
+    /// Marks `runner`'s `workload` cell disturbed, with a foreign load.
+    fn disturb(results: &mut Results, runner: &str, workload: &str) {
+        let cell = results
+            .cells
+            .iter_mut()
+            .find(|c| c.runner == runner && c.workload == workload)
+            .unwrap();
+        cell.interference = Some(crate::model::Interference {
+            retaken: 4,
+            disturbed_samples: 2,
+            foreign_cores_max: 0.85,
+            foreign_cores_median: 0.4,
+            steal_cores_max: 0.0,
+            discarded_foreign_cores: vec![0.8, 0.85, 0.7, 0.6],
+        });
+    }
+
+    #[test]
+    fn a_disturbed_cell_is_shown_but_never_the_best() {
+        let mut results = with_samples(fixture(), "cpu", 12);
+        for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                // It would be the fastest by far...
+                c.samples.iter_mut().for_each(|s| s.wall_s *= 0.5);
+            }
+        }
+        // ...but other load disturbed it.
+        disturb(&mut results, "tokio-mt", "cpu");
+        let report = render(&results);
+        let verdict = verdict_of(&report, "cpu");
+        assert!(!verdict.contains("tokio-mt"), "{verdict}");
+        assert!(
+            verdict.contains("best multithreaded runner: rayon"),
+            "{verdict}"
+        );
+        assert!(report.contains(
+            "1 cell was disturbed by other load on the machine even after re-takes and is left \
+             out of the verdicts"
+        ));
+        let cpu = table_of(&report, "cpu");
+        let row = cpu.lines().find(|l| l.starts_with("| tokio-mt §")).unwrap();
+        assert!(row.ends_with(" disturbed |"), "{row}");
+        assert!(
+            cpu.contains(
+                "§ Disturbed by other load on the machine even after re-takes, so shown but left \
+                 out of every verdict, ranking and finding: tokio-mt at 2 threads (foreign load \
+                 up to 0.85 cores; 2 of 12 samples disturbed after 4 re-takes)."
+            ),
+            "{cpu}"
+        );
+        // rayon leads the ranking; tokio-mt sits below the judged cells.
+        assert!(cpu.contains("1.00 (fastest)") || cpu.contains("1.00 (tied)"));
+        let grid = report
+            .lines()
+            .find(|l| l.starts_with("| concurrent-parallel"))
+            .unwrap();
+        assert!(!grid.contains("tokio-mt (t2) 3.9"), "{grid}");
+    }
+
+    #[test]
+    fn oversubscription_is_its_own_fact_not_lost_efficiency() {
+        let mut results = fixture();
+        for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                c.threads = 4;
+            }
+        }
+        let report = render(&results);
+        let cpu = table_of(&report, "cpu");
+        let row = cpu.lines().find(|l| l.starts_with("| tokio-mt ")).unwrap();
+        // 1.97× on 2 cores is 98% of the ideal, whatever the 4 threads.
+        assert!(row.contains("|      4↑ |"), "{row}");
+        assert!(row.contains("|        98% |"), "{row}");
+        assert!(
+            cpu.contains("↑ Oversubscribed: 4 threads on 2 cores. Efficiency is measured against"),
+            "{cpu}"
+        );
+        let verdict = verdict_of(&report, "cpu");
+        assert!(
+            verdict.contains(
+                "at 1.97× (efficiency 98% of the 2 cores; 4 threads on 2 cores (oversubscribed))"
+            ),
+            "{verdict}"
+        );
+    }
+
+    #[test]
+    fn the_header_summarises_sampling_and_interference() {
+        let mut results = fixture();
+        results.config.sampling = Some(crate::model::SamplingConfig {
+            min_samples: 6,
+            max_samples: 40,
+            samples_per_process: 3,
+            min_processes: 2,
+            precision_cpu: 0.02,
+            precision_other: 0.05,
+            budget_s: Some(900.0),
+            interference_threshold_cores: 0.1,
+            max_retakes: 3,
+        });
+        results.preflight = Some(crate::model::Preflight {
+            load_average: [0.52, 0.4, 0.33],
+            foreign_cores: 0.12,
+            window_s: 1.0,
+            busiest: vec![crate::model::BusyProcess {
+                pid: 42,
+                name: "cc1".into(),
+                cores: 0.9,
+            }],
+        });
+        for (i, c) in results.cells.iter_mut().enumerate() {
+            c.sampling = Some(crate::model::Sampling {
+                processes: 2,
+                stop: if i % 4 == 0 {
+                    crate::model::StopReason::Budget
+                } else {
+                    crate::model::StopReason::Precision
+                },
+                target: 0.02,
+                half_width: Some(0.01 + 0.001 * i as f64),
+                budget_s: Some(20.0),
+                spent_s: 10.0,
+            });
+            c.interference = Some(crate::model::Interference::default());
+        }
+        disturb(&mut results, "rayon", "cpu");
+        let report = render(&results);
+        let header = &report[..report.find("## Verdict").unwrap()];
+        assert!(
+            header.contains(
+                "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes; \
+                 precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
+                 time budget 15 min; a sample is disturbed above 0.10 cores of foreign load, \
+                 re-taken up to 3 times per cell; cells stopped on precision"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("CPU-bound cells reached ±"), "{header}");
+        assert!(
+            header.contains(
+                "- **Interference:** before the run, load average 0.52, 0.40, 0.33 and 0.12 \
+                 cores of foreign load over 1.00 s (busiest: cc1 (0.90 cores)); during the run, 4 \
+                 samples re-taken in 1 of"
+            ),
+            "{header}"
+        );
+        assert!(
+            header.contains(
+                "1 cell stayed disturbed and is left out of the verdicts (`rayon/cpu/t2`)"
+            ),
+            "{header}"
+        );
+        // The per-workload table says why each cell stopped.
+        assert!(table_of(&report, "cpu").contains(", precision |"));
+        // Older files record none of it, and say nothing of it.
+        let old = render(&fixture_v2());
+        let header = &old[..old.find("## Verdict").unwrap()];
+        assert!(!header.contains("Sampling") && !header.contains("Interference"));
     }
 }
