@@ -6,8 +6,10 @@
 //! these measures:
 //!
 //! - `latency`: the median wall time in nanoseconds (extrapolated when the cell
-//!   ran a subset of the work), with the 95% bootstrap interval of the median as
-//!   `lower_value` and `upper_value`;
+//!   ran a subset of the work), with the median's order-statistic interval as
+//!   `lower_value` and `upper_value`: at least 95% coverage from 6 samples, but only
+//!   the samples' range below that (75% for 3 samples), which BMF cannot label, so
+//!   read the coverage from the results file or the report;
 //! - `throughput`: operations per second, when the workload has one;
 //! - `peak-rss`: the peak resident set of the cell's process in bytes, a custom
 //!   measure (Bencher creates it on first use);

@@ -1,6 +1,12 @@
 //! SVG charts of a results file: speedup versus worker threads for CPU-bound
-//! workloads, median wall time with its 95% interval for every workload, and
-//! latency percentiles where cells measured them.
+//! workloads, median wall time with its median interval for every workload
+//! (labelled by its real coverage: the range of 3 samples is a 75% interval, not a
+//! 95% one), and latency percentiles where cells measured them.
+//!
+//! A cell that other load disturbed ([`crate::model::Cell::disturbed`]) is drawn in
+//! the wall and latency charts with a `§` after its label, and left out of the
+//! speedup chart, whose curves are the conclusion; a workload whose `seq` was
+//! disturbed has no speedup chart, since every speedup divides by it.
 //!
 //! Charts are drawn with `plotters`' SVG backend and no font backend: plotters then
 //! estimates text extents from the character count and writes plain `<text>`
@@ -117,8 +123,18 @@ pub fn render_all(results: &Results) -> Vec<Chart> {
             palette: &palette,
             cores: results.machine.logical_cores.max(1),
         };
+        // Speedups judge runners: only judged cells, over an undisturbed `seq`.
+        let judged: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| crate::judge::judged(c))
+            .collect();
+        let seq_judged = cells
+            .iter()
+            .any(|c| c.runner == summary::BASELINE_RUNNER && crate::judge::judged(c));
         if kind == WorkloadKind::Cpu
-            && cells.iter().any(|c| {
+            && seq_judged
+            && judged.iter().any(|c| {
                 c.summary
                     .as_ref()
                     .is_some_and(|s| s.speedup_vs_seq.is_some())
@@ -126,7 +142,7 @@ pub fn render_all(results: &Results) -> Vec<Chart> {
         {
             let title = format!("{workload}: speedup over seq by worker threads");
             let svg = render(WIDTH, HEIGHT, |root| {
-                speedup_chart(root, &ctx, &title, &cells)
+                speedup_chart(root, &ctx, &title, &judged)
             });
             charts.push(Chart {
                 file_name: format!("speedup-{slug}.svg"),
@@ -134,7 +150,10 @@ pub fn render_all(results: &Results) -> Vec<Chart> {
                 svg,
             });
         }
-        let title = format!("{workload}: median wall time per runner, 95% interval");
+        let title = format!(
+            "{workload}: median wall time per runner, {}",
+            interval_words(&cells)
+        );
         let svg = render(WIDTH, bar_height(cells.len()), |root| {
             wall_chart(root, &ctx, &title, &cells)
         });
@@ -713,7 +732,45 @@ struct Row {
     value_label: Option<String>,
 }
 
-/// Chart 2: median wall per (runner, threads) with its 95% interval.
+/// What the median intervals of `cells` are, for a chart title: `range of 3
+/// samples (75%)` when every cell has the same kind, `95% CIs (order statistics)`
+/// when every cell reaches 95% coverage, else `median intervals of mixed coverage`.
+fn interval_words(cells: &[&Cell]) -> String {
+    let summaries: Vec<&crate::model::Summary> =
+        cells.iter().filter_map(|c| c.summary.as_ref()).collect();
+    let kinds: Vec<String> = summaries
+        .iter()
+        .map(|s| crate::judge::interval_kind(s))
+        .collect();
+    match kinds.first() {
+        Some(first) if kinds.iter().all(|k| k == first) => first.clone(),
+        _ if summaries.iter().all(|s| s.supports_claims()) => "95% CIs (order statistics)".into(),
+        _ => "median intervals of mixed coverage".into(),
+    }
+}
+
+/// The legend's short line under the error bar: `range of 3 samples, 75%`,
+/// `95% CI, order statistics`, or `coverage varies: see report`.
+fn interval_legend(cells: &[&Cell]) -> String {
+    let summaries: Vec<&crate::model::Summary> =
+        cells.iter().filter_map(|c| c.summary.as_ref()).collect();
+    let same =
+        |f: fn(&crate::model::Summary) -> usize| summaries.windows(2).all(|w| f(w[0]) == f(w[1]));
+    if summaries.iter().all(|s| s.supports_claims()) {
+        "95% CI, order statistics".into()
+    } else if same(|s| s.samples) {
+        let s = summaries[0];
+        format!(
+            "range of {} samples, {}",
+            s.samples,
+            crate::judge::coverage(s.interval_coverage)
+        )
+    } else {
+        "coverage varies: see report".into()
+    }
+}
+
+/// Chart 2: median wall per (runner, threads) with its median interval.
 fn wall_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> DrawResult {
     let mut cells: Vec<&Cell> = cells.to_vec();
     cells.sort_by(|a, b| {
@@ -736,10 +793,11 @@ fn wall_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> D
             let median = s.median_wall_s * 1e3;
             Some(Row {
                 label: format!(
-                    "{}, {} thr{}",
+                    "{}, {} thr{}{}",
                     c.runner,
                     c.threads,
-                    if extrapolated { " †" } else { "" }
+                    if extrapolated { " †" } else { "" },
+                    crate::judge::mark(c)
                 ),
                 class: c.class,
                 bars: vec![(median, style.colour, extrapolated)],
@@ -760,7 +818,15 @@ fn wall_chart(root: &Area<'_>, ctx: &Ctx<'_>, title: &str, cells: &[&Cell]) -> D
         legend.swatch(class_colour(class), false, class.as_str())?;
     }
     legend.gap();
-    legend.error_bar("95% interval of median")?;
+    legend.error_bar("median interval")?;
+    legend.text(&interval_legend(&cells), MUTED)?;
+    legend.y += Legend::ROW;
+    if cells.iter().any(|c| c.disturbed()) {
+        legend.text("§ disturbed by other load:", MUTED)?;
+        legend.y += Legend::ROW - 4;
+        legend.text("not judged", MUTED)?;
+        legend.y += Legend::ROW;
+    }
     if any_extrapolated {
         legend.swatch(MUTED, true, "† extrapolated:")?;
         legend.y -= Legend::ROW / 3;

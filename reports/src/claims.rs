@@ -244,7 +244,7 @@ impl<'a> Run<'a> {
     fn finished(&self, runner: &str, workload: &str) -> Vec<&'a Cell> {
         self.all(runner, workload)
             .into_iter()
-            .filter(|c| c.status == Status::Ok && c.summary.is_some())
+            .filter(|c| c.status == Status::Ok && crate::judge::judged_summary(c).is_some())
             .collect()
     }
 
@@ -297,6 +297,9 @@ impl<'a> Run<'a> {
         }
         if cells.iter().all(|c| !c.applies()) {
             return format!("`{workload}` does not apply to {runner}");
+        }
+        if cells.iter().any(|c| c.applies() && c.disturbed()) {
+            return format!("`{workload}` was disturbed by other load on {runner}");
         }
         let status = cells
             .iter()
@@ -601,7 +604,7 @@ fn fates<'a>(run: &Run<'a>, runners: &[&str], workload: &str) -> Vec<(&'a Cell, 
     runners
         .iter()
         .flat_map(|r| run.all(r, workload))
-        .filter(|c| c.applies())
+        .filter(|c| crate::judge::judged(c))
         .map(|c| (c, crash::fate(c, jobs)))
         .filter(|(_, f)| !matches!(f, Fate::Unknown { .. }))
         .collect()
@@ -784,6 +787,7 @@ fn isolation(run: &Run<'_>) -> Check {
         threads_side.contains(&c.runner.as_str())
             && shared_state.contains(&c.workload.as_str())
             && c.status == Status::Ok
+            && crate::judge::judged(c)
     });
     let p_cells: Vec<&Cell> = shared_state
         .iter()
@@ -817,7 +821,10 @@ fn isolation(run: &Run<'_>) -> Check {
                 )
             ),
         )
-    } else if p_cells.iter().any(|c| c.status == Status::Ok) {
+    } else if p_cells
+        .iter()
+        .any(|c| c.status == Status::Ok && crate::judge::judged(c))
+    {
         measured.push(format!(
             "{state_names}: finished on {} and on {PROCESSES}",
             names(&t_shared, "")
@@ -847,6 +854,7 @@ fn isolation(run: &Run<'_>) -> Check {
     let merged: Vec<&str> = run.runners(|c| {
         c.workload == SHARED_MERGE
             && c.status == Status::Ok
+            && crate::judge::judged(c)
             && (c.runner == PROCESSES || threads_side.contains(&c.runner.as_str()))
     });
     if !merged.is_empty() {

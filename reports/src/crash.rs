@@ -147,6 +147,8 @@ struct Row<'a> {
     workload: &'a str,
     threads: Vec<usize>,
     fate: Fate,
+    /// Other load disturbed these cells: shown, marked, but left out of the finding.
+    disturbed: bool,
 }
 
 /// Writes the section. `rank` orders runners as the rest of the report does;
@@ -174,16 +176,19 @@ pub(crate) fn section(
     let mut rows: Vec<Row<'_>> = Vec::new();
     for cell in &cells {
         let fate = fate(cell, batch(results, &cell.workload));
-        match rows
-            .iter_mut()
-            .find(|r| r.runner == cell.runner && r.workload == cell.workload && r.fate == fate)
-        {
+        match rows.iter_mut().find(|r| {
+            r.runner == cell.runner
+                && r.workload == cell.workload
+                && r.fate == fate
+                && r.disturbed == cell.disturbed()
+        }) {
             Some(row) => row.threads.push(cell.threads),
             None => rows.push(Row {
                 runner: &cell.runner,
                 workload: &cell.workload,
                 threads: vec![cell.threads],
                 fate,
+                disturbed: cell.disturbed(),
             }),
         }
     }
@@ -249,7 +254,7 @@ pub(crate) fn section(
             Fate::Unknown { why } => (NONE.into(), NONE.into(), format!("no answer: {why}")),
         };
         table.push_row(vec![
-            row.runner.to_owned(),
+            format!("{}{}", row.runner, if row.disturbed { " §" } else { "" }),
             threads.join(", "),
             variant(row.workload).to_owned(),
             completed,
@@ -259,8 +264,15 @@ pub(crate) fn section(
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
+    if let Some(note) = crate::judge::disturbed_note(&cells) {
+        writeln!(out, "{note}\n").expect("write to String");
+    }
     for workload in &variants {
-        let mine: Vec<&Row<'_>> = rows.iter().filter(|r| r.workload == *workload).collect();
+        // Disturbed cells take no part in the finding (see `judge`).
+        let mine: Vec<&Row<'_>> = rows
+            .iter()
+            .filter(|r| r.workload == *workload && !r.disturbed)
+            .collect();
         writeln!(
             out,
             "- {}",

@@ -3,6 +3,13 @@
 //! same rows the Markdown tables show. Cells that do not apply have status `n/a`,
 //! their reason in `error` and no numbers. The workload's own measures are one
 //! field, `key=value` pairs separated by `; `, since each workload has its own.
+//!
+//! The median's interval is named for what it is: `interval_low_ms` and
+//! `interval_high_ms` are two order statistics of the samples, and
+//! `interval_coverage` their real coverage (0.75 for the range of 3 samples, at
+//! least 0.95 from 6). `sampling_stop` says why the cell stopped sampling, and
+//! `disturbed` and `oversubscribed` are the facts the report marks (empty or
+//! `false` in files that do not record them).
 
 use crate::model::Results;
 use crate::summary::summarize;
@@ -16,8 +23,9 @@ const HEADER: &[&str] = &[
     "threads",
     "status",
     "median_wall_ms",
-    "ci95_low_ms",
-    "ci95_high_ms",
+    "interval_low_ms",
+    "interval_high_ms",
+    "interval_coverage",
     "extrapolation_factor",
     "speedup_vs_seq",
     "efficiency",
@@ -25,6 +33,9 @@ const HEADER: &[&str] = &[
     "peak_rss_bytes",
     "os_threads",
     "samples",
+    "sampling_stop",
+    "disturbed",
+    "oversubscribed",
     "throughput_per_s",
     "latency_p50_us",
     "latency_p99_us",
@@ -57,6 +68,7 @@ pub fn render(results: &Results) -> String {
                 num(summary.map(|s| s.median_wall_s * 1e3)),
                 num(summary.map(|s| s.interval_wall_s[0] * 1e3)),
                 num(summary.map(|s| s.interval_wall_s[1] * 1e3)),
+                num(summary.map(|s| s.interval_coverage)),
                 num(cell.extrapolation.as_ref().map(|e| e.factor)),
                 num(summary.and_then(|s| s.speedup_vs_seq)),
                 num(summary.and_then(|s| s.efficiency)),
@@ -64,6 +76,11 @@ pub fn render(results: &Results) -> String {
                 cell.peak_rss_bytes.map_or(String::new(), |b| b.to_string()),
                 cell.os_threads.map_or(String::new(), |n| n.to_string()),
                 cell.samples.len().to_string(),
+                cell.sampling
+                    .as_ref()
+                    .map_or(String::new(), |s| s.stop.as_str().to_owned()),
+                cell.disturbed().to_string(),
+                summary.is_some_and(|s| s.oversubscribed).to_string(),
                 num(cell.throughput_per_s),
                 num(cell.latency_us.map(|l| l.p50)),
                 num(cell.latency_us.map(|l| l.p99)),
@@ -124,6 +141,17 @@ mod tests {
     }
 
     #[test]
+    fn intervals_are_named_with_their_coverage() {
+        let csv = render(&crate::fixtures::v2());
+        let header = csv.lines().next().unwrap();
+        assert!(!header.contains("ci95"), "{header}");
+        assert!(
+            header.contains("interval_low_ms,interval_high_ms,interval_coverage"),
+            "{header}"
+        );
+    }
+
+    #[test]
     fn schema_2_cells_carry_their_status_measures_and_notes() {
         let text = include_str!("../tests/fixtures/results-v2.json");
         let results = crate::parse(std::path::Path::new("fixture"), text).unwrap();
@@ -140,7 +168,9 @@ mod tests {
         // Not applicable: the status, the reason and no numbers.
         let na = row("spawn", "seq");
         assert!(
-            na.starts_with("spawn,overhead,seq,sequential,single-queue,1,n/a,,,,,,,,,,0,"),
+            na.starts_with(
+                "spawn,overhead,seq,sequential,single-queue,1,n/a,,,,,,,,,,,0,,false,false,"
+            ),
             "{na}"
         );
         assert!(

@@ -128,8 +128,21 @@ pub(crate) fn section(results: &Results, rank: &dyn Fn(&str) -> usize, out: &mut
         row.extend([p50, p99]);
     };
     let mut table = Table::new(columns);
+    let all: Vec<&Cell> = unloaded
+        .iter()
+        .chain(&loaded)
+        .chain(&open)
+        .copied()
+        .collect();
     for (runner, threads) in rows {
-        let mut row = vec![runner.to_owned(), threads.to_string()];
+        // Marked when any of the row's cells was disturbed (see `judge`).
+        let disturbed = all
+            .iter()
+            .any(|c| c.runner == runner && c.threads == threads && c.disturbed());
+        let mut row = vec![
+            format!("{runner}{}", if disturbed { " §" } else { "" }),
+            threads.to_string(),
+        ];
         if with_unloaded {
             match find(&unloaded, runner, threads) {
                 Some(c) if c.status == Status::Ok => percentiles(&mut row, c, unloaded_units),
@@ -163,7 +176,20 @@ pub(crate) fn section(results: &Results, rank: &dyn Fn(&str) -> usize, out: &mut
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
-    let mut ordered = loaded.clone();
+    if let Some(note) = crate::judge::disturbed_note(&all) {
+        writeln!(out, "{note}\n").expect("write to String");
+    }
+    // The sentences judge only the cells that take part in findings.
+    let unloaded: Vec<&Cell> = unloaded
+        .iter()
+        .copied()
+        .filter(|c| crate::judge::judged(c))
+        .collect();
+    let mut ordered: Vec<&Cell> = loaded
+        .iter()
+        .copied()
+        .filter(|c| crate::judge::judged(c))
+        .collect();
     ordered.sort_by_key(|c| (rank(&c.runner), c.threads));
     for paragraph in queueing_sentences(&ordered, &unloaded, &results.runners) {
         writeln!(out, "{paragraph}\n").expect("write to String");

@@ -183,7 +183,7 @@ pub(crate) fn section(
     ]);
     for cell in &cells {
         let mut row = vec![
-            cell.runner.clone(),
+            format!("{}{}", cell.runner, crate::judge::mark(cell)),
             cell.threads.to_string(),
             variant(&cell.workload).to_owned(),
         ];
@@ -217,6 +217,9 @@ pub(crate) fn section(
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
+    if let Some(note) = crate::judge::disturbed_note(&cells) {
+        writeln!(out, "{note}\n").expect("write to String");
+    }
     for finding in findings(&cells, &results.runners) {
         writeln!(out, "- {finding}").expect("write to String");
     }
@@ -260,6 +263,8 @@ fn finished<'a>(
         .iter()
         .copied()
         .filter(|c| c.workload == workload && c.status == Status::Ok && c.latency_us.is_some())
+        // Disturbed cells are shown in the table but judged by no finding.
+        .filter(|c| crate::judge::judged(c))
         .filter(|c| which(c))
         .collect()
 }

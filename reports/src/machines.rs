@@ -69,7 +69,7 @@ pub fn render(files: &[(String, Results)]) -> String {
     out.push_str(
         "Speedup is each cell's median wall time against `seq` on the same workload in the \
          same file, so it compares across machines where absolute times do not; efficiency is \
-         speedup per worker thread, for CPU-bound work.\n\n",
+         speedup ÷ min(threads, cores) of that machine, for CPU-bound work.\n\n",
     );
 
     // Workloads and (runner, threads) rows in order of first appearance.

@@ -25,7 +25,7 @@
 
 use crate::charts::Chart;
 use crate::model::{
-    Cell, Latency, MetricMeta, Results, RunnerMeta, Sample, Status, Summary, WorkloadMeta,
+    Cell, Latency, MetricMeta, Results, RunnerMeta, Sample, Sampling, Status, Summary, WorkloadMeta,
 };
 use crate::summary::{BASELINE_RUNNER, summarize};
 use crate::table::{Align, Table};
@@ -37,14 +37,21 @@ use std::fmt::Write as _;
 /// not overhead: above any gap seen between runners on evenly divided work.
 const UNEVEN_GAP: f64 = 0.15;
 
-/// Median wall relative to the fastest cell's (hyperfine's "Relative"); the
-/// fastest says whether its lead is outside every other interval.
+/// Median wall relative to the best judged cell's (hyperfine's "Relative"). The
+/// best is called fastest (or tied) only when every interval compared supports it
+/// ([`crate::judge::supports`]), else it has the lowest median; a disturbed cell
+/// is not ranked at all.
 fn relative(cell: &Cell, summary: &Summary, fastest: Option<&Best<'_>>) -> String {
+    if cell.disturbed() {
+        return "disturbed".into();
+    }
     let Some(best) = fastest else {
         return NONE.into();
     };
     if std::ptr::eq(cell, best.cell) {
-        return if best.tied.is_empty() {
+        return if !best.ranked {
+            "1.00 (lowest median)".into()
+        } else if best.tied.is_empty() {
             "1.00 (fastest)".into()
         } else {
             "1.00 (tied)".into()
@@ -55,6 +62,28 @@ fn relative(cell: &Cell, summary: &Summary, fastest: Option<&Best<'_>>) -> Strin
 
 /// Marks a time that was measured on a subset of the work and scaled up.
 const EXTRAPOLATED: &str = "†";
+/// A fraction as a percentage with up to one decimal: `2%`, `1.5%`.
+fn percent_fine(x: f64) -> String {
+    let tenths = (x * 1000.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}%")
+    } else {
+        format!("{tenths:.1}%")
+    }
+}
+
+/// `90 s`, `15 min`, `1 h 30 min`: a duration in seconds, in words.
+fn duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
 /// Stands in for a number that does not exist (a failed cell, no `seq`).
 const NONE: &str = "—";
 
@@ -265,36 +294,66 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 // ---------------------------------------------------------------------------
 // The report
 
-/// The fastest finished cell of a group, and the others whose 95% interval
-/// overlaps its own.
+/// The judged finished cell of a group with the lowest median, and, when the
+/// samples support a ranking, the others whose interval overlaps its own.
 struct Best<'a> {
     cell: &'a Cell,
     summary: &'a Summary,
+    /// Empty unless `ranked`.
     tied: Vec<&'a Cell>,
+    /// Every interval of the group supports claims ([`crate::judge::supports`]),
+    /// so the best may be called fastest or tied; else it only has the lowest
+    /// median.
+    ranked: bool,
+    /// The summaries of the group, for saying why it is not ranked.
+    group: Vec<&'a Summary>,
 }
 
 impl<'a> Best<'a> {
-    /// `None` when no cell of the group finished.
+    /// `None` when no judged cell of the group finished (disturbed cells and cells
+    /// that do not apply take no part).
     fn of(cells: impl IntoIterator<Item = &'a Cell>) -> Option<Self> {
         let mut done: Vec<(&Cell, &Summary)> = cells
             .into_iter()
-            .filter_map(|c| Some((c, c.summary.as_ref()?)))
+            .filter_map(|c| Some((c, crate::judge::judged_summary(c)?)))
             .collect();
         done.sort_by(|a, b| a.1.median_wall_s.total_cmp(&b.1.median_wall_s));
         let (&(cell, summary), rest) = done.split_first()?;
-        let tied = rest
-            .iter()
-            .filter(|(_, s)| overlaps(s.interval_wall_s, summary.interval_wall_s))
-            .map(|&(c, _)| c)
-            .collect();
+        let ranked = rest.iter().all(|(_, s)| crate::judge::supports(s, summary))
+            && summary.supports_claims();
+        let tied = if ranked {
+            rest.iter()
+                .filter(|(_, s)| overlaps(s.interval_wall_s, summary.interval_wall_s))
+                .map(|&(c, _)| c)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Some(Self {
             cell,
             summary,
             tied,
+            ranked,
+            group: done.iter().map(|&(_, s)| s).collect(),
         })
     }
 
-    /// `, statistically tied with X and Y` or nothing.
+    /// How to name the best: `the fastest runner` and no caveat, or `the lowest
+    /// median` and `3 samples: too few to rank` when the samples do not support a
+    /// ranking.
+    fn title(&self) -> (&'static str, Option<String>) {
+        if self.ranked {
+            ("the fastest runner", None)
+        } else {
+            (
+                "the lowest median",
+                Some(crate::judge::too_few(self.group.iter().copied())),
+            )
+        }
+    }
+
+    /// `, statistically tied with X and Y` or nothing (always nothing when the
+    /// samples do not support a ranking).
     fn ties(&self) -> String {
         if self.tied.is_empty() {
             return String::new();
@@ -510,6 +569,16 @@ impl<'a> Report<'a> {
             .map(|c| c.workload_kind)
     }
 
+    /// Whether `workload` has a finished `seq` cell that other load did not
+    /// disturb: speedups divide by it, so without one they judge nothing.
+    fn baseline_judged(&self, workload: &str) -> bool {
+        self.results.cells.iter().any(|c| {
+            c.workload == workload
+                && c.runner == BASELINE_RUNNER
+                && crate::judge::judged_summary(c).is_some()
+        })
+    }
+
     /// The cells of `workload`, in runner order, then by thread count.
     fn cells_of(&self, workload: &str) -> Vec<&'a Cell> {
         let mut cells: Vec<&Cell> = self
@@ -542,7 +611,7 @@ impl<'a> Report<'a> {
             .map(|(name, version)| format!("{name} {version}"))
             .collect();
         let env: Vec<String> = m.env.iter().map(|(k, v)| format!("`{k}={v}`")).collect();
-        let lines = [
+        let mut lines = vec![
             (
                 "Machine",
                 format!(
@@ -605,16 +674,162 @@ impl<'a> Report<'a> {
                 },
             ),
         ];
+        // Files before schema 3 record neither: nothing is said then.
+        if let Some(sampling) = self.sampling_line() {
+            lines.push(("Sampling", sampling));
+        }
+        if let Some(interference) = self.interference_line() {
+            lines.push(("Interference", interference));
+        }
         for (label, value) in lines {
             writeln!(out, "- **{label}:** {value}").expect("write to String");
         }
         write!(out, "\nReproduce with:\n\n```sh\n{}\n```\n\n", c.command).expect("write to String");
     }
 
+    /// The sampling rule of the run and how the cells ended under it: `None` when
+    /// the file records neither (before schema 3).
+    fn sampling_line(&self) -> Option<String> {
+        let r = self.results;
+        let cells: Vec<&Sampling> = r.cells.iter().filter_map(|c| c.sampling.as_ref()).collect();
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(c) = &r.config.sampling {
+            parts.push(format!(
+                "{}–{} samples per cell, {} per process from at least {}; precision target \
+                 ±{} of the median for CPU-bound cells, ±{} for the others; {}; a sample is \
+                 disturbed above {} cores of foreign load, re-taken up to {} times per cell",
+                c.min_samples,
+                c.max_samples,
+                c.samples_per_process,
+                plural(c.min_processes, "process", "processes"),
+                percent_fine(c.precision_cpu),
+                percent_fine(c.precision_other),
+                c.budget_s.map_or("no time budget".into(), |b| format!(
+                    "time budget {}",
+                    duration(b)
+                )),
+                cores(c.interference_threshold_cores),
+                c.max_retakes
+            ));
+        }
+        if !cells.is_empty() {
+            use crate::model::StopReason;
+            let count = |reason: StopReason| cells.iter().filter(|s| s.stop == reason).count();
+            let stops: Vec<String> = [
+                StopReason::Precision,
+                StopReason::Budget,
+                StopReason::MaxSamples,
+                StopReason::Fixed,
+                StopReason::Ended,
+            ]
+            .into_iter()
+            .filter(|&reason| count(reason) > 0)
+            .map(|reason| format!("{} {}", reason.as_str(), count(reason)))
+            .collect();
+            parts.push(format!(
+                "cells stopped on {} (of {})",
+                stops.join(", "),
+                cells.len()
+            ));
+            let mut cpu: Vec<(f64, &Cell)> = r
+                .cells
+                .iter()
+                .filter(|c| c.workload_kind == WorkloadKind::Cpu && c.status == Status::Ok)
+                .filter_map(|c| Some((c.sampling.as_ref()?.half_width?, c)))
+                .collect();
+            if !cpu.is_empty() {
+                cpu.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let widths: Vec<f64> = cpu.iter().map(|&(w, _)| w).collect();
+                let (worst, worst_cell) = cpu[cpu.len() - 1];
+                parts.push(format!(
+                    "CPU-bound cells reached ±{} (median) and ±{} at worst (`{}`)",
+                    percent_fine(crate::stats::median(&widths)),
+                    percent_fine(worst),
+                    worst_cell.key()
+                ));
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// Other load on the machine: what the pre-flight check saw and what the cells
+    /// measured during their samples. `None` when the file records neither.
+    fn interference_line(&self) -> Option<String> {
+        let r = self.results;
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(p) = &r.preflight {
+            let [one, five, fifteen] = p.load_average;
+            let mut text = format!(
+                "before the run, load average {one:.2}, {five:.2}, {fifteen:.2} and {} cores of \
+                 foreign load over {} s",
+                cores(p.foreign_cores),
+                sig3(p.window_s)
+            );
+            if !p.busiest.is_empty() {
+                let busiest: Vec<String> = p
+                    .busiest
+                    .iter()
+                    .take(3)
+                    .map(|b| format!("{} ({} cores)", escape_inline(&b.name), cores(b.cores)))
+                    .collect();
+                write!(text, " (busiest: {})", busiest.join(", ")).expect("write to String");
+            }
+            parts.push(text);
+        }
+        let measured: Vec<(&Cell, &crate::model::Interference)> = r
+            .cells
+            .iter()
+            .filter_map(|c| Some((c, c.interference.as_ref()?)))
+            .collect();
+        if !measured.is_empty() {
+            let retaken: Vec<usize> = measured.iter().map(|(_, i)| i.retaken).collect();
+            let in_cells = retaken.iter().filter(|&&n| n > 0).count();
+            let max = measured
+                .iter()
+                .map(|(_, i)| i.foreign_cores_max)
+                .fold(0.0, f64::max);
+            let steal = measured
+                .iter()
+                .map(|(_, i)| i.steal_cores_max)
+                .fold(0.0, f64::max);
+            let mut text = format!(
+                "during the run, {} re-taken in {} of {} cells; the most foreign load over a \
+                 sample was {} cores",
+                plural(retaken.iter().sum(), "sample", "samples"),
+                in_cells,
+                measured.len(),
+                cores(max)
+            );
+            if steal > 0.0 {
+                write!(text, ", the most steal {} cores", cores(steal)).expect("write to String");
+            }
+            let disturbed: Vec<String> = measured
+                .iter()
+                .filter(|(c, _)| c.disturbed())
+                .map(|(c, _)| format!("`{}`", c.key()))
+                .collect();
+            if disturbed.is_empty() {
+                text.push_str("; no cell stayed disturbed");
+            } else {
+                write!(
+                    text,
+                    "; {} stayed disturbed and {} left out of the verdicts ({})",
+                    plural(disturbed.len(), "cell", "cells"),
+                    if disturbed.len() == 1 { "is" } else { "are" },
+                    join_and(&disturbed)
+                )
+                .expect("write to String");
+            }
+            parts.push(text);
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     // -- verdict ------------------------------------------------------------
 
     fn verdict(&self, out: &mut String) {
         out.push_str("## Verdict\n\n");
+        self.verdict_caveats(out);
         let mut any = false;
         for kind in [
             WorkloadKind::Cpu,
@@ -629,9 +844,21 @@ impl<'a> Report<'a> {
                     continue;
                 }
                 any = true;
-                // Cells that do not apply take no part in any comparison.
-                let cells: Vec<&Cell> = all.iter().copied().filter(|c| c.applies()).collect();
-                let line = if kind == WorkloadKind::Overhead {
+                // Cells that do not apply, or that other load disturbed, take no
+                // part in any comparison.
+                let cells: Vec<&Cell> = all
+                    .iter()
+                    .copied()
+                    .filter(|c| crate::judge::judged(c))
+                    .collect();
+                let line = if cells.is_empty() && all.iter().any(|c| c.disturbed()) {
+                    format!(
+                        "**{workload}** ({}): every cell that applies was disturbed by other \
+                         load, so there is no verdict (see {} under its table).",
+                        kind_label(kind),
+                        crate::judge::DISTURBED
+                    )
+                } else if kind == WorkloadKind::Overhead {
                     format!(
                         "**{workload}** ({}): {}",
                         kind_label(kind),
@@ -655,7 +882,55 @@ impl<'a> Report<'a> {
         out.push('\n');
     }
 
-    /// The verdict on one workload; `all` are its cells, `cells` those that apply.
+    /// What the verdicts below leave out and how far they may rank: the disturbed
+    /// cells, named, and the weakest interval they rest on when it is too weak for
+    /// "fastest" or "tied".
+    fn verdict_caveats(&self, out: &mut String) {
+        let disturbed: Vec<String> = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.applies() && c.disturbed())
+            .map(|c| format!("`{}`", c.key()))
+            .collect();
+        if !disturbed.is_empty() {
+            writeln!(
+                out,
+                "{} {} disturbed by other load on the machine even after re-takes and {} left \
+                 out of the verdicts, the grid, the claims and the findings (shown, marked {}, \
+                 in the tables): {}.\n",
+                plural(disturbed.len(), "cell", "cells"),
+                if disturbed.len() == 1 { "was" } else { "were" },
+                if disturbed.len() == 1 { "is" } else { "are" },
+                crate::judge::DISTURBED,
+                join_and(&disturbed)
+            )
+            .expect("write to String");
+        }
+        let weakest = self
+            .results
+            .cells
+            .iter()
+            .filter_map(crate::judge::judged_summary)
+            .filter(|s| !s.supports_claims())
+            .min_by(|a, b| {
+                a.interval_coverage
+                    .total_cmp(&b.interval_coverage)
+                    .then(a.samples.cmp(&b.samples))
+            });
+        if let Some(s) = weakest {
+            writeln!(
+                out,
+                "Some cells have too few samples for a ranking (the weakest interval: {}), so \
+                 where they are compared, \"best\" means only the lowest median: no order \
+                 between runners is claimed there.\n",
+                crate::judge::interval_kind(s)
+            )
+            .expect("write to String");
+        }
+    }
+
+    /// The verdict on one workload; `all` are its cells, `cells` those judged.
     fn verdict_line(
         &self,
         workload: &str,
@@ -678,8 +953,12 @@ impl<'a> Report<'a> {
             .copied()
             .filter(|c| c.runner == BASELINE_RUNNER)
             .collect();
-        let Some(seq) = seq_cells.iter().find(|c| c.summary.is_some()) else {
+        let Some(seq) = seq_cells
+            .iter()
+            .find(|c| crate::judge::judged_summary(c).is_some())
+        else {
             let why = match seq_cells.first() {
+                Some(c) if c.disturbed() => "`seq` was disturbed by other load",
                 Some(c) if c.status == Status::Timeout => "`seq` timed out",
                 Some(c) if c.status == Status::NotApplicable => "`seq` does not apply",
                 Some(_) => "`seq` failed",
@@ -687,14 +966,19 @@ impl<'a> Report<'a> {
             };
             write!(line, "{why}, so speedups can't be computed").expect("write to String");
             match Best::of(cells.iter().copied()) {
-                Some(best) => write!(
-                    line,
-                    "; the fastest runner was {} (given {}; {} cores busy) at {} ms.",
-                    best.cell.runner,
-                    plural(best.cell.threads, "thread", "threads"),
-                    cores(best.summary.cpu_utilisation),
-                    ms(best.summary.median_wall_s)
-                ),
+                Some(best) => {
+                    let (title, caveat) = best.title();
+                    write!(
+                        line,
+                        "; {title} was {}{} (given {}; {} cores busy) at {} ms{}.",
+                        best.cell.runner,
+                        if caveat.is_some() { "'s" } else { "" },
+                        plural(best.cell.threads, "thread", "threads"),
+                        cores(best.summary.cpu_utilisation),
+                        ms(best.summary.median_wall_s),
+                        caveat.map_or(String::new(), |c| format!(" ({c})"))
+                    )
+                }
                 None => write!(line, "; no cell finished."),
             }
             .expect("write to String");
@@ -876,10 +1160,9 @@ impl<'a> Report<'a> {
         let who = format!("(best multithreaded runner: {name})");
         let Some(c) = conc.filter(|_| kind != WorkloadKind::Cpu) else {
             if kind == WorkloadKind::Cpu && vs_seq.change == Change::Faster {
-                let efficiency = par
-                    .summary
-                    .efficiency
-                    .map_or(String::new(), |e| format!(" (efficiency {})", percent(e)));
+                let efficiency = par.summary.efficiency.map_or(String::new(), |e| {
+                    format!(" ({})", self.efficiency_words(e, par.cell, par.summary))
+                });
                 return format!("parallelism {who} at {}{efficiency}", times(vs_seq.ratio));
             }
             return format!("parallelism {who} {} with {busy}", vs_seq.against_seq(true));
@@ -1005,7 +1288,7 @@ impl<'a> Report<'a> {
         line.push_str(", so the schedule sets its wall time");
         let walls: Vec<f64> = cells
             .iter()
-            .filter_map(|c| Some(c.summary.as_ref()?.median_wall_s))
+            .filter_map(|c| Some(crate::judge::judged_summary(c)?.median_wall_s))
             .collect();
         if !walls.is_empty() {
             write!(
@@ -1034,7 +1317,7 @@ impl<'a> Report<'a> {
     fn behind_schedule(&self, cells: &[&'a Cell]) -> Option<String> {
         let measured: Vec<(&Cell, f64)> = cells
             .iter()
-            .filter(|c| c.status == Status::Ok)
+            .filter(|c| c.status == Status::Ok && crate::judge::judged(c))
             .filter_map(|&c| Some((c, c.latency_us?.p50)))
             .filter(|(_, p50)| p50.is_finite())
             .collect();
@@ -1108,7 +1391,24 @@ impl<'a> Report<'a> {
         ))
     }
 
-    /// How close the fastest runner came to the workload's ideal wall time, and why
+    /// `efficiency 100%`, or, for more threads than cores, `efficiency 100% of the
+    /// 2 cores; 4 threads on 2 cores (oversubscribed)`: efficiency is speedup ÷
+    /// min(threads, cores), so oversubscription is its own fact, not lost efficiency.
+    fn efficiency_words(&self, efficiency: f64, cell: &Cell, summary: &Summary) -> String {
+        let mut text = format!("efficiency {}", percent(efficiency));
+        if summary.oversubscribed {
+            let cores = self.results.machine.logical_cores;
+            write!(
+                text,
+                " of the {cores} cores; {} on {cores} cores (oversubscribed)",
+                plural(cell.threads, "thread", "threads")
+            )
+            .expect("write to String");
+        }
+        text
+    }
+
+    /// How close the best runner came to the workload's ideal wall time, and why
     /// none reaches it.
     fn ideal_sentence(&self, workload: &str, cells: &[&'a Cell]) -> Option<String> {
         let ideal = self.workload_meta(workload)?.ideal_wall_s?;
@@ -1123,11 +1423,13 @@ impl<'a> Report<'a> {
         } else {
             "the timer's lateness in firing plus waking and scheduling every task"
         };
+        let (title, caveat) = best.title();
         Some(format!(
-            "The fastest runner ({}, {} ms) was {:.1}% over the ideal of {} ms: the gap is \
-             {why}.",
+            "{} ({}, {} ms{}) was {:.1}% over the ideal of {} ms: the gap is {why}.",
+            capitalise(title),
             best.cell.runner,
             ms(best.summary.median_wall_s),
+            caveat.map_or(String::new(), |c| format!("; {c}")),
             (best.summary.median_wall_s / ideal - 1.0) * 100.0,
             ms(ideal)
         ))
@@ -1163,8 +1465,14 @@ impl<'a> Report<'a> {
             ),
         };
         let behind = s.median_wall_s / d.median_wall_s - 1.0;
-        let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) {
+        let supported = crate::judge::supports(s, d);
+        let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) && supported {
             "statistically tied, so equal shares were enough here".to_owned()
+        } else if overlaps(s.interval_wall_s, d.interval_wall_s) {
+            format!(
+                "their intervals overlap, but with {} no order between them is claimed",
+                crate::judge::too_few([s, d]).replace(": too few to rank", "")
+            )
         } else if behind >= UNEVEN_GAP {
             format!(
                 "{:.0}% slower, because with fixed shares the thread holding the costly chunks \
@@ -1176,8 +1484,13 @@ impl<'a> Report<'a> {
                 "{:.1}% slower, a small gap (the fixed shares were close to even)",
                 behind * 100.0
             )
-        } else {
+        } else if supported {
             "faster here, as equal shares need no coordination".to_owned()
+        } else {
+            format!(
+                "a lower median here, as equal shares need no coordination ({})",
+                crate::judge::too_few([s, d])
+            )
         };
         Some(format!(
             "Static split ({}) {figures} for dynamic scheduling ({}) on {}: {reading}.",
@@ -1209,18 +1522,20 @@ impl<'a> Report<'a> {
         // A workload with no speedup at all (no `seq` that applies or finished)
         // has nothing to show in the grid.
         let (workloads, left_out): (Vec<&str>, Vec<&str>) = timed.iter().partition(|&&w| {
-            self.results.cells.iter().any(|c| {
-                c.workload == w
-                    && c.summary
-                        .as_ref()
-                        .is_some_and(|s| s.speedup_vs_seq.is_some())
-            })
+            self.baseline_judged(w)
+                && self.results.cells.iter().any(|c| {
+                    c.workload == w
+                        && crate::judge::judged_summary(c)
+                            .is_some_and(|s| s.speedup_vs_seq.is_some())
+                })
         });
         let present: Vec<Class> = CLASSES
             .into_iter()
             .filter(|class| {
                 self.results.cells.iter().any(|c| {
-                    c.class == *class && c.applies() && workloads.contains(&c.workload.as_str())
+                    c.class == *class
+                        && crate::judge::judged(c)
+                        && workloads.contains(&c.workload.as_str())
                 })
             })
             .collect();
@@ -1250,7 +1565,7 @@ impl<'a> Report<'a> {
                     .filter(|c| c.class == class)
                     // A multithreaded class at one thread is not parallel there.
                     .filter(|c| c.threads > 1 || !multithreaded_class(class))
-                    .filter_map(|c| Some((c, c.summary.as_ref()?.speedup_vs_seq?)))
+                    .filter_map(|c| Some((c, crate::judge::judged_summary(c)?.speedup_vs_seq?)))
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 row.push(match best {
                     Some((cell, speedup)) => {
@@ -1299,7 +1614,8 @@ impl<'a> Report<'a> {
         if !left_out.is_empty() {
             writeln!(
                 out,
-                "Not in the grid, having no finished `seq` cell to take speedups from: {}.\n",
+                "Not in the grid, having no finished, undisturbed `seq` cell to take speedups \
+                 from: {}.\n",
                 names(&left_out)
             )
             .expect("write to String");
@@ -1348,12 +1664,18 @@ impl<'a> Report<'a> {
         let all = self.cells_of(workload);
         // Cells that do not apply are listed under the table, not in it.
         let mut cells: Vec<&Cell> = all.iter().copied().filter(|c| c.applies()).collect();
-        // Finished cells fastest first; the rest keep runner order at the bottom.
-        cells.sort_by(|a, b| match (&a.summary, &b.summary) {
-            (Some(x), Some(y)) => x.median_wall_s.total_cmp(&y.median_wall_s),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+        // Judged finished cells fastest first, then the disturbed ones (shown, not
+        // ranked); the rest keep runner order at the bottom.
+        let rank = |c: &Cell| match (&c.summary, c.disturbed()) {
+            (Some(_), false) => 0,
+            (Some(_), true) => 1,
+            (None, _) => 2,
+        };
+        cells.sort_by(|a, b| {
+            rank(a).cmp(&rank(b)).then(match (&a.summary, &b.summary) {
+                (Some(x), Some(y)) => x.median_wall_s.total_cmp(&y.median_wall_s),
+                _ => std::cmp::Ordering::Equal,
+            })
         });
 
         writeln!(out, "### {workload}\n").expect("write to String");
@@ -1423,7 +1745,7 @@ impl<'a> Report<'a> {
             }
             .expect("write to String");
         }
-        if kind == Some(WorkloadKind::Cpu) {
+        if kind == Some(WorkloadKind::Cpu) && self.baseline_judged(workload) {
             self.scaling_table(out, &cells);
         }
     }
@@ -1463,7 +1785,8 @@ impl<'a> Report<'a> {
             ("Family", Align::Left),
             ("Threads", Align::Right),
             ("Median wall [ms]", Align::Right),
-            ("95% CI [ms]", Align::Right),
+            ("Median interval [ms]", Align::Right),
+            ("Samples", Align::Right),
         ]
         .into_iter()
         .map(|(h, a)| (h.to_owned(), a))
@@ -1540,11 +1863,16 @@ impl<'a> Report<'a> {
         let fastest = Best::of(cells.iter().copied());
         let mut table = Table::new(columns);
         for cell in cells {
+            let oversubscribed = cell.summary.as_ref().is_some_and(|s| s.oversubscribed);
             let mut row = vec![
-                format!("{}{}", cell.runner, marks(cell)),
+                format!("{}{}{}", cell.runner, marks(cell), crate::judge::mark(cell)),
                 cell.class.to_string(),
                 cell.family.to_string(),
-                cell.threads.to_string(),
+                if oversubscribed {
+                    format!("{}{OVERSUBSCRIBED}", cell.threads)
+                } else {
+                    cell.threads.to_string()
+                },
             ];
             match &cell.summary {
                 Some(s) => {
@@ -1555,7 +1883,13 @@ impl<'a> Report<'a> {
                     };
                     row.extend([
                         format!("{}{mark}", ms(s.median_wall_s)),
-                        format!("{}–{}", ms(s.interval_wall_s[0]), ms(s.interval_wall_s[1])),
+                        format!(
+                            "{}–{} ({})",
+                            ms(s.interval_wall_s[0]),
+                            ms(s.interval_wall_s[1]),
+                            crate::judge::coverage(s.interval_coverage)
+                        ),
+                        samples_text(cell, s),
                     ]);
                     if speedups {
                         row.extend([
@@ -1626,6 +1960,51 @@ impl<'a> Report<'a> {
         }
         out.push_str(&table.to_markdown());
         out.push('\n');
+
+        // What the intervals are, and what the table may therefore claim.
+        if let Some(note) = crate::judge::interval_note(cells) {
+            let mut note = note;
+            if let Some(best) = fastest.as_ref().filter(|b| !b.ranked) {
+                write!(
+                    note,
+                    " Here {} has the lowest median ({}).",
+                    best.cell.runner,
+                    crate::judge::too_few(best.group.iter().copied())
+                )
+                .expect("write to String");
+            }
+            if cells.iter().any(|c| c.sampling.is_some()) {
+                write!(note, " {SAMPLES_NOTE}").expect("write to String");
+            }
+            writeln!(out, "{note}\n").expect("write to String");
+        }
+        if let Some(note) = crate::judge::disturbed_note(cells) {
+            writeln!(out, "{note}\n").expect("write to String");
+        }
+        let over: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.summary.as_ref().is_some_and(|s| s.oversubscribed))
+            .collect();
+        if !over.is_empty() {
+            let cores = self.results.machine.logical_cores;
+            let mut counts: Vec<usize> = over.iter().map(|c| c.threads).collect();
+            counts.sort_unstable();
+            counts.dedup();
+            let counts: Vec<String> = counts.iter().map(ToString::to_string).collect();
+            writeln!(
+                out,
+                "{OVERSUBSCRIBED} Oversubscribed: {} threads on {}. Efficiency is measured \
+                 against the {cores} cores (speedup ÷ min(threads, cores)), so a runner that \
+                 uses them fully still scores 100%.\n",
+                join_and(&counts),
+                plural(cores, "core", "cores")
+            )
+            .expect("write to String");
+        }
+        if kind_of_cells(cells) == Some(WorkloadKind::Cpu) && speedups {
+            writeln!(out, "{CPU_EFFICIENCY_NOTE}\n").expect("write to String");
+        }
 
         // One footnote per distinct extrapolation note, naming every cell it applies to.
         let mut scaled: Vec<(&str, Vec<String>)> = Vec::new();
@@ -1707,7 +2086,7 @@ impl<'a> Report<'a> {
             let mut points: Vec<(usize, f64)> = cells
                 .iter()
                 .filter(|c| c.runner == runner)
-                .filter_map(|c| Some((c.threads, c.summary.as_ref()?.speedup_vs_seq?)))
+                .filter_map(|c| Some((c.threads, crate::judge::judged_summary(c)?.speedup_vs_seq?)))
                 .collect();
             points.sort_by_key(|&(threads, _)| threads);
             let parallelism: Vec<(f64, f64)> = points
@@ -2014,9 +2393,44 @@ const WAITING_NOTE: &str = "Every runner waits with its own parts (timer, reacto
     calls; see Disclosures), which differ in cost and, for timers, in granularity, so these times \
     measure those parts as well as the scheduler.";
 /// After [`WAITING_NOTE`] when the table has an efficiency column.
-const EFFICIENCY_NOTE: &str = "Efficiency (speedup per thread) is shown for CPU-bound work \
-    only: on work that waits, a speedup can come from overlapping waits rather than from the \
-    threads.";
+const EFFICIENCY_NOTE: &str = "Efficiency (speedup ÷ min(threads, cores)) is shown for \
+    CPU-bound work only: on work that waits, a speedup can come from overlapping waits rather \
+    than from the threads.";
+/// Under a CPU-bound table with speedups.
+const CPU_EFFICIENCY_NOTE: &str = "Efficiency is speedup ÷ min(threads, cores): the share of \
+    the ideal speedup the machine can give the cell, so 100% is perfect scaling, and more \
+    threads than cores are shown as their own fact, not as lost efficiency.";
+/// Explains the Samples column.
+const SAMPLES_NOTE: &str = "Samples: measured samples, and why sampling stopped where the run \
+    recorded it (precision: the interval reached its target; budget: the cell's time ran out; \
+    max: the most samples allowed; fixed: `--samples N`).";
+/// Marks a cell with more threads than logical cores.
+const OVERSUBSCRIBED: &str = "↑";
+
+/// The kind of the workload of `cells` (all of one workload).
+fn kind_of_cells(cells: &[&Cell]) -> Option<WorkloadKind> {
+    cells.first().map(|c| c.workload_kind)
+}
+
+/// `12, precision`: the cell's samples and why sampling stopped, or the count
+/// alone in files that do not record it.
+fn samples_text(cell: &Cell, summary: &Summary) -> String {
+    let n = if summary.samples > 0 {
+        summary.samples
+    } else {
+        cell.samples.len()
+    };
+    match &cell.sampling {
+        Some(s) => {
+            let stop = match s.stop {
+                crate::model::StopReason::MaxSamples => "max",
+                other => other.as_str(),
+            };
+            format!("{n}, {stop}")
+        }
+        None => n.to_string(),
+    }
+}
 
 /// A runner as the disclosures describe it.
 struct Disclosed<'a> {
@@ -2247,7 +2661,15 @@ mod tests {
             cpu.contains("`seq` is missing, so speedups can't be computed"),
             "{cpu}"
         );
-        assert!(cpu.contains("the fastest runner was"), "{cpu}");
+        // Five samples per cell: a lowest median, never a fastest runner.
+        assert!(
+            cpu.contains(
+                "the lowest median was tokio-mt's (given 2 threads; 1.97 cores busy) at 204 ms \
+                 (5 samples: too few to rank)."
+            ),
+            "{cpu}"
+        );
+        assert!(!cpu.contains("fastest"), "{cpu}");
         let skewed = verdict_of(&report, "cpu-skewed");
         assert!(skewed.contains("`seq` failed"), "{skewed}");
         // The per-workload table shows no speedups, the failure is listed.
@@ -2286,8 +2708,7 @@ mod tests {
         // The multithreaded leader kept under one core busy: no credit to parallelism.
         assert!(
             sleep.contains(
-                "the best multithreaded runner (smol-mt, 2 threads, statistically tied with \
-                 async-std and futures-pool) ran at 995× `seq` with 0.06 cores busy and was level \
+                "the best multithreaded runner (smol-mt, 2 threads) ran at 995× `seq` with 0.06 cores busy and was level \
                  with smol-local (1.00×): not a gain from parallelism."
             ),
             "{sleep}"
@@ -2297,7 +2718,10 @@ mod tests {
             "{sleep}"
         );
         assert!(
-            sleep.contains("(smol-mt, 101 ms) was 1.3% over the ideal of 100 ms"),
+            sleep.contains(
+                "The lowest median (smol-mt, 101 ms; 5 samples: too few to rank) was 1.3% over \
+                 the ideal of 100 ms"
+            ),
             "{sleep}"
         );
         let skewed = verdict_of(&report, "cpu-skewed");
@@ -2604,7 +3028,8 @@ mod tests {
             "{grid}"
         );
         assert!(report.contains(
-            "Not in the grid, having no finished `seq` cell to take speedups from: `spawn`, \
+            "Not in the grid, having no finished, undisturbed `seq` cell to take speedups \
+             from: `spawn`, \
              `channels`, `mixed-inline`, `mixed-yield` and `mixed-offload`."
         ));
         assert!(report.contains(
@@ -2693,7 +3118,7 @@ mod tests {
                 .filter(|l| {
                     l.starts_with("| ") && !l.starts_with("| Runner") && !l.starts_with("| -")
                 })
-                .map(|l| l.split('|').nth(8).unwrap().trim().to_string())
+                .map(|l| l.split('|').nth(9).unwrap().trim().to_string())
                 .collect()
         };
         let column = efficiency(sleep);
@@ -2869,8 +3294,7 @@ mod tests {
         let loaded = verdict_of(&report, "tcp-echo");
         assert!(
             loaded.contains(
-                "parallelism (best multithreaded runner: threads-static, 2 threads, \
-                 statistically tied with rayon) bought 1.91× over `seq` with 1.96 cores busy, \
+                "parallelism (best multithreaded runner: threads-static, 2 threads) bought 1.91× over `seq` with 1.96 cores busy, \
                  blocking on its sockets with no reactor as `seq` does, so of its 2.53× over \
                  tokio-ct, 1.33× is blocking I/O's lead (`seq` over it), not parallelism; on a \
                  reactor, the best multithreaded runner (tokio-mt, 2 threads) was level with \
@@ -2881,8 +3305,8 @@ mod tests {
         assert!(!loaded.contains("further 2.53×"), "{loaded}");
         // CPU-bound work keeps its sentence.
         assert!(verdict_of(&report, "cpu").contains(
-            "parallelism (best multithreaded runner: threads-static, 2 threads, statistically \
-             tied with tokio-mt) at 1.99× (efficiency 100%)"
+            "parallelism (best multithreaded runner: threads-static, 2 threads) at 1.99× \
+             (efficiency 100%)"
         ));
         // The grid marks the multithreaded cells that were not parallel.
         let row = |report: &str, class: &str| -> String {
@@ -2976,5 +3400,246 @@ mod tests {
         }
         let report = render(&plain);
         assert!(!verdict_of(&report, "tcp-echo-open").contains("schedule"));
+    }
+
+    // -- issue 10: honest intervals, disturbed cells, oversubscription ---------
+
+    /// The report's `### workload` section up to the next one.
+    fn table_of<'r>(report: &'r str, workload: &str) -> &'r str {
+        let start = report.find(&format!("### {workload}\n")).unwrap();
+        let end = report[start + 4..]
+            .find("\n### ")
+            .or_else(|| report[start + 4..].find("\n## "))
+            .map_or(report.len(), |i| start + 4 + i);
+        &report[start..end]
+    }
+
+    /// `fixture()` with every cell of `workload` given `n` samples spread ±0.1%
+    /// around its median, so its intervals are tight and disjoint from other
+    /// runners' but have the coverage of `n` samples.
+    fn with_samples(mut results: Results, workload: &str, n: usize) -> Results {
+        for cell in results.cells.iter_mut().filter(|c| c.workload == workload) {
+            let Some(first) = cell.samples.first().cloned() else {
+                continue;
+            };
+            let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+            let median = crate::stats::median(&walls);
+            let cpu = (first.user_s + first.sys_s) / first.wall_s;
+            cell.samples = (0..n)
+                .map(|i| {
+                    let wall = median * (1.0 + 0.001 * (i as f64 / n as f64 - 0.5));
+                    Sample {
+                        wall_s: wall,
+                        user_s: wall * cpu,
+                        sys_s: 0.0,
+                        ..first.clone()
+                    }
+                })
+                .collect();
+        }
+        results
+    }
+
+    #[test]
+    fn three_sample_cells_claim_no_95_percent_no_fastest_and_no_tie() {
+        let mut results = fixture();
+        for cell in &mut results.cells {
+            cell.samples.truncate(3);
+        }
+        let report = without_claims(&render(&results));
+        for word in ["95%", "tied", "fastest"] {
+            assert!(!report.contains(word), "{word} in:\n{report}");
+        }
+        let cpu = table_of(&report, "cpu");
+        assert!(
+            cpu.contains("Median interval: range of 3 samples (75%) in every row."),
+            "{cpu}"
+        );
+        assert!(cpu.contains("1.00 (lowest median)"), "{cpu}");
+        assert!(cpu.contains("(3 samples: too few to rank)"), "{cpu}");
+    }
+
+    #[test]
+    fn tight_samples_support_fastest_and_a_95_percent_label() {
+        let results = with_samples(fixture(), "cpu", 12);
+        let report = render(&results);
+        let cpu = table_of(&report, "cpu");
+        assert!(
+            cpu.contains("95% CI (order statistics, n = 12, 96.1%) in every row"),
+            "{cpu}"
+        );
+        // tokio-mt and rayon share a 204 ms median: tied, on 12 samples each.
+        assert!(cpu.contains("1.00 (tied)"), "{cpu}");
+        let verdict = verdict_of(&report, "cpu");
+        assert!(verdict.contains("statistically tied with"), "{verdict}");
+        // The same run with the fastest runner alone in front is called fastest.
+        let mut alone = with_samples(fixture(), "cpu", 12);
+        for c in alone.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                c.samples.iter_mut().for_each(|s| s.wall_s *= 0.9);
+            }
+        }
+        let cpu = table_of(&render(&alone), "cpu").to_owned();
+        assert!(cpu.contains("| 1.00 (fastest) |"), "{cpu}");
+    }
+
+    /// Marks `runner`'s `workload` cell disturbed, with a foreign load.
+    fn disturb(results: &mut Results, runner: &str, workload: &str) {
+        let cell = results
+            .cells
+            .iter_mut()
+            .find(|c| c.runner == runner && c.workload == workload)
+            .unwrap();
+        cell.interference = Some(crate::model::Interference {
+            retaken: 4,
+            disturbed_samples: 2,
+            foreign_cores_max: 0.85,
+            foreign_cores_median: 0.4,
+            steal_cores_max: 0.0,
+            discarded_foreign_cores: vec![0.8, 0.85, 0.7, 0.6],
+        });
+    }
+
+    #[test]
+    fn a_disturbed_cell_is_shown_but_never_the_best() {
+        let mut results = with_samples(fixture(), "cpu", 12);
+        for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                // It would be the fastest by far...
+                c.samples.iter_mut().for_each(|s| s.wall_s *= 0.5);
+            }
+        }
+        // ...but other load disturbed it.
+        disturb(&mut results, "tokio-mt", "cpu");
+        let report = render(&results);
+        let verdict = verdict_of(&report, "cpu");
+        assert!(!verdict.contains("tokio-mt"), "{verdict}");
+        assert!(
+            verdict.contains("best multithreaded runner: rayon"),
+            "{verdict}"
+        );
+        assert!(report.contains(
+            "1 cell was disturbed by other load on the machine even after re-takes and is left \
+             out of the verdicts"
+        ));
+        let cpu = table_of(&report, "cpu");
+        let row = cpu.lines().find(|l| l.starts_with("| tokio-mt §")).unwrap();
+        assert!(row.ends_with(" disturbed |"), "{row}");
+        assert!(
+            cpu.contains(
+                "§ Disturbed by other load on the machine even after re-takes, so shown but left \
+                 out of every verdict, ranking and finding: tokio-mt at 2 threads (foreign load \
+                 up to 0.85 cores; 2 of 12 samples disturbed after 4 re-takes)."
+            ),
+            "{cpu}"
+        );
+        // rayon leads the ranking; tokio-mt sits below the judged cells.
+        assert!(cpu.contains("1.00 (fastest)") || cpu.contains("1.00 (tied)"));
+        let grid = report
+            .lines()
+            .find(|l| l.starts_with("| concurrent-parallel"))
+            .unwrap();
+        assert!(!grid.contains("tokio-mt (t2) 3.9"), "{grid}");
+    }
+
+    #[test]
+    fn oversubscription_is_its_own_fact_not_lost_efficiency() {
+        let mut results = fixture();
+        for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+            if c.runner == "tokio-mt" {
+                c.threads = 4;
+            }
+        }
+        let report = render(&results);
+        let cpu = table_of(&report, "cpu");
+        let row = cpu.lines().find(|l| l.starts_with("| tokio-mt ")).unwrap();
+        // 1.97× on 2 cores is 98% of the ideal, whatever the 4 threads.
+        assert!(row.contains("|      4↑ |"), "{row}");
+        assert!(row.contains("|        98% |"), "{row}");
+        assert!(
+            cpu.contains("↑ Oversubscribed: 4 threads on 2 cores. Efficiency is measured against"),
+            "{cpu}"
+        );
+        let verdict = verdict_of(&report, "cpu");
+        assert!(
+            verdict.contains(
+                "at 1.97× (efficiency 98% of the 2 cores; 4 threads on 2 cores (oversubscribed))"
+            ),
+            "{verdict}"
+        );
+    }
+
+    #[test]
+    fn the_header_summarises_sampling_and_interference() {
+        let mut results = fixture();
+        results.config.sampling = Some(crate::model::SamplingConfig {
+            min_samples: 6,
+            max_samples: 40,
+            samples_per_process: 3,
+            min_processes: 2,
+            precision_cpu: 0.02,
+            precision_other: 0.05,
+            budget_s: Some(900.0),
+            interference_threshold_cores: 0.1,
+            max_retakes: 3,
+        });
+        results.preflight = Some(crate::model::Preflight {
+            load_average: [0.52, 0.4, 0.33],
+            foreign_cores: 0.12,
+            window_s: 1.0,
+            busiest: vec![crate::model::BusyProcess {
+                pid: 42,
+                name: "cc1".into(),
+                cores: 0.9,
+            }],
+        });
+        for (i, c) in results.cells.iter_mut().enumerate() {
+            c.sampling = Some(crate::model::Sampling {
+                processes: 2,
+                stop: if i % 4 == 0 {
+                    crate::model::StopReason::Budget
+                } else {
+                    crate::model::StopReason::Precision
+                },
+                target: 0.02,
+                half_width: Some(0.01 + 0.001 * i as f64),
+                budget_s: Some(20.0),
+                spent_s: 10.0,
+            });
+            c.interference = Some(crate::model::Interference::default());
+        }
+        disturb(&mut results, "rayon", "cpu");
+        let report = render(&results);
+        let header = &report[..report.find("## Verdict").unwrap()];
+        assert!(
+            header.contains(
+                "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes; \
+                 precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
+                 time budget 15 min; a sample is disturbed above 0.10 cores of foreign load, \
+                 re-taken up to 3 times per cell; cells stopped on precision"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("CPU-bound cells reached ±"), "{header}");
+        assert!(
+            header.contains(
+                "- **Interference:** before the run, load average 0.52, 0.40, 0.33 and 0.12 \
+                 cores of foreign load over 1.00 s (busiest: cc1 (0.90 cores)); during the run, 4 \
+                 samples re-taken in 1 of"
+            ),
+            "{header}"
+        );
+        assert!(
+            header.contains(
+                "1 cell stayed disturbed and is left out of the verdicts (`rayon/cpu/t2`)"
+            ),
+            "{header}"
+        );
+        // The per-workload table says why each cell stopped.
+        assert!(table_of(&report, "cpu").contains(", precision |"));
+        // Older files record none of it, and say nothing of it.
+        let old = render(&fixture_v2());
+        let header = &old[..old.find("## Verdict").unwrap()];
+        assert!(!header.contains("Sampling") && !header.contains("Interference"));
     }
 }

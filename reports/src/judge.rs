@@ -1,0 +1,221 @@
+//! What the report may judge and claim, decided in one place so every section
+//! applies the same rule:
+//!
+//! - which cells take part in verdicts, rankings, bests, the grid, the claims and
+//!   the findings of every section ([`judged`]): a cell that does not apply
+//!   (`n/a`) or that stayed disturbed by other load after its re-takes
+//!   ([`Cell::disturbed`]) is shown, marked, but judged by nothing;
+//! - when two medians may be called "fastest", "tied" or "statistically tied"
+//!   ([`supports`]): only when both intervals reach 95% coverage
+//!   ([`Summary::supports_claims`]); otherwise the report says "lowest median" and
+//!   why ([`too_few`]);
+//! - how an interval is labelled by what it is ([`interval_kind`],
+//!   [`interval_note`]): the range of 3 samples covers the median only 75% of the
+//!   time, so it is never called a 95% interval;
+//! - how a disturbed cell is marked ([`DISTURBED`], [`disturbed_note`]).
+
+use crate::model::{Cell, Summary};
+use std::fmt::Write as _;
+
+/// Whether `cell` takes part in verdicts, rankings, bests, claims and findings:
+/// its workload applies to its runner and other load did not disturb it. Its
+/// numbers are shown either way.
+pub(crate) fn judged(cell: &Cell) -> bool {
+    cell.applies() && !cell.disturbed()
+}
+
+/// The summary of a judged cell that finished; `None` for any other cell, so a
+/// comparison skips it the way it skips a failed one.
+pub(crate) fn judged_summary(cell: &Cell) -> Option<&Summary> {
+    cell.summary.as_ref().filter(|_| judged(cell))
+}
+
+/// Whether "fastest", "tied" or "statistically tied" may rest on comparing `a`
+/// with `b`: both intervals have at least 95% coverage.
+pub(crate) fn supports(a: &Summary, b: &Summary) -> bool {
+    a.supports_claims() && b.supports_claims()
+}
+
+/// `3 samples: too few to rank`, for the fewest samples among `summaries`.
+pub(crate) fn too_few<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> String {
+    let fewest = summaries.into_iter().min_by(|a, b| {
+        a.interval_coverage
+            .total_cmp(&b.interval_coverage)
+            .then(a.samples.cmp(&b.samples))
+    });
+    match fewest {
+        Some(s) => format!("{}: too few to rank", samples(s.samples)),
+        None => "too few samples to rank".into(),
+    }
+}
+
+/// `1 sample`, `3 samples`.
+fn samples(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "sample" } else { "samples" })
+}
+
+/// An interval's coverage in percent: `75%`, `96.1%` (one decimal unless whole;
+/// rounded down so 94.96% never reads as 95%).
+pub(crate) fn coverage(c: f64) -> String {
+    let tenths = (c * 1000.0 + 1e-6).floor() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}%")
+    } else {
+        format!("{tenths:.1}%")
+    }
+}
+
+/// What a cell's median interval is, by its real coverage: `range of 3 samples
+/// (75%)` below 95% coverage, `95% CI (order statistics, n = 12, 96.1%)` from it,
+/// `1 sample (no interval)` for a lone sample.
+pub(crate) fn interval_kind(s: &Summary) -> String {
+    if s.supports_claims() {
+        format!(
+            "95% CI (order statistics, n = {}, {})",
+            s.samples,
+            coverage(s.interval_coverage)
+        )
+    } else if s.samples <= 1 {
+        format!("{} (no interval)", samples(s.samples))
+    } else {
+        format!(
+            "range of {} ({})",
+            samples(s.samples),
+            coverage(s.interval_coverage)
+        )
+    }
+}
+
+/// The footnote under a table of `cells` that says what their median intervals
+/// are: one kind for every row, or each kind with the runners it applies to.
+/// `None` when no cell has a summary.
+pub(crate) fn interval_note(cells: &[&Cell]) -> Option<String> {
+    let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
+    for cell in cells {
+        let Some(s) = &cell.summary else { continue };
+        let kind = interval_kind(s);
+        let name = format!("{} (t{})", cell.runner, cell.threads);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, names)) => names.push(name),
+            None => kinds.push((kind, vec![name])),
+        }
+    }
+    let mut text = String::from("Median interval: ");
+    match kinds.as_slice() {
+        [] => return None,
+        [(kind, _)] => write!(text, "{kind} in every row"),
+        _ => {
+            kinds.sort_by(|a, b| a.0.cmp(&b.0));
+            let parts: Vec<String> = kinds
+                .iter()
+                .map(|(kind, names)| format!("{kind} for {}", names.join(", ")))
+                .collect();
+            write!(text, "{}", parts.join("; "))
+        }
+    }
+    .expect("write to String");
+    let weak = cells
+        .iter()
+        .filter_map(|c| c.summary.as_ref())
+        .any(|s| !s.supports_claims());
+    if weak {
+        text.push_str(
+            ". A range of fewer than 6 samples is too likely to miss the median to rank \
+             runners on, so no order is claimed where one is compared",
+        );
+    }
+    text.push('.');
+    Some(text)
+}
+
+/// Marks a disturbed cell in tables; [`disturbed_note`] explains it.
+pub(crate) const DISTURBED: &str = "§";
+
+/// ` §` after the name of a disturbed cell, else nothing.
+pub(crate) fn mark(cell: &Cell) -> &'static str {
+    if cell.disturbed() { " §" } else { "" }
+}
+
+/// `tokio-mt at 2 threads (foreign load up to 0.85 cores; 2 of 3 samples disturbed
+/// after 4 re-takes)`.
+pub(crate) fn disturbed_what(cell: &Cell) -> String {
+    let mut text = format!(
+        "{} at {} {}",
+        cell.runner,
+        cell.threads,
+        if cell.threads == 1 {
+            "thread"
+        } else {
+            "threads"
+        }
+    );
+    if let Some(i) = &cell.interference {
+        write!(
+            text,
+            " (foreign load up to {:.2} cores; {} of {} disturbed after {} re-take{})",
+            i.foreign_cores_max,
+            i.disturbed_samples,
+            samples(cell.samples.len()),
+            i.retaken,
+            if i.retaken == 1 { "" } else { "s" }
+        )
+        .expect("write to String");
+    }
+    text
+}
+
+/// The footnote under a table that shows disturbed cells, naming each with its
+/// foreign load; `None` when none of `cells` is disturbed.
+pub(crate) fn disturbed_note(cells: &[&Cell]) -> Option<String> {
+    let what: Vec<String> = cells
+        .iter()
+        .filter(|c| c.disturbed())
+        .map(|c| disturbed_what(c))
+        .collect();
+    (!what.is_empty()).then(|| {
+        format!(
+            "{DISTURBED} Disturbed by other load on the machine even after re-takes, so shown but \
+             left out of every verdict, ranking and finding: {}.",
+            what.join("; ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(samples: usize, coverage: f64) -> Summary {
+        Summary {
+            median_wall_s: 0.1,
+            interval_wall_s: [0.09, 0.11],
+            interval_coverage: coverage,
+            samples,
+            speedup_vs_seq: None,
+            efficiency: None,
+            oversubscribed: false,
+            cpu_utilisation: 1.0,
+        }
+    }
+
+    #[test]
+    fn intervals_are_labelled_by_their_coverage() {
+        assert_eq!(interval_kind(&summary(3, 0.75)), "range of 3 samples (75%)");
+        assert_eq!(
+            interval_kind(&summary(12, 0.961)),
+            "95% CI (order statistics, n = 12, 96.1%)"
+        );
+        assert_eq!(interval_kind(&summary(1, 0.0)), "1 sample (no interval)");
+        // Just short of 95% never rounds up into a 95% label.
+        assert_eq!(coverage(0.9499), "94.9%");
+        assert!(!interval_kind(&summary(5, 0.9499)).contains("95%"));
+    }
+
+    #[test]
+    fn claims_need_both_intervals_at_95_percent() {
+        let (weak, strong) = (summary(3, 0.75), summary(12, 0.961));
+        assert!(supports(&strong, &strong));
+        assert!(!supports(&weak, &strong) && !supports(&strong, &weak));
+        assert_eq!(too_few([&strong, &weak]), "3 samples: too few to rank");
+    }
+}
