@@ -150,8 +150,8 @@ fn bad_baselines_exit_2_naming_the_file() {
         ),
         (
             "future.json",
-            "{\"schema_version\": 3}",
-            "has schema_version 3",
+            "{\"schema_version\": 4}",
+            "has schema_version 4",
         ),
         ("empty.json", "", "not a valid rtcompare results file"),
     ];

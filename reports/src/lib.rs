@@ -112,35 +112,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
             hint,
         });
     }
-    let mut value = value;
-    if found < 3 {
-        migrate_summaries(&mut value);
-    }
     let mut results: Results = serde_json::from_value(value).map_err(corrupt)?;
     // Read as this version: every later field is optional and defaults to empty.
     results.schema_version = SCHEMA_VERSION;
     Ok(results)
-}
-
-/// Renames the stored interval of schema 1 and 2 summaries (`ci95_wall_s`, a
-/// bootstrap interval) to schema 3's `interval_wall_s`, so such files load. Their
-/// coverage is unknown and left at 0; every renderer re-derives summaries from the
-/// samples anyway.
-fn migrate_summaries(value: &mut serde_json::Value) {
-    let cells = value
-        .get_mut("cells")
-        .and_then(serde_json::Value::as_array_mut);
-    for cell in cells.into_iter().flatten() {
-        let Some(summary) = cell
-            .get_mut("summary")
-            .and_then(serde_json::Value::as_object_mut)
-        else {
-            continue;
-        };
-        if let Some(ci) = summary.remove("ci95_wall_s") {
-            summary.entry("interval_wall_s").or_insert(ci);
-        }
-    }
 }
 
 /// Writes `results` as pretty JSON, atomically: a reader sees the old file or the
