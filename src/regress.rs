@@ -304,7 +304,12 @@ pub fn ab(job: &AbJob<'_>) -> Result<ExitCode> {
     }
     let plan = job.plan;
     harness::prepare_out_dir(&plan.out)?;
-    let per_run = plan.sampling.max_samples.div_ceil(2).max(1);
+    let per_run = plan
+        .sampling
+        .fixed
+        .unwrap_or(plan.sampling.min_samples)
+        .div_ceil(2)
+        .max(1);
     let policy = Policy::fixed(per_run, 1);
     let specs: Vec<CellSpec> = plan
         .cells()
