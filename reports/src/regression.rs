@@ -1467,6 +1467,17 @@ fn format_change(change: f64) -> String {
     }
 }
 
+/// A band or spread as an unsigned percentage: `±10%`, `±4.5%` below 10%.
+fn format_band(x: f64) -> String {
+    if !x.is_finite() {
+        NONE.to_owned()
+    } else if x < 0.1 {
+        format!("±{:.1}%", x * 100.0)
+    } else {
+        format!("±{:.0}%", x * 100.0)
+    }
+}
+
 /// A metric's value with its unit.
 fn format_value(metric: Metric, mode: Mode, x: f64) -> String {
     if !x.is_finite() {
@@ -1516,11 +1527,15 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
     let tests = check.findings.iter().filter(|f| f.p.is_some()).count();
     let _ = writeln!(
         out,
-        "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB); significance: two-sided \
-         Mann-Whitney U, alpha {} after {} correction over {}; 95% intervals of the ratio of \
-         medians from {} bootstrap resamples.\n",
+        "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB), or a cell's noise floor \
+         where larger: {} × the run-to-run spread of a baseline made from at least \
+         {FLOOR_MIN_RUNS} runs; significance: two-sided Mann-Whitney U, or a hierarchical \
+         bootstrap where both sides have samples from 2 or more processes, alpha {} after {} \
+         correction over {}; 95% intervals of the ratio of medians from {} bootstrap \
+         resamples.\n",
         opts.noise * 100.0,
         opts.band(Metric::PeakRss) * 100.0,
+        opts.floor_k,
         opts.alpha,
         opts.correction.name(),
         plural(tests, "test", "tests"),
@@ -1537,6 +1552,8 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             ("Now", Align::Right),
             ("Change [95% CI]", Align::Right),
             ("p (adj.)", Align::Right),
+            ("Band", Align::Right),
+            ("Detects", Align::Right),
             ("Verdict", Align::Left),
         ]);
         for f in &check.findings {
@@ -1556,8 +1573,22 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             };
             let verdict = match f.verdict {
                 Verdict::Regression => format!("**{}**", f.verdict.word()),
+                Verdict::TooNoisy => format!(
+                    "too noisy to detect {} here",
+                    format_band(opts.band(f.metric))
+                ),
                 v => v.word().to_owned(),
             };
+            let band = match f.floor {
+                Some(floor) if floor >= opts.band(f.metric) => {
+                    format!("{} (floor, {} runs)", format_band(f.band), f.runs)
+                }
+                _ => format_band(f.band),
+            };
+            let detects = f.detectable.map_or_else(
+                || "none".to_owned(),
+                |d| format!("≥{}", format_band(d).trim_start_matches('±')),
+            );
             table.push_row(vec![
                 f.cell.clone(),
                 f.metric.name().to_owned(),
@@ -1565,7 +1596,76 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
                 format_value(f.metric, check.mode, f.now),
                 change,
                 p,
+                band,
+                detects,
                 verdict,
+            ]);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+    }
+
+    if let Some(drift) = &check.drift {
+        let cells: Vec<String> = drift
+            .cells
+            .iter()
+            .map(|(key, r)| format!("`{key}` {}", format_change(r - 1.0)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Drift of the machine since the baseline, from the calibration cells: {} ({}). {}\n",
+            format_change(drift.factor - 1.0),
+            cells.join(", "),
+            if drift.normalized {
+                "The other cells' times are divided by it before they are judged (--normalize)."
+            } else {
+                "Cells are judged on absolute times; --normalize would judge them relative to it."
+            }
+        );
+    }
+    let spread: Vec<&Finding> = check
+        .findings
+        .iter()
+        .filter(|f| f.spread.is_some())
+        .collect();
+    if !spread.is_empty() {
+        out.push_str(
+            "## Spread\n\nBetween-process: relative interquartile range of the per-process \
+             medians; within-process: median over processes of the relative interquartile \
+             range of each one's samples; run-to-run: of the baseline's per-run medians \
+             (its noise floor is that times the floor factor).\n\n",
+        );
+        let mut table = Table::new([
+            ("Cell", Align::Left),
+            ("Metric", Align::Left),
+            ("Test", Align::Left),
+            ("Processes", Align::Right),
+            ("Samples", Align::Right),
+            ("Between-process", Align::Right),
+            ("Within-process", Align::Right),
+            ("Run-to-run", Align::Right),
+        ]);
+        let pct = |x: Option<f64>| x.map_or_else(|| NONE.to_owned(), format_band);
+        let pair = |[a, b]: [Option<f64>; 2]| format!("{} / {}", pct(a), pct(b));
+        for f in spread {
+            let s = f.spread.as_ref().expect("filtered");
+            table.push_row(vec![
+                f.cell.clone(),
+                f.metric.name().to_owned(),
+                match s.method {
+                    Method::Processes => "hierarchical bootstrap".to_owned(),
+                    Method::Samples => "Mann-Whitney U".to_owned(),
+                },
+                format!("{} / {}", s.processes[0], s.processes[1]),
+                format!("{} / {}", s.samples[0], s.samples[1]),
+                pair(s.between_process),
+                pair(s.within_process),
+                match f.floor {
+                    Some(floor) => {
+                        format!("{} ({} runs)", format_band(floor / opts.floor_k), f.runs)
+                    }
+                    None => NONE.to_owned(),
+                },
             ]);
         }
         out.push_str(&table.to_markdown());
@@ -1604,6 +1704,12 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         .map(|(key, how)| format!("`{key}`: {how}"))
         .collect();
     list(&mut out, "Applicability changed", &changed);
+    let disturbed: Vec<String> = check
+        .disturbed
+        .iter()
+        .map(|(key, how)| format!("`{key}`: {how}"))
+        .collect();
+    list(&mut out, "Disturbed, not judged", &disturbed);
     list(&mut out, "Notes", &check.notes);
     out.push_str(&check.summary_line());
     out.push('\n');

@@ -416,11 +416,21 @@ fn markdown_lists_regressions_first_and_ends_with_the_summary() {
             "Now",
             "Change [95% CI]",
             "p (adj.)",
+            "Band",
+            "Detects",
             "Verdict"
         ]
     );
-    assert!(table.iter().all(|l| cells(l) == 7), "{table:#?}");
-    assert_eq!(table.len(), 2 + check.findings.len());
+    // The findings table, then the spread table (median wall of 33 cells).
+    let findings_table = &table[..2 + check.findings.len()];
+    assert!(findings_table.iter().all(|l| cells(l) == 9), "{table:#?}");
+    assert_eq!(table.len(), 2 + check.findings.len() + 2 + 33);
+    assert!(md.contains("## Spread\n"));
+    assert!(
+        table[2].contains(" ±10% ") && table[2].contains(" ≥11% "),
+        "{}",
+        table[2]
+    );
     assert!(
         table[2].contains(CELL) && table[2].contains("**regression**"),
         "{}",
