@@ -13,32 +13,82 @@
 //! note counts them); one that is `n/a` on one side only is listed under
 //! `applicability_changed`: a difference to read, never a regression.
 //!
-//! **Median wall time.** Compared for every cell with at least 2 samples on each
-//! side: the raw samples' wall times, each multiplied by its cell's extrapolation
-//! factor. The verdict is *regression* only when both hold:
+//! **Disturbed samples and cells.** A sample marked `disturbed` (other load on
+//! the machine, kept after the cell's re-takes ran out) is left out of every test,
+//! and a note counts them. A cell that stayed disturbed ([`Cell::disturbed`]) in
+//! the results, or in a single-run baseline, or in every run of a baseline of
+//! repeated runs, is not judged at all: it is listed under `disturbed` ("disturbed,
+//! not judged"), never a regression. A baseline cell disturbed in some of its runs
+//! only is judged on the undisturbed samples.
 //!
-//! 1. the two-sided Mann-Whitney U test says the two sets of samples differ: its
-//!    p-value, adjusted for the number of cells compared, is below `alpha` (default
-//!    0.05). The adjustment is Holm's step-down method by default (it bounds the
-//!    chance of even one false alarm in the whole check) or Benjamini-Hochberg (it
-//!    bounds the share of false alarms among the cells flagged; less strict). The
-//!    p-value is exact (the permutation distribution of U) when there are no ties
-//!    and both sides have at most 25 samples, and otherwise comes from the normal
-//!    approximation with tie and continuity corrections;
-//! 2. the 95% bootstrap interval of the ratio of medians, now / baseline (each side
-//!    resampled independently, 2000 times, seeded), lies entirely above
-//!    1 + noise.
+//! **Median wall time.** Compared for every cell with at least 2 undisturbed
+//! samples on each side: the raw samples' wall times, each multiplied by its cell's
+//! extrapolation factor. The verdict is *regression* only when both hold:
+//!
+//! 1. the test says the two sides differ: its p-value, adjusted for the number of
+//!    tests in the check, is below `alpha` (default 0.05). The adjustment is Holm's
+//!    step-down method by default (it bounds the chance of even one false alarm in
+//!    the whole check) or Benjamini-Hochberg (it bounds the share of false alarms
+//!    among the cells flagged; less strict). Which test depends on where the samples
+//!    came from:
+//!    - **samples from 2 or more processes on both sides** ([`Method::Processes`]):
+//!      a hierarchical bootstrap. Each resample draws the cell's processes with
+//!      replacement, then samples within each drawn process, and takes the median
+//!      of all drawn samples; the ratio of the two sides' medians over the
+//!      resamples gives the 95% interval, and twice the smaller share of ratios on
+//!      either side of 1 the p-value (resamples raised to `20 m / alpha` so that p
+//!      can fall below `alpha / m`). Samples of one process share its memory
+//!      layout, allocator state and thread placement and drift together, so
+//!      treating them as independent would understate the spread a stored baseline
+//!      is compared across; resampling processes keeps it in;
+//!    - **one process on a side** ([`Method::Samples`]): the two-sided Mann-Whitney
+//!      U test over the samples, exact (the permutation distribution of U) when
+//!      there are no ties and both sides have at most 25 samples, otherwise the
+//!      normal approximation with tie and continuity corrections; and the 95%
+//!      bootstrap interval of the ratio of medians (each side resampled
+//!      independently, 2000 times, seeded). A note says the between-process spread
+//!      is then unknown.
+//!
+//!    Each finding records both spreads per side ([`Spread`]): between processes
+//!    (relative interquartile range of the per-process medians) and within them
+//!    (median over processes of each one's relative interquartile range);
+//! 2. the interval of the ratio now / baseline lies entirely above 1 + the cell's
+//!    band.
+//!
+//! **The band and the noise floor.** The configured band is 10% against a stored
+//! baseline (another job, perhaps another day and another machine of the same type:
+//! shared 2-core CI runners swing 10–15% between identical runs) and 5% for an A/B
+//! run, where both builds run interleaved in one job on one machine. A baseline
+//! made from at least [`FLOOR_MIN_RUNS`] runs of one plan (`baseline save` of
+//! several results files, `baseline calibrate`; see [`crate::baseline`]) records
+//! each cell's value in each run. The cell's **run-to-run spread** is the relative
+//! interquartile range of its undisturbed runs' medians ([`relative_iqr`]), and
+//! its **noise floor** is [`FLOOR_K`] (1.5) times that. The band a change must
+//! clear is `max(configured band, floor)`. Why the interquartile range: rustc-perf
+//! derives its significance threshold from the interquartile range of historic
+//! changes (Q3 + 1.5 IQR, Tukey's fence), and it ignores one wild run among five.
+//! Why 1.5: it is that fence's factor, and with runs spread ±30% (0.7, 1.0, 1.3 of
+//! the typical time: IQR 30%) it puts the floor at 45%, beyond every run the
+//! baseline itself saw, while a 60% slowdown still clears it; the significance
+//! test, the interval (which must clear the floor entirely, not just its point)
+//! and the confirmation re-run add the margin a bare fence lacks. With a floor,
+//! the baseline's value is the median of its runs' medians, taken as exact (the
+//! floor covers its uncertainty), and the interval is the results' median interval
+//! divided by it. Without repeats the band alone applies, and a note says so.
+//!
+//! A cell whose floor is above the configured band cannot show a change of the
+//! band's size: unless the change clears the floor, its verdict is
+//! [`Verdict::TooNoisy`] ("too noisy to detect 10% here"), never *no change* and
+//! never a regression. Every finding states the band it used and the smallest
+//! change it could have reported ([`Finding::detectable`]: the band plus the
+//! half-width of the interval; none when too few samples make significance
+//! impossible).
 //!
 //! *Improvement* is the mirror image: significant, and the interval entirely
-//! below 1 − noise. Everything else is *no change*: a significant shift smaller
-//! than the band (real, perhaps, but within what the machine does between runs)
-//! and a large shift that is not significant (too few or too noisy samples to
-//! tell). The p and interval columns of the report show which.
-//!
-//! The noise band is 10% against a stored baseline (another job, perhaps another
-//! day and another machine of the same type: shared 2-core CI runners swing
-//! 10–15% between identical runs) and 5% for an A/B run, where both builds run
-//! interleaved in one job on one machine. Both are options.
+//! below 1 − band. Everything else is *no change* (or *too noisy*): a significant
+//! shift smaller than the band (real, perhaps, but within what the machine does
+//! between runs) and a large shift that is not significant (too few or too noisy
+//! samples to tell). The p and interval columns of the report show which.
 //!
 //! Why both conditions: with many samples a test finds differences of 1% that are
 //! real but come from the machine, not the code; with few samples a 20% difference
@@ -53,12 +103,33 @@
 //! has too few samples for that, the check adds one note saying how many samples
 //! per side it needs (7 for 36 cells at alpha 0.05; 10 leave a margin).
 //!
-//! **Throughput, latency p99 and peak RSS** have one value per cell, so there is no
-//! test and no interval: each is a regression or an improvement when its change is
-//! beyond the noise band, in the metric's own direction (throughput down is a
-//! regression; latency, wall time and memory up are). Peak RSS uses a band of at
-//! least 20% and ignores differences under 1 MiB: the resident memory of a small
-//! process moves with allocator and kernel behaviour no code change caused.
+//! **Throughput** is operations ÷ wall time, a metric derived from the samples, so
+//! it gets no shortcut: where every sample counts its operations
+//! ([`Sample::ops`]) and they vary (fixed-time workloads), it is tested per sample
+//! exactly like wall time (same test, interval, band and floor; throughput down is
+//! the regression); where every sample did the same operations it is a function of
+//! wall time alone and is judged by the median-wall finding, not as a finding of
+//! its own; where samples do not count operations (files before schema 3) it is
+//! not compared, and a note says so. A derived metric therefore never yields a
+//! finding its base metric's test rejects.
+//!
+//! **Latency p99 and peak RSS** are true single values per cell (a percentile of
+//! histograms merged over the samples; the process's high-water mark), so there is
+//! no test and no interval: each is a regression or an improvement when its change
+//! is beyond the band, in the metric's own direction. Their band is calibrated like
+//! wall time's: `max(configured band, 1.5 × the relative IQR of the baseline's
+//! per-run values)`, with the median of those values as the baseline's, and the
+//! same *too noisy* verdict; without repeats, the fixed band. Peak RSS uses a band
+//! of at least 20% and ignores differences under 1 MiB: the resident memory of a
+//! small process moves with allocator and kernel behaviour no code change caused.
+//!
+//! **Drift.** When both sides have calibration cells ([`CALIBRATION_CELLS`]:
+//! `seq/cpu/t1`, and `tokio-ct/spawn/t1` or another single-threaded spawn cell)
+//! finished and undisturbed, the check reports the machine's drift since the
+//! baseline: the geometric mean of their ratios of medians. With
+//! [`CheckOptions::normalize`] every other cell's times are divided by it (its
+//! throughput multiplied) before they are judged, and the calibration cells are
+//! listed as its reference instead of being judged.
 //!
 //! **Machines.** The two fingerprints are compared first: CPU model, kernel,
 //! logical cores, rustc, build profile, every runtime crate's version, the thread

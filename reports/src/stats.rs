@@ -209,9 +209,8 @@ fn hierarchical_draw(groups: &[Vec<f64>], rng: &mut Rng, scratch: &mut Vec<f64>)
 
 /// A hierarchical bootstrap of `median(now) / median(base)` where each side's
 /// samples come in groups (one per cell process): each resample draws processes
-/// with replacement, then samples within each drawn process (see
-/// [`hierarchical_draw`]), so the spread between processes, not only within one,
-/// is in the result. Returns the 2.5th and 97.5th percentiles of the `resamples`
+/// with replacement, then samples within each drawn process, so the spread
+/// between processes, not only within one, is in the result. Returns the 2.5th and 97.5th percentiles of the `resamples`
 /// ratios and the two-sided bootstrap p-value of "the ratio is 1": twice the
 /// smaller share of ratios at or beyond 1 on either side, counted as `(k + 1) /
 /// (resamples + 1)`, capped at 1. Deterministic for a given `seed`. Empty groups
