@@ -21,9 +21,11 @@ test:
 report RESULTS="target/rtcompare/results.json" *FLAGS:
     cargo run --release --quiet -- report {{RESULTS}} {{FLAGS}}
 
-# Store a quick run (10 samples per cell, enough for significance) as baseline NAME.
+# Store 3 quick runs (10 samples per cell, enough for significance) as baseline NAME, with each
+# cell's run-to-run noise.
 baseline NAME="main" *FLAGS:
-    cargo compare --quick --samples 10 --out target/rtcompare-baseline --save-baseline {{NAME}} {{FLAGS}}
+    for i in 1 2 3; do cargo compare --quick --samples 10 --seed $i --out target/rtcompare-baseline/run$i {{FLAGS}} || exit $?; done
+    cargo run --release --quiet -- baseline save target/rtcompare-baseline/run1/results.json target/rtcompare-baseline/run2/results.json target/rtcompare-baseline/run3/results.json {{NAME}}
 
 # Run the baseline's cells now and check them against it; exit 1 on a confirmed regression.
 check BASELINE="baselines/main.json" *FLAGS:

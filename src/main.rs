@@ -110,6 +110,10 @@ struct CheckArgs {
     /// Compare absolute times even when the machine fingerprints differ.
     #[arg(long)]
     strict_machine: bool,
+    /// Judge cells relative to the machine's drift since the baseline, measured on the
+    /// calibration cells (seq/cpu/t1 and a single-threaded spawn cell) of the same run.
+    #[arg(long)]
+    normalize: bool,
     /// Accept partial (interrupted) results or baseline files.
     #[arg(long)]
     allow_partial: bool,
@@ -150,16 +154,34 @@ impl StatsArgs {
 
 #[derive(Subcommand)]
 enum BaselineCmd {
-    /// Store a results file as baseline NAME (DIR/NAME.json).
+    /// Store repeated runs of one plan (at least 3 results files) as baseline NAME
+    /// (DIR/NAME.json), with each cell's run-to-run spread: its noise floor in checks.
     Save {
-        /// The results file to store.
-        results: PathBuf,
+        /// The results files to store: runs of the same plan on the same machine.
+        #[arg(required = true, num_args = 1..)]
+        results: Vec<PathBuf>,
         /// The baseline's name: letters, digits, '.', '_', '-'.
         name: String,
         /// Where baselines are stored.
         #[arg(long, default_value = "baselines")]
         dir: PathBuf,
-        /// Accept a partial (interrupted) results file.
+        /// Accept partial (interrupted) results files.
+        #[arg(long)]
+        allow_partial: bool,
+        /// Store fewer than 3 runs: checks against it then have no noise floor and use
+        /// the band alone.
+        #[arg(long)]
+        allow_few_runs: bool,
+    },
+    /// Add more runs of the baseline's plan to a stored baseline, refining each cell's
+    /// noise floor (a single-run baseline becomes the first of its runs).
+    Calibrate {
+        /// The stored baseline file, rewritten in place.
+        baseline: PathBuf,
+        /// Results files of further runs of the same plan on the same machine.
+        #[arg(required = true, num_args = 1..)]
+        results: Vec<PathBuf>,
+        /// Accept partial (interrupted) results files.
         #[arg(long)]
         allow_partial: bool,
     },
@@ -418,6 +440,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Check(args) => {
             let options = args.stats.options(CheckOptions {
                 strict_machine: args.strict_machine,
+                normalize: args.normalize,
                 ..CheckOptions::against_baseline()
             });
             let job = regress::CheckJob {
@@ -441,10 +464,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             name,
             dir,
             allow_partial,
+            allow_few_runs,
         }) => {
-            let loaded = regress::load_complete(&results, allow_partial)?;
-            let path = regress::save_baseline(&loaded, &dir, &name)?;
-            eprintln!("saved baseline {}", path.display());
+            let path =
+                regress::save_baseline_runs(&results, &dir, &name, allow_partial, allow_few_runs)?;
+            eprintln!(
+                "saved baseline {} from {} run(s)",
+                path.display(),
+                results.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Baseline(BaselineCmd::Calibrate {
+            baseline,
+            results,
+            allow_partial,
+        }) => {
+            let runs = regress::calibrate(&baseline, &results, allow_partial)?;
+            eprintln!("calibrated baseline {}: {runs} runs", baseline.display());
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Ab(args) => {

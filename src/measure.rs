@@ -133,7 +133,10 @@ mod tests {
         }
         let sample = before.sample_until(&Usage::now(), start.elapsed());
         assert!(sample.user_s + sample.sys_s >= 0.03, "{sample:?}");
-        assert!(sample.wall_s >= sample.user_s + sample.sys_s - 0.01, "{sample:?}");
+        assert!(
+            sample.wall_s >= sample.user_s + sample.sys_s - 0.01,
+            "{sample:?}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::harness::{self, Plan, Session};
 use crate::sampling::Policy;
 use anyhow::{Context, Result, bail};
 use rtcompare_reports::regression::{self, Check, CheckOptions};
-use rtcompare_reports::{Cell, Results, Status};
+use rtcompare_reports::{Baseline, Cell, Results, Status, baseline};
 use rtcompare_workloads::Preset;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,13 +45,95 @@ pub fn baseline_path(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(dir.join(format!("{name}.json")))
 }
 
-/// Stores `results` as the baseline `name` under `dir`, atomically.
+/// Stores `results` (one run: no noise floor) as the baseline `name` under `dir`,
+/// atomically.
 pub fn save_baseline(results: &Results, dir: &Path, name: &str) -> Result<PathBuf> {
+    let baseline = Baseline {
+        results: results.clone(),
+        repeats: None,
+    };
+    store(&baseline, dir, name)
+}
+
+fn store(baseline: &Baseline, dir: &Path, name: &str) -> Result<PathBuf> {
     let path = baseline_path(dir, name)?;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create baseline directory {}", dir.display()))?;
-    rtcompare_reports::save(&path, results)?;
+    rtcompare_reports::save_baseline(&path, baseline)?;
     Ok(path)
+}
+
+/// Loads each results file with the name it is given by.
+fn load_runs(paths: &[PathBuf], allow_partial: bool) -> Result<Vec<(String, Results)>> {
+    paths
+        .iter()
+        .map(|p| Ok((p.display().to_string(), load_complete(p, allow_partial)?)))
+        .collect()
+}
+
+/// `baseline save`: stores repeated runs of one plan as baseline `name`, with each
+/// cell's run-to-run spread. Fewer than [`baseline::MIN_RUNS`] runs need
+/// `allow_few_runs`; runs of different plans are refused, naming the files.
+pub fn save_baseline_runs(
+    paths: &[PathBuf],
+    dir: &Path,
+    name: &str,
+    allow_partial: bool,
+    allow_few_runs: bool,
+) -> Result<PathBuf> {
+    baseline_path(dir, name)?;
+    let runs = load_runs(paths, allow_partial)?;
+    if paths.len() < baseline::MIN_RUNS && !allow_few_runs {
+        bail!(
+            "a baseline needs at least {} runs of the same plan to know each cell's noise              (its run-to-run spread sets the cell's noise floor); got {} ({}). Run the plan              again, or pass --allow-few-runs to store it without a floor (checks then use              the band alone)",
+            baseline::MIN_RUNS,
+            paths.len(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let baseline = if runs.len() == 1 {
+        Baseline {
+            results: runs[0].1.clone(),
+            repeats: None,
+        }
+    } else {
+        baseline::from_runs(&runs).map_err(anyhow::Error::msg)?
+    };
+    store(&baseline, dir, name)
+}
+
+/// `baseline calibrate`: adds runs to the stored baseline at `path`, in place;
+/// returns how many runs it now has.
+pub fn calibrate(path: &Path, paths: &[PathBuf], allow_partial: bool) -> Result<usize> {
+    let mut stored = rtcompare_reports::load_baseline(path)?;
+    if stored.results.partial && !allow_partial {
+        bail!(
+            "{} is partial (an interrupted or unfinished run); pass --allow-partial to use it anyway",
+            path.display()
+        );
+    }
+    let name = path.display().to_string();
+    for (run_name, run) in load_runs(paths, allow_partial)? {
+        baseline::add_run(&mut stored, &name, &run_name, &run).map_err(anyhow::Error::msg)?;
+    }
+    rtcompare_reports::save_baseline(path, &stored)?;
+    Ok(stored.repeats.as_ref().map_or(1, |r| r.runs.len()))
+}
+
+/// Loads a baseline file (with its repeats), refusing a partial one unless allowed.
+fn load_baseline_complete(path: &Path, allow_partial: bool) -> Result<Baseline> {
+    let baseline = rtcompare_reports::load_baseline(path)?;
+    if baseline.results.partial && !allow_partial {
+        bail!(
+            "{} is partial (an interrupted or unfinished run); pass --allow-partial to use it anyway",
+            path.display()
+        );
+    }
+    Ok(baseline)
 }
 
 /// Writes `results` in Bencher Metric Format to `path`, atomically.
@@ -96,12 +178,12 @@ pub struct CheckJob<'a> {
 /// reported as regressions directly.
 pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
     let (baseline_path, options, out) = (job.baseline, job.options, job.out);
-    let baseline = load_complete(baseline_path, job.allow_partial)?;
+    let baseline = load_baseline_complete(baseline_path, job.allow_partial)?;
     let results = load_complete(results_path, job.allow_partial)?;
     if let Some(path) = job.bmf {
         export_bmf(&results, path)?;
     }
-    let check = regression::check(&baseline, &results, options);
+    let check = regression::check_baseline(&baseline, &results, options);
     report_check(
         &check,
         &baseline_path.display().to_string(),
@@ -134,9 +216,20 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
         .collect()
 }
 
-/// The sampling rule `baseline` was taken with (older files: their fixed count).
+/// The sampling rule a check re-runs `baseline`'s cells with: the one it was taken
+/// with (older files: their fixed count), from at least 2 processes per cell, so
+/// the check can test per-process medians against the baseline's runs.
 fn baseline_policy(baseline: &Results) -> Policy {
-    Policy::from_config(baseline.config.sampling.as_ref(), baseline.config.samples)
+    let mut policy =
+        Policy::from_config(baseline.config.sampling.as_ref(), baseline.config.samples);
+    policy.min_processes = policy.min_processes.max(2);
+    if let Some(n) = policy.fixed {
+        policy = Policy {
+            per_process: n.div_ceil(policy.min_processes),
+            ..policy
+        };
+    }
+    policy
 }
 
 /// A plan with `baseline`'s configuration, for the metadata of a re-run.
@@ -171,15 +264,32 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
 /// flagged cell once and keeps only the regressions the re-run reproduces.
 pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
     let (baseline_path, options, out) = (job.baseline, job.options, job.out);
-    let baseline = load_complete(baseline_path, job.allow_partial)?;
+    let stored = load_baseline_complete(baseline_path, job.allow_partial)?;
+    let baseline = &stored.results;
     let preset: Preset = baseline
         .config
         .preset
         .parse()
         .map_err(|e: String| anyhow::anyhow!("{}: {e}", baseline_path.display()))?;
+    if options.normalize {
+        let has = |key: &str| baseline.cells.iter().any(|c| c.key() == key);
+        let spawn = baseline
+            .cells
+            .iter()
+            .any(|c| c.workload == "spawn" && c.threads == 1);
+        if !has(regression::CALIBRATION_CELLS[0]) && !spawn {
+            bail!(
+                "--normalize needs a calibration cell in the baseline {} ({} or a \
+                 single-threaded spawn cell) to measure the machine's drift; save the baseline \
+                 with `--workloads ...,cpu,spawn --runners seq,tokio-ct,...`",
+                baseline_path.display(),
+                regression::CALIBRATION_CELLS[0]
+            );
+        }
+    }
     harness::prepare_out_dir(out)?;
-    let plan = plan_like(&baseline, preset, out);
-    let specs = specs_of(&baseline, preset);
+    let plan = plan_like(baseline, preset, out);
+    let specs = specs_of(baseline, preset);
     let (mut session, open_files) = Session::start(specs.len(), plan.timeout, &plan.sampling)?;
     session.say(format!(
         "rtcompare check --run: {} cells of {}, preset {}, {}",
@@ -214,7 +324,7 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
         export_bmf(&now, path)?;
     }
 
-    let mut check = regression::check(&baseline, &now, options);
+    let mut check = regression::check_baseline(&stored, &now, options);
     let flagged = check.flagged_cells();
     if !flagged.is_empty() {
         let mut rerun = now.clone();
@@ -228,9 +338,15 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
                         .iter()
                         .any(|k| k.split('/').nth(1) == Some(s.workload.id));
                 // In ratio mode every cell is read against seq in its own run, so
-                // seq runs again beside the flagged cells.
+                // seq runs again beside the flagged cells; normalised, the
+                // calibration cells run again to measure the drift of the re-run.
+                let calibration = check
+                    .drift
+                    .as_ref()
+                    .is_some_and(|d| d.normalized && d.cells.iter().any(|(k, _)| *k == key));
                 flagged.contains(&key)
                     || (check.mode == regression::Mode::WithinRunRatio && seq_of_flagged)
+                    || calibration
             })
             .collect();
         session.expect_more(again.len());
@@ -248,7 +364,7 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
             session.finish();
             return Ok(ExitCode::from(harness::EXIT_INTERRUPTED));
         }
-        let recheck = regression::check(&baseline, &rerun, options);
+        let recheck = regression::check_baseline(&stored, &rerun, options);
         check.confirm(&recheck);
         let confirm_path = out.join("confirm-results.json");
         rtcompare_reports::save(&confirm_path, &rerun)?;

@@ -142,18 +142,24 @@ fn ab_of_a_build_against_a_slower_build_exits_1() {
 #[test]
 fn bad_baselines_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
+    // One version past the newest this build writes.
+    let next = rtcompare_reports::SCHEMA_VERSION + 1;
     let cases = [
         (
             "corrupt.json",
-            "{\"schema_version\": 1, \"cells\": [",
-            "not a valid rtcompare results file",
+            "{\"schema_version\": 1, \"cells\": [".to_owned(),
+            "not a valid rtcompare results file".to_owned(),
         ),
         (
             "future.json",
-            "{\"schema_version\": 4}",
-            "has schema_version 4",
+            format!("{{\"schema_version\": {next}}}"),
+            format!("has schema_version {next}"),
         ),
-        ("empty.json", "", "not a valid rtcompare results file"),
+        (
+            "empty.json",
+            String::new(),
+            "not a valid rtcompare results file".to_owned(),
+        ),
     ];
     for (name, text, message) in cases {
         let path = dir.path().join(name);
@@ -167,7 +173,7 @@ fn bad_baselines_exit_2_naming_the_file() {
             .assert()
             .code(2)
             .stderr(contains(name))
-            .stderr(contains(message));
+            .stderr(contains(message.as_str()));
     }
     common::rtcompare()
         .args(["check", "--baseline", "/nonexistent/base.json", "--run"])
@@ -222,7 +228,7 @@ fn baseline_names_are_file_names() {
         .code(2)
         .stderr(contains("baseline name '../escape'"));
     common::rtcompare()
-        .args(["baseline", "save"])
+        .args(["baseline", "save", "--allow-few-runs"])
         .arg(&baseline)
         .arg("tokio-1.47")
         .arg("--dir")
@@ -230,4 +236,131 @@ fn baseline_names_are_file_names() {
         .assert()
         .success();
     assert!(dir.path().join("b/tokio-1.47.json").exists());
+}
+
+/// Copies of the run behind `baseline` as if repeated: the same plan, another
+/// seed and date, every wall time scaled by `factors[i]` in run `i`.
+fn repeated_runs(dir: &Path, baseline: &Path, factors: &[f64]) -> Vec<PathBuf> {
+    let original = rtcompare_reports::load(baseline).unwrap();
+    factors
+        .iter()
+        .enumerate()
+        .map(|(i, factor)| {
+            let mut run = original.clone();
+            run.config.seed = 100 + i as u64;
+            run.created = format!("2025-01-0{}T00:00:00Z", i + 1);
+            for cell in &mut run.cells {
+                for s in &mut cell.samples {
+                    s.wall_s *= factor;
+                }
+            }
+            let path = dir.join(format!("run{i}.json"));
+            rtcompare_reports::save(&path, &run).unwrap();
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn baseline_save_of_three_runs_records_their_noise_and_calibrate_adds_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let single = make_baseline(dir.path());
+    let runs = repeated_runs(dir.path(), &single, &[1.0, 1.02, 0.98, 1.01]);
+    let store = dir.path().join("stored");
+    common::rtcompare()
+        .args(["baseline", "save"])
+        .args(&runs[..3])
+        .arg("main")
+        .arg("--dir")
+        .arg(&store)
+        .assert()
+        .code(0)
+        .stderr(contains("from 3 run(s)"));
+    let path = store.join("main.json");
+    let stored = rtcompare_reports::load_baseline(&path).unwrap();
+    let repeats = stored.repeats.as_ref().expect("repeats recorded");
+    assert_eq!(repeats.runs.len(), 3);
+    assert_eq!(repeats.runs[1].source, runs[1].display().to_string());
+    let cell = &repeats.cells["tokio-ct/sleep/t1"];
+    assert_eq!(cell.median_wall_s.len(), 3);
+    assert!(cell.spread.contains_key("median-wall"));
+    let merged = stored
+        .results
+        .cells
+        .iter()
+        .find(|c| c.key() == "tokio-ct/sleep/t1")
+        .unwrap();
+    assert_eq!(merged.samples.len(), 30);
+
+    common::rtcompare()
+        .args(["baseline", "calibrate"])
+        .arg(&path)
+        .arg(&runs[3])
+        .assert()
+        .code(0)
+        .stderr(contains("4 runs"));
+    let calibrated = rtcompare_reports::load_baseline(&path).unwrap();
+    assert_eq!(calibrated.repeats.unwrap().runs.len(), 4);
+
+    // A check against it prints each cell's band and what it can detect, and passes
+    // on one of its own runs.
+    common::rtcompare()
+        .args(["check", "--baseline"])
+        .arg(&path)
+        .arg(&runs[0])
+        .arg("--out")
+        .arg(dir.path().join("check"))
+        .assert()
+        .code(0)
+        .stdout(contains("| Band | Detects |"))
+        .stdout(contains("Summary: 0 regressions"));
+}
+
+#[test]
+fn baseline_save_refuses_too_few_runs_and_runs_of_different_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let single = make_baseline(dir.path());
+    let runs = repeated_runs(dir.path(), &single, &[1.0, 1.0, 1.0]);
+    common::rtcompare()
+        .args(["baseline", "save"])
+        .args(&runs[..2])
+        .arg("main")
+        .arg("--dir")
+        .arg(dir.path().join("b"))
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "a baseline needs at least 3 runs of the same plan",
+        ))
+        .stderr(contains("got 2"))
+        .stderr(contains("--allow-few-runs"));
+    assert!(!dir.path().join("b/main.json").exists());
+
+    // A run of another plan (20 samples instead of 10), named with the first run.
+    let mut other = rtcompare_reports::load(&runs[2]).unwrap();
+    other.config.samples = 20;
+    let odd = dir.path().join("other-plan.json");
+    rtcompare_reports::save(&odd, &other).unwrap();
+    for cmd in [
+        vec!["baseline".to_owned(), "save".to_owned()],
+        vec!["baseline".to_owned(), "calibrate".to_owned()],
+    ] {
+        let mut c = common::rtcompare();
+        c.args(&cmd);
+        if cmd[1] == "save" {
+            c.args(&runs[..2])
+                .arg(&odd)
+                .arg("main")
+                .arg("--dir")
+                .arg(dir.path().join("b"));
+        } else {
+            c.arg(&single).arg(&odd);
+        }
+        c.assert()
+            .code(2)
+            .stderr(contains("other-plan.json and "))
+            .stderr(contains("are runs of different plans"))
+            .stderr(contains("config.samples: 10 -> 20"));
+    }
+    assert!(!dir.path().join("b/main.json").exists());
 }

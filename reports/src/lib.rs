@@ -3,6 +3,7 @@
 //! turn a results file into a report. Knows no runtime: it reads numbers only.
 #![warn(missing_docs, rust_2018_idioms)]
 
+pub mod baseline;
 pub mod bmf;
 pub mod charts;
 mod claims;
@@ -116,6 +117,44 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
     // Read as this version: every later field is optional and defaults to empty.
     results.schema_version = SCHEMA_VERSION;
     Ok(results)
+}
+
+/// Reads a baseline file: a results file (as [`load`] reads it) and, when it was
+/// made from repeated runs, its top-level `repeats`.
+pub fn load_baseline(path: &Path) -> Result<Baseline, FileError> {
+    let text = fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let results = parse(path, &text)?;
+    #[derive(serde::Deserialize)]
+    struct Top {
+        #[serde(default)]
+        repeats: Option<Repeats>,
+    }
+    let top: Top = serde_json::from_str(&text).map_err(|e| FileError::Corrupt {
+        path: path.to_owned(),
+        message: format!("repeats: {e}"),
+    })?;
+    Ok(Baseline {
+        results,
+        repeats: top.repeats,
+    })
+}
+
+/// Writes a baseline as pretty JSON, atomically: its results with `repeats`
+/// added at the top level when it has them.
+pub fn save_baseline(path: &Path, baseline: &Baseline) -> Result<(), FileError> {
+    let mut value = serde_json::to_value(&baseline.results).expect("results serialise");
+    if let (Some(repeats), Some(map)) = (&baseline.repeats, value.as_object_mut()) {
+        map.insert(
+            "repeats".into(),
+            serde_json::to_value(repeats).expect("repeats serialise"),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("baseline serialises");
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
 }
 
 /// Writes `results` as pretty JSON, atomically: a reader sees the old file or the

@@ -13,32 +13,82 @@
 //! note counts them); one that is `n/a` on one side only is listed under
 //! `applicability_changed`: a difference to read, never a regression.
 //!
-//! **Median wall time.** Compared for every cell with at least 2 samples on each
-//! side: the raw samples' wall times, each multiplied by its cell's extrapolation
-//! factor. The verdict is *regression* only when both hold:
+//! **Disturbed samples and cells.** A sample marked `disturbed` (other load on
+//! the machine, kept after the cell's re-takes ran out) is left out of every test,
+//! and a note counts them. A cell that stayed disturbed ([`Cell::disturbed`]) in
+//! the results, or in a single-run baseline, or in every run of a baseline of
+//! repeated runs, is not judged at all: it is listed under `disturbed` ("disturbed,
+//! not judged"), never a regression. A baseline cell disturbed in some of its runs
+//! only is judged on the undisturbed samples.
 //!
-//! 1. the two-sided Mann-Whitney U test says the two sets of samples differ: its
-//!    p-value, adjusted for the number of cells compared, is below `alpha` (default
-//!    0.05). The adjustment is Holm's step-down method by default (it bounds the
-//!    chance of even one false alarm in the whole check) or Benjamini-Hochberg (it
-//!    bounds the share of false alarms among the cells flagged; less strict). The
-//!    p-value is exact (the permutation distribution of U) when there are no ties
-//!    and both sides have at most 25 samples, and otherwise comes from the normal
-//!    approximation with tie and continuity corrections;
-//! 2. the 95% bootstrap interval of the ratio of medians, now / baseline (each side
-//!    resampled independently, 2000 times, seeded), lies entirely above
-//!    1 + noise.
+//! **Median wall time.** Compared for every cell with at least 2 undisturbed
+//! samples on each side: the raw samples' wall times, each multiplied by its cell's
+//! extrapolation factor. The verdict is *regression* only when both hold:
+//!
+//! 1. the test says the two sides differ: its p-value, adjusted for the number of
+//!    tests in the check, is below `alpha` (default 0.05). The adjustment is Holm's
+//!    step-down method by default (it bounds the chance of even one false alarm in
+//!    the whole check) or Benjamini-Hochberg (it bounds the share of false alarms
+//!    among the cells flagged; less strict). Which test depends on where the samples
+//!    came from:
+//!    - **samples from 2 or more processes on both sides** ([`Method::Processes`]):
+//!      a hierarchical bootstrap. Each resample draws the cell's processes with
+//!      replacement, then samples within each drawn process, and takes the median
+//!      of all drawn samples; the ratio of the two sides' medians over the
+//!      resamples gives the 95% interval, and twice the smaller share of ratios on
+//!      either side of 1 the p-value (resamples raised to `20 m / alpha` so that p
+//!      can fall below `alpha / m`). Samples of one process share its memory
+//!      layout, allocator state and thread placement and drift together, so
+//!      treating them as independent would understate the spread a stored baseline
+//!      is compared across; resampling processes keeps it in;
+//!    - **one process on a side** ([`Method::Samples`]): the two-sided Mann-Whitney
+//!      U test over the samples, exact (the permutation distribution of U) when
+//!      there are no ties and both sides have at most 25 samples, otherwise the
+//!      normal approximation with tie and continuity corrections; and the 95%
+//!      bootstrap interval of the ratio of medians (each side resampled
+//!      independently, 2000 times, seeded). A note says the between-process spread
+//!      is then unknown.
+//!
+//!    Each finding records both spreads per side ([`Spread`]): between processes
+//!    (relative interquartile range of the per-process medians) and within them
+//!    (median over processes of each one's relative interquartile range);
+//! 2. the interval of the ratio now / baseline lies entirely above 1 + the cell's
+//!    band.
+//!
+//! **The band and the noise floor.** The configured band is 10% against a stored
+//! baseline (another job, perhaps another day and another machine of the same type:
+//! shared 2-core CI runners swing 10–15% between identical runs) and 5% for an A/B
+//! run, where both builds run interleaved in one job on one machine. A baseline
+//! made from at least [`FLOOR_MIN_RUNS`] runs of one plan (`baseline save` of
+//! several results files, `baseline calibrate`; see [`crate::baseline`]) records
+//! each cell's value in each run. The cell's **run-to-run spread** is the relative
+//! interquartile range of its undisturbed runs' medians ([`relative_iqr`]), and
+//! its **noise floor** is [`FLOOR_K`] (1.5) times that. The band a change must
+//! clear is `max(configured band, floor)`. Why the interquartile range: rustc-perf
+//! derives its significance threshold from the interquartile range of historic
+//! changes (Q3 + 1.5 IQR, Tukey's fence), and it ignores one wild run among five.
+//! Why 1.5: it is that fence's factor, and with runs spread ±30% (0.7, 1.0, 1.3 of
+//! the typical time: IQR 30%) it puts the floor at 45%, beyond every run the
+//! baseline itself saw, while a 60% slowdown still clears it; the significance
+//! test, the interval (which must clear the floor entirely, not just its point)
+//! and the confirmation re-run add the margin a bare fence lacks. With a floor,
+//! the baseline's value is the median of its runs' medians, taken as exact (the
+//! floor covers its uncertainty), and the interval is the results' median interval
+//! divided by it. Without repeats the band alone applies, and a note says so.
+//!
+//! A cell whose floor is above the configured band cannot show a change of the
+//! band's size: unless the change clears the floor, its verdict is
+//! [`Verdict::TooNoisy`] ("too noisy to detect 10% here"), never *no change* and
+//! never a regression. Every finding states the band it used and the smallest
+//! change it could have reported ([`Finding::detectable`]: the band plus the
+//! half-width of the interval; none when too few samples make significance
+//! impossible).
 //!
 //! *Improvement* is the mirror image: significant, and the interval entirely
-//! below 1 − noise. Everything else is *no change*: a significant shift smaller
-//! than the band (real, perhaps, but within what the machine does between runs)
-//! and a large shift that is not significant (too few or too noisy samples to
-//! tell). The p and interval columns of the report show which.
-//!
-//! The noise band is 10% against a stored baseline (another job, perhaps another
-//! day and another machine of the same type: shared 2-core CI runners swing
-//! 10–15% between identical runs) and 5% for an A/B run, where both builds run
-//! interleaved in one job on one machine. Both are options.
+//! below 1 − band. Everything else is *no change* (or *too noisy*): a significant
+//! shift smaller than the band (real, perhaps, but within what the machine does
+//! between runs) and a large shift that is not significant (too few or too noisy
+//! samples to tell). The p and interval columns of the report show which.
 //!
 //! Why both conditions: with many samples a test finds differences of 1% that are
 //! real but come from the machine, not the code; with few samples a 20% difference
@@ -53,12 +103,33 @@
 //! has too few samples for that, the check adds one note saying how many samples
 //! per side it needs (7 for 36 cells at alpha 0.05; 10 leave a margin).
 //!
-//! **Throughput, latency p99 and peak RSS** have one value per cell, so there is no
-//! test and no interval: each is a regression or an improvement when its change is
-//! beyond the noise band, in the metric's own direction (throughput down is a
-//! regression; latency, wall time and memory up are). Peak RSS uses a band of at
-//! least 20% and ignores differences under 1 MiB: the resident memory of a small
-//! process moves with allocator and kernel behaviour no code change caused.
+//! **Throughput** is operations ÷ wall time, a metric derived from the samples, so
+//! it gets no shortcut: where every sample counts its operations
+//! ([`Sample::ops`]) and they vary (fixed-time workloads), it is tested per sample
+//! exactly like wall time (same test, interval, band and floor; throughput down is
+//! the regression); where every sample did the same operations it is a function of
+//! wall time alone and is judged by the median-wall finding, not as a finding of
+//! its own; where samples do not count operations (files before schema 3) it is
+//! not compared, and a note says so. A derived metric therefore never yields a
+//! finding its base metric's test rejects.
+//!
+//! **Latency p99 and peak RSS** are true single values per cell (a percentile of
+//! histograms merged over the samples; the process's high-water mark), so there is
+//! no test and no interval: each is a regression or an improvement when its change
+//! is beyond the band, in the metric's own direction. Their band is calibrated like
+//! wall time's: `max(configured band, 1.5 × the relative IQR of the baseline's
+//! per-run values)`, with the median of those values as the baseline's, and the
+//! same *too noisy* verdict; without repeats, the fixed band. Peak RSS uses a band
+//! of at least 20% and ignores differences under 1 MiB: the resident memory of a
+//! small process moves with allocator and kernel behaviour no code change caused.
+//!
+//! **Drift.** When both sides have calibration cells ([`CALIBRATION_CELLS`]:
+//! `seq/cpu/t1`, and `tokio-ct/spawn/t1` or another single-threaded spawn cell)
+//! finished and undisturbed, the check reports the machine's drift since the
+//! baseline: the geometric mean of their ratios of medians. With
+//! [`CheckOptions::normalize`] every other cell's times are divided by it (its
+//! throughput multiplied) before they are judged, and the calibration cells are
+//! listed as its reference instead of being judged.
 //!
 //! **Machines.** The two fingerprints are compared first: CPU model, kernel,
 //! logical cores, rustc, build profile, every runtime crate's version, the thread
@@ -89,10 +160,10 @@
 //! ```
 
 use crate::markdown::sig3;
-use crate::model::{Cell, Results, Status};
+use crate::model::{Baseline, Cell, CellRepeats, Repeats, Results, Sample, Status};
 use crate::stats::{
-    benjamini_hochberg, bootstrap_ratio_of_medians_ci, holm, mann_whitney_min_p, mann_whitney_u,
-    median,
+    benjamini_hochberg, bootstrap_median_ci, bootstrap_ratio_of_medians_ci, hierarchical_median_ci,
+    hierarchical_ratio_of_medians, holm, mann_whitney_min_p, mann_whitney_u, median, relative_iqr,
 };
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
@@ -108,6 +179,20 @@ pub const RSS_MIN_BAND: f64 = 0.20;
 
 /// Peak-RSS differences smaller than this many bytes are never a change.
 pub const RSS_MIN_BYTES: f64 = 1024.0 * 1024.0;
+
+/// Default multiplier of a cell's run-to-run spread for its noise floor: Tukey's
+/// outer-fence factor, the one rustc-perf applies to the interquartile range of
+/// historic changes (a change is significant beyond Q3 + 1.5 IQR).
+pub const FLOOR_K: f64 = 1.5;
+
+/// Fewest undisturbed baseline runs of a cell for a noise floor.
+pub const FLOOR_MIN_RUNS: usize = crate::baseline::MIN_RUNS;
+
+/// The calibration cells whose change since the baseline measures the machine's
+/// drift, in order of preference: one CPU-bound cell with no scheduler at all, and
+/// one spawn cell (allocation and scheduler bookkeeping). When a results file lacks
+/// the second, its first single-threaded `spawn` cell stands in.
+pub const CALIBRATION_CELLS: [&str; 2] = ["seq/cpu/t1", "tokio-ct/spawn/t1"];
 
 /// What is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -161,6 +246,10 @@ pub enum Verdict {
     /// Flagged as a regression once, but the confirmation re-run did not
     /// reproduce it.
     Unconfirmed,
+    /// Not shown to differ, and the cell's noise floor (from the baseline's repeated
+    /// runs) is above the requested band: a change of the band's size could not have
+    /// been seen here. Never a pass, never a regression.
+    TooNoisy,
 }
 
 impl Verdict {
@@ -172,6 +261,7 @@ impl Verdict {
             Self::Improvement => "improvement",
             Self::NoChange => "no change",
             Self::Unconfirmed => "unconfirmed",
+            Self::TooNoisy => "too noisy",
         }
     }
 
@@ -181,7 +271,8 @@ impl Verdict {
             Self::Regression => 0,
             Self::Improvement => 1,
             Self::Unconfirmed => 2,
-            Self::NoChange => 3,
+            Self::TooNoisy => 3,
+            Self::NoChange => 4,
         }
     }
 }
@@ -241,6 +332,19 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Compare absolute values even when the machine fingerprints differ.
     pub strict_machine: bool,
+    /// Multiplier of a cell's run-to-run spread (the relative interquartile range of
+    /// the baseline's per-run values) that gives its noise floor: the band a change
+    /// must clear is `max(band, floor_k × spread)`. Default [`FLOOR_K`].
+    #[serde(default = "default_floor_k")]
+    pub floor_k: f64,
+    /// Judge cells relative to the machine's drift since the baseline, measured on
+    /// the calibration cells ([`CALIBRATION_CELLS`]) of the same results.
+    #[serde(default)]
+    pub normalize: bool,
+}
+
+fn default_floor_k() -> f64 {
+    FLOOR_K
 }
 
 impl CheckOptions {
@@ -254,6 +358,8 @@ impl CheckOptions {
             resamples: 2000,
             seed: 1,
             strict_machine: false,
+            floor_k: FLOOR_K,
+            normalize: false,
         }
     }
 
@@ -311,6 +417,66 @@ pub struct Finding {
     pub p_adjusted: Option<f64>,
     /// The outcome.
     pub verdict: Verdict,
+    /// The band the change had to clear: the configured one, or the noise floor
+    /// where that is larger.
+    #[serde(default)]
+    pub band: f64,
+    /// The cell's noise floor, `floor_k ×` its run-to-run spread, when the baseline
+    /// has at least [`FLOOR_MIN_RUNS`] undisturbed runs of it.
+    #[serde(default)]
+    pub floor: Option<f64>,
+    /// Undisturbed baseline runs the floor rests on (0: no repeats).
+    #[serde(default)]
+    pub runs: usize,
+    /// The smallest change this comparison could have reported, as a fraction: the
+    /// band plus the half-width of the interval (the band alone for single values);
+    /// `None` when too few samples make any significant result impossible.
+    #[serde(default)]
+    pub detectable: Option<f64>,
+    /// How the samples were tested, and the spread they showed (sampled metrics).
+    #[serde(default)]
+    pub spread: Option<Spread>,
+}
+
+/// How a sampled metric was tested and how its samples spread (per side:
+/// baseline, results).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// What the test resampled.
+    pub method: Method,
+    /// Cell processes contributing samples.
+    pub processes: [usize; 2],
+    /// Undisturbed samples used.
+    pub samples: [usize; 2],
+    /// Relative interquartile range of the per-process medians (from 2 processes).
+    pub between_process: [Option<f64>; 2],
+    /// Median over processes of the relative interquartile range of each process's
+    /// samples (processes with at least 2 samples).
+    pub within_process: [Option<f64>; 2],
+}
+
+/// What a sampled metric's test treats as independent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Samples from at least 2 processes on each side: a hierarchical bootstrap
+    /// (processes, then samples within each) gives the interval and the p-value.
+    Processes,
+    /// One process on a side: samples are taken as independent (Mann-Whitney U and
+    /// an independent bootstrap); the spread between processes is unknown.
+    Samples,
+}
+
+/// The machine's drift since the baseline, from the calibration cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    /// Each calibration cell and its ratio of medians, now / baseline.
+    pub cells: Vec<(String, f64)>,
+    /// Their geometric mean: 1.05 = the machine is 5% slower than when the baseline
+    /// was made.
+    pub factor: f64,
+    /// Whether the other cells were judged relative to it (`normalize`).
+    pub normalized: bool,
 }
 
 /// The outcome of a whole check.
@@ -336,6 +502,15 @@ pub struct Check {
     /// never a regression.
     #[serde(default)]
     pub applicability_changed: Vec<(String, String)>,
+    /// Cells kept out of every comparison because other load on the machine
+    /// disturbed them (on either side, after their re-takes): key and where.
+    /// Listed, never a regression.
+    #[serde(default)]
+    pub disturbed: Vec<(String, String)>,
+    /// The machine's drift since the baseline, when the calibration cells ran on
+    /// both sides.
+    #[serde(default)]
+    pub drift: Option<Drift>,
     /// What a reader must know to interpret the verdicts.
     pub notes: Vec<String>,
 }
@@ -436,12 +611,19 @@ impl Check {
     /// compared, 0 missing).`, with `, 2 changed applicability` inside the
     /// parentheses when cells became or stopped being `n/a`.
     pub fn summary_line(&self) -> String {
-        let changed = match self.applicability_changed.len() {
+        let mut changed = match self.applicability_changed.len() {
             0 => String::new(),
             n => format!(", {n} changed applicability"),
         };
+        if !self.disturbed.is_empty() {
+            changed.push_str(&format!(", {} disturbed", self.disturbed.len()));
+        }
+        let noisy = match self.count(Verdict::TooNoisy) {
+            0 => String::new(),
+            n => format!(", {n} too noisy"),
+        };
         format!(
-            "Summary: {}, {}, {} unchanged, {} unconfirmed ({} compared, {} not compared, {} missing{changed}).",
+            "Summary: {}, {}, {} unchanged, {} unconfirmed{noisy} ({} compared, {} not compared, {} missing{changed}).",
             plural(self.count(Verdict::Regression), "regression", "regressions"),
             plural(
                 self.count(Verdict::Improvement),
@@ -519,9 +701,109 @@ pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String>
     out
 }
 
-/// Compares `results` with `baseline` by the rule in the module documentation.
-/// Never fails: what cannot be compared is listed with the reason.
+/// Compares `results` with `baseline` by the rule in the module documentation,
+/// for a baseline of one run (no noise floor). Never fails: what cannot be
+/// compared is listed with the reason.
 pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> Check {
+    check_with_repeats(baseline, None, results, options)
+}
+
+/// [`check`] against a stored baseline, using its repeated runs (when it has
+/// them) for each cell's noise floor.
+pub fn check_baseline(baseline: &Baseline, results: &Results, options: &CheckOptions) -> Check {
+    check_with_repeats(
+        &baseline.results,
+        baseline.repeats.as_ref(),
+        results,
+        options,
+    )
+}
+
+/// A sampled comparison waiting for the corrected p-values.
+struct Pending {
+    finding: Finding,
+    base: Vec<Vec<f64>>,
+    now: Vec<Vec<f64>>,
+    /// The baseline's reference value when it comes from repeated runs (the median
+    /// of the runs' medians, taken as exact: the floor covers its uncertainty).
+    reference: Option<f64>,
+}
+
+/// Samples of `cell` left after dropping disturbed ones, grouped by process, each
+/// value from `value` (`None` drops the sample).
+fn groups(cell: &Cell, value: impl Fn(&Sample) -> Option<f64>) -> Vec<Vec<f64>> {
+    let mut by_process: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    for s in cell.samples.iter().filter(|s| !s.disturbed) {
+        if let Some(v) = value(s).filter(|v| v.is_finite()) {
+            by_process.entry(s.process).or_default().push(v);
+        }
+    }
+    by_process.into_values().collect()
+}
+
+fn flat(groups: &[Vec<f64>]) -> Vec<f64> {
+    groups.iter().flatten().copied().collect()
+}
+
+/// Between- and within-process spread of grouped samples.
+fn side_spread(groups: &[Vec<f64>]) -> (Option<f64>, Option<f64>) {
+    let medians: Vec<f64> = groups.iter().map(|g| median(g)).collect();
+    let between = (groups.len() >= 2).then(|| relative_iqr(&medians));
+    let within: Vec<f64> = groups
+        .iter()
+        .filter(|g| g.len() >= 2)
+        .map(|g| relative_iqr(g))
+        .collect();
+    (
+        between.filter(|x| x.is_finite()),
+        (!within.is_empty()).then(|| median(&within)),
+    )
+}
+
+/// Whether `cell` is kept out of the check as disturbed: it stayed disturbed after
+/// its re-takes, unless it is a baseline cell of repeated runs with at least one
+/// undisturbed run (then it is judged on its undisturbed samples).
+fn disturbed_side(cell: &Cell, repeats: Option<&CellRepeats>) -> bool {
+    match repeats {
+        Some(r) if r.disturbed.len() >= 2 => r.disturbed.iter().all(|d| *d),
+        _ => cell.disturbed(),
+    }
+}
+
+/// The calibration cells present and finished (and not disturbed) on both sides.
+fn calibration_keys(baseline: &Results, results: &Results) -> Vec<String> {
+    let usable = |r: &Results, key: &str| {
+        r.cells
+            .iter()
+            .any(|c| c.key() == key && c.status == Status::Ok && !c.disturbed())
+    };
+    let both = |key: &str| usable(baseline, key) && usable(results, key);
+    let mut keys: Vec<String> = Vec::new();
+    if both(CALIBRATION_CELLS[0]) {
+        keys.push(CALIBRATION_CELLS[0].to_owned());
+    }
+    let spawn = std::iter::once(CALIBRATION_CELLS[1].to_owned()).chain(
+        baseline
+            .cells
+            .iter()
+            .filter(|c| c.workload == "spawn" && c.threads == 1)
+            .map(Cell::key)
+            .collect::<BTreeSet<_>>(),
+    );
+    if let Some(key) = spawn.into_iter().find(|k| both(k)) {
+        keys.push(key);
+    }
+    keys
+}
+
+/// Compares `results` with `baseline`, with `repeats` the baseline's repeated runs
+/// if it has them, by the rule in the module documentation.
+pub fn check_with_repeats(
+    baseline: &Results,
+    repeats: Option<&Repeats>,
+    results: &Results,
+    options: &CheckOptions,
+) -> Check {
     let machine_differences = machine_differences(baseline, results);
     let mode = if machine_differences.is_empty() || options.strict_machine {
         Mode::Absolute
@@ -537,6 +819,8 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
         only_in_results: Vec::new(),
         not_compared: Vec::new(),
         applicability_changed: Vec::new(),
+        disturbed: Vec::new(),
+        drift: None,
         notes: Vec::new(),
     };
     if !check.machine_differences.is_empty() && options.strict_machine {
@@ -559,14 +843,64 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
         .filter(|(id, _)| !base_cells.contains_key(*id))
         .map(|(_, c)| c.key())
         .collect();
+    let cell_repeats = |key: &str| -> Option<&CellRepeats> { repeats?.cells.get(key) };
+    let run_count = repeats.map_or(1, |r| r.runs.len());
+
+    // The machine's drift since the baseline, from the calibration cells.
+    let calibration = if mode == Mode::Absolute {
+        calibration_keys(baseline, results)
+    } else {
+        Vec::new()
+    };
+    let reference_wall = |cell: &Cell| -> Option<f64> {
+        let floor_runs = cell_repeats(&cell.key())
+            .map(|r| crate::baseline::clean_values(r, Metric::MedianWall))
+            .filter(|v| v.len() >= FLOOR_MIN_RUNS);
+        floor_runs
+            .map(|v| median(&v))
+            .or_else(|| crate::baseline::RunValues::of(cell).median_wall_s)
+    };
+    if !calibration.is_empty() {
+        let ratios: Vec<(String, f64)> = calibration
+            .iter()
+            .filter_map(|key| {
+                let b = baseline.cells.iter().find(|c| &c.key() == key)?;
+                let n = results.cells.iter().find(|c| &c.key() == key)?;
+                let ratio = crate::baseline::RunValues::of(n).median_wall_s? / reference_wall(b)?;
+                ratio.is_finite().then(|| (key.clone(), ratio))
+            })
+            .collect();
+        if !ratios.is_empty() {
+            let log_mean = ratios.iter().map(|(_, r)| r.ln()).sum::<f64>() / ratios.len() as f64;
+            check.drift = Some(Drift {
+                cells: ratios,
+                factor: log_mean.exp(),
+                normalized: options.normalize,
+            });
+        }
+    }
+    let drift = check
+        .drift
+        .as_ref()
+        .filter(|d| d.normalized)
+        .map_or(1.0, |d| d.factor);
+    if options.normalize && mode == Mode::Absolute && check.drift.is_none() {
+        check.notes.push(format!(
+            "Normalisation was asked for, but no calibration cell ({} or a single-threaded \
+             spawn cell) finished undisturbed on both sides: cells are judged without it.",
+            CALIBRATION_CELLS[0]
+        ));
+    }
 
     let seq_base = seq_medians(baseline);
     let seq_now = seq_medians(results);
     let mut skipped_single_values = false;
-    // Median-wall comparisons waiting for the corrected p-values, with their
-    // sample counts.
-    let mut tests: Vec<(Finding, [usize; 2])> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut both_not_applicable = 0;
+    let mut excluded_samples = 0;
+    let mut throughput_by_wall = 0;
+    let mut throughput_without_ops = 0;
+    let mut without_floor = 0;
 
     for (id, base) in &base_cells {
         let Some(now) = now_cells.get(id) else {
@@ -590,12 +924,60 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
             check.not_compared.push((key, why));
             continue;
         }
-        let walls = |c: &Cell| -> Vec<f64> {
-            let scale = c.scale();
-            c.samples.iter().map(|s| s.wall_s * scale).collect()
+        let reps = cell_repeats(&key);
+        let sides = [
+            (disturbed_side(base, reps), base, "the baseline"),
+            (disturbed_side(now, None), now, "the results"),
+        ];
+        let where_: Vec<String> = sides
+            .iter()
+            .filter(|(d, _, _)| *d)
+            .map(|(_, c, side)| {
+                let n = c.interference.as_ref().map_or(0, |i| i.disturbed_samples);
+                format!(
+                    "disturbed in {side} ({} stayed disturbed after re-takes)",
+                    plural(n, "sample", "samples")
+                )
+            })
+            .collect();
+        if !where_.is_empty() {
+            check.disturbed.push((key, where_.join("; ")));
+            continue;
+        }
+        excluded_samples += [base, *now]
+            .iter()
+            .map(|c| c.samples.iter().filter(|s| s.disturbed).count())
+            .sum::<usize>();
+        if options.normalize && calibration.contains(&key) && check.drift.is_some() {
+            check.not_compared.push((
+                key,
+                "calibration cell: the reference of normalisation".to_owned(),
+            ));
+            continue;
+        }
+        let floor_of = |metric: Metric, transform: &dyn Fn(usize, f64) -> Option<f64>| {
+            let r = reps?;
+            let values: Vec<f64> = match metric {
+                Metric::MedianWall => &r.median_wall_s,
+                Metric::Throughput => &r.throughput_per_s,
+                Metric::LatencyP99 => &r.latency_p99_us,
+                Metric::PeakRss => &r.peak_rss_bytes,
+            }
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !r.disturbed.get(*i).copied().unwrap_or(false))
+            .filter_map(|(i, v)| transform(i, (*v)?))
+            .collect();
+            let spread = relative_iqr(&values);
+            (values.len() >= FLOOR_MIN_RUNS && spread.is_finite())
+                .then(|| (options.floor_k * spread, values.len(), median(&values)))
         };
-        let (mut wb, mut wn) = (walls(base), walls(now));
-        let mut wall_comparable = true;
+
+        let scale_b = base.scale();
+        let scale_n = now.scale();
+        let mut gb = groups(base, |s| Some(s.wall_s * scale_b));
+        let mut gn = groups(now, |s| Some(s.wall_s * scale_n / drift));
+        let mut wall_floor = floor_of(Metric::MedianWall, &|_, v| Some(v));
         if mode == Mode::WithinRunRatio {
             skipped_single_values |= base.throughput_per_s.is_some()
                 || base.latency_us.is_some()
@@ -629,31 +1011,44 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
                 continue;
             }
             let (sb, sn) = (seq_base[&base.workload], seq_now[&base.workload]);
-            wb.iter_mut().for_each(|w| *w /= sb);
-            wn.iter_mut().for_each(|w| *w /= sn);
+            gb.iter_mut().flatten().for_each(|w| *w /= sb);
+            gn.iter_mut().flatten().for_each(|w| *w /= sn);
+            // The floor of a ratio: the spread of the per-run ratios to seq.
+            let seq_key = format!("{BASELINE_RUNNER}/{}/t1", base.workload);
+            let seq_runs = cell_repeats(&seq_key).map(|r| r.median_wall_s.clone());
+            wall_floor = seq_runs.and_then(|seq_runs| {
+                floor_of(Metric::MedianWall, &|i, v| {
+                    Some(v / seq_runs.get(i).copied().flatten()?)
+                })
+            });
         }
-        if wb.len() < MIN_SAMPLES || wn.len() < MIN_SAMPLES {
+        let (nb, nn) = (flat(&gb).len(), flat(&gn).len());
+        if nb < MIN_SAMPLES || nn < MIN_SAMPLES {
             check.not_compared.push((
                 key.clone(),
                 format!(
                     "median wall: {} in the baseline and {} in the results; at least \
                      {MIN_SAMPLES} per side needed",
-                    plural(wb.len(), "sample", "samples"),
-                    wn.len()
+                    plural(nb, "undisturbed sample", "undisturbed samples"),
+                    nn
                 ),
             ));
-            wall_comparable = false;
-        }
-        if wall_comparable {
-            let (mb, mn) = (median(&wb), median(&wn));
+        } else {
+            let (mb, mn) = (
+                wall_floor.map_or_else(|| median(&flat(&gb)), |(_, _, m)| m),
+                median(&flat(&gn)),
+            );
             if mb > 0.0 && mb.is_finite() && mn.is_finite() {
-                let seed = options.seed ^ fnv1a(&key);
-                let ci = bootstrap_ratio_of_medians_ci(&wb, &wn, options.resamples, seed);
-                let test = mann_whitney_u(&wn, &wb);
-                let mut finding = finding(base, Metric::MedianWall, mb, mn);
-                finding.ci95 = Some(ci);
-                finding.p = Some(test.p_two_sided);
-                tests.push((finding, [wb.len(), wn.len()]));
+                let mut f = finding(base, Metric::MedianWall, mb, mn);
+                f.floor = wall_floor.map(|(floor, _, _)| floor);
+                f.runs = wall_floor.map_or(0, |(_, runs, _)| runs);
+                without_floor += usize::from(f.floor.is_none());
+                pending.push(Pending {
+                    reference: wall_floor.map(|(_, _, m)| m),
+                    finding: f,
+                    base: gb,
+                    now: gn,
+                });
             } else {
                 check.not_compared.push((
                     key.clone(),
@@ -661,63 +1056,248 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
                 ));
             }
         }
-        if mode == Mode::Absolute {
-            let single = [
-                (
-                    Metric::Throughput,
-                    base.throughput_per_s,
-                    now.throughput_per_s,
-                ),
-                (
-                    Metric::LatencyP99,
-                    base.latency_us.map(|l| l.p99),
-                    now.latency_us.map(|l| l.p99),
-                ),
-                (
-                    Metric::PeakRss,
-                    base.peak_rss_bytes.map(|b| b as f64),
-                    now.peak_rss_bytes.map(|b| b as f64),
-                ),
-            ];
-            for (metric, b, n) in single {
-                let (Some(b), Some(n)) = (b, n) else {
-                    continue;
-                };
-                if !(b > 0.0 && b.is_finite() && n.is_finite()) {
-                    check.not_compared.push((
-                        key.clone(),
-                        format!("{metric}: the baseline's value is zero or not a number"),
-                    ));
-                    continue;
+        if mode != Mode::Absolute {
+            continue;
+        }
+
+        // Throughput: ops / wall per sample, never a single value.
+        let rate = |s: &Sample| {
+            s.ops
+                .filter(|_| s.wall_s > 0.0)
+                .map(|o| o as f64 / s.wall_s)
+        };
+        let has_ops = |c: &Cell| {
+            c.samples
+                .iter()
+                .filter(|s| !s.disturbed)
+                .all(|s| s.ops.is_some())
+        };
+        if base.throughput_per_s.is_some() || now.throughput_per_s.is_some() {
+            let ops: BTreeSet<u64> = [base, *now]
+                .iter()
+                .flat_map(|c| c.samples.iter().filter(|s| !s.disturbed))
+                .filter_map(|s| s.ops)
+                .collect();
+            if !(has_ops(base) && has_ops(now)) {
+                throughput_without_ops += 1;
+            } else if ops.len() <= 1 {
+                throughput_by_wall += 1;
+            } else {
+                let tb = groups(base, rate);
+                let tn = groups(now, |s| rate(s).map(|r| r * drift));
+                let tp_floor = floor_of(Metric::Throughput, &|_, v| Some(v));
+                let mb = tp_floor.map_or_else(|| median(&flat(&tb)), |(_, _, m)| m);
+                let mn = median(&flat(&tn));
+                if flat(&tb).len() >= MIN_SAMPLES && flat(&tn).len() >= MIN_SAMPLES && mb > 0.0 {
+                    let mut f = finding(base, Metric::Throughput, mb, mn);
+                    f.floor = tp_floor.map(|(floor, _, _)| floor);
+                    f.runs = tp_floor.map_or(0, |(_, runs, _)| runs);
+                    pending.push(Pending {
+                        reference: tp_floor.map(|(_, _, m)| m),
+                        finding: f,
+                        base: tb,
+                        now: tn,
+                    });
                 }
-                let mut f = finding(base, metric, b, n);
-                let beyond =
-                    band_verdict(metric, f.change + 1.0, f.change + 1.0, options.band(metric));
-                f.verdict = if metric == Metric::PeakRss && (n - b).abs() < RSS_MIN_BYTES {
-                    Verdict::NoChange
-                } else {
-                    beyond
-                };
-                check.findings.push(f);
             }
+        }
+
+        // True single values: latency p99 merged over the samples, peak RSS.
+        let single = [
+            (
+                Metric::LatencyP99,
+                base.latency_us.map(|l| l.p99),
+                now.latency_us.map(|l| l.p99),
+            ),
+            (
+                Metric::PeakRss,
+                base.peak_rss_bytes.map(|b| b as f64),
+                now.peak_rss_bytes.map(|b| b as f64),
+            ),
+        ];
+        for (metric, b, n) in single {
+            let (Some(b), Some(n)) = (b, n) else {
+                continue;
+            };
+            let floor = floor_of(metric, &|_, v| Some(v));
+            let b = floor.map_or(b, |(_, _, m)| m);
+            if !(b > 0.0 && b.is_finite() && n.is_finite()) {
+                check.not_compared.push((
+                    key.clone(),
+                    format!("{metric}: the baseline's value is zero or not a number"),
+                ));
+                continue;
+            }
+            let mut f = finding(base, metric, b, n);
+            f.floor = floor.map(|(floor, _, _)| floor);
+            f.runs = floor.map_or(0, |(_, runs, _)| runs);
+            f.band = options.band(metric).max(f.floor.unwrap_or(0.0));
+            f.detectable = Some(f.band);
+            let beyond = band_verdict(metric, f.change + 1.0, f.change + 1.0, f.band);
+            f.verdict = if metric == Metric::PeakRss && (n - b).abs() < RSS_MIN_BYTES {
+                Verdict::NoChange
+            } else {
+                beyond
+            };
+            f.verdict = too_noisy(f.verdict, f.floor, options.band(metric));
+            check.findings.push(f);
         }
     }
 
-    // Correct the median-wall p-values across every test, then decide.
-    let raw: Vec<f64> = tests.iter().map(|(f, _)| f.p.unwrap_or(1.0)).collect();
+    // Every sampled comparison is a test; correct across all of them, then decide.
+    let m = pending.len();
+    let threshold = options.alpha / m.max(1) as f64;
+    // Enough hierarchical resamples that a bootstrap p can fall below alpha / m.
+    let resamples_h = options
+        .resamples
+        .max((20.0 / threshold).ceil() as usize)
+        .min(200_000);
+    let mut evaluated: Vec<(Finding, [usize; 2])> = Vec::with_capacity(m);
+    for Pending {
+        mut finding,
+        base,
+        now,
+        reference,
+    } in pending
+    {
+        let seed = match finding.metric {
+            Metric::MedianWall => options.seed ^ fnv1a(&finding.cell),
+            metric => options.seed ^ fnv1a(&finding.cell) ^ fnv1a(metric.name()),
+        };
+        let (fb, fnow) = (flat(&base), flat(&now));
+        let method = if base.len() >= 2 && now.len() >= 2 {
+            Method::Processes
+        } else {
+            Method::Samples
+        };
+        let (ci, p) = match method {
+            Method::Processes => {
+                let (ci, p) = hierarchical_ratio_of_medians(&base, &now, resamples_h, seed);
+                let ci = match reference {
+                    Some(r) => {
+                        let [lo, hi] = hierarchical_median_ci(&now, options.resamples, seed);
+                        [lo / r, hi / r]
+                    }
+                    None => ci,
+                };
+                (ci, p)
+            }
+            Method::Samples => {
+                let ci = match reference {
+                    Some(r) => {
+                        let [lo, hi] = bootstrap_median_ci(&fnow, options.resamples, seed);
+                        [lo / r, hi / r]
+                    }
+                    None => bootstrap_ratio_of_medians_ci(&fb, &fnow, options.resamples, seed),
+                };
+                (ci, mann_whitney_u(&fnow, &fb).p_two_sided)
+            }
+        };
+        let (bb, bw) = side_spread(&base);
+        let (nb, nw) = side_spread(&now);
+        finding.spread = Some(Spread {
+            method,
+            processes: [base.len(), now.len()],
+            samples: [fb.len(), fnow.len()],
+            between_process: [bb, nb],
+            within_process: [bw, nw],
+        });
+        finding.ci95 = Some(ci);
+        finding.p = Some(p);
+        let min_p = match method {
+            Method::Processes => 2.0 / (resamples_h + 1) as f64,
+            Method::Samples => mann_whitney_min_p(fb.len(), fnow.len()),
+        };
+        finding.band = options
+            .band(finding.metric)
+            .max(finding.floor.unwrap_or(0.0));
+        finding.detectable = (min_p < threshold).then(|| finding.band + (ci[1] - ci[0]) / 2.0);
+        evaluated.push((finding, [fb.len(), fnow.len()]));
+    }
+    let raw: Vec<f64> = evaluated.iter().map(|(f, _)| f.p.unwrap_or(1.0)).collect();
     let adjusted = options.correction.adjust(&raw);
-    for ((mut f, _), p_adj) in tests.iter().cloned().zip(adjusted) {
+    for ((f, _), p_adj) in evaluated.iter_mut().zip(adjusted) {
         f.p_adjusted = Some(p_adj);
         let [lo, hi] = f.ci95.unwrap_or([f64::NAN; 2]);
-        f.verdict = if p_adj < options.alpha {
-            band_verdict(Metric::MedianWall, lo, hi, options.band(Metric::MedianWall))
+        let verdict = if p_adj < options.alpha {
+            band_verdict(f.metric, lo, hi, f.band)
         } else {
             Verdict::NoChange
         };
-        check.findings.push(f);
+        f.verdict = too_noisy(verdict, f.floor, options.band(f.metric));
     }
-    if let Some(note) = too_few_samples_note(&tests, options) {
+    // A derived metric never outruns its base: throughput counts as a change only
+    // where its own per-sample test found one (it has no finding otherwise).
+    let sample_tests: Vec<(Finding, [usize; 2])> = evaluated
+        .iter()
+        .filter(|(f, _)| {
+            f.spread
+                .as_ref()
+                .is_some_and(|s| s.method == Method::Samples)
+        })
+        .cloned()
+        .collect();
+    if let Some(note) = too_few_samples_note(&sample_tests, m, options) {
         check.notes.push(note);
+    }
+    check.findings.extend(evaluated.into_iter().map(|(f, _)| f));
+    let single_process = check
+        .findings
+        .iter()
+        .filter(|f| {
+            f.spread
+                .as_ref()
+                .is_some_and(|s| s.method == Method::Samples)
+        })
+        .count();
+    if single_process > 0 {
+        check.notes.push(format!(
+            "{} of one process on a side: their samples are tested as independent \
+             (Mann-Whitney U), so the spread between processes, which a run-to-run \
+             comparison also carries, is not in their p-values or intervals.",
+            plural(
+                single_process,
+                "comparison has samples",
+                "comparisons have samples"
+            )
+        ));
+    }
+    if without_floor > 0 && run_count < FLOOR_MIN_RUNS {
+        check.notes.push(format!(
+            "No noise floor: the baseline is {} (fewer than {FLOOR_MIN_RUNS}), so each cell \
+             is judged against the configured band alone. Make the baseline from at least \
+             {FLOOR_MIN_RUNS} runs (`baseline save` of {FLOOR_MIN_RUNS} results files, or \
+             `baseline calibrate`) to give every cell its own floor.",
+            plural(run_count, "single run", "runs")
+        ));
+    } else if without_floor > 0 {
+        check.notes.push(format!(
+            "{} fewer than {FLOOR_MIN_RUNS} undisturbed baseline runs: no noise floor, \
+             judged against the configured band alone.",
+            plural(without_floor, "cell has", "cells have")
+        ));
+    }
+    if excluded_samples > 0 {
+        check.notes.push(format!(
+            "{} marked disturbed (other load on the machine, kept after the re-takes ran \
+             out) left out of every test.",
+            plural(excluded_samples, "sample", "samples")
+        ));
+    }
+    if throughput_by_wall > 0 {
+        check.notes.push(format!(
+            "Throughput of {} is operations ÷ wall time with the same operations in every \
+             sample: it is judged by its median wall time, not as a separate finding.",
+            plural(throughput_by_wall, "cell", "cells")
+        ));
+    }
+    if throughput_without_ops > 0 {
+        check.notes.push(format!(
+            "Throughput of {} not compared: samples without operation counts (files before \
+             schema 3) leave only a single value, and a single value derived from the \
+             samples would skip their test.",
+            plural(throughput_without_ops, "cell is", "cells are")
+        ));
     }
     if skipped_single_values {
         check.notes.push(
@@ -736,8 +1316,18 @@ pub fn check(baseline: &Results, results: &Results, options: &CheckOptions) -> C
     }
     check.not_compared.sort();
     check.applicability_changed.sort();
+    check.disturbed.sort();
     check.sort();
     check
+}
+
+/// `verdict`, or [`Verdict::TooNoisy`] in place of "no change" where the cell's
+/// floor is above the requested band.
+fn too_noisy(verdict: Verdict, floor: Option<f64>, band: f64) -> Verdict {
+    match (verdict, floor) {
+        (Verdict::NoChange, Some(floor)) if floor > band => Verdict::TooNoisy,
+        (v, _) => v,
+    }
 }
 
 /// How a cell that is `n/a` on exactly one side differs: each side's status, with
@@ -778,6 +1368,11 @@ fn finding(cell: &Cell, metric: Metric, baseline: f64, now: f64) -> Finding {
         p: None,
         p_adjusted: None,
         verdict: Verdict::NoChange,
+        band: 0.0,
+        floor: None,
+        runs: 0,
+        detectable: None,
+        spread: None,
     }
 }
 
@@ -872,9 +1467,12 @@ fn seq_medians(results: &Results) -> BTreeMap<String, f64> {
 
 /// The one note about sample counts too small for any significant result, if
 /// some compared cell has them.
-fn too_few_samples_note(tests: &[(Finding, [usize; 2])], options: &CheckOptions) -> Option<String> {
-    let m = tests.len();
-    if m == 0 {
+fn too_few_samples_note(
+    tests: &[(Finding, [usize; 2])],
+    m: usize,
+    options: &CheckOptions,
+) -> Option<String> {
+    if tests.is_empty() || m == 0 {
         return None;
     }
     let threshold = options.alpha / m as f64;
@@ -940,6 +1538,17 @@ fn format_change(change: f64) -> String {
     }
 }
 
+/// A band or spread as an unsigned percentage: `±10%`, `±4.5%` below 10%.
+fn format_band(x: f64) -> String {
+    if !x.is_finite() {
+        NONE.to_owned()
+    } else if x < 0.1 {
+        format!("±{:.1}%", x * 100.0)
+    } else {
+        format!("±{:.0}%", x * 100.0)
+    }
+}
+
 /// A metric's value with its unit.
 fn format_value(metric: Metric, mode: Mode, x: f64) -> String {
     if !x.is_finite() {
@@ -989,11 +1598,15 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
     let tests = check.findings.iter().filter(|f| f.p.is_some()).count();
     let _ = writeln!(
         out,
-        "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB); significance: two-sided \
-         Mann-Whitney U, alpha {} after {} correction over {}; 95% intervals of the ratio of \
-         medians from {} bootstrap resamples.\n",
+        "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB), or a cell's noise floor \
+         where larger: {} × the run-to-run spread of a baseline made from at least \
+         {FLOOR_MIN_RUNS} runs; significance: two-sided Mann-Whitney U, or a hierarchical \
+         bootstrap where both sides have samples from 2 or more processes, alpha {} after {} \
+         correction over {}; 95% intervals of the ratio of medians from {} bootstrap \
+         resamples.\n",
         opts.noise * 100.0,
         opts.band(Metric::PeakRss) * 100.0,
+        opts.floor_k,
         opts.alpha,
         opts.correction.name(),
         plural(tests, "test", "tests"),
@@ -1010,6 +1623,8 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             ("Now", Align::Right),
             ("Change [95% CI]", Align::Right),
             ("p (adj.)", Align::Right),
+            ("Band", Align::Right),
+            ("Detects", Align::Right),
             ("Verdict", Align::Left),
         ]);
         for f in &check.findings {
@@ -1029,8 +1644,22 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             };
             let verdict = match f.verdict {
                 Verdict::Regression => format!("**{}**", f.verdict.word()),
+                Verdict::TooNoisy => format!(
+                    "too noisy to detect {} here",
+                    format_band(opts.band(f.metric))
+                ),
                 v => v.word().to_owned(),
             };
+            let band = match f.floor {
+                Some(floor) if floor >= opts.band(f.metric) => {
+                    format!("{} (floor, {} runs)", format_band(f.band), f.runs)
+                }
+                _ => format_band(f.band),
+            };
+            let detects = f.detectable.map_or_else(
+                || "none".to_owned(),
+                |d| format!("≥{}", format_band(d).trim_start_matches('±')),
+            );
             table.push_row(vec![
                 f.cell.clone(),
                 f.metric.name().to_owned(),
@@ -1038,7 +1667,76 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
                 format_value(f.metric, check.mode, f.now),
                 change,
                 p,
+                band,
+                detects,
                 verdict,
+            ]);
+        }
+        out.push_str(&table.to_markdown());
+        out.push('\n');
+    }
+
+    if let Some(drift) = &check.drift {
+        let cells: Vec<String> = drift
+            .cells
+            .iter()
+            .map(|(key, r)| format!("`{key}` {}", format_change(r - 1.0)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Drift of the machine since the baseline, from the calibration cells: {} ({}). {}\n",
+            format_change(drift.factor - 1.0),
+            cells.join(", "),
+            if drift.normalized {
+                "The other cells' times are divided by it before they are judged (--normalize)."
+            } else {
+                "Cells are judged on absolute times; --normalize would judge them relative to it."
+            }
+        );
+    }
+    let spread: Vec<&Finding> = check
+        .findings
+        .iter()
+        .filter(|f| f.spread.is_some())
+        .collect();
+    if !spread.is_empty() {
+        out.push_str(
+            "## Spread\n\nBetween-process: relative interquartile range of the per-process \
+             medians; within-process: median over processes of the relative interquartile \
+             range of each one's samples; run-to-run: of the baseline's per-run medians \
+             (its noise floor is that times the floor factor).\n\n",
+        );
+        let mut table = Table::new([
+            ("Cell", Align::Left),
+            ("Metric", Align::Left),
+            ("Test", Align::Left),
+            ("Processes", Align::Right),
+            ("Samples", Align::Right),
+            ("Between-process", Align::Right),
+            ("Within-process", Align::Right),
+            ("Run-to-run", Align::Right),
+        ]);
+        let pct = |x: Option<f64>| x.map_or_else(|| NONE.to_owned(), format_band);
+        let pair = |[a, b]: [Option<f64>; 2]| format!("{} / {}", pct(a), pct(b));
+        for f in spread {
+            let s = f.spread.as_ref().expect("filtered");
+            table.push_row(vec![
+                f.cell.clone(),
+                f.metric.name().to_owned(),
+                match s.method {
+                    Method::Processes => "hierarchical bootstrap".to_owned(),
+                    Method::Samples => "Mann-Whitney U".to_owned(),
+                },
+                format!("{} / {}", s.processes[0], s.processes[1]),
+                format!("{} / {}", s.samples[0], s.samples[1]),
+                pair(s.between_process),
+                pair(s.within_process),
+                match f.floor {
+                    Some(floor) => {
+                        format!("{} ({} runs)", format_band(floor / opts.floor_k), f.runs)
+                    }
+                    None => NONE.to_owned(),
+                },
             ]);
         }
         out.push_str(&table.to_markdown());
@@ -1077,6 +1775,12 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         .map(|(key, how)| format!("`{key}`: {how}"))
         .collect();
     list(&mut out, "Applicability changed", &changed);
+    let disturbed: Vec<String> = check
+        .disturbed
+        .iter()
+        .map(|(key, how)| format!("`{key}`: {how}"))
+        .collect();
+    list(&mut out, "Disturbed, not judged", &disturbed);
     list(&mut out, "Notes", &check.notes);
     out.push_str(&check.summary_line());
     out.push('\n');

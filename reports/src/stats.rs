@@ -1,6 +1,7 @@
 //! Pure statistics over samples: median, percentiles, the order-statistic interval
 //! of a median with its exact coverage, percentile-bootstrap intervals of a median
-//! and of a ratio of medians, the Mann-Whitney U test, the
+//! and of a ratio of medians (also hierarchical: processes, then samples within
+//! them), the relative interquartile range, the Mann-Whitney U test, the
 //! Holm and Benjamini-Hochberg corrections for multiple tests, and the small seeded
 //! PRNG they (and the harness's cell shuffle) use. No I/O, no allocation beyond
 //! scratch copies of the input.
@@ -172,6 +173,113 @@ pub fn bootstrap_ratio_of_medians_ci(
         percentile_sorted(&ratios, 2.5),
         percentile_sorted(&ratios, 97.5),
     ]
+}
+
+/// The relative interquartile range of `xs`: `(Q3 - Q1) / median` with the
+/// [`percentile`] definition (for 3 values, half their range over the middle
+/// one). The spread estimator of the regression check's noise floor: robust to
+/// one wild value among 5 or more, and defined from 2 values on. NaN for an empty
+/// slice or a median of zero.
+///
+/// ```
+/// use rtcompare_reports::stats::relative_iqr;
+/// // Runs at 0.7, 1.0 and 1.3 of the typical time: ±30%.
+/// assert!((relative_iqr(&[0.7, 1.0, 1.3]) - 0.30).abs() < 1e-12);
+/// ```
+pub fn relative_iqr(xs: &[f64]) -> f64 {
+    let mut sorted = xs.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let m = percentile_sorted(&sorted, 50.0);
+    (percentile_sorted(&sorted, 75.0) - percentile_sorted(&sorted, 25.0)) / m
+}
+
+/// One hierarchical resample of `groups` (each group the samples of one cell
+/// process): draw as many groups as there are, with replacement, then within each
+/// drawn group as many samples as it has, with replacement; the median of all
+/// the drawn samples together.
+fn hierarchical_draw(groups: &[Vec<f64>], rng: &mut Rng, scratch: &mut Vec<f64>) -> f64 {
+    scratch.clear();
+    for _ in 0..groups.len() {
+        let group = &groups[rng.below(groups.len())];
+        scratch.extend((0..group.len()).map(|_| group[rng.below(group.len())]));
+    }
+    scratch.sort_unstable_by(f64::total_cmp);
+    percentile_sorted(scratch, 50.0)
+}
+
+/// A hierarchical bootstrap of `median(now) / median(base)` where each side's
+/// samples come in groups (one per cell process): each resample draws processes
+/// with replacement, then samples within each drawn process, so the spread
+/// between processes, not only within one, is in the result. Returns the 2.5th and 97.5th percentiles of the `resamples`
+/// ratios and the two-sided bootstrap p-value of "the ratio is 1": twice the
+/// smaller share of ratios at or beyond 1 on either side, counted as `(k + 1) /
+/// (resamples + 1)`, capped at 1. Deterministic for a given `seed`. Empty groups
+/// are ignored; an empty side gives `([NaN, NaN], 1.0)`.
+///
+/// ```
+/// use rtcompare_reports::stats::hierarchical_ratio_of_medians;
+/// let base = vec![vec![1.0, 1.01, 0.99], vec![1.1, 1.11, 1.09]];
+/// let now: Vec<Vec<f64>> = base.iter().map(|g| g.iter().map(|x| x * 1.5).collect()).collect();
+/// let ([lo, hi], p) = hierarchical_ratio_of_medians(&base, &now, 2000, 7);
+/// assert!(lo > 1.2 && hi < 1.8, "[{lo}, {hi}]");
+/// assert!(p < 0.01);
+/// ```
+pub fn hierarchical_ratio_of_medians(
+    base: &[Vec<f64>],
+    now: &[Vec<f64>],
+    resamples: usize,
+    seed: u64,
+) -> ([f64; 2], f64) {
+    let keep =
+        |g: &[Vec<f64>]| -> Vec<Vec<f64>> { g.iter().filter(|g| !g.is_empty()).cloned().collect() };
+    let (base, now) = (keep(base), keep(now));
+    if base.is_empty() || now.is_empty() {
+        return ([f64::NAN; 2], 1.0);
+    }
+    let resamples = resamples.max(1);
+    let mut rng = Rng::new(seed);
+    let (mut sb, mut sn) = (Vec::new(), Vec::new());
+    let mut ratios = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        let b = hierarchical_draw(&base, &mut rng, &mut sb);
+        let n = hierarchical_draw(&now, &mut rng, &mut sn);
+        ratios.push(n / b);
+    }
+    ratios.sort_unstable_by(f64::total_cmp);
+    let at_or_below = ratios.iter().filter(|&&r| r <= 1.0).count();
+    let at_or_above = ratios.iter().filter(|&&r| r >= 1.0).count();
+    let tail = at_or_below.min(at_or_above);
+    let p = (2.0 * (tail + 1) as f64 / (resamples + 1) as f64).min(1.0);
+    (
+        [
+            percentile_sorted(&ratios, 2.5),
+            percentile_sorted(&ratios, 97.5),
+        ],
+        p,
+    )
+}
+
+/// A 95% hierarchical-bootstrap interval of the median of grouped samples (one
+/// group per cell process), by the resampling of [`hierarchical_ratio_of_medians`];
+/// with one group it is the ordinary percentile bootstrap of [`bootstrap_median_ci`].
+pub fn hierarchical_median_ci(groups: &[Vec<f64>], resamples: usize, seed: u64) -> [f64; 2] {
+    let groups: Vec<Vec<f64>> = groups.iter().filter(|g| !g.is_empty()).cloned().collect();
+    match groups.len() {
+        0 => [f64::NAN; 2],
+        1 => bootstrap_median_ci(&groups[0], resamples, seed),
+        _ => {
+            let mut rng = Rng::new(seed);
+            let mut scratch = Vec::new();
+            let mut medians: Vec<f64> = (0..resamples.max(1))
+                .map(|_| hierarchical_draw(&groups, &mut rng, &mut scratch))
+                .collect();
+            medians.sort_unstable_by(f64::total_cmp);
+            [
+                percentile_sorted(&medians, 2.5),
+                percentile_sorted(&medians, 97.5),
+            ]
+        }
+    }
 }
 
 /// The outcome of a two-sided Mann-Whitney U (Wilcoxon rank-sum) test.

@@ -103,7 +103,17 @@ fn same_samples_give_no_change() {
         );
         assert_eq!(f.p, Some(1.0));
     }
-    assert!(check.notes.is_empty(), "{:?}", check.notes);
+    // A single-run baseline of one process per cell: no floor, samples taken as
+    // independent; both said once.
+    assert_eq!(check.notes.len(), 2, "{:?}", check.notes);
+    assert!(check.notes[0].contains("of one process on a side"));
+    assert!(check.notes[1].starts_with("No noise floor: the baseline is 1 single run"));
+    assert!(
+        check
+            .findings
+            .iter()
+            .all(|f| f.floor.is_none() && f.runs == 0)
+    );
     // The failed and the timed-out cell are listed with the reason.
     let keys: Vec<&str> = check.not_compared.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["futures-local/sleep/t1", "smol-mt/cpu/t2"]);
@@ -406,11 +416,21 @@ fn markdown_lists_regressions_first_and_ends_with_the_summary() {
             "Now",
             "Change [95% CI]",
             "p (adj.)",
+            "Band",
+            "Detects",
             "Verdict"
         ]
     );
-    assert!(table.iter().all(|l| cells(l) == 7), "{table:#?}");
-    assert_eq!(table.len(), 2 + check.findings.len());
+    // The findings table, then the spread table (median wall of 33 cells).
+    let findings_table = &table[..2 + check.findings.len()];
+    assert!(findings_table.iter().all(|l| cells(l) == 9), "{table:#?}");
+    assert_eq!(table.len(), 2 + check.findings.len() + 2 + 33);
+    assert!(md.contains("## Spread\n"));
+    assert!(
+        table[2].contains(" ±10% ") && table[2].contains(" ≥11% "),
+        "{}",
+        table[2]
+    );
     assert!(
         table[2].contains(CELL) && table[2].contains("**regression**"),
         "{}",
@@ -459,8 +479,21 @@ fn too_few_samples_give_one_note_with_the_samples_needed() {
         &CheckOptions::against_baseline(),
     );
     assert!(!check.has_regression(), "cannot be significant");
-    assert_eq!(check.notes.len(), 1, "{:?}", check.notes);
-    let note = &check.notes[0];
+    let notes: Vec<&String> = check
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("Too few"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", check.notes);
+    let note = notes[0];
+    // Nor can the check detect any change there: it says so per cell.
+    assert!(
+        check
+            .findings
+            .iter()
+            .filter(|f| f.metric == Metric::MedianWall)
+            .all(|f| f.detectable.is_none())
+    );
     assert!(note.contains("34 of 34"), "{note}");
     assert!(note.contains("0.0079"), "{note}");
     assert!(note.contains("at least 7 samples per side"), "{note}");
@@ -502,11 +535,28 @@ fn single_value_metrics_use_the_band_only() {
             .find(|f| f.cell == cell && f.metric == metric)
             .unwrap_or_else(|| panic!("{cell} {metric}"))
     };
-    let throughput = find(tp, Metric::Throughput);
-    assert_eq!(throughput.verdict, Verdict::Regression);
-    assert!((throughput.change + 0.15).abs() < 1e-12);
-    assert_eq!((throughput.p, throughput.ci95), (None, None));
-    assert_eq!(find(tp, Metric::LatencyP99).verdict, Verdict::NoChange);
+    // Throughput is derived from the samples: without per-sample operation counts
+    // its single value is not judged at all (the note says why).
+    assert!(
+        !check
+            .findings
+            .iter()
+            .any(|f| f.metric == Metric::Throughput),
+        "{:#?}",
+        check.findings
+    );
+    assert!(
+        check
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Throughput of 1 cell is not compared")),
+        "{:?}",
+        check.notes
+    );
+    let p99 = find(tp, Metric::LatencyP99);
+    assert_eq!(p99.verdict, Verdict::NoChange);
+    assert_eq!((p99.p, p99.ci95, p99.floor), (None, None, None));
+    assert_eq!(p99.band, 0.10, "no repeats: the fixed band");
     assert_eq!(find(CELL, Metric::PeakRss).verdict, Verdict::Regression);
     assert_eq!(
         find("rayon/cpu/t2", Metric::PeakRss).verdict,
@@ -516,25 +566,9 @@ fn single_value_metrics_use_the_band_only() {
         find("seq/cpu/t1", Metric::PeakRss).verdict,
         Verdict::NoChange
     );
-    let mut flagged = check.flagged_cells();
-    flagged.sort();
-    assert_eq!(flagged, [CELL, tp]);
+    assert_eq!(check.flagged_cells(), [CELL]);
     // Single values are not tests: the correction still counts 34.
     assert_eq!(check.findings.iter().filter(|f| f.p.is_some()).count(), 34);
-
-    // Throughput up is better.
-    cell_mut(&mut now, tp).throughput_per_s = Some(1150.0);
-    let check =
-        rtcompare_reports::regression::check(&base, &now, &CheckOptions::against_baseline());
-    assert_eq!(
-        check
-            .findings
-            .iter()
-            .find(|f| f.cell == tp && f.metric == Metric::Throughput)
-            .unwrap()
-            .verdict,
-        Verdict::Improvement
-    );
 }
 
 #[test]
