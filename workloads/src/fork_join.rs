@@ -99,9 +99,9 @@ impl Workload for ForkJoin {
     fn params(preset: Preset) -> ForkJoinParams {
         let (units, unit_steps) = match preset {
             Preset::Tiny => (64, 2_000),
-            // 1,024 × 160,000 ≈ 1.6e8 steps, about 0.2 s sequential, so the whole
-            // quick matrix fits in 90 s.
-            Preset::Quick => (1_024, 160_000),
+            // 1,024 × 80,000 ≈ 8e7 steps, about 0.1 s sequential: tens of
+            // milliseconds a sample on every runner.
+            Preset::Quick => (1_024, 80_000),
             Preset::Full => (4_096, 300_000),
         };
         ForkJoinParams {

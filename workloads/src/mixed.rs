@@ -2,7 +2,7 @@
 //! tasks, the case where a scheduler's fairness shows. Three workloads from one body,
 //! told apart by a [`Variant`] marker type that says how a hog runs its chunks.
 //!
-//! In one cell, H hogs each run K chunks of about 100 ms of the CPU kernel, next to
+//! In one cell, H hogs each run K chunks of 50 ms (quick) or 100 ms (full) of the CPU kernel, next to
 //! a ticker that sleeps 1 ms on the runtime's timer over and over and records its
 //! lateness (actual elapsed − 1 ms, the `tick-lateness` histogram, the primary
 //! latency), and an echo client that does 64-byte round trips against an echo server
@@ -94,7 +94,7 @@ pub type MixedOffload = Mixed<Offload>;
 
 impl Variant for Inline {
     const ID: &'static str = "mixed-inline";
-    const SUMMARY: &'static str = "H CPU hogs of ~100 ms chunks run straight through, beside \
+    const SUMMARY: &'static str = "H CPU hogs of 50-100 ms chunks run straight through, beside \
                                    a 1 ms ticker and a TCP echo client";
     const HOG: HogMode = HogMode::Inline;
 }
@@ -108,7 +108,7 @@ impl Variant for Yield {
 
 impl Variant for Offload {
     const ID: &'static str = "mixed-offload";
-    const SUMMARY: &'static str = "H CPU hogs handing each ~100 ms chunk to the blocking pool, \
+    const SUMMARY: &'static str = "H CPU hogs handing each 50-100 ms chunk to the blocking pool, \
                                    beside a 1 ms ticker and a TCP echo client";
     const HOG: HogMode = HogMode::Offload;
 }
@@ -180,7 +180,7 @@ impl<V: Variant> Workload for Mixed<V> {
     fn params(preset: Preset) -> MixedParams {
         let (hogs, chunks_per_hog, chunk_ms) = match preset {
             Preset::Tiny => (2, 1, 5),
-            Preset::Quick => (2, 1, 100),
+            Preset::Quick => (2, 1, 50),
             Preset::Full => (4, 3, 100),
         };
         MixedParams {

@@ -164,7 +164,8 @@ impl Mode for Open {
     fn shape(preset: Preset) -> (usize, u32) {
         match preset {
             Preset::Tiny => (4, 20),
-            Preset::Quick => (50, 40),
+            // 1,000 requests at 20,000/s: 50 ms of schedule per sample.
+            Preset::Quick => (50, 20),
             // 100,000 requests at 50,000/s: 2 s of schedule per sample, ×11 samples on
             // every runner, kept short because the schedule, not the runner, sets it.
             Preset::Full => (500, 200),
