@@ -5,11 +5,11 @@
 default:
     @just --list
 
-# Run the full comparison (all runners × all workloads, full preset); flags pass through.
+# Run the comparison (all runners × all workloads × the thread sweep, within a 14-minute budget); flags pass through.
 compare *FLAGS:
     cargo compare {{FLAGS}}
 
-# A first look in about a minute: the quick preset.
+# A first look in under a minute: every runner and workload at the core count, 50 s budget.
 quick *FLAGS:
     cargo compare --quick {{FLAGS}}
 
@@ -21,10 +21,10 @@ test:
 report RESULTS="target/rtcompare/results.json" *FLAGS:
     cargo run --release --quiet -- report {{RESULTS}} {{FLAGS}}
 
-# Store 3 quick runs (10 samples per cell, enough for significance) as baseline NAME, with each
-# cell's run-to-run noise.
+# Store 3 quick runs as baseline NAME, with each cell's run-to-run noise (3 processes per cell
+# in all, 3 or more samples each).
 baseline NAME="main" *FLAGS:
-    for i in 1 2 3; do cargo compare --quick --samples 10 --seed $i --out target/rtcompare-baseline/run$i {{FLAGS}} || exit $?; done
+    for i in 1 2 3; do cargo compare --quick --seed $i --out target/rtcompare-baseline/run$i {{FLAGS}} || exit $?; done
     cargo run --release --quiet -- baseline save target/rtcompare-baseline/run1/results.json target/rtcompare-baseline/run2/results.json target/rtcompare-baseline/run3/results.json {{NAME}}
 
 # Run the baseline's cells now and check them against it; exit 1 on a confirmed regression.
@@ -35,9 +35,9 @@ check BASELINE="baselines/main.json" *FLAGS:
 ab A B *FLAGS:
     cargo run --release --quiet -- ab --a {{A}} --b {{B}} --quick --samples 10 {{FLAGS}}
 
-# Regenerate the example report in docs/example-report/ (quick preset, sweep 1,2,4, crash isolation, fixed seed).
+# Regenerate the example report in docs/example-report/ (the default run plus crash isolation, fixed seed).
 example:
-    cargo compare --quick --threads 1,2,4 --crash --seed 2026 --out docs/example-report
+    cargo compare --crash --seed 2026 --out docs/example-report
 
 # Formatting and lints, as CI checks them.
 lint:
