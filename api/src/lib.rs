@@ -175,11 +175,25 @@ impl Outcome {
     }
 }
 
-/// Resident set size of the calling process now, in bytes (Linux `/proc/self/statm`).
+/// Resident set size of the calling process now, in bytes (Linux `/proc/self/statm`,
+/// which counts pages).
 pub fn current_rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    rss_bytes_from_statm(&statm, page_size()?)
+}
+
+/// The system's page size in bytes (`sysconf(_SC_PAGESIZE)`): 4 KiB on x86-64, but
+/// 16 or 64 KiB on some arm64 kernels, so it is read, never assumed.
+pub fn page_size() -> Option<u64> {
+    // SAFETY: sysconf only reads a configuration value.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).ok().filter(|&s| s > 0)
+}
+
+/// The resident set in bytes from a `statm` line (its second field, in pages).
+fn rss_bytes_from_statm(statm: &str, page_size: u64) -> Option<u64> {
     let resident_pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(resident_pages * 4096)
+    Some(resident_pages * page_size)
 }
 
 /// The root future of one sample, boxed once per sample (never per task).
@@ -558,6 +572,37 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
         }
+    }
+
+    #[test]
+    fn resident_pages_are_counted_in_the_systems_page_size() {
+        // 16 and 64 KiB pages (arm64 kernels) scale the same page count differently.
+        assert_eq!(
+            rss_bytes_from_statm("900 25 10 1 0 50 0\n", 16_384),
+            Some(25 * 16_384)
+        );
+        assert_eq!(
+            rss_bytes_from_statm("900 25 10 1 0 50 0\n", 65_536),
+            Some(25 * 65_536)
+        );
+        assert_eq!(rss_bytes_from_statm("900\n", 4096), None);
+        let page = page_size().expect("sysconf(_SC_PAGESIZE)");
+        // The kernel's own word for it, passed to every process in its auxiliary vector.
+        // SAFETY: getauxval only reads the auxiliary vector.
+        let reported = unsafe { libc::getauxval(libc::AT_PAGESZ) };
+        assert_eq!(page, reported);
+        assert!(page.is_power_of_two() && page >= 4096, "{page}");
+        // The whole reading agrees with the kernel's own byte count (VmRSS, in kB),
+        // within the drift of a running test binary.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap();
+        let rss = current_rss_bytes().unwrap() as f64;
+        let kernel = (kb * 1024) as f64;
+        assert!((rss - kernel).abs() < kernel * 0.25, "{rss} vs {kernel}");
     }
 
     #[test]
