@@ -273,10 +273,12 @@ fn parse_positive(s: &str) -> Result<usize, String> {
 /// measured sample of the runners that have it, and in no other runner's.
 fn parse_warmup(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(0) => Err("must be at least 1: without a warm-up, state created on first use \
+        Ok(0) => Err(
+            "must be at least 1: without a warm-up, state created on first use \
                       (async-io's driver thread, tokio's and blocking's thread pools, glibc's \
                       stack cache) lands in the first measured sample of some runners only"
-            .into()),
+                .into(),
+        ),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("'{s}' is not a whole number")),
     }
