@@ -196,6 +196,80 @@ fn rss_bytes_from_statm(statm: &str, page_size: u64) -> Option<u64> {
     Some(resident_pages * page_size)
 }
 
+/// The unique set size of process `pid` in bytes: its resident pages that no other
+/// process maps (`Private_Clean + Private_Dirty + Private_Hugetlb` in
+/// `/proc/PID/smaps_rollup`, Linux 4.14 and later). Unlike the proportional set size it
+/// does not fall as more processes share the rest, and unlike the resident set it does
+/// not count the binary's and the libraries' shared pages again in every process.
+/// Kernel memory (page tables, kernel stacks, task and mm structures, pipe and socket
+/// buffers) is in no process's set, so it is left out here too.
+pub fn unique_set_bytes(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    unique_set_from_rollup(&rollup)
+}
+
+fn unique_set_from_rollup(rollup: &str) -> Option<u64> {
+    let field = |key: &str| -> Option<u64> {
+        rollup
+            .lines()
+            .find_map(|line| line.strip_prefix(key))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    let clean = field("Private_Clean:")?;
+    let dirty = field("Private_Dirty:")?;
+    let huge = field("Private_Hugetlb:").unwrap_or(0);
+    Some((clean + dirty + huge) * 1024)
+}
+
+/// The unique set of this process plus that of each of its live child processes
+/// (worker processes), in bytes: what a set of execution units adds to the machine's
+/// memory is the growth of this sum while they are alive, whether they are tasks and
+/// threads (which grow this process) or processes (which add their own). `None` where
+/// this process's `smaps_rollup` cannot be read; a child that exits while being read
+/// is skipped.
+pub fn process_tree_unique_bytes() -> Option<u64> {
+    let me = std::process::id();
+    let mut total = unique_set_bytes(me)?;
+    for pid in child_pids(me) {
+        total += unique_set_bytes(pid).unwrap_or(0);
+    }
+    Some(total)
+}
+
+/// The live child processes of `parent` (scanning `/proc`, since
+/// `/proc/PID/task/TID/children` is not on every kernel).
+pub fn child_pids(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue; // it exited while we looked
+        };
+        // The parent is the second field after the command name, which may hold
+        // spaces and parentheses, so fields are counted after its last `)`.
+        let ppid = stat.rfind(')').and_then(|end| {
+            stat[end + 1..]
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u32>()
+                .ok()
+        });
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
+
 /// The root future of one sample, boxed once per sample (never per task).
 pub type RootFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
 
@@ -270,6 +344,45 @@ pub trait Strategy: Sync {
     /// joins it; the cost of creating units. The default runs `run`.
     fn spawn_each(&self, jobs: usize, job: Job<'_>) -> u64 {
         self.run(jobs, job)
+    }
+
+    /// Like [`spawn_each`](Strategy::spawn_each), but every unit is kept alive until
+    /// all `jobs` have run their job, and `all_alive` is called once, then, with all of
+    /// them alive: where a memory probe reads what N live units hold. Only for
+    /// strategies that [`spawns`](Strategy::spawns) units, at most their cap at once.
+    /// The default parks each job on a gate in this process's memory (the last to
+    /// arrive calls `all_alive` and opens it), right for threads; a strategy whose
+    /// units are other processes overrides it.
+    fn spawn_held(&self, jobs: usize, job: Job<'_>, all_alive: &(dyn Fn() + Sync)) -> u64 {
+        /// Far beyond what creating 10,000 threads takes, short of a cell's timeout.
+        const HOLD_LIMIT: Duration = Duration::from_secs(60);
+        let arrived = std::sync::atomic::AtomicUsize::new(0);
+        let open = std::sync::Mutex::new(false);
+        let opened = std::sync::Condvar::new();
+        self.spawn_each(jobs, &|i| {
+            let value = job(i);
+            let order = std::sync::atomic::Ordering::AcqRel;
+            if arrived.fetch_add(1, order) + 1 == jobs {
+                all_alive();
+                *open.lock().unwrap() = true;
+                opened.notify_all();
+            } else {
+                let guard = open.lock().unwrap();
+                // A serialising strategy (the GIL) releases its lock around the wait.
+                let (_open, wait) = blocking(|| {
+                    opened
+                        .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
+                        .unwrap()
+                });
+                assert!(
+                    !wait.timed_out(),
+                    "only {} of {jobs} units arrived within {HOLD_LIMIT:?}: they are not all \
+                     alive at once",
+                    arrived.load(std::sync::atomic::Ordering::Relaxed)
+                );
+            }
+            value
+        })
     }
 
     /// Runs jobs `0..jobs` like [`run`](Strategy::run), but a job that fails (panics,
@@ -603,6 +716,33 @@ mod tests {
         let rss = current_rss_bytes().unwrap() as f64;
         let kernel = (kb * 1024) as f64;
         assert!((rss - kernel).abs() < kernel * 0.25, "{rss} vs {kernel}");
+    }
+
+    #[test]
+    fn unique_set_counts_private_pages_only() {
+        let rollup = "55d0-7ffd [rollup]\nRss:  9000 kB\nPss:  5000 kB\nShared_Clean: 6000 kB\n\
+                      Private_Clean:  1000 kB\nPrivate_Dirty:  2000 kB\nPrivate_Hugetlb: 0 kB\n";
+        assert_eq!(unique_set_from_rollup(rollup), Some(3000 * 1024));
+        assert_eq!(unique_set_from_rollup("Rss: 1 kB\n"), None);
+        let own = unique_set_bytes(std::process::id()).expect("smaps_rollup on Linux");
+        let tree = process_tree_unique_bytes().unwrap();
+        assert!(own > 100 * 1024 && tree >= own, "{own} {tree}");
+    }
+
+    #[test]
+    fn a_child_process_is_found_and_adds_its_unique_set() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        // Until it has exec'd, the child may still be a copy of this test binary.
+        std::thread::sleep(Duration::from_millis(50));
+        let found = child_pids(std::process::id()).contains(&child.id());
+        let unique = unique_set_bytes(child.id());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(found, "the child is listed");
+        assert!(unique.is_some_and(|b| b > 0), "{unique:?}");
     }
 
     #[test]
