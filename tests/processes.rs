@@ -290,6 +290,14 @@ fn a_processes_cell_peak_includes_its_workers() {
     let processes = cell(&results, "processes", "cpu");
     assert_verified(threads);
     assert_verified(processes);
+    // The tenders live as long as the pool (started once, not per batch), so the
+    // census taken after the samples still finds one per worker but the first.
+    assert_eq!(
+        processes.thread_names.get("tender").copied(),
+        Some(3),
+        "{:?}",
+        processes.thread_names
+    );
     let workers_peak = metric(processes, "workers-peak-rss-bytes");
     let (t, p) = (
         threads.peak_rss_bytes.unwrap() as f64,
