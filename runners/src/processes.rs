@@ -52,9 +52,10 @@
 //! unique set of a pool worker ([`rtcompare_api::unique_set_bytes`]: its private
 //! pages, which unlike a proportional share do not fall as more workers share the
 //! rest), and `workers-peak-rss-bytes`: the sum of every pool worker's peak resident
-//! set (`VmHWM`) plus the largest sum of the fresh processes' peaks seen in
+//! set (`VmHWM`) plus the largest sum of the fresh processes' unique sets seen in
 //! [`Strategy::spawn_held`] (the untimed memory probe of `spawn`, with a whole wave
-//! alive). The cell adds that sum to its own peak, so the peak-RSS column of a
+//! alive; their unique sets, since each one's VmHWM would count the binary's shared
+//! pages again, 200 times over). The cell adds that sum to its own peak, so the peak-RSS column of a
 //! `processes` cell covers its workers; a sum of peaks is an upper bound, since the
 //! workers need not peak at once. A replaced worker's peak dies with it and is not
 //! counted. `spawn`'s memory per process comes from the same probe, measured as
@@ -337,8 +338,8 @@ struct Shared {
     wake: Condvar,
     /// Wakes the dispatcher: every tender has finished the batch.
     done: Condvar,
-    /// The largest sum of fresh processes' peak resident sets (VmHWM) seen with a
-    /// whole wave alive, read in `spawn_held` (the untimed probe), in bytes.
+    /// The largest sum of fresh processes' unique sets seen with a whole wave alive,
+    /// read in `spawn_held` (the untimed probe), in bytes.
     fresh_peak: AtomicU64,
 }
 
@@ -658,8 +659,7 @@ impl Strategy for Pool {
 
     /// One wave of fresh processes (at most [`PROCESS_CAP`]), all alive and idle
     /// after their job when `all_alive` is called; untimed (the memory probe). The
-    /// sum of their peak resident sets is kept for the cell's peak
-    /// (`workers-peak-rss-bytes`).
+    /// sum of their unique sets is kept for the cell's peak (`workers-peak-rss-bytes`).
     fn spawn_held(&self, jobs: usize, _job: Job<'_>, all_alive: &(dyn Fn() + Sync)) -> u64 {
         assert!(
             jobs <= PROCESS_CAP,
@@ -668,7 +668,12 @@ impl Strategy for Pool {
         let mut wave = Vec::with_capacity(jobs);
         let sum = self.start_wave(0..jobs, jobs, &mut wave);
         all_alive();
-        let peak: u64 = wave.iter().filter_map(|w| peak_rss_of(w.child.id())).sum();
+        // Their unique sets, not their peaks: each VmHWM counts the binary's shared
+        // pages again, which 200 processes would turn into gigabytes never used.
+        let peak: u64 = wave
+            .iter()
+            .filter_map(|w| rtcompare_api::unique_set_bytes(w.child.id()))
+            .sum();
         self.shared.fresh_peak.fetch_max(peak, Ordering::Relaxed);
         Self::end_wave(&mut wave);
         sum
@@ -686,8 +691,8 @@ impl Strategy for Pool {
     /// Read after the samples (the clock stopped), with the pool's workers alive:
     /// `rss-per-process-bytes`, the mean unique set of a pool worker, and
     /// `workers-peak-rss-bytes`, the sum of every pool worker's peak resident set
-    /// plus the largest such sum of a wave of fresh processes held alive together,
-    /// which the cell adds to its own peak.
+    /// plus the largest sum of unique sets of a wave of fresh processes held alive
+    /// together, which the cell adds to its own peak.
     fn metrics(&self) -> Vec<(&'static str, f64)> {
         let pids: Vec<u32> = self
             .shared
