@@ -347,23 +347,26 @@ pub trait Strategy: Sync {
     }
 
     /// Like [`spawn_each`](Strategy::spawn_each), but every unit is kept alive until
-    /// all `jobs` have run their job, and `all_alive` is called once, then, with all of
-    /// them alive: where a memory probe reads what N live units hold. Only for
-    /// strategies that [`spawns`](Strategy::spawns) units, at most their cap at once.
-    /// The default parks each job on a gate in this process's memory (the last to
-    /// arrive calls `all_alive` and opens it), right for threads; a strategy whose
-    /// units are other processes overrides it.
-    fn spawn_held(&self, jobs: usize, job: Job<'_>, all_alive: &(dyn Fn() + Sync)) -> u64 {
+    /// all `jobs` have run their job; `read` is called twice, with [`Held::Before`]
+    /// before the first unit starts and with [`Held::AllAlive`] when all of them are
+    /// alive: where a memory probe reads what N live units hold. The side that
+    /// serves jobs in a worker process calls it never, so only the cell measures.
+    /// Only for strategies that [`spawns`](Strategy::spawns) units, at most their cap
+    /// at once. The default parks each job on a gate in this process's memory (the
+    /// last to arrive reads and opens it), right for threads; a strategy whose units
+    /// are other processes overrides it.
+    fn spawn_held(&self, jobs: usize, job: Job<'_>, read: &(dyn Fn(Held) + Sync)) -> u64 {
         /// Far beyond what creating 10,000 threads takes, short of a cell's timeout.
         const HOLD_LIMIT: Duration = Duration::from_secs(60);
         let arrived = std::sync::atomic::AtomicUsize::new(0);
         let open = std::sync::Mutex::new(false);
         let opened = std::sync::Condvar::new();
+        read(Held::Before);
         self.spawn_each(jobs, &|i| {
             let value = job(i);
             let order = std::sync::atomic::Ordering::AcqRel;
             if arrived.fetch_add(1, order) + 1 == jobs {
-                all_alive();
+                read(Held::AllAlive);
                 *open.lock().unwrap() = true;
                 opened.notify_all();
             } else {
@@ -413,6 +416,15 @@ pub trait Strategy: Sync {
     fn metrics(&self) -> Vec<(&'static str, f64)> {
         Vec::new()
     }
+}
+
+/// When [`Strategy::spawn_held`] calls its reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Before the first unit starts: the baseline.
+    Before,
+    /// Every unit alive, each having run its job.
+    AllAlive,
 }
 
 /// Where a strategy's jobs run relative to each other's memory.

@@ -69,7 +69,8 @@
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{
-    AddressSpace, Class, Concurrency, Family, Isolated, Job, Nesting, Spawns, Strategy, Visitor,
+    AddressSpace, Class, Concurrency, Family, Held, Isolated, Job, Nesting, Spawns, Strategy,
+    Visitor,
 };
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -643,31 +644,50 @@ impl Strategy for Pool {
 
     /// One fresh process per job, at most [`PROCESS_CAP`] alive at once, in waves:
     /// each wave starts all its processes and sends each its job, then collects
-    /// every result, then ends them all and waits for every exit. What it costs is
-    /// process creation (fork and exec of this binary, its start-up), one job over a
-    /// pipe, and exit. Nothing is read about them here: this runs timed.
+    /// each result and ends that process at once (so early ones exit while later
+    /// ones still start, as before the probe existed). What it costs is process
+    /// creation (fork and exec of this binary, its start-up), one job over a pipe,
+    /// and exit. Nothing is read about them here: this runs timed.
     fn spawn_each(&self, jobs: usize, _job: Job<'_>) -> u64 {
         let mut sum = 0u64;
         let mut wave = Vec::with_capacity(jobs.min(PROCESS_CAP));
         for first in (0..jobs).step_by(PROCESS_CAP) {
-            let range = first..jobs.min(first + PROCESS_CAP);
-            sum = sum.wrapping_add(self.start_wave(range, jobs, &mut wave));
-            Self::end_wave(&mut wave);
+            for i in first..jobs.min(first + PROCESS_CAP) {
+                let mut worker = Worker::spawn(&self.shared.command, i, true).unwrap_or_else(|e| {
+                    panic!("processes: cannot start a process for job {i}: {e}")
+                });
+                if let Err(e) = worker
+                    .send(BEGIN, jobs as u64)
+                    .and_then(|()| worker.send(JOB, i as u64))
+                {
+                    panic!("processes: {} before it took job {i}", worker.ended(&e));
+                }
+                wave.push(worker);
+            }
+            for mut worker in wave.drain(..) {
+                let i = worker.slot;
+                match worker.expect(READY).and_then(|_| worker.expect(RESULT)) {
+                    Ok(value) => sum = sum.wrapping_add(value),
+                    Err(e) => panic!("processes: {} while holding job {i}", worker.ended(&e)),
+                }
+                Self::end_wave(&mut vec![worker]);
+            }
         }
         sum
     }
 
     /// One wave of fresh processes (at most [`PROCESS_CAP`]), all alive and idle
-    /// after their job when `all_alive` is called; untimed (the memory probe). The
+    /// after their job when `read(AllAlive)` is called; untimed (the memory probe). The
     /// sum of their unique sets is kept for the cell's peak (`workers-peak-rss-bytes`).
-    fn spawn_held(&self, jobs: usize, _job: Job<'_>, all_alive: &(dyn Fn() + Sync)) -> u64 {
+    fn spawn_held(&self, jobs: usize, _job: Job<'_>, read: &(dyn Fn(Held) + Sync)) -> u64 {
         assert!(
             jobs <= PROCESS_CAP,
             "processes: at most {PROCESS_CAP} processes are held alive at once, not {jobs}"
         );
         let mut wave = Vec::with_capacity(jobs);
+        read(Held::Before);
         let sum = self.start_wave(0..jobs, jobs, &mut wave);
-        all_alive();
+        read(Held::AllAlive);
         // Their unique sets, not their peaks: each VmHWM counts the binary's shared
         // pages again, which 200 processes would turn into gigabytes never used.
         let peak: u64 = wave
@@ -881,8 +901,9 @@ impl Strategy for WorkerStrategy {
         self.serve(jobs, job)
     }
 
-    /// The parent holds the processes and reads them: this side only serves.
-    fn spawn_held(&self, jobs: usize, job: Job<'_>, _all_alive: &(dyn Fn() + Sync)) -> u64 {
+    /// The parent holds the processes and reads them: this side only serves, so a
+    /// fresh process spends nothing on measuring.
+    fn spawn_held(&self, jobs: usize, job: Job<'_>, _read: &(dyn Fn(Held) + Sync)) -> u64 {
         self.serve(jobs, job)
     }
 

@@ -19,7 +19,8 @@
 //!   the reading, then opens the gate. The figure holds the task, its future (a parked
 //!   gate listener included, the same for every runner) and its join handle;
 //! - a thread or a process ([`Strategy::spawn_held`]): each unit runs its job and stays
-//!   alive until all have; the reading is taken then. A thread adds its stack pages
+//!   alive until all have; the strategy calls back for both readings (so a worker process,
+//!   which serves the same body, reads nothing). A thread adds its stack pages
 //!   and thread-local state to the cell process; a fresh process adds its own private
 //!   pages (its heap, stack, relocated data, written pages), while the pages of the
 //!   binary and the libraries it shares with the cell are not counted again, as they
@@ -42,7 +43,7 @@
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use event_listener::{Event, listener};
 use rtcompare_api::{
-    AsyncRuntime, Outcome, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
+    AsyncRuntime, Held, Outcome, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -297,12 +298,18 @@ async fn hold_async<R: AsyncRuntime>(runtime: &R, n: usize) -> Outcome {
 /// The probe on a blocking runner: N threads or processes alive together, each having
 /// run its job, read by [`Strategy::spawn_held`]'s callback.
 fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
-    let at_peak = Mutex::new(None);
-    let before = process_tree_unique_bytes();
-    let sum = strategy.spawn_held(n, &|i| i as u64, &|| {
-        *at_peak.lock().unwrap() = process_tree_unique_bytes();
+    // Read only when the strategy calls back: a worker process serving this body
+    // never does, so it measures nothing.
+    let readings = Mutex::new((None, None));
+    let sum = strategy.spawn_held(n, &|i| i as u64, &|moment| {
+        let rss = process_tree_unique_bytes();
+        let mut readings = readings.lock().unwrap();
+        match moment {
+            Held::Before => readings.0 = rss,
+            Held::AllAlive => readings.1 = rss,
+        }
     });
-    let at_peak = *at_peak.lock().unwrap();
+    let (before, at_peak) = *readings.lock().unwrap();
     held_outcome(sum, n, before, at_peak)
 }
 
@@ -432,10 +439,11 @@ mod tests {
                 &self,
                 jobs: usize,
                 job: rtcompare_api::Job<'_>,
-                all_alive: &(dyn Fn() + Sync),
+                read: &(dyn Fn(Held) + Sync),
             ) -> u64 {
+                read(Held::Before);
                 let sum = (0..jobs).fold(0u64, |s, i| s.wrapping_add(job(i)));
-                all_alive();
+                read(Held::AllAlive);
                 self.0.fetch_add(1, Ordering::Relaxed);
                 sum
             }
