@@ -279,7 +279,10 @@ pub fn run(spec: &CellSpec) -> Cell {
             )
         }
     };
-    cell.peak_rss_bytes = peak_rss_bytes();
+    // Worker processes' peaks too (reported by the `processes` strategy), so the
+    // column is comparable with runners whose every unit lives in this process.
+    let workers_peak = cell.metrics.get("workers-peak-rss-bytes").copied();
+    cell.peak_rss_bytes = peak_rss_bytes().map(|own| own + workers_peak.unwrap_or(0.0) as u64);
     cell
 }
 
@@ -685,9 +688,10 @@ impl<W: Workload> Measure<'_, W> {
 }
 
 /// CPU time, in seconds, of this process's child processes: those already reaped
-/// (`getrusage(RUSAGE_CHILDREN)`) plus those alive now (`/proc/PID/stat` of every
-/// process whose parent is this one). A child reaped between two readings moves from
-/// the second term to the first with its whole time, so differences stay right.
+/// (`getrusage(RUSAGE_CHILDREN)`, microseconds) plus those alive now (every process
+/// whose parent is this one, [`live_child_cpu`]: its CPU clock, nanoseconds). A child
+/// reaped between two readings moves from the second term to the first with its whole
+/// time, so differences stay right.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct ChildrenCpu {
     user: f64,
@@ -709,29 +713,54 @@ impl ChildrenCpu {
         } else {
             ChildrenCpu::default()
         };
-        // SAFETY: sysconf only reads a configuration value.
-        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
         let me = std::process::id();
         // No /proc/self/task/*/children on every kernel: scan the process list.
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let name = entry.file_name();
-            let Some(pid) = name
-                .to_str()
-                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            else {
+            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
                 continue;
             };
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
                 continue; // it exited while we looked
             };
-            if let Some((ppid, user, sys)) = parse_stat(&stat) {
+            if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(&stat) {
                 if ppid == me {
-                    cpu.user += user as f64 / ticks;
-                    cpu.sys += sys as f64 / ticks;
+                    let live = live_child_cpu(pid, user_ticks, sys_ticks);
+                    cpu.user += live.user;
+                    cpu.sys += live.sys;
                 }
             }
         }
         cpu
+    }
+}
+
+/// A live child's CPU time: the total from its CPU clock (nanoseconds), split between
+/// user and system time in the ratio of its `/proc/PID/stat` ticks, which is how the
+/// kernel itself splits a precise total for `getrusage` (`cputime_adjust`); with no
+/// tick yet, all of it counts as user time. If the clock cannot be read, the ticks
+/// themselves (10 ms each).
+fn live_child_cpu(pid: u32, user_ticks: u64, sys_ticks: u64) -> ChildrenCpu {
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let ticks = user_ticks + sys_ticks;
+    match crate::measure::process_cpu_ns(pid) {
+        Some(ns) => {
+            let total = ns as f64 / 1e9;
+            let sys = if ticks == 0 {
+                0.0
+            } else {
+                total * sys_ticks as f64 / ticks as f64
+            };
+            ChildrenCpu {
+                user: total - sys,
+                sys,
+            }
+        }
+        None => ChildrenCpu {
+            user: user_ticks as f64 / hz,
+            sys: sys_ticks as f64 / hz,
+        },
     }
 }
 
@@ -834,6 +863,30 @@ mod tests {
                     250 31 0 0 20 0 1 0 12345 1000 100";
         assert_eq!(parse_stat(stat), Some((17, 250, 31)));
         assert_eq!(parse_stat("4242 (cut) S"), None);
+    }
+
+    #[test]
+    fn a_live_childs_cpu_time_is_finer_than_a_tick() {
+        // A fresh `sleep` has run for well under one 10 ms tick: counted in ticks, its
+        // CPU time would read 0, or a whole number of ticks.
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep runs");
+        std::thread::sleep(Duration::from_millis(50));
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
+        let (_, user_ticks, sys_ticks) = parse_stat(&stat).unwrap();
+        let live = live_child_cpu(child.id(), user_ticks, sys_ticks);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // SAFETY: sysconf only reads a configuration value.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        let in_ticks = (live.user + live.sys) * hz;
+        assert!(live.user + live.sys > 0.0, "{live:?}");
+        assert!(
+            (in_ticks - in_ticks.round()).abs() > 1e-6,
+            "{live:?} is a whole number of ticks"
+        );
     }
 
     #[test]

@@ -269,7 +269,7 @@ struct SelectArgs {
     #[arg(long)]
     max_retakes: Option<usize>,
     /// Warm-up samples per cell process, not used in statistics (at least 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = parse_warmup)]
     warmup: usize,
     /// Seed for the cell order and the bootstrap [default: from the clock; recorded].
     #[arg(long)]
@@ -332,6 +332,22 @@ fn parse_preset(s: &str) -> Result<Preset, String> {
 fn parse_positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{s}' is not a whole number")),
+    }
+}
+
+/// At least one warm-up: lazily created state (async-io's driver thread, tokio's and
+/// `blocking`'s thread pools, glibc's stack cache) would otherwise land in the first
+/// measured sample of the runners that have it, and in no other runner's.
+fn parse_warmup(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err(
+            "must be at least 1: without a warm-up, state created on first use \
+                      (async-io's driver thread, tokio's and blocking's thread pools, glibc's \
+                      stack cache) lands in the first measured sample of some runners only"
+                .into(),
+        ),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("'{s}' is not a whole number")),
     }

@@ -306,7 +306,7 @@ fn sleep_on_blocking_runners_is_extrapolated_not_invented() {
             "--samples",
             "1",
             "--warmup",
-            "0",
+            "1",
         ])
         .args([
             "--runners",

@@ -100,3 +100,46 @@ fn open_file_limit_caps_connections_and_says_so() {
         "the report must say the count was capped"
     );
 }
+
+#[test]
+fn a_runner_whose_sleeps_return_early_fails_sleep() {
+    // RTCOMPARE_EARLY_SLEEP=1: every sleep of every task but the first returns at once, so
+    // the sample as a whole still lasts one task's S × D; only a check on every sleep
+    // can see it. Every kind of timer: tokio's, async-io's (smol, futures) and
+    // std::thread::sleep on threads and in worker processes.
+    let runners = [
+        "tokio-ct",
+        "tokio-mt",
+        "smol-mt",
+        "futures-pool",
+        "threads",
+        "processes",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            &runners.join(","),
+            "--workloads",
+            "sleep",
+            "--threads",
+            "2",
+        ],
+    )
+    .env("RTCOMPARE_EARLY_SLEEP", "1")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    for runner in runners {
+        let cell = cell(&results, runner, "sleep");
+        assert_eq!(
+            cell.status,
+            Status::Failed,
+            "{}: early sleeps passed",
+            cell.key()
+        );
+        let why = cell.error.as_deref().unwrap_or_default();
+        assert!(why.contains("wrong answer"), "{}: {why}", cell.key());
+    }
+}

@@ -109,6 +109,19 @@ fn processes_runs_independent_jobs_and_says_why_not_the_rest() {
             "{}: {per_process}",
             cell.key()
         );
+        // The cell's peak covers its two workers' peaks as well as its own.
+        let workers_peak = metric(cell, "workers-peak-rss-bytes");
+        let peak = cell.peak_rss_bytes.expect("a peak") as f64;
+        assert!(
+            workers_peak > 2.0 * 256.0 * 1024.0,
+            "{}: {workers_peak}",
+            cell.key()
+        );
+        assert!(
+            peak > workers_peak,
+            "{}: {peak} vs {workers_peak}",
+            cell.key()
+        );
     }
 
     let spawn = cell(&results, "processes", "spawn");
@@ -121,6 +134,12 @@ fn processes_runs_independent_jobs_and_says_why_not_the_rest() {
     );
     assert!(metric(spawn, "ns-per-task") > 0.0);
     assert!(metric(spawn, "rss-per-task-bytes") > 256.0 * 1024.0);
+    // The 200 fresh processes held alive in the probe count in the peak too.
+    assert!(
+        metric(spawn, "workers-peak-rss-bytes") > 200.0 * 128.0 * 1024.0,
+        "{}",
+        metric(spawn, "workers-peak-rss-bytes")
+    );
 
     // n/a, each with what its jobs share.
     for (workload, shared) in [
@@ -246,4 +265,94 @@ fn list_marks_the_crash_workloads_opt_in() {
         .find(|l| l.split_whitespace().next() == Some("cpu"))
         .unwrap();
     assert!(!cpu.contains("opt-in"), "{cpu}");
+}
+
+#[test]
+fn a_processes_cell_peak_includes_its_workers() {
+    // The same work on threads and on four worker processes: each worker is a whole
+    // process of this binary, so the processes cell's peak must exceed the threads
+    // cell's by at least the workers' own (the cell process alone is about the same).
+    let dir = tempfile::tempdir().unwrap();
+    let tag = run_tag("peak");
+    let results = run(
+        dir.path(),
+        &tag,
+        &[
+            "--runners",
+            "threads,processes",
+            "--threads",
+            "4",
+            "--workloads",
+            "cpu",
+        ],
+    );
+    let threads = cell(&results, "threads", "cpu");
+    let processes = cell(&results, "processes", "cpu");
+    assert_verified(threads);
+    assert_verified(processes);
+    // The tenders live as long as the pool (started once, not per batch), so the
+    // census taken after the samples still finds one per worker but the first.
+    assert_eq!(
+        processes.thread_names.get("tender").copied(),
+        Some(3),
+        "{:?}",
+        processes.thread_names
+    );
+    let workers_peak = metric(processes, "workers-peak-rss-bytes");
+    let (t, p) = (
+        threads.peak_rss_bytes.unwrap() as f64,
+        processes.peak_rss_bytes.unwrap() as f64,
+    );
+    assert!(workers_peak > 4.0 * 256.0 * 1024.0, "{workers_peak}");
+    assert!(
+        p > t + workers_peak / 2.0,
+        "processes {p} vs threads {t} (workers {workers_peak})"
+    );
+}
+
+#[test]
+fn memory_per_unit_is_measured_alike_for_tasks_threads_and_processes() {
+    // One probe, one method: the growth of the process tree's unique set with every
+    // unit alive. A process adds far more than a thread, a thread more than a task;
+    // and the figure for processes does not depend on how many pool workers idle
+    // beside it (a proportional share of their pages would).
+    let dir = tempfile::tempdir().unwrap();
+    let tag = run_tag("per-unit");
+    let results = run(
+        dir.path(),
+        &tag,
+        &[
+            "--runners",
+            "tokio-mt,threads,processes",
+            "--threads",
+            "1,4",
+            "--workloads",
+            "spawn",
+        ],
+    );
+    // `threads` starts one thread per task, so it may be planned at one count only.
+    let per_unit = |runner: &str, threads: usize| {
+        let c = results
+            .cells
+            .iter()
+            .find(|c| {
+                c.runner == runner
+                    && c.workload == "spawn"
+                    && (c.threads == threads || runner == "threads")
+            })
+            .unwrap_or_else(|| panic!("no {runner}/spawn/t{threads}"));
+        assert_verified(c);
+        metric(c, "rss-per-task-bytes")
+    };
+    let (task, thread) = (per_unit("tokio-mt", 4), per_unit("threads", 4));
+    let (one, four) = (per_unit("processes", 1), per_unit("processes", 4));
+    assert!(
+        task < thread && thread < one,
+        "task {task}, thread {thread}, process {one}"
+    );
+    // The same fresh processes either way: within a quarter of each other.
+    assert!(
+        (one - four).abs() < 0.25 * one.max(four),
+        "t1 {one} vs t4 {four}"
+    );
 }

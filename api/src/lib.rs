@@ -175,11 +175,99 @@ impl Outcome {
     }
 }
 
-/// Resident set size of the calling process now, in bytes (Linux `/proc/self/statm`).
+/// Resident set size of the calling process now, in bytes (Linux `/proc/self/statm`,
+/// which counts pages).
 pub fn current_rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    rss_bytes_from_statm(&statm, page_size()?)
+}
+
+/// The system's page size in bytes (`sysconf(_SC_PAGESIZE)`): 4 KiB on x86-64, but
+/// 16 or 64 KiB on some arm64 kernels, so it is read, never assumed.
+pub fn page_size() -> Option<u64> {
+    // SAFETY: sysconf only reads a configuration value.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).ok().filter(|&s| s > 0)
+}
+
+/// The resident set in bytes from a `statm` line (its second field, in pages).
+fn rss_bytes_from_statm(statm: &str, page_size: u64) -> Option<u64> {
     let resident_pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(resident_pages * 4096)
+    Some(resident_pages * page_size)
+}
+
+/// The unique set size of process `pid` in bytes: its resident pages that no other
+/// process maps (`Private_Clean + Private_Dirty + Private_Hugetlb` in
+/// `/proc/PID/smaps_rollup`, Linux 4.14 and later). Unlike the proportional set size it
+/// does not fall as more processes share the rest, and unlike the resident set it does
+/// not count the binary's and the libraries' shared pages again in every process.
+/// Kernel memory (page tables, kernel stacks, task and mm structures, pipe and socket
+/// buffers) is in no process's set, so it is left out here too.
+pub fn unique_set_bytes(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    unique_set_from_rollup(&rollup)
+}
+
+fn unique_set_from_rollup(rollup: &str) -> Option<u64> {
+    let field = |key: &str| -> Option<u64> {
+        rollup
+            .lines()
+            .find_map(|line| line.strip_prefix(key))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    let clean = field("Private_Clean:")?;
+    let dirty = field("Private_Dirty:")?;
+    let huge = field("Private_Hugetlb:").unwrap_or(0);
+    Some((clean + dirty + huge) * 1024)
+}
+
+/// The unique set of this process plus that of each of its live child processes
+/// (worker processes), in bytes: what a set of execution units adds to the machine's
+/// memory is the growth of this sum while they are alive, whether they are tasks and
+/// threads (which grow this process) or processes (which add their own). `None` where
+/// this process's `smaps_rollup` cannot be read; a child that exits while being read
+/// is skipped.
+pub fn process_tree_unique_bytes() -> Option<u64> {
+    let me = std::process::id();
+    let mut total = unique_set_bytes(me)?;
+    for pid in child_pids(me) {
+        total += unique_set_bytes(pid).unwrap_or(0);
+    }
+    Some(total)
+}
+
+/// The live child processes of `parent` (scanning `/proc`, since
+/// `/proc/PID/task/TID/children` is not on every kernel).
+pub fn child_pids(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue; // it exited while we looked
+        };
+        // The parent is the second field after the command name, which may hold
+        // spaces and parentheses, so fields are counted after its last `)`.
+        let ppid = stat.rfind(')').and_then(|end| {
+            stat[end + 1..]
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u32>()
+                .ok()
+        });
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
 }
 
 /// The root future of one sample, boxed once per sample (never per task).
@@ -258,6 +346,48 @@ pub trait Strategy: Sync {
         self.run(jobs, job)
     }
 
+    /// Like [`spawn_each`](Strategy::spawn_each), but every unit is kept alive until
+    /// all `jobs` have run their job; `read` is called twice, with [`Held::Before`]
+    /// before the first unit starts and with [`Held::AllAlive`] when all of them are
+    /// alive: where a memory probe reads what N live units hold. The side that
+    /// serves jobs in a worker process calls it never, so only the cell measures.
+    /// Only for strategies that [`spawns`](Strategy::spawns) units, at most their cap
+    /// at once. The default parks each job on a gate in this process's memory (the
+    /// last to arrive reads and opens it), right for threads; a strategy whose units
+    /// are other processes overrides it.
+    fn spawn_held(&self, jobs: usize, job: Job<'_>, read: &(dyn Fn(Held) + Sync)) -> u64 {
+        /// Far beyond what creating 10,000 threads takes, short of a cell's timeout.
+        const HOLD_LIMIT: Duration = Duration::from_secs(60);
+        let arrived = std::sync::atomic::AtomicUsize::new(0);
+        let open = std::sync::Mutex::new(false);
+        let opened = std::sync::Condvar::new();
+        read(Held::Before);
+        self.spawn_each(jobs, &|i| {
+            let value = job(i);
+            let order = std::sync::atomic::Ordering::AcqRel;
+            if arrived.fetch_add(1, order) + 1 == jobs {
+                read(Held::AllAlive);
+                *open.lock().unwrap() = true;
+                opened.notify_all();
+            } else {
+                let guard = open.lock().unwrap();
+                // A serialising strategy (the GIL) releases its lock around the wait.
+                let (_open, wait) = blocking(|| {
+                    opened
+                        .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
+                        .unwrap()
+                });
+                assert!(
+                    !wait.timed_out(),
+                    "only {} of {jobs} units arrived within {HOLD_LIMIT:?}: they are not all \
+                     alive at once",
+                    arrived.load(std::sync::atomic::Ordering::Relaxed)
+                );
+            }
+            value
+        })
+    }
+
     /// Runs jobs `0..jobs` like [`run`](Strategy::run), but a job that fails (panics,
     /// or kills the worker process it runs in) is recorded instead of failing the
     /// batch: how far a failure reaches. A failure that kills this process (an abort
@@ -286,6 +416,15 @@ pub trait Strategy: Sync {
     fn metrics(&self) -> Vec<(&'static str, f64)> {
         Vec::new()
     }
+}
+
+/// When [`Strategy::spawn_held`] calls its reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Before the first unit starts: the baseline.
+    Before,
+    /// Every unit alive, each having run its job.
+    AllAlive,
 }
 
 /// Where a strategy's jobs run relative to each other's memory.
@@ -558,6 +697,64 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{k}\""));
         }
+    }
+
+    #[test]
+    fn resident_pages_are_counted_in_the_systems_page_size() {
+        // 16 and 64 KiB pages (arm64 kernels) scale the same page count differently.
+        assert_eq!(
+            rss_bytes_from_statm("900 25 10 1 0 50 0\n", 16_384),
+            Some(25 * 16_384)
+        );
+        assert_eq!(
+            rss_bytes_from_statm("900 25 10 1 0 50 0\n", 65_536),
+            Some(25 * 65_536)
+        );
+        assert_eq!(rss_bytes_from_statm("900\n", 4096), None);
+        let page = page_size().expect("sysconf(_SC_PAGESIZE)");
+        // The kernel's own word for it, passed to every process in its auxiliary vector.
+        // SAFETY: getauxval only reads the auxiliary vector.
+        let reported = unsafe { libc::getauxval(libc::AT_PAGESZ) };
+        assert_eq!(page, reported);
+        assert!(page.is_power_of_two() && page >= 4096, "{page}");
+        // The whole reading agrees with the kernel's own byte count (VmRSS, in kB),
+        // within the drift of a running test binary.
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap();
+        let rss = current_rss_bytes().unwrap() as f64;
+        let kernel = (kb * 1024) as f64;
+        assert!((rss - kernel).abs() < kernel * 0.25, "{rss} vs {kernel}");
+    }
+
+    #[test]
+    fn unique_set_counts_private_pages_only() {
+        let rollup = "55d0-7ffd [rollup]\nRss:  9000 kB\nPss:  5000 kB\nShared_Clean: 6000 kB\n\
+                      Private_Clean:  1000 kB\nPrivate_Dirty:  2000 kB\nPrivate_Hugetlb: 0 kB\n";
+        assert_eq!(unique_set_from_rollup(rollup), Some(3000 * 1024));
+        assert_eq!(unique_set_from_rollup("Rss: 1 kB\n"), None);
+        let own = unique_set_bytes(std::process::id()).expect("smaps_rollup on Linux");
+        let tree = process_tree_unique_bytes().unwrap();
+        assert!(own > 100 * 1024 && tree >= own, "{own} {tree}");
+    }
+
+    #[test]
+    fn a_child_process_is_found_and_adds_its_unique_set() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        // Until it has exec'd, the child may still be a copy of this test binary.
+        std::thread::sleep(Duration::from_millis(50));
+        let found = child_pids(std::process::id()).contains(&child.id());
+        let unique = unique_set_bytes(child.id());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(found, "the child is listed");
+        assert!(unique.is_some_and(|b| b > 0), "{unique:?}");
     }
 
     #[test]

@@ -3,10 +3,17 @@
 //! workload declares, the cheapest and the dearest runner, and what one OS thread
 //! per task costs against the cheapest. Every figure comes from the cells; the
 //! measure's label and unit come from its declared header.
+//!
+//! Shared-state workloads (their parameters carry a `scheme` and a `workers` count)
+//! are ranked only among rows of equal contention, [`contention`]: how many workers
+//! update the structure at once. A lock taken by one worker at a time and a lock
+//! fought over by eight are different experiments; each group of the verdict says its
+//! contention.
 
 use crate::format::{metric_with_unit, split_header};
 use crate::markdown::times;
 use crate::model::{Cell, MetricMeta, Results, Status};
+use rtcompare_api::Class;
 
 /// The thread-count knob of a runner that starts one OS thread per task, the
 /// point of comparison for per-task costs.
@@ -35,9 +42,31 @@ pub(crate) fn measures(results: &Results, workload: &str, cells: &[&Cell]) -> Ve
     metas
 }
 
+/// How many workers of a shared-state cell update the structure at once, or `None`
+/// for any other workload: one on a runner that runs one task at a time (sequential,
+/// single-threaded, or serialised by a global lock, which is never handed over
+/// inside the update); every worker on a runner with one OS thread per task; else as
+/// many as it has threads, at most the workers.
+pub(crate) fn contention(results: &Results, cell: &Cell) -> Option<usize> {
+    cell.params.get("scheme")?;
+    let workers = usize::try_from(cell.params.get("workers")?.as_u64()?).ok()?;
+    let per_task = results
+        .runners
+        .iter()
+        .any(|r| r.id == cell.runner && r.threads_knob == PER_TASK_KNOB);
+    let ways = match cell.class {
+        Class::Sequential | Class::Concurrent | Class::ConcurrentSerialized => 1,
+        _ if per_task => workers,
+        _ => cell.threads.min(workers),
+    };
+    Some(ways.max(1))
+}
+
 /// What follows `**workload** (runtime overhead): ` in the verdict: one clause per
 /// measure, e.g. `Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task
-/// (threads); one OS thread per task (threads) costs 95.9× the cheapest.`
+/// (threads); one OS thread per task (threads) costs 95.9× the cheapest.` For
+/// shared-state workloads, one group of clauses per contention level, e.g. `With 1
+/// worker updating at a time: Update: …. With 2 workers updating at once: …`.
 pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> String {
     let done: Vec<&Cell> = cells
         .iter()
@@ -51,6 +80,34 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
             "no cell finished.".into()
         };
     }
+    let mut levels: Vec<usize> = done.iter().filter_map(|c| contention(results, c)).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    if levels.is_empty() {
+        return ranked(results, workload, &done, &done);
+    }
+    levels
+        .into_iter()
+        .map(|level| {
+            let group: Vec<&Cell> = done
+                .iter()
+                .copied()
+                .filter(|c| contention(results, c) == Some(level))
+                .collect();
+            let how = if level == 1 {
+                "1 worker updating at a time".to_owned()
+            } else {
+                format!("{level} workers updating at once")
+            };
+            format!("With {how}: {}", ranked(results, workload, &group, &done))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The clauses ranking `done` (finished cells), one per measure; runners are named
+/// with their thread count when `all` holds them at several.
+fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> String {
     let per_task = |cell: &Cell| {
         results
             .runners
@@ -59,7 +116,7 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
     };
     // A runner measured at several thread counts is named with its count.
     let name = |cell: &Cell| {
-        let counts = done.iter().filter(|c| c.runner == cell.runner).count();
+        let counts = all.iter().filter(|c| c.runner == cell.runner).count();
         if counts > 1 {
             let plural = if cell.threads == 1 { "" } else { "s" };
             format!("{} at {} thread{plural}", cell.runner, cell.threads)
@@ -68,7 +125,7 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
         }
     };
     let mut clauses = Vec::new();
-    for meta in measures(results, workload, &done) {
+    for meta in measures(results, workload, done) {
         let values: Vec<(&Cell, f64)> = done
             .iter()
             .filter_map(|c| Some((*c, *c.metrics.get(&meta.key)?)))
@@ -143,6 +200,58 @@ mod tests {
              (futures-local) to 12.4 KiB (threads); one OS thread per task (threads) costs \
              50.6× the cheapest."
         );
+    }
+
+    /// A shared-mutex row: `runner` (class and knob from the fixture) at `threads`.
+    fn shared_row(results: &Results, runner: &str, threads: usize, ns: f64) -> Cell {
+        let mut cell = results
+            .cells
+            .iter()
+            .find(|c| c.runner == runner && c.status == Status::Ok)
+            .unwrap_or_else(|| panic!("no {runner} cell"))
+            .clone();
+        cell.workload = "shared-mutex".into();
+        cell.threads = threads;
+        cell.params = serde_json::json!({"scheme": "mutex", "workers": 8, "updates": 2000});
+        cell.metrics = [("ns-per-update".to_owned(), ns)].into_iter().collect();
+        cell
+    }
+
+    #[test]
+    fn shared_state_is_ranked_only_at_equal_contention() {
+        let results = fixture();
+        let rows = [
+            shared_row(&results, "tokio-ct", 1, 20.0),
+            shared_row(&results, "seq", 1, 25.0),
+            shared_row(&results, "tokio-mt", 2, 60.0),
+            shared_row(&results, "thread-pool", 2, 50.0),
+            shared_row(&results, "tokio-mt", 16, 90.0),
+            shared_row(&results, "threads", 2, 200.0),
+        ];
+        let ways: Vec<_> = rows.iter().map(|c| contention(&results, c)).collect();
+        // One at a time; two threads; eight workers on 16 threads and, whatever its
+        // thread label, on one OS thread per worker.
+        assert_eq!(ways, [1, 1, 2, 2, 8, 8].map(Some));
+        let cells: Vec<&Cell> = rows.iter().collect();
+        let v = verdict(&results, "shared-mutex", &cells);
+        assert!(
+            v.starts_with(
+                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct) to 25 (seq)."
+            ),
+            "{v}"
+        );
+        assert!(
+            v.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool) to 60 (tokio-mt at 2 threads)."),
+            "{v}"
+        );
+        assert!(
+            v.contains("With 8 workers updating at once: ns-per-update: from 90 (tokio-mt at 16 threads) to 200 (threads)"),
+            "{v}"
+        );
+        // The uncontended 20 ns is never set against the contended 200 ns.
+        assert!(!v.contains("from 20 (tokio-ct) to 200"), "{v}");
+        // Other overhead workloads keep one list.
+        assert_eq!(contention(&results, &results.cells[0]), None);
     }
 
     #[test]

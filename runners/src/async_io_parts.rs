@@ -8,6 +8,14 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
+/// The caveat of every runner that offloads to the `blocking` crate's pool (smol's,
+/// the futures runners', and async-std's `spawn_blocking`, which is
+/// async-global-executor's `blocking::unblock`).
+pub(crate) const BLOCKING_IDLE: &str = "offloaded work runs on the blocking crate's pool, whose \
+     idle threads exit after 500 ms (tokio's blocking pool keeps them 10 s): samples further \
+     apart than that would bill thread creation to this runner alone, so samples run back to \
+     back after a warm-up";
+
 /// A TCP stream registered with async-io's reactor.
 pub(crate) type Tcp = Async<TcpStream>;
 /// A TCP listener registered with async-io's reactor.

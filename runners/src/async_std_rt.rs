@@ -92,6 +92,7 @@ impl Runner for AsyncStd {
             "discontinued upstream (1.13, 2025: \"use smol instead\"); it runs on \
              async-global-executor, the same async-executor core as smol, so it is not an \
              independent data point",
+            crate::async_io_parts::BLOCKING_IDLE,
         ],
     };
 

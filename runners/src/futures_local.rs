@@ -56,7 +56,7 @@ impl Runner for FuturesLocal {
         channel: "futures::channel::mpsc",
         net: "async-io Async<TcpStream> (futures has no reactor)",
         offload: "blocking::unblock (futures has no blocking pool)",
-        caveats: &[crate::FUTURES_TIMER],
+        caveats: &[crate::FUTURES_TIMER, crate::async_io_parts::BLOCKING_IDLE],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -53,6 +53,7 @@ impl Runner for FuturesPool {
              (futures-executor 0.3's unpark_mutex REPOLL state), so yielding gives the \
              thread to no one",
             crate::FUTURES_TIMER,
+            crate::async_io_parts::BLOCKING_IDLE,
         ],
     };
 

@@ -29,8 +29,9 @@
 //!
 //! # Scheduling
 //! One tender thread per worker in the parent (the calling thread tends the first;
-//! the others are started for each batch and joined, tens of microseconds) takes the
-//! next index from one shared counter, writes it, and waits for the result: dynamic,
+//! the others are started once with the pool and kept for its life, as
+//! `multiprocessing.Pool` keeps its handler threads, so a batch only wakes them) takes
+//! the next index from one shared counter, writes it, and waits for the result: dynamic,
 //! one pipe round trip per job (about 4 µs on the reference machine, against about
 //! 0.3 µs per job through `thread-pool`'s queue). The workers are started in
 //! [`Runner::execute`], before any timed region, and wait for their first batch; only
@@ -46,15 +47,30 @@
 //! repetition, as the crash workloads do; `BEGIN`'s batch size catches the others.)
 //!
 //! # Memory
-//! [`Strategy::metrics`] reports `rss-per-process-bytes`, the mean proportional set
-//! size (`Pss` in `/proc/PID/smaps_rollup`: private pages plus an even share of pages
-//! shared with other processes) of the pool's workers, read by the parent while they
-//! are alive, after the samples; where `smaps_rollup` is missing (kernels before 4.14)
-//! it falls back to the resident set (`VmRSS`), which counts shared pages in full.
+//! Read by the parent only where no clock runs: [`Strategy::metrics`], after the
+//! samples, with the pool's workers alive, reports `rss-per-process-bytes`, the mean
+//! unique set of a pool worker ([`rtcompare_api::unique_set_bytes`]: its private
+//! pages, which unlike a proportional share do not fall as more workers share the
+//! rest), and `workers-peak-rss-bytes`: the sum of every pool worker's peak resident
+//! set (`VmHWM`) plus the largest sum of the fresh processes' unique sets seen in
+//! [`Strategy::spawn_held`] (the untimed memory probe of `spawn`, with a whole wave
+//! alive; their unique sets, since each one's VmHWM would count the binary's shared
+//! pages again, 200 times over). The cell adds that sum to its own peak, so the peak-RSS column of a
+//! `processes` cell covers its workers; a sum of peaks is an upper bound, since the
+//! workers need not peak at once. A replaced worker's peak dies with it and is not
+//! counted. `spawn`'s memory per process comes from the same probe, measured as
+//! for threads and tasks (see that workload).
+//!
+//! # CPU time
+//! The workers' CPU time is the cell's too: the cell reads each live child's CPU
+//! clock (`clock_getcpuclockid`, nanoseconds) and the reaped children's
+//! `getrusage(RUSAGE_CHILDREN)` (microseconds) around every sample, never the 10 ms
+//! ticks of `/proc/PID/stat`.
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use rtcompare_api::{
-    AddressSpace, Class, Concurrency, Family, Isolated, Job, Nesting, Spawns, Strategy, Visitor,
+    AddressSpace, Class, Concurrency, Family, Held, Isolated, Job, Nesting, Spawns, Strategy,
+    Visitor,
 };
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -62,7 +78,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 
 /// Most fresh processes [`Strategy::spawn_each`] keeps alive at once, and the most
@@ -305,11 +321,38 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
-/// The parent side: N workers and what they have cost.
+/// The parent side: N workers, their tender threads, and what they have cost.
 struct Pool {
+    shared: Arc<Shared>,
+    /// Tender threads for workers 1.., started with the pool and kept for its life,
+    /// as `multiprocessing.Pool` keeps its handler threads: a batch only wakes them.
+    tenders: Vec<thread::JoinHandle<()>>,
+}
+
+/// What the tenders and the calling thread share.
+struct Shared {
     shape: Shape,
     command: WorkerCommand,
     workers: Vec<Mutex<Worker>>,
+    control: Mutex<Control>,
+    /// Wakes the tenders: a new batch, or the pool is closing.
+    wake: Condvar,
+    /// Wakes the dispatcher: every tender has finished the batch.
+    done: Condvar,
+    /// The largest sum of fresh processes' unique sets seen with a whole wave alive,
+    /// read in `spawn_held` (the untimed probe), in bytes.
+    fresh_peak: AtomicU64,
+}
+
+/// The batch in progress, as the tenders see it.
+#[derive(Default)]
+struct Control {
+    /// Batches dispatched so far; a tender serves each once.
+    generation: u64,
+    batch: Option<Arc<Batch>>,
+    /// Tenders still working on the current batch.
+    busy: usize,
+    closing: bool,
 }
 
 /// One batch as the tenders share it.
@@ -351,7 +394,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Pool {
-    /// Starts `workers` processes and waits until each has announced itself.
+    /// Starts `workers` processes, waits until each has announced itself, and starts
+    /// one tender thread for each worker but the first (the calling thread tends it).
     fn start(workers: usize, command: WorkerCommand) -> Result<Pool, String> {
         let mut started = Vec::with_capacity(workers);
         for slot in 0..workers {
@@ -364,26 +408,141 @@ impl Pool {
                 return Err(format!("{} before it was ready", worker.ended(&e)));
             }
         }
-        Ok(Pool {
+        let shared = Arc::new(Shared {
             shape: Shape { workers },
             command,
             workers: started.into_iter().map(Mutex::new).collect(),
-        })
+            control: Mutex::new(Control::default()),
+            wake: Condvar::new(),
+            done: Condvar::new(),
+            fresh_peak: AtomicU64::new(0),
+        });
+        let mut pool = Pool {
+            shared,
+            tenders: Vec::with_capacity(workers.saturating_sub(1)),
+        };
+        for slot in 1..workers {
+            let shared = Arc::clone(&pool.shared);
+            let tender = thread::Builder::new()
+                .name(format!("tender-{slot}"))
+                .spawn(move || shared.tender(slot))
+                .map_err(|e| format!("cannot start a tender thread: {e}"))?;
+            pool.tenders.push(tender);
+        }
+        Ok(pool)
     }
 
-    /// Runs `batch` on every worker: one tender per worker, the calling thread
-    /// tending the first.
-    fn dispatch(&self, batch: &Batch) {
-        let (first, rest) = self.workers.split_first().expect("at least one worker");
-        thread::scope(|scope| {
-            for (i, slot) in rest.iter().enumerate() {
-                thread::Builder::new()
-                    .name(format!("tender-{}", i + 1))
-                    .spawn_scoped(scope, move || self.tend(slot, batch))
-                    .unwrap_or_else(|e| panic!("processes: cannot start a tender thread: {e}"));
+    /// Runs `batch` on every worker: the tenders wake for it, the calling thread
+    /// tends the first worker, and this returns once every tender has finished.
+    fn dispatch(&self, batch: &Arc<Batch>) {
+        let shared = &*self.shared;
+        {
+            let mut control = lock(&shared.control);
+            control.generation += 1;
+            control.batch = Some(Arc::clone(batch));
+            control.busy = self.tenders.len();
+            shared.wake.notify_all();
+        }
+        shared.tend(&shared.workers[0], batch);
+        let mut control = lock(&shared.control);
+        while control.busy > 0 {
+            control = shared.done.wait(control).unwrap_or_else(|e| e.into_inner());
+        }
+        control.batch = None;
+    }
+
+    /// Runs `batch` and returns it, or fails the cell if it failed.
+    fn finish(&self, batch: Batch) -> Batch {
+        let batch = Arc::new(batch);
+        self.dispatch(&batch);
+        let batch = Arc::into_inner(batch).expect("no tender keeps the batch");
+        if let Some(why) = lock(&batch.fatal).take() {
+            panic!("processes: {why}");
+        }
+        batch
+    }
+
+    /// Starts a fresh process for each job of `range` (of a batch of `jobs`), sends it
+    /// its job and collects every result, so that all of them are alive, idle after
+    /// their job, when this returns; a failure fails the cell.
+    fn start_wave(
+        &self,
+        range: std::ops::Range<usize>,
+        jobs: usize,
+        wave: &mut Vec<Worker>,
+    ) -> u64 {
+        let mut sum = 0u64;
+        for i in range {
+            let mut worker = Worker::spawn(&self.shared.command, i, true)
+                .unwrap_or_else(|e| panic!("processes: cannot start a process for job {i}: {e}"));
+            if let Err(e) = worker
+                .send(BEGIN, jobs as u64)
+                .and_then(|()| worker.send(JOB, i as u64))
+            {
+                panic!("processes: {} before it took job {i}", worker.ended(&e));
             }
-            self.tend(first, batch);
-        });
+            wave.push(worker);
+        }
+        for worker in wave.iter_mut() {
+            let i = worker.slot;
+            match worker.expect(READY).and_then(|_| worker.expect(RESULT)) {
+                Ok(value) => sum = sum.wrapping_add(value),
+                Err(e) => panic!("processes: {} while holding job {i}", worker.ended(&e)),
+            }
+        }
+        sum
+    }
+
+    /// Ends every process of `wave` (closing its input) and checks each exited cleanly.
+    fn end_wave(wave: &mut Vec<Worker>) {
+        for worker in wave.iter_mut() {
+            drop(worker.input.take());
+        }
+        for mut worker in wave.drain(..) {
+            match worker.close() {
+                Ok(status) if status.success() => {}
+                Ok(status) => panic!(
+                    "processes: {} {} after its job",
+                    worker.name(),
+                    describe_exit(status)
+                ),
+                Err(e) => panic!("processes: cannot wait for {}: {e}", worker.name()),
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// A tender thread's life: serve each batch on worker `slot`, until the pool
+    /// closes. A panic in a tender (none is expected) fails the batch instead of
+    /// leaving the dispatcher waiting.
+    fn tender(&self, slot: usize) {
+        let mut seen = 0;
+        loop {
+            let batch = {
+                let mut control = lock(&self.control);
+                while control.generation == seen && !control.closing {
+                    control = self.wake.wait(control).unwrap_or_else(|e| e.into_inner());
+                }
+                if control.closing {
+                    return;
+                }
+                seen = control.generation;
+                Arc::clone(control.batch.as_ref().expect("a batch with its generation"))
+            };
+            let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.tend(&self.workers[slot], &batch)
+            }));
+            if served.is_err() {
+                batch.fail(format!("the tender of worker process {slot} panicked"));
+            }
+            drop(batch);
+            let mut control = lock(&self.control);
+            control.busy -= 1;
+            if control.busy == 0 {
+                self.done.notify_all();
+            }
+        }
     }
 
     /// Feeds one worker jobs from the shared counter until none is left.
@@ -455,20 +614,11 @@ impl Pool {
         *worker = fresh;
         Ok(())
     }
-
-    /// Runs `batch` and returns it, or fails the cell if it failed.
-    fn finish(&self, batch: Batch) -> Batch {
-        self.dispatch(&batch);
-        if let Some(why) = lock(&batch.fatal).take() {
-            panic!("processes: {why}");
-        }
-        batch
-    }
 }
 
 impl Strategy for Pool {
     fn concurrency(&self) -> Concurrency {
-        self.shape.concurrency()
+        self.shared.shape.concurrency()
     }
 
     /// Hands out jobs `0..jobs` to the workers one at a time. `_job` is not called:
@@ -477,10 +627,6 @@ impl Strategy for Pool {
     fn run(&self, jobs: usize, _job: Job<'_>) -> u64 {
         let batch = self.finish(Batch::new(jobs, false));
         batch.sum.load(Ordering::Relaxed)
-    }
-
-    fn transient_threads(&self) -> usize {
-        self.workers.len() - 1 // the tenders; the calling thread tends the first worker
     }
 
     fn nesting(&self) -> Nesting {
@@ -493,19 +639,21 @@ impl Strategy for Pool {
     }
 
     fn spawns(&self) -> Option<Spawns> {
-        self.shape.spawns()
+        self.shared.shape.spawns()
     }
 
     /// One fresh process per job, at most [`PROCESS_CAP`] alive at once, in waves:
     /// each wave starts all its processes and sends each its job, then collects
-    /// every result and waits for every exit. What it costs is process creation
-    /// (fork and exec of this binary, its start-up), one job over a pipe, and exit.
+    /// each result and ends that process at once (so early ones exit while later
+    /// ones still start, as before the probe existed). What it costs is process
+    /// creation (fork and exec of this binary, its start-up), one job over a pipe,
+    /// and exit. Nothing is read about them here: this runs timed.
     fn spawn_each(&self, jobs: usize, _job: Job<'_>) -> u64 {
         let mut sum = 0u64;
         let mut wave = Vec::with_capacity(jobs.min(PROCESS_CAP));
         for first in (0..jobs).step_by(PROCESS_CAP) {
             for i in first..jobs.min(first + PROCESS_CAP) {
-                let mut worker = Worker::spawn(&self.command, i, true).unwrap_or_else(|e| {
+                let mut worker = Worker::spawn(&self.shared.command, i, true).unwrap_or_else(|e| {
                     panic!("processes: cannot start a process for job {i}: {e}")
                 });
                 if let Err(e) = worker
@@ -522,17 +670,32 @@ impl Strategy for Pool {
                     Ok(value) => sum = sum.wrapping_add(value),
                     Err(e) => panic!("processes: {} while holding job {i}", worker.ended(&e)),
                 }
-                match worker.close() {
-                    Ok(status) if status.success() => {}
-                    Ok(status) => panic!(
-                        "processes: {} {} after its job",
-                        worker.name(),
-                        describe_exit(status)
-                    ),
-                    Err(e) => panic!("processes: cannot wait for {}: {e}", worker.name()),
-                }
+                Self::end_wave(&mut vec![worker]);
             }
         }
+        sum
+    }
+
+    /// One wave of fresh processes (at most [`PROCESS_CAP`]), all alive and idle
+    /// after their job when `read(AllAlive)` is called; untimed (the memory probe). The
+    /// sum of their unique sets is kept for the cell's peak (`workers-peak-rss-bytes`).
+    fn spawn_held(&self, jobs: usize, _job: Job<'_>, read: &(dyn Fn(Held) + Sync)) -> u64 {
+        assert!(
+            jobs <= PROCESS_CAP,
+            "processes: at most {PROCESS_CAP} processes are held alive at once, not {jobs}"
+        );
+        let mut wave = Vec::with_capacity(jobs);
+        read(Held::Before);
+        let sum = self.start_wave(0..jobs, jobs, &mut wave);
+        read(Held::AllAlive);
+        // Their unique sets, not their peaks: each VmHWM counts the binary's shared
+        // pages again, which 200 processes would turn into gigabytes never used.
+        let peak: u64 = wave
+            .iter()
+            .filter_map(|w| rtcompare_api::unique_set_bytes(w.child.id()))
+            .sum();
+        self.shared.fresh_peak.fetch_max(peak, Ordering::Relaxed);
+        Self::end_wave(&mut wave);
         sum
     }
 
@@ -545,16 +708,32 @@ impl Strategy for Pool {
         Isolated::new(jobs, sum, batch.failures.into_inner().unwrap_or_default())
     }
 
+    /// Read after the samples (the clock stopped), with the pool's workers alive:
+    /// `rss-per-process-bytes`, the mean unique set of a pool worker, and
+    /// `workers-peak-rss-bytes`, the sum of every pool worker's peak resident set
+    /// plus the largest sum of unique sets of a wave of fresh processes held alive
+    /// together, which the cell adds to its own peak.
     fn metrics(&self) -> Vec<(&'static str, f64)> {
-        let readings: Vec<u64> = self
+        let pids: Vec<u32> = self
+            .shared
             .workers
             .iter()
-            .filter_map(|w| memory_of(lock(w).child.id()))
+            .map(|w| lock(w).child.id())
             .collect();
-        let mut metrics = vec![("workers", self.workers.len() as f64)];
-        if !readings.is_empty() {
-            let mean = readings.iter().sum::<u64>() as f64 / readings.len() as f64;
+        let mut metrics = vec![("workers", pids.len() as f64)];
+        let unique: Vec<u64> = pids
+            .iter()
+            .filter_map(|&pid| rtcompare_api::unique_set_bytes(pid))
+            .collect();
+        if !unique.is_empty() {
+            let mean = unique.iter().sum::<u64>() as f64 / unique.len() as f64;
             metrics.push(("rss-per-process-bytes", mean));
+        }
+        let peaks: Vec<u64> = pids.iter().filter_map(|&pid| peak_rss_of(pid)).collect();
+        if !peaks.is_empty() {
+            let fresh = self.shared.fresh_peak.load(Ordering::Relaxed);
+            let total = peaks.iter().sum::<u64>() + fresh;
+            metrics.push(("workers-peak-rss-bytes", total as f64));
         }
         metrics
     }
@@ -562,9 +741,15 @@ impl Strategy for Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        // Close every stdin first so the workers exit together; each `Worker` then
-        // reaps its process as it is dropped.
-        for worker in &mut self.workers {
+        // The tenders first (they hold no worker between batches), then close every
+        // stdin so the workers exit together; each `Worker` then reaps its process as
+        // it is dropped.
+        lock(&self.shared.control).closing = true;
+        self.shared.wake.notify_all();
+        for tender in self.tenders.drain(..) {
+            let _ = tender.join();
+        }
+        for worker in &self.shared.workers {
             drop(lock(worker).input.take());
         }
     }
@@ -579,18 +764,10 @@ impl Drop for Worker {
     }
 }
 
-/// A live process's proportional set size in bytes (its resident set where the
-/// kernel has no `smaps_rollup`).
-fn memory_of(pid: u32) -> Option<u64> {
-    let proc = PathBuf::from(format!("/proc/{pid}"));
-    std::fs::read_to_string(proc.join("smaps_rollup"))
-        .ok()
-        .and_then(|text| kilobytes(&text, "Pss:"))
-        .or_else(|| {
-            let status = std::fs::read_to_string(proc.join("status")).ok()?;
-            kilobytes(&status, "VmRSS:")
-        })
-        .map(|kb| kb * 1024)
+/// A live process's peak resident set size (`VmHWM` in `/proc/PID/status`), in bytes.
+fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    kilobytes(&status, "VmHWM:").map(|kb| kb * 1024)
 }
 
 /// The value of a `Key:   1234 kB` line.
@@ -724,6 +901,12 @@ impl Strategy for WorkerStrategy {
         self.serve(jobs, job)
     }
 
+    /// The parent holds the processes and reads them: this side only serves, so a
+    /// fresh process spends nothing on measuring.
+    fn spawn_held(&self, jobs: usize, job: Job<'_>, _read: &(dyn Fn(Held) + Sync)) -> u64 {
+        self.serve(jobs, job)
+    }
+
     fn run_isolated(&self, jobs: usize, job: Job<'_>) -> Isolated {
         self.serve(jobs, job);
         Isolated::new(jobs, 0, Vec::new())
@@ -753,8 +936,11 @@ impl Runner for Processes {
              per task (created, exec'ing this binary, its start-up, one job, its exit: \
              Python's spawn start method, not fork) is what is measured; at most 200 \
              processes alive, so spawn runs 200 tasks",
-            "CPU time includes the worker processes'; peak RSS is the cell process's own, \
-             and rss-per-process-bytes is each worker's proportional set size (Pss)",
+            "CPU time includes the worker processes' (their CPU clocks, in nanoseconds); \
+             peak RSS adds every worker's peak (VmHWM) to the cell process's own, an upper \
+             bound since they need not peak at once; rss-per-process-bytes is a pool \
+             worker's unique set (its private pages), and spawn's memory per process is \
+             measured as for threads and tasks",
         ],
     };
 
@@ -897,10 +1083,10 @@ mod tests {
 
     #[test]
     fn reads_memory_lines() {
-        let rollup = "00400000-7fff [rollup]\nRss:   4000 kB\nPss:   1234 kB\nPss_Anon: 5 kB\n";
-        assert_eq!(kilobytes(rollup, "Pss:"), Some(1234));
-        assert_eq!(kilobytes(rollup, "Swap:"), None);
-        let own = memory_of(std::process::id()).expect("this process's memory");
+        let status = "Name:\tx\nVmHWM:\t  4000 kB\nVmRSS:\t  1234 kB\n";
+        assert_eq!(kilobytes(status, "VmHWM:"), Some(4000));
+        assert_eq!(kilobytes(status, "VmSwap:"), None);
+        let own = peak_rss_of(std::process::id()).expect("this process's peak");
         assert!(own > 100 * 1024, "{own}");
     }
 

@@ -48,7 +48,7 @@ impl Runner for SmolLocal {
         channel: "async-channel (smol::channel)",
         net: "async-io Async<TcpStream>",
         offload: "blocking::unblock (smol::unblock)",
-        caveats: &[],
+        caveats: &[crate::async_io_parts::BLOCKING_IDLE],
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

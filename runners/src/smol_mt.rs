@@ -43,7 +43,7 @@ impl Runner for SmolMt {
         channel: "async-channel (smol::channel)",
         net: "async-io Async<TcpStream>",
         offload: "blocking::unblock (smol::unblock)",
-        caveats: &[],
+        caveats: &[crate::async_io_parts::BLOCKING_IDLE],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

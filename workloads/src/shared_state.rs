@@ -37,6 +37,12 @@
 //! updates without awaiting (except on the async mutex), so on a single-threaded
 //! executor the tasks run one after another and the lock is never contended.
 //!
+//! Contention therefore differs by runner at the same T: one worker at a time on a
+//! sequential, single-threaded or GIL runner; all T on `threads` (a thread per worker,
+//! whatever its thread label); min(threads, T) on the pools and multi-threaded
+//! runtimes. The report ranks these workloads only among rows of equal contention and
+//! says each group's (`reports::overhead::contention`).
+//!
 //! Timing: the root times itself from before the run (first spawn) to after the final
 //! read or merge; `ns-per-update` = that / (T × U). Contention also shows in the
 //! context switches the harness already records per sample (`ctx_involuntary`,

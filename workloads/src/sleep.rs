@@ -8,11 +8,26 @@
 //! tasks (k whole rounds within the budget) and its times are scaled by
 //! `ceil(M / c) / k`, recorded as an extrapolation. The waits are exactly linear in
 //! rounds, so the estimate is sound; it is never presented as measured.
+//!
+//! Verification: every sleep times itself on the monotonic clock and counts only if it
+//! lasted at least its duration; the checksum is the count of on-time sleeps, so a
+//! timer that fires early, or a sleep that is skipped, fails the cell with a wrong
+//! answer, whichever task it happens in. No early slack is allowed: none of the timers
+//! measured fires early by its documentation (std's `thread::sleep` sleeps "at least"
+//! the duration, tokio rounds its deadlines up to the next millisecond, async-io's
+//! `Timer` fires once `Instant::now()` has reached its deadline, fixed at the call).
+//!
+//! Test-only knob: `RTCOMPARE_EARLY_SLEEP=1` makes every sleep of every task but the
+//! first return at once, on every runner: the early timer that a check of the whole
+//! sample's length alone cannot see (task 0 still takes S × D). (Shortening the sleeps
+//! instead would not do: tokio rounds a half-length sleep up to the next millisecond,
+//! which may well reach the full length.) It is
+//! read once, in `fit`, outside the timed region, and a cell under it must fail.
 
 use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Many tasks waiting on timers.
 pub struct Sleep;
@@ -26,12 +41,34 @@ pub struct SleepParams {
     pub sleeps: u32,
     /// Length of one sleep in milliseconds (D).
     pub sleep_ms: u64,
+    /// Test-only (`RTCOMPARE_EARLY_SLEEP`): the sleeps of tasks after the first return
+    /// at once. Never set in a real run, so not recorded.
+    #[serde(skip)]
+    pub early: bool,
 }
+
+/// The test-only knob that makes sleeps return early (see the module doc).
+const EARLY_SLEEP_VAR: &str = "RTCOMPARE_EARLY_SLEEP";
 
 impl SleepParams {
     fn per_task(&self) -> Duration {
         Duration::from_millis(self.sleep_ms) * self.sleeps
     }
+
+    fn pause(&self) -> Duration {
+        Duration::from_millis(self.sleep_ms)
+    }
+
+    /// Whether task `task` really sleeps: always, except under the test-only knob.
+    fn sleeps_in_full(&self, task: usize) -> bool {
+        !self.early || task == 0
+    }
+}
+
+/// 1 if a sleep of `pause` that took `slept` lasted its duration, else 0: the unit
+/// the checksum counts.
+fn on_time(slept: Duration, pause: Duration) -> u64 {
+    u64::from(slept >= pause)
 }
 
 impl Workload for Sleep {
@@ -55,6 +92,7 @@ impl Workload for Sleep {
             tasks,
             sleeps,
             sleep_ms,
+            early: false,
         }
     }
 
@@ -66,23 +104,34 @@ impl Workload for Sleep {
     }
 
     fn fit(params: SleepParams, context: &FitContext) -> Result<Fitted<SleepParams>, String> {
+        let params = SleepParams {
+            early: std::env::var_os(EARLY_SLEEP_VAR).is_some_and(|v| v == "1"),
+            ..params
+        };
         Ok(fit_rounds(params, context.concurrency, context.budget))
     }
 
+    /// Every sleep of every task on time.
     fn expected(params: &SleepParams) -> u64 {
         params.tasks as u64 * u64::from(params.sleeps)
     }
 
     async fn run_async<R: AsyncRuntime>(runtime: R, params: SleepParams) -> Outcome {
-        let pause = Duration::from_millis(params.sleep_ms);
+        let pause = params.pause();
         let tasks: Vec<_> = (0..params.tasks)
-            .map(|_| {
+            .map(|task| {
                 let rt = runtime.clone();
+                let sleeps = params.sleeps_in_full(task);
                 runtime.spawn(async move {
+                    let mut on_schedule = 0u64;
                     for _ in 0..params.sleeps {
-                        rt.sleep(pause).await;
+                        let start = Instant::now();
+                        if sleeps {
+                            rt.sleep(pause).await;
+                        }
+                        on_schedule += on_time(start.elapsed(), pause);
                     }
-                    u64::from(params.sleeps)
+                    on_schedule
                 })
             })
             .collect();
@@ -94,13 +143,19 @@ impl Workload for Sleep {
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &SleepParams) -> Outcome {
-        let pause = Duration::from_millis(params.sleep_ms);
-        Outcome::new(strategy.run(params.tasks, &|_| {
+        let pause = params.pause();
+        Outcome::new(strategy.run(params.tasks, &|task| {
+            let sleeps = params.sleeps_in_full(task);
+            let mut on_schedule = 0u64;
             for _ in 0..params.sleeps {
-                // A serialising strategy (the GIL) releases its lock around the wait.
-                rtcompare_api::blocking(|| std::thread::sleep(pause));
+                let start = Instant::now();
+                if sleeps {
+                    // A serialising strategy (the GIL) releases its lock around the wait.
+                    rtcompare_api::blocking(|| std::thread::sleep(pause));
+                }
+                on_schedule += on_time(start.elapsed(), pause);
             }
-            u64::from(params.sleeps)
+            on_schedule
         }))
     }
 
@@ -164,6 +219,7 @@ mod tests {
             tasks,
             sleeps: 10,
             sleep_ms: 10,
+            early: false,
         };
         fit_rounds(p, Some(c), Duration::from_millis(budget_ms))
     }
@@ -207,6 +263,46 @@ mod tests {
         let f = fit(1_000, Concurrency::Bounded(2), 50);
         assert_eq!(f.params.tasks, 2);
         assert_eq!(f.extrapolation.unwrap().0, 500.0);
+    }
+
+    #[test]
+    fn only_sleeps_that_lasted_their_duration_count() {
+        let d = Duration::from_millis(2);
+        assert_eq!(on_time(d, d), 1);
+        assert_eq!(on_time(d + Duration::from_micros(80), d), 1);
+        assert_eq!(on_time(d - Duration::from_nanos(1), d), 0, "no early slack");
+        assert_eq!(on_time(Duration::ZERO, d), 0, "a skipped sleep");
+    }
+
+    /// A strategy that runs every job on the calling thread, in order.
+    struct Inline;
+    impl Strategy for Inline {
+        fn concurrency(&self) -> Concurrency {
+            Concurrency::Bounded(1)
+        }
+        fn run(&self, jobs: usize, job: rtcompare_api::Job<'_>) -> u64 {
+            (0..jobs).fold(0, |sum, i| sum.wrapping_add(job(i)))
+        }
+    }
+
+    #[test]
+    fn early_sleeps_in_any_task_change_the_checksum() {
+        let p = SleepParams {
+            tasks: 3,
+            sleeps: 2,
+            sleep_ms: 1,
+            early: false,
+        };
+        let honest = Sleep::run_blocking(&Inline, &p);
+        assert_eq!(honest.checksum, Sleep::expected(&p));
+        // Task 0 sleeps in full, so the whole sample still lasts S × D...
+        let early = SleepParams { early: true, ..p };
+        let start = Instant::now();
+        let outcome = Sleep::run_blocking(&Inline, &early);
+        assert!(Sleep::check_sample(&early, start.elapsed()).is_ok());
+        // ...but the other tasks' early sleeps are not counted.
+        assert_eq!(outcome.checksum, 2, "only task 0's two sleeps were on time");
+        assert_ne!(outcome.checksum, Sleep::expected(&early));
     }
 
     #[test]

@@ -8,36 +8,46 @@
 //! future to it stay outside the figure, as they do in a bare program.
 //!
 //! Memory: the probe ([`Workload::probe`], `hold: true`) runs once before the warm-up,
-//! on the freshest heap the cell process has. Every task, when it runs, counts itself
-//! in and parks on a runtime-neutral gate (an `event-listener` [`Event`] plus a flag);
-//! the root reads the resident set before the first spawn and the task that arrives
-//! last reads it again, when all N are alive and parked, then opens the gate.
-//! `rss-per-task-bytes` = (last − first) / N: the task, its future (a parked gate
-//! listener included, the same for every runner) and its join handle.
+//! on the freshest heap the cell process has, and measures every kind of unit the same
+//! way: the growth of the unique set of the cell's process tree
+//! ([`process_tree_unique_bytes`]: the resident pages of the cell process and of each
+//! of its child processes that no other process maps) between a reading before the
+//! first spawn and one taken with all N units alive at once, divided by N. So
+//! `rss-per-task-bytes` is what one more live unit adds to the machine's memory:
+//! - a task: every task, when it runs, counts itself in and parks on a runtime-neutral
+//!   gate (an `event-listener` [`Event`] plus a flag); the task that arrives last takes
+//!   the reading, then opens the gate. The figure holds the task, its future (a parked
+//!   gate listener included, the same for every runner) and its join handle;
+//! - a thread or a process ([`Strategy::spawn_held`]): each unit runs its job and stays
+//!   alive until all have; the strategy calls back for both readings (so a worker process,
+//!   which serves the same body, reads nothing). A thread adds its stack pages
+//!   and thread-local state to the cell process; a fresh process adds its own private
+//!   pages (its heap, stack, relocated data, written pages), while the pages of the
+//!   binary and the libraries it shares with the cell are not counted again, as they
+//!   are not for a thread.
+//!
+//! Left out for every kind of unit alike, because no process's resident set holds it:
+//! kernel memory (a thread's or process's kernel stack, its task structure, a process's
+//! page tables and mm structure, pipe buffers). It is larger per process than per
+//! thread, so processes' figure is a floor.
 //!
 //! Blocking runners: those that can create a fresh unit per job
 //! ([`Strategy::spawns`]: an OS thread on `threads`, a process on `processes`) run
 //! the jobs through [`Strategy::spawn_each`], at most as many tasks as they keep units
 //! alive; runners that execute a batch of jobs by index on threads they already have
-//! are n/a.
-//!
-//! Worker processes share no memory, so the probe's gate cannot work there: on
-//! [`AddressSpace::Separate`] there is no probe, and `rss-per-task-bytes` is the
-//! strategy's own `rss-per-process-bytes`, the mean proportional set size (private
-//! pages plus an even share of shared ones) of its live worker processes (the same
-//! binary at rest), read after the timed part. So the threads' figure is what one more
-//! thread adds to this process and the processes' figure is what a whole process
-//! holds: side by side with `ns-per-task`, the cost of creating a thread and a
-//! process, they are the numbers behind "threads are lightweight, processes are not".
+//! are n/a. Side by side with `ns-per-task`, the cost of creating a thread and a
+//! process, the memory figures are the numbers behind "threads are lightweight,
+//! processes are not". Every reading is taken in the untimed probe, never while a
+//! sample is timed.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use event_listener::{Event, listener};
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Outcome, Spawns, Strategy, WorkloadKind, current_rss_bytes,
+    AsyncRuntime, Held, Outcome, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Many empty tasks, spawned and awaited.
@@ -51,16 +61,12 @@ pub struct SpawnParams {
     /// Probe: hold every task alive (parked on a gate) until the last has started,
     /// and measure the resident set then.
     pub hold: bool,
-    /// Whether the probe runs: only where tasks share this process's memory.
+    /// Whether the probe runs (off only in tests that time the bare run).
     pub probe: bool,
 }
 
 /// Why a batch runner has nothing to measure here.
 const NOT_SPAWNED: &str = "runs jobs from a batch by index on threads it already has: nothing is spawned per task to measure";
-
-/// The longest a held thread waits for the rest to arrive before giving up: far
-/// beyond what creating 10,000 threads takes, short of the cell's timeout.
-const HOLD_LIMIT: Duration = Duration::from_secs(60);
 
 impl Workload for Spawn {
     const ID: &'static str = "spawn";
@@ -75,8 +81,9 @@ impl Workload for Spawn {
         Metric {
             key: "rss-per-task-bytes",
             header: "RSS/task [B]",
-            about: "resident memory per live task, all N parked at once (probe on a fresh heap); \
-                    on worker processes, the mean Pss of a live worker process",
+            about: "growth of the unique set of the cell's process tree per live unit, all N \
+                    alive at once (untimed probe on a fresh heap), the same for tasks, threads \
+                    and processes; kernel memory left out",
         },
     ];
     type Params = SpawnParams;
@@ -100,9 +107,7 @@ impl Workload for Spawn {
 
     fn fit(params: SpawnParams, context: &FitContext) -> Result<Fitted<SpawnParams>, String> {
         let blocking = context.concurrency.is_some();
-        let mut fitted = fit_tasks(params, blocking, context.spawns)?;
-        fitted.params.probe = context.address_space != Some(AddressSpace::Separate);
-        Ok(fitted)
+        fit_tasks(params, blocking, context.spawns)
     }
 
     fn probe(params: &SpawnParams) -> Option<SpawnParams> {
@@ -144,21 +149,10 @@ impl Workload for Spawn {
         let start = Instant::now();
         let sum = strategy.spawn_each(n, &|i| i as u64);
         let elapsed = start.elapsed();
-        let outcome = Outcome::new(sum)
+        // Memory per unit comes from the probe, never from inside a timed sample.
+        Outcome::new(sum)
             .with_ops(n as u64)
-            .with_metric("ns-per-task", per_task_ns(elapsed, n));
-        if strategy.address_space() == AddressSpace::Shared {
-            return outcome; // memory per task comes from the probe
-        }
-        // Separate processes: what one whole worker process holds (see the module doc).
-        match strategy
-            .metrics()
-            .into_iter()
-            .find(|(key, _)| *key == "rss-per-process-bytes")
-        {
-            Some((_, bytes)) => outcome.with_metric("rss-per-task-bytes", bytes),
-            None => outcome,
-        }
+            .with_metric("ns-per-task", per_task_ns(elapsed, n))
     }
 }
 
@@ -251,7 +245,7 @@ impl AsyncGate {
     /// gate, the others wait for it to open.
     async fn arrive(&self) {
         if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.tasks {
-            let rss = current_rss_bytes().unwrap_or(u64::MAX);
+            let rss = process_tree_unique_bytes().unwrap_or(u64::MAX);
             self.rss_at_peak.store(rss, Ordering::Relaxed);
             self.open.store(true, Ordering::Release);
             self.event.notify(usize::MAX);
@@ -286,7 +280,7 @@ async fn hold_async<R: AsyncRuntime>(runtime: &R, n: usize) -> Outcome {
         rss_at_peak: AtomicU64::new(u64::MAX),
     });
     let mut handles = Vec::with_capacity(n);
-    let before = current_rss_bytes();
+    let before = process_tree_unique_bytes();
     for i in 0..n {
         let gate = Arc::clone(&gate);
         handles.push(runtime.spawn(async move {
@@ -301,34 +295,21 @@ async fn hold_async<R: AsyncRuntime>(runtime: &R, n: usize) -> Outcome {
     held_outcome(sum, n, before, gate.rss_at_peak())
 }
 
-/// The probe on `threads`: N threads alive and waiting together.
+/// The probe on a blocking runner: N threads or processes alive together, each having
+/// run its job, read by [`Strategy::spawn_held`]'s callback.
 fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
-    let arrived = AtomicUsize::new(0);
-    let open = Mutex::new(false);
-    let opened = Condvar::new();
-    let rss_at_peak = Mutex::new(None);
-    let before = current_rss_bytes();
-    let sum = strategy.spawn_each(n, &|i| {
-        if arrived.fetch_add(1, Ordering::AcqRel) + 1 == n {
-            *rss_at_peak.lock().unwrap() = current_rss_bytes();
-            *open.lock().unwrap() = true;
-            opened.notify_all();
-        } else {
-            let guard = open.lock().unwrap();
-            let (_open, wait) = rtcompare_api::blocking(|| {
-                opened
-                    .wait_timeout_while(guard, HOLD_LIMIT, |open| !*open)
-                    .unwrap()
-            });
-            assert!(
-                !wait.timed_out(),
-                "only {} of {n} threads arrived within {HOLD_LIMIT:?}: they are not all alive at once",
-                arrived.load(Ordering::Relaxed)
-            );
+    // Read only when the strategy calls back: a worker process serving this body
+    // never does, so it measures nothing.
+    let readings = Mutex::new((None, None));
+    let sum = strategy.spawn_held(n, &|i| i as u64, &|moment| {
+        let rss = process_tree_unique_bytes();
+        let mut readings = readings.lock().unwrap();
+        match moment {
+            Held::Before => readings.0 = rss,
+            Held::AllAlive => readings.1 = rss,
         }
-        i as u64
     });
-    let at_peak = *rss_at_peak.lock().unwrap();
+    let (before, at_peak) = *readings.lock().unwrap();
     held_outcome(sum, n, before, at_peak)
 }
 
@@ -343,7 +324,7 @@ fn held_outcome(sum: u64, n: usize, before: Option<u64>, at_peak: Option<u64>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rtcompare_api::Concurrency;
+    use rtcompare_api::{AddressSpace, Concurrency};
 
     #[test]
     fn index_sum_matches_a_loop() {
@@ -419,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn processes_are_capped_and_skip_the_probe() {
+    fn processes_are_capped_and_probed_like_threads() {
         // A pool of worker processes: bounded, yet it can create a process per job.
         let context = blocking_context(
             Concurrency::Bounded(2),
@@ -432,10 +413,54 @@ mod tests {
             f.notes,
             ["200 processes instead of 2,000 tasks: at most 200 processes alive at once"]
         );
-        assert!(!f.params.probe);
+        let probe = Spawn::probe(&f.params).expect("processes are probed as threads are");
+        assert!(probe.hold);
+
+        // The probe measures through `spawn_held`, with every unit alive, whatever
+        // the unit: a strategy of separate units is asked exactly as threads are.
+        struct Separate(AtomicUsize);
+        impl Strategy for Separate {
+            fn concurrency(&self) -> Concurrency {
+                Concurrency::Bounded(2)
+            }
+            fn run(&self, _: usize, _: rtcompare_api::Job<'_>) -> u64 {
+                unreachable!("spawn runs nothing from a batch")
+            }
+            fn address_space(&self) -> AddressSpace {
+                AddressSpace::Separate
+            }
+            fn spawns(&self) -> Option<Spawns> {
+                Some(PROCESSES)
+            }
+            fn spawn_each(&self, jobs: usize, job: rtcompare_api::Job<'_>) -> u64 {
+                (0..jobs).fold(0u64, |s, i| s.wrapping_add(job(i)))
+            }
+            fn spawn_held(
+                &self,
+                jobs: usize,
+                job: rtcompare_api::Job<'_>,
+                read: &(dyn Fn(Held) + Sync),
+            ) -> u64 {
+                read(Held::Before);
+                let sum = (0..jobs).fold(0u64, |s, i| s.wrapping_add(job(i)));
+                read(Held::AllAlive);
+                self.0.fetch_add(1, Ordering::Relaxed);
+                sum
+            }
+        }
+        let separate = Separate(AtomicUsize::new(0));
+        let p = SpawnParams { tasks: 8, ..probe };
+        let out = Spawn::run_blocking(&separate, &p);
+        assert_eq!(separate.0.load(Ordering::Relaxed), 1);
+        assert_eq!(out.checksum, Spawn::expected(&p));
+        assert_eq!(out.metrics[0].0, "rss-per-task-bytes");
+        // A timed run records no memory: it is read only in the probe.
+        let timed = Spawn::run_blocking(&separate, &SpawnParams { hold: false, ..p });
         assert!(
-            Spawn::probe(&f.params).is_none(),
-            "no shared gate across processes"
+            timed
+                .metrics
+                .iter()
+                .all(|(k, _)| *k != "rss-per-task-bytes")
         );
     }
 
