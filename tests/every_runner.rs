@@ -297,7 +297,7 @@ fn report_renders_again_from_results_alone() {
 #[test]
 fn sleep_on_blocking_runners_is_extrapolated_not_invented() {
     let dir = tempfile::tempdir().unwrap();
-    // The quick sleep preset (1,000 tasks × 10 × 10 ms) would take 100 s on `seq`.
+    // The quick sleep preset (1,000 tasks × 5 × 10 ms) would take 50 s on `seq`.
     common::rtcompare()
         .args([
             "compare",

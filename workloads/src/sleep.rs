@@ -84,9 +84,11 @@ impl Workload for Sleep {
             Preset::Quick => 1_000,
             Preset::Full => 10_000,
         };
+        // Quick: 50 ms of sleeps per task, a sample of tens of milliseconds.
         let (sleeps, sleep_ms) = match preset {
             Preset::Tiny => (3, 2),
-            _ => (10, 10),
+            Preset::Quick => (5, 10),
+            Preset::Full => (10, 10),
         };
         SleepParams {
             tasks,

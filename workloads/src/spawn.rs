@@ -91,7 +91,7 @@ impl Workload for Spawn {
     fn params(preset: Preset) -> SpawnParams {
         let tasks = match preset {
             Preset::Tiny => 2_000,
-            Preset::Quick => 100_000,
+            Preset::Quick => 50_000,
             Preset::Full => 1_000_000,
         };
         SpawnParams {
@@ -392,7 +392,7 @@ mod tests {
         assert!(f.extrapolation.is_none(), "a capped count is not scaled");
         assert_eq!(
             f.notes,
-            ["10,000 threads instead of 100,000 tasks: at most 10,000 threads alive at once"]
+            ["10,000 threads instead of 50,000 tasks: at most 10,000 threads alive at once"]
         );
         let f = Spawn::fit(Spawn::params(Preset::Tiny), &context).unwrap();
         assert_eq!(f.params.tasks, 2_000);
