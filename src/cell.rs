@@ -657,7 +657,7 @@ impl<W: Workload> Measure<'_, W> {
             &mut cell
                 .samples
                 .iter()
-                .filter_map(|s| Some((s.foreign_cpu_s? + s.steal_s?) / s.wall_s.max(1e-9)))
+                .filter_map(crate::interference::sample_cores)
                 .collect::<Vec<_>>(),
         )
         .unwrap_or(0.0);

@@ -91,9 +91,13 @@ impl Disturbance {
         }
     }
 
-    /// Foreign load plus steal, in cores, over a sample of `wall_s`.
+    /// Foreign load plus steal beyond the counters' resolution, in cores, over a
+    /// sample of `wall_s`; at most the machine's CPUs, since a reading above that
+    /// can only be the rounding of a sample shorter than a few clock ticks.
     pub fn cores(&self, wall_s: f64) -> f64 {
-        (self.foreign_s + self.steal_s) / wall_s.max(1e-9)
+        let slack = RESOLUTION_TICKS / clock_ticks_per_s();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        ((self.foreign_s + self.steal_s - slack).max(0.0) / wall_s.max(1e-9)).min(cpus)
     }
 
     /// Whether the sample lost more than `threshold_cores` of a core on average to
@@ -102,6 +106,15 @@ impl Disturbance {
         let slack = RESOLUTION_TICKS / clock_ticks_per_s();
         self.foreign_s + self.steal_s > threshold_cores * wall_s + slack
     }
+}
+
+/// The foreign load a recorded sample saw, in cores, as [`Disturbance::cores`].
+pub fn sample_cores(sample: &rtcompare_reports::Sample) -> Option<f64> {
+    let d = Disturbance {
+        foreign_s: sample.foreign_cpu_s?,
+        steal_s: sample.steal_s?,
+    };
+    Some(d.cores(sample.wall_s))
 }
 
 /// CPU ticks (user + system) of every process now, by pid, with their names.
@@ -238,7 +251,14 @@ mod tests {
             steal_s: 0.0,
         };
         assert!(hog.disturbs(0.2, DEFAULT_THRESHOLD_CORES));
-        assert!((hog.cores(0.2) - 1.0).abs() < 1e-9);
+        let beyond = (0.2 - slack) / 0.2;
+        assert!((hog.cores(0.2) - beyond).abs() < 1e-9, "{}", hog.cores(0.2));
+        // A 1 ms sample that read one tick of foreign time is rounding, not load.
+        let rounding = Disturbance {
+            foreign_s: 0.01,
+            steal_s: 0.0,
+        };
+        assert_eq!(rounding.cores(0.001), 0.0);
         // Steal counts like foreign load.
         let stolen = Disturbance {
             foreign_s: 0.0,

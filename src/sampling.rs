@@ -259,7 +259,7 @@ impl Merged {
             let loads: Vec<f64> = cell
                 .samples
                 .iter()
-                .filter_map(|s| Some((s.foreign_cpu_s? + s.steal_s?) / s.wall_s.max(1e-9)))
+                .filter_map(crate::interference::sample_cores)
                 .collect();
             i.foreign_cores_median = if loads.is_empty() {
                 0.0

@@ -636,10 +636,20 @@ impl<'a> Report<'a> {
             (
                 "Run",
                 format!(
-                    "preset `{}`, {} after {} warm-up, seed {}, threads {}, cell time limit {} s{}",
+                    "preset `{}`, {} after {} warm-up{}, seed {}, threads {}, cell time limit {} s{}",
                     c.preset,
-                    plural(c.samples, "sample", "samples"),
+                    match c.sampling {
+                        Some(ref s) if s.min_samples != s.max_samples => {
+                            format!("{}–{} samples", s.min_samples, s.max_samples)
+                        }
+                        _ => plural(c.samples, "sample", "samples"),
+                    },
                     c.warmup,
+                    if c.sampling.is_some() {
+                        " per process"
+                    } else {
+                        ""
+                    },
                     c.seed,
                     threads.join(", "),
                     c.timeout_s,

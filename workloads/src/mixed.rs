@@ -657,7 +657,7 @@ mod tests {
         assert_eq!(slices(0, 5).count(), 0);
         assert_eq!(slices(4, 0).collect::<Vec<_>>(), vec![1, 1, 1, 1]);
         let p = MixedInline::params(Preset::Quick);
-        assert_eq!(slices(p.chunk_steps, p.slice_steps).count(), 100);
+        assert_eq!(slices(p.chunk_steps, p.slice_steps).count(), 50);
         assert_eq!(
             slices(p.chunk_steps, p.slice_steps).sum::<u64>(),
             p.chunk_steps
@@ -710,7 +710,7 @@ mod tests {
     fn presets_follow_the_brief() {
         let q = MixedOffload::params(Preset::Quick);
         assert_eq!((q.hogs, q.chunks_per_hog, q.mode), (2, 1, HogMode::Offload));
-        assert_eq!(q.chunk_steps, 83_000_000);
+        assert_eq!(q.chunk_steps, 41_500_000);
         let f = MixedInline::params(Preset::Full);
         assert_eq!((f.hogs, f.chunks_per_hog), (4, 3));
         assert_eq!(MixedYield::ID, "mixed-yield");

@@ -94,6 +94,22 @@ pub enum Scheme {
     Merge,
 }
 
+impl Scheme {
+    /// Updates per worker relative to the async mutex's, so that every variant's
+    /// sample lasts tens of milliseconds (a std mutex costs about half an async
+    /// mutex's time per update, an atomic a quarter, a private copy a sixtieth): a
+    /// sample well above timer noise and the interference counters' 10 ms tick.
+    /// Reports compare the variants per update, so their counts may differ.
+    pub const fn scale(self) -> u64 {
+        match self {
+            Scheme::AsyncMutex => 1,
+            Scheme::Mutex => 2,
+            Scheme::Atomic => 4,
+            Scheme::Merge => 64,
+        }
+    }
+}
+
 /// One of the four `shared-*` workloads.
 pub trait Variant: Send + Sync + 'static {
     /// The workload's id.
@@ -284,8 +300,9 @@ impl<V: Variant> Workload for Shared<V> {
     type Params = SharedParams;
 
     fn params(preset: Preset) -> SharedParams {
-        // Sized for the slowest variant: an async mutex costs 50-450 ns per update
-        // (a std mutex 20-70 ns, a private copy ~1 ns), so quick's 400,000 updates
+        // Sized for the slowest variant, then scaled up for the cheaper ones
+        // (`Scheme::scale`): an async mutex costs 50-450 ns per update (a std mutex
+        // 20-70 ns, a private copy ~1 ns), so quick's 400,000 async-mutex updates
         // take at most ~0.2 s per sample and full's 4 million ~2 s.
         let updates = match preset {
             Preset::Tiny => 2_000,
@@ -295,7 +312,7 @@ impl<V: Variant> Workload for Shared<V> {
         SharedParams {
             scheme: V::SCHEME,
             workers: 8,
-            updates,
+            updates: updates * V::SCHEME.scale(),
         }
     }
 

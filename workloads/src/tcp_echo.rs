@@ -696,7 +696,7 @@ mod tests {
         let p = TcpEcho::<Single>::params(Preset::Quick);
         assert_eq!((p.connections, p.round_trips), (1, 2_000));
         let p = TcpEcho::<Open>::params(Preset::Quick);
-        assert_eq!((p.connections, p.round_trips), (50, 40));
+        assert_eq!((p.connections, p.round_trips), (50, 20));
         assert_eq!(p.rate_per_s, Some(20_000.0));
     }
 
@@ -915,7 +915,7 @@ mod tests {
         p.server_delay_us = Some(2_000);
         assert_eq!(
             TcpEcho::<Open>::describe(&p),
-            "50 connections x 40 round trips of 64 B at 20000 requests/s, server delay \
+            "50 connections x 20 round trips of 64 B at 20000 requests/s, server delay \
              2000 µs (test knob)"
         );
         let p = TcpEcho::<Single>::params(Preset::Tiny);
