@@ -707,7 +707,7 @@ impl<'a> Report<'a> {
             parts.push(format!(
                 "{}–{} samples per cell, {} per process from at least {}; precision target \
                  ±{} of the median for CPU-bound cells, ±{} for the others; {}; a sample is \
-                 disturbed above {} cores of foreign load, re-taken up to {} times per cell",
+                 disturbed above {} cores of foreign load, re-taken up to {} times per cell process",
                 c.min_samples,
                 c.max_samples,
                 c.samples_per_process,
@@ -3626,7 +3626,7 @@ mod tests {
                 "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes; \
                  precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
                  time budget 15 min; a sample is disturbed above 0.10 cores of foreign load, \
-                 re-taken up to 3 times per cell; cells stopped on precision"
+                 re-taken up to 3 times per cell process; cells stopped on precision"
             ),
             "{header}"
         );

@@ -28,14 +28,16 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// A size class: `tiny` for tests, `quick` for a first look, `full` for the report.
+/// A sample size: `tiny` for tests, `quick` for every run (the default), `full` for scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
     /// Milliseconds per cell; for tests and smoke checks.
     Tiny,
-    /// About half a second of sequential CPU work per CPU workload.
+    /// Samples of tens of milliseconds (about 0.15 s of sequential CPU work per CPU
+    /// workload): the default, where precision comes from more samples.
     Quick,
-    /// About three seconds of sequential CPU work per CPU workload.
+    /// Large samples, about three seconds of sequential CPU work per CPU workload, for
+    /// scale.
     Full,
 }
 
