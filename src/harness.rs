@@ -194,8 +194,27 @@ pub struct Session {
     interrupted: Arc<AtomicBool>,
     progress: ProgressBar,
     done: usize,
+    /// Wall time the finished cells took, all together.
+    cells_time: Duration,
     policy: Policy,
     started: Instant,
+}
+
+/// The most a cell may take of the budget, in equal shares of what is left.
+const MAX_SHARES: u32 = 8;
+
+/// [`Session::cell_allowance`] as arithmetic: `left` of the budget, `cells_left`
+/// cells to run (this one included), `done` cells finished in `done_time`.
+fn allowance(left: Duration, cells_left: usize, done: usize, done_time: Duration) -> Duration {
+    let cells_left = cells_left.max(1);
+    let share = left / cells_left as u32;
+    if done == 0 {
+        return share;
+    }
+    let typical = done_time / done as u32;
+    let reserve = typical * (cells_left - 1) as u32;
+    left.saturating_sub(reserve)
+        .clamp(share, share * MAX_SHARES)
 }
 
 impl Session {
@@ -217,21 +236,26 @@ impl Session {
             interrupted,
             progress: progress_bar(cells, policy.budget.is_some()),
             done: 0,
+            cells_time: Duration::ZERO,
             policy: policy.clone(),
             started: Instant::now(),
         };
         Ok((session, open_files))
     }
 
-    /// The time the next cell may take: what is left of the budget, shared equally
-    /// among the cells not yet run (so cells that finish early leave more for the
-    /// rest). `None` without a budget.
+    /// The time the next cell may take. What is left of the budget is first set
+    /// aside for the cells still to run, at the time a finished cell has taken on
+    /// average (cells run in shuffled order, so that average is a fair guess, and
+    /// most cells stop on precision well inside it); the next cell may use what is
+    /// not set aside, at least an equal share of what is left and at most
+    /// [`MAX_SHARES`] equal shares, so one noisy cell cannot take the budget of the
+    /// others. `None` without a budget.
     fn cell_allowance(&self) -> Option<Duration> {
         let budget = self.policy.budget?;
         let left = budget.saturating_sub(self.started.elapsed());
         let total = self.progress.length().unwrap_or(0) as usize;
         let cells_left = total.saturating_sub(self.done).max(1);
-        Some(left / cells_left as u32)
+        Some(allowance(left, cells_left, self.done, self.cells_time))
     }
 
     /// The progress message: the next cell, and what is left of the budget.
@@ -313,6 +337,7 @@ impl Session {
                 .unwrap_or(1);
         }
         self.done += 1;
+        self.cells_time += started.elapsed();
         let total = self.progress.length().unwrap_or(0);
         self.say(format!(
             "[{:>3}/{total}] {key:<34} {} ({:.1} s)",
@@ -708,4 +733,26 @@ pub fn validate_names<'a>(what: &str, names: &[String], valid: &[&'a str]) -> Re
         }
     }
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn cells_that_finish_early_leave_time_to_the_others() {
+        // 100 s left for 10 cells: an equal share is 10 s.
+        assert_eq!(allowance(100 * S, 10, 0, Duration::ZERO), 10 * S);
+        // Finished cells took 2 s each: 9 × 2 s set aside, the rest capped at 8 shares.
+        assert_eq!(allowance(100 * S, 10, 5, 10 * S), 80 * S);
+        assert_eq!(allowance(100 * S, 50, 5, 10 * S), 2 * S); // 100 - 49 × 2
+        // Never less than an equal share, even when cells ran long so far.
+        assert_eq!(allowance(100 * S, 10, 5, 100 * S), 10 * S);
+        // The last cell may take what is left, up to 8 shares of it.
+        assert_eq!(allowance(30 * S, 1, 9, 9 * S), 30 * S);
+        // Nothing left: nothing allowed.
+        assert_eq!(allowance(Duration::ZERO, 3, 2, 2 * S), Duration::ZERO);
+    }
 }

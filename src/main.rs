@@ -236,7 +236,7 @@ struct SelectArgs {
     /// Fewest measured samples per cell [default: 6; --quick 3].
     #[arg(long, value_parser = parse_positive)]
     min_samples: Option<usize>,
-    /// Most measured samples per cell [default: 30; --quick 20].
+    /// Most measured samples per cell [default: 50; --quick 20].
     #[arg(long, value_parser = parse_positive)]
     max_samples: Option<usize>,
     /// Measured samples each cell process takes after its warm-up [default: 5; --quick 3].
@@ -679,7 +679,7 @@ fn sampling_policy(args: &SelectArgs, preset: Preset) -> Result<sampling::Policy
             let min_samples = args.min_samples.unwrap_or(if quick { 3 } else { 6 });
             let max_samples = args
                 .max_samples
-                .unwrap_or(if quick { 20 } else { 30 })
+                .unwrap_or(if quick { 20 } else { 50 })
                 .max(min_samples);
             let per_process = args
                 .samples_per_process
