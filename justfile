@@ -21,10 +21,10 @@ test:
 report RESULTS="target/rtcompare/results.json" *FLAGS:
     cargo run --release --quiet -- report {{RESULTS}} {{FLAGS}}
 
-# Store 3 quick runs as baseline NAME, with each cell's run-to-run noise (3 processes per cell
-# in all, 3 or more samples each).
+# Store 3 quick runs as baseline NAME, with each cell's run-to-run and between-process noise
+# (3 processes per cell in each run, 3 or more samples each).
 baseline NAME="main" *FLAGS:
-    for i in 1 2 3; do cargo compare --quick --seed $i --out target/rtcompare-baseline/run$i {{FLAGS}} || exit $?; done
+    for i in 1 2 3; do cargo compare --quick --processes 3 --seed $i --out target/rtcompare-baseline/run$i {{FLAGS}} || exit $?; done
     cargo run --release --quiet -- baseline save target/rtcompare-baseline/run1/results.json target/rtcompare-baseline/run2/results.json target/rtcompare-baseline/run3/results.json {{NAME}}
 
 # Run the baseline's cells now and check them against it; exit 1 on a confirmed regression.

@@ -623,9 +623,12 @@ impl<W: Workload> Measure<'_, W> {
             if let Some(d) = disturbance {
                 let cores = d.cores(sample.wall_s);
                 interference.foreign_cores_max = interference.foreign_cores_max.max(cores);
-                interference.steal_cores_max = interference
-                    .steal_cores_max
-                    .max(d.steal_s / sample.wall_s.max(1e-9));
+                let steal = Disturbance {
+                    foreign_s: 0.0,
+                    ..d
+                };
+                interference.steal_cores_max =
+                    interference.steal_cores_max.max(steal.cores(sample.wall_s));
                 if d.disturbs(sample.wall_s, spec.threshold_cores) {
                     if retakes_left > 0 {
                         // Discarded: the same sample is taken again.

@@ -217,12 +217,14 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
 }
 
 /// The sampling rule a check re-runs `baseline`'s cells with: the one it was taken
-/// with (older files: their fixed count), from at least 2 processes per cell, so
-/// the check can test per-process medians against the baseline's runs.
+/// with (older files: their fixed count), from exactly 2 processes per cell at the
+/// least, so the check can test per-process medians against the baseline's. The
+/// baseline itself has more (3 runs of 3 processes from `just baseline`), and its
+/// noise floor knows the spread between them.
 fn baseline_policy(baseline: &Results) -> Policy {
     let mut policy =
         Policy::from_config(baseline.config.sampling.as_ref(), baseline.config.samples);
-    policy.min_processes = policy.min_processes.max(2);
+    policy.min_processes = 2;
     if let Some(n) = policy.fixed {
         policy = Policy {
             per_process: n.div_ceil(policy.min_processes),

@@ -977,7 +977,15 @@ pub fn check_with_repeats(
         let scale_n = now.scale();
         let mut gb = groups(base, |s| Some(s.wall_s * scale_b));
         let mut gn = groups(now, |s| Some(s.wall_s * scale_n / drift));
-        let mut wall_floor = floor_of(Metric::MedianWall, &|_, v| Some(v));
+        // The stored spread of the wall time also knows the baseline's processes
+        // (`baseline::widen_by_processes`): the larger of the two is the floor.
+        let mut wall_floor = floor_of(Metric::MedianWall, &|_, v| Some(v)).map(|(floor, n, m)| {
+            let stored = reps
+                .and_then(|r| r.spread.get(Metric::MedianWall.name()))
+                .copied()
+                .unwrap_or(0.0);
+            (floor.max(options.floor_k * stored), n, m)
+        });
         if mode == Mode::WithinRunRatio {
             skipped_single_values |= base.throughput_per_s.is_some()
                 || base.latency_us.is_some()
