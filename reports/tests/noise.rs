@@ -518,3 +518,52 @@ fn processes_in_different_modes_widen_the_floor_where_runs_agree_by_chance() {
         Verdict::Regression
     );
 }
+
+#[test]
+fn latency_p99_is_tested_per_sample_not_as_one_merged_value() {
+    // Each sample's own p99 around 100 µs (±1% jitter from the wall times).
+    let with_p99 = |mut r: Results, level: f64, merged: f64| {
+        let c = cell_mut(&mut r, NOISY);
+        for s in &mut c.samples {
+            s.latency_p99_us = Some(s.wall_s / 0.1 * 100.0 * level);
+        }
+        c.latency_us = Some(rtcompare_reports::Latency {
+            count: 1000,
+            mean: 50.0,
+            p50: 40.0,
+            p90: 80.0,
+            p99: merged,
+            p999: merged * 2.0,
+            max: merged * 3.0,
+        });
+        r
+    };
+    let runs: Vec<(String, Results)> = (1..=3)
+        .map(|seed| {
+            (
+                format!("run{seed}.json"),
+                with_p99(run_shaped(seed, 3, 4), 1.0, 100.0),
+            )
+        })
+        .collect();
+    let baseline = from_runs(&runs).expect("one plan");
+    let options = CheckOptions::against_baseline();
+    // The merged p99 of a few samples jumped 5× (one stalled sample), the samples'
+    // own p99s did not: no finding on p99.
+    let stall = check_baseline(
+        &baseline,
+        &with_p99(run_shaped(9, 2, 3), 1.0, 500.0),
+        &options,
+    );
+    let f = find(&stall, NOISY, Metric::LatencyP99);
+    assert_eq!(f.verdict, Verdict::NoChange, "{f:#?}");
+    assert!(f.p.is_some(), "a test, not a single value");
+    // Every sample's p99 60% higher: a regression.
+    let slower = check_baseline(
+        &baseline,
+        &with_p99(run_shaped(9, 2, 3), 1.6, 160.0),
+        &options,
+    );
+    let f = find(&slower, NOISY, Metric::LatencyP99);
+    assert_eq!(f.verdict, Verdict::Regression, "{f:#?}");
+}
