@@ -319,23 +319,15 @@ impl Session {
             }
         };
         let half_width = merged.cell().and_then(sampling::half_width);
+        let processes = merged.processes();
         let cell = merged.finish(Sampling {
-            processes: 0, // set below
+            processes,
             stop,
             target: self.policy.target(spec.workload.kind),
             half_width,
             budget_s: allowed.map(|a| a.as_secs_f64()),
             spent_s: started.elapsed().as_secs_f64(),
-        });
-        let mut cell = cell?;
-        if let Some(s) = cell.sampling.as_mut() {
-            s.processes = cell
-                .samples
-                .iter()
-                .map(|s| s.process + 1)
-                .max()
-                .unwrap_or(1);
-        }
+        })?;
         self.done += 1;
         self.cells_time += started.elapsed();
         let total = self.progress.length().unwrap_or(0);

@@ -274,38 +274,26 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rtcompare_api::{Class, Family};
     use rtcompare_reports::Sample;
 
     fn cell(walls: &[f64], kind: WorkloadKind) -> Cell {
-        Cell {
-            runner: "seq".into(),
-            class: Class::Sequential,
-            family: Family::SingleQueue,
-            workload: "cpu".into(),
-            workload_kind: kind,
+        let spec = crate::cell::CellSpec {
+            runner: rtcompare_runners::find("seq").unwrap(),
+            workload: rtcompare_workloads::find("cpu").unwrap(),
             threads: 1,
-            status: Status::Ok,
-            error: None,
-            checksum: None,
-            expected_checksum: None,
-            verified: true,
-            params: serde_json::Value::Null,
-            extrapolation: None,
-            notes: vec![],
-            os_threads: None,
-            thread_names: BTreeMap::new(),
-            warmup: vec![],
-            samples: walls.iter().map(|&w| Sample::of_wall(w)).collect(),
-            peak_rss_bytes: None,
-            latency_us: None,
-            more_latency_us: BTreeMap::new(),
-            throughput_per_s: None,
-            metrics: BTreeMap::new(),
-            summary: None,
-            interference: None,
-            sampling: None,
-        }
+            preset: rtcompare_workloads::Preset::Tiny,
+            warmup: 1,
+            samples: walls.len(),
+            rate: None,
+            process: 0,
+            threshold_cores: 0.1,
+            max_retakes: 3,
+        };
+        let mut cell = spec.blank(Status::Ok, None);
+        cell.workload_kind = kind;
+        cell.verified = true;
+        cell.samples = walls.iter().map(|&w| Sample::of_wall(w)).collect();
+        cell
     }
 
     fn adaptive() -> Policy {
