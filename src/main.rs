@@ -796,6 +796,18 @@ mod tests {
     }
 
     #[test]
+    fn budgets_read_as_durations() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs_f64());
+        assert_eq!(secs("90s"), Ok(90.0));
+        assert_eq!(secs("15m"), Ok(900.0));
+        assert_eq!(secs("1h30m"), Ok(5400.0));
+        assert_eq!(secs("2.5"), Ok(2.5));
+        for bad in ["", "15x", "m", "0", "-3", "1h30"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn the_worker_flag_is_a_cell_flag() {
         let flag = rtcompare_runners::WORKER_FLAG;
         let cli = Cli::try_parse_from([
