@@ -111,7 +111,7 @@ struct CheckArgs {
     #[arg(long)]
     strict_machine: bool,
     /// Judge cells relative to the machine's drift since the baseline, measured on the
-    /// calibration cells (seq/cpu/t1 and a single-threaded spawn cell) of the same run.
+    /// calibration cells (seq/cpu/t1 and seq/cpu-skewed/t1) of the same run.
     #[arg(long)]
     normalize: bool,
     /// Accept partial (interrupted) results or baseline files.

@@ -275,17 +275,12 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
         .map_err(|e: String| anyhow::anyhow!("{}: {e}", baseline_path.display()))?;
     if options.normalize {
         let has = |key: &str| baseline.cells.iter().any(|c| c.key() == key);
-        let spawn = baseline
-            .cells
-            .iter()
-            .any(|c| c.workload == "spawn" && c.threads == 1);
-        if !has(regression::CALIBRATION_CELLS[0]) && !spawn {
+        if !regression::CALIBRATION_CELLS.iter().any(|key| has(key)) {
             bail!(
-                "--normalize needs a calibration cell in the baseline {} ({} or a \
-                 single-threaded spawn cell) to measure the machine's drift; save the baseline \
-                 with `--workloads ...,cpu,spawn --runners seq,tokio-ct,...`",
+                "--normalize needs a calibration cell in the baseline {} ({}) to measure the \
+                 machine's drift; save the baseline with `--workloads ...,cpu --runners seq,...`",
                 baseline_path.display(),
-                regression::CALIBRATION_CELLS[0]
+                regression::CALIBRATION_CELLS.join(" or ")
             );
         }
     }

@@ -133,8 +133,7 @@
 //! with allocator and kernel behaviour no code change caused.
 //!
 //! **Drift.** When both sides have calibration cells ([`CALIBRATION_CELLS`]:
-//! `seq/cpu/t1`, and `tokio-ct/spawn/t1` or another single-threaded spawn cell)
-//! finished and undisturbed, the check reports the machine's drift since the
+//! `seq/cpu/t1` and `seq/cpu-skewed/t1`) finished and undisturbed, the check reports the machine's drift since the
 //! baseline: the geometric mean of their ratios of medians. With
 //! [`CheckOptions::normalize`] every other cell's times are divided by it (its
 //! throughput multiplied) before they are judged, and the calibration cells are
@@ -198,10 +197,10 @@ pub const FLOOR_K: f64 = 1.5;
 pub const FLOOR_MIN_RUNS: usize = crate::baseline::MIN_RUNS;
 
 /// The calibration cells whose change since the baseline measures the machine's
-/// drift, in order of preference: one CPU-bound cell with no scheduler at all, and
-/// one spawn cell (allocation and scheduler bookkeeping). When a results file lacks
-/// the second, its first single-threaded `spawn` cell stands in.
-pub const CALIBRATION_CELLS: [&str; 2] = ["seq/cpu/t1", "tokio-ct/spawn/t1"];
+/// drift: CPU-bound cells with no scheduler at all. A `spawn` cell served here
+/// before, but its processes settle into one of two modes (tokio-ct's 11 or 17 ms),
+/// so it read as ±40% "drift" while `seq/cpu` moved 0–4%.
+pub const CALIBRATION_CELLS: [&str; 2] = ["seq/cpu/t1", "seq/cpu-skewed/t1"];
 
 /// What is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -786,23 +785,11 @@ fn calibration_keys(baseline: &Results, results: &Results) -> Vec<String> {
             .iter()
             .any(|c| c.key() == key && c.status == Status::Ok && !c.disturbed())
     };
-    let both = |key: &str| usable(baseline, key) && usable(results, key);
-    let mut keys: Vec<String> = Vec::new();
-    if both(CALIBRATION_CELLS[0]) {
-        keys.push(CALIBRATION_CELLS[0].to_owned());
-    }
-    let spawn = std::iter::once(CALIBRATION_CELLS[1].to_owned()).chain(
-        baseline
-            .cells
-            .iter()
-            .filter(|c| c.workload == "spawn" && c.threads == 1)
-            .map(Cell::key)
-            .collect::<BTreeSet<_>>(),
-    );
-    if let Some(key) = spawn.into_iter().find(|k| both(k)) {
-        keys.push(key);
-    }
-    keys
+    CALIBRATION_CELLS
+        .iter()
+        .filter(|key| usable(baseline, key) && usable(results, key))
+        .map(|key| (*key).to_owned())
+        .collect()
 }
 
 /// Compares `results` with `baseline`, with `repeats` the baseline's repeated runs
