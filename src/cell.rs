@@ -75,6 +75,16 @@ pub struct CellReport {
     pub histograms: Vec<(String, Vec<[u64; 2]>)>,
 }
 
+impl From<Cell> for CellReport {
+    /// A cell with no latency histograms (it failed, does not apply, or measures none).
+    fn from(cell: Cell) -> CellReport {
+        CellReport {
+            cell,
+            histograms: Vec::new(),
+        }
+    }
+}
+
 /// A histogram as `[value, count]` pairs of its recorded buckets.
 pub fn histogram_buckets(h: &Histogram) -> Vec<[u64; 2]> {
     h.iter_recorded()
@@ -90,11 +100,6 @@ pub fn histogram_from_buckets(buckets: &[[u64; 2]]) -> Histogram {
             .expect("auto-resizing histograms record");
     }
     h
-}
-
-/// A merged histogram's percentiles, in microseconds.
-pub fn latency_of(h: &Histogram) -> Latency {
-    latency(h)
 }
 
 impl CellSpec {
@@ -134,20 +139,6 @@ impl CellSpec {
             sampling: None,
         }
     }
-}
-
-thread_local! {
-    /// The latency histograms of the cell being measured, handed from the sampling
-    /// loop to `run` for the [`CellReport`].
-    static HISTOGRAMS: std::cell::RefCell<Vec<(String, Vec<[u64; 2]>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Runs the cell and returns its report: the cell and its histograms.
-pub fn run_report(spec: &CellSpec) -> CellReport {
-    let cell = run(spec);
-    let histograms = HISTOGRAMS.with(|h| std::mem::take(&mut *h.borrow_mut()));
-    CellReport { cell, histograms }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,8 +230,8 @@ fn slow_down(wall: Duration, fraction: f64) -> Duration {
 
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
-/// Runs the cell and returns its record; never panics (a panic becomes `failed`).
-pub fn run(spec: &CellSpec) -> Cell {
+/// Runs the cell and returns its report; never panics (a panic becomes `failed`).
+pub fn run(spec: &CellSpec) -> CellReport {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let mut slot = PANIC_MESSAGE.lock().unwrap_or_else(|e| e.into_inner());
@@ -266,8 +257,8 @@ pub fn run(spec: &CellSpec) -> Cell {
         rtcompare_workloads::visit(spec.workload.id, ForWorkload { spec, fault })
             .expect("workload id validated by the parent")
     }));
-    let mut cell = match measured {
-        Ok(cell) => cell,
+    let mut report = match measured {
+        Ok(report) => report,
         Err(_) => {
             let message = PANIC_MESSAGE
                 .lock()
@@ -277,13 +268,15 @@ pub fn run(spec: &CellSpec) -> Cell {
                 Status::Failed,
                 Some(message.unwrap_or_else(|| "panicked".into())),
             )
+            .into()
         }
     };
+    let cell = &mut report.cell;
     // Worker processes' peaks too (reported by the `processes` strategy), so the
     // column is comparable with runners whose every unit lives in this process.
     let workers_peak = cell.metrics.get("workers-peak-rss-bytes").copied();
     cell.peak_rss_bytes = peak_rss_bytes().map(|own| own + workers_peak.unwrap_or(0.0) as u64);
-    cell
+    report
 }
 
 struct ForWorkload<'a> {
@@ -292,7 +285,7 @@ struct ForWorkload<'a> {
 }
 
 impl WorkloadVisitor for ForWorkload<'_> {
-    type Out = Cell;
+    type Out = CellReport;
 
     fn visit<W: Workload>(self) -> Self::Out {
         let spec = self.spec;
@@ -306,7 +299,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
         };
         match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
             Some(Ok(result)) => result,
-            Some(Err(e)) => spec.blank(Status::Failed, Some(e.to_string())),
+            Some(Err(e)) => spec.blank(Status::Failed, Some(e.to_string())).into(),
             None => unreachable!("runner id validated by the parent"),
         }
     }
@@ -322,7 +315,7 @@ struct Measure<'a, W: Workload> {
 }
 
 impl<W: Workload> Visitor for Measure<'_, W> {
-    type Out = Cell;
+    type Out = CellReport;
 
     fn visit_async<R: AsyncRuntime>(
         self,
@@ -347,11 +340,12 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         let context = blocking_context(strategy, self.spec, self.open_files);
         // Jobs in other processes: their CPU time belongs to the sample too.
         let children = strategy.address_space() == AddressSpace::Separate;
-        let mut cell = self.sample(&context, children, &mut |params| {
+        let mut report = self.sample(&context, children, &mut |params| {
             let start = Instant::now();
             let outcome = W::run_blocking(strategy, params);
             (outcome, start.elapsed())
         });
+        let cell = &mut report.cell;
         let transient = strategy.transient_threads();
         cell.os_threads = cell.os_threads.map(|live| live + transient);
         if cell.status == Status::Ok {
@@ -362,7 +356,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
                     .map(|(key, value)| (key.to_owned(), value)),
             );
         }
-        cell
+        report
     }
 }
 
@@ -515,11 +509,11 @@ impl<W: Workload> Measure<'_, W> {
         context: &FitContext,
         children: bool,
         run_once: &mut RunOnce<'_, W::Params>,
-    ) -> Cell {
+    ) -> CellReport {
         let spec = self.spec;
         let fitted = match W::fit(self.params.clone(), context) {
             Ok(fitted) => fitted,
-            Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)),
+            Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)).into(),
         };
         let params = &fitted.params;
         let expected = W::expected(params);
@@ -543,7 +537,7 @@ impl<W: Workload> Measure<'_, W> {
                     hex(W::expected(&probe))
                 ));
                 cell.status = Status::Failed;
-                return cell;
+                return cell.into();
             }
             probe_metrics = outcome.metrics;
         }
@@ -593,12 +587,12 @@ impl<W: Workload> Measure<'_, W> {
                     hex(expected)
                 ));
                 cell.status = Status::Failed;
-                return cell;
+                return cell.into();
             }
             if let Err(why) = W::check_sample(params, wall) {
                 cell.error = Some(format!("{which}: {why}"));
                 cell.status = Status::Failed;
-                return cell;
+                return cell.into();
             }
             if let Some((_, primary)) = outcome.latencies.first() {
                 sample.latency_p99_us = Some(micros(primary.value_at_quantile(0.99)));
@@ -672,12 +666,10 @@ impl<W: Workload> Measure<'_, W> {
                 .map(|(key, value)| (key.to_owned(), value)),
         );
         cell.throughput_per_s = median(&mut ops_per_s);
-        HISTOGRAMS.with(|h| {
-            *h.borrow_mut() = latencies
-                .iter()
-                .map(|(name, histogram)| ((*name).to_owned(), histogram_buckets(histogram)))
-                .collect();
-        });
+        let histograms = latencies
+            .iter()
+            .map(|(name, histogram)| ((*name).to_owned(), histogram_buckets(histogram)))
+            .collect();
         let mut latencies = latencies.into_iter();
         cell.latency_us = latencies.next().map(|(_, h)| latency(&h));
         cell.more_latency_us = latencies
@@ -686,7 +678,7 @@ impl<W: Workload> Measure<'_, W> {
         // Counted while the runtime is still alive: workers, timer and reactor threads.
         cell.thread_names = census::live_threads();
         cell.os_threads = Some(cell.thread_names.values().sum());
-        cell
+        CellReport { cell, histograms }
     }
 }
 
@@ -787,7 +779,7 @@ fn micros(nanos: u64) -> f64 {
 }
 
 /// A merged histogram's percentiles, in microseconds.
-fn latency(h: &Histogram) -> Latency {
+pub fn latency(h: &Histogram) -> Latency {
     Latency {
         count: h.len(),
         mean: h.mean() / 1e3,

@@ -740,7 +740,7 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
     if args.process_worker {
         cell::worker(&spec);
     }
-    let report = cell::run_report(&spec);
+    let report = cell::run(&spec);
     println!(
         "{}",
         serde_json::to_string(&report).context("cannot encode the cell")?

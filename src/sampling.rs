@@ -9,7 +9,7 @@
 //! samples tagged with their process, histograms merged (never percentiles
 //! averaged), per-sample medians recomputed over every sample.
 
-use crate::cell::{CellReport, histogram_from_buckets, latency_of};
+use crate::cell::{CellReport, histogram_from_buckets, latency};
 use rtcompare_api::{Histogram, WorkloadKind};
 use rtcompare_reports::stats::{median, median_interval};
 use rtcompare_reports::summary::INTERVAL_CONFIDENCE;
@@ -252,8 +252,8 @@ impl Merged {
         cell.throughput_per_s = (!throughput.is_empty()).then(|| median(&throughput));
         let mut histograms = self.histograms.into_iter();
         if let Some((_, primary)) = histograms.next() {
-            cell.latency_us = Some(latency_of(&primary));
-            cell.more_latency_us = histograms.map(|(name, h)| (name, latency_of(&h))).collect();
+            cell.latency_us = Some(latency(&primary));
+            cell.more_latency_us = histograms.map(|(name, h)| (name, latency(&h))).collect();
         }
         if let Some(i) = cell.interference.as_mut() {
             let loads: Vec<f64> = cell
