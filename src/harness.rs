@@ -279,6 +279,18 @@ impl Session {
         self.progress.inc_length(more as u64);
     }
 
+    /// Runs every later cell in at least `processes` processes (a confirmation
+    /// re-run, which should not hang on the same few processes as the first pass).
+    pub fn raise_min_processes(&mut self, processes: usize) {
+        let policy = &mut self.policy;
+        policy.min_processes = policy.min_processes.max(processes);
+        if let Some(n) = policy.fixed {
+            // A fixed count is shared out over the processes, at least one each.
+            policy.min_processes = policy.min_processes.min(n.max(1));
+            policy.per_process = n.div_ceil(policy.min_processes);
+        }
+    }
+
     /// Whether Ctrl-C was pressed.
     pub fn interrupted(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)

@@ -105,6 +105,11 @@ struct CheckArgs {
     /// flagged cells are re-run once and count only if the re-run confirms them.
     #[arg(long)]
     run: bool,
+    /// A confirmation re-run of the flagged cells (such as a recorded check's
+    /// confirm-results.json): a regression counts only where it flags the cell again.
+    /// Re-judges a recorded check, at other settings, without running anything.
+    #[arg(long, value_name = "FILE", conflicts_with = "run")]
+    confirmation: Option<PathBuf>,
     #[command(flatten)]
     stats: StatsArgs,
     /// Compare absolute times even when the machine fingerprints differ.
@@ -465,6 +470,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 allow_partial: args.allow_partial,
                 out: &args.out,
                 bmf: args.export_bmf.as_deref(),
+                confirmation: args.confirmation.as_deref(),
             };
             if args.run {
                 regress::check_run(&job)

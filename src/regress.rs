@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// How many times the first pass's processes a confirmation re-run takes per cell.
+pub const CONFIRM_PROCESS_FACTOR: usize = 2;
+
 /// Exit code when a regression is found (confirmed, where the check ran the cells).
 pub const EXIT_REGRESSION: u8 = 1;
 
@@ -172,10 +175,12 @@ pub struct CheckJob<'a> {
     pub out: &'a Path,
     /// Where to export the checked results in Bencher Metric Format, if anywhere.
     pub bmf: Option<&'a Path>,
+    /// A recorded confirmation re-run to apply (checks of a file only).
+    pub confirmation: Option<&'a Path>,
 }
 
 /// `check` of an existing results file: no re-run is possible, so flagged cells are
-/// reported as regressions directly.
+/// reported as regressions directly, unless a recorded confirmation re-run is given.
 pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
     let (baseline_path, options, out) = (job.baseline, job.options, job.out);
     let baseline = load_baseline_complete(baseline_path, job.allow_partial)?;
@@ -183,7 +188,12 @@ pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
     if let Some(path) = job.bmf {
         export_bmf(&results, path)?;
     }
-    let check = regression::check_baseline(&baseline, &results, options);
+    let mut check = regression::check_baseline(&baseline, &results, options);
+    if let Some(path) = job.confirmation {
+        let rerun = load_complete(path, job.allow_partial)?;
+        let recheck = regression::check_baseline(&baseline, &rerun, options);
+        check.confirm(&recheck);
+    }
     report_check(
         &check,
         &baseline_path.display().to_string(),
@@ -347,8 +357,13 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
             })
             .collect();
         session.expect_more(again.len());
+        // Twice the processes of the first pass: a cell whose first processes
+        // landed in one of its rarer modes is unlikely to land there 4 times again,
+        // while a real slowdown shows in every process.
+        let processes = CONFIRM_PROCESS_FACTOR * plan.sampling.min_processes;
+        session.raise_min_processes(processes);
         session.say(format!(
-            "confirming {} flagged cell(s) with a second run",
+            "confirming {} flagged cell(s) with a second run of {processes} processes each",
             flagged.len()
         ));
         for spec in again {

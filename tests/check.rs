@@ -99,6 +99,27 @@ fn check_run_catches_an_injected_slowdown_and_confirms_it() {
         out.join("confirm-results.json").exists(),
         "flagged cell was not re-run"
     );
+
+    // The recorded check re-judged offline: its own confirmation reproduces the
+    // regression; an unslowed run (the baseline's) as the confirmation does not.
+    let rejudge = |confirmation: &Path| {
+        common::rtcompare()
+            .args(["check", "--baseline"])
+            .arg(&baseline)
+            .arg(out.join("results.json"))
+            .arg("--confirmation")
+            .arg(confirmation)
+            .arg("--out")
+            .arg(dir.path().join("rejudged"))
+            .assert()
+    };
+    rejudge(&out.join("confirm-results.json"))
+        .code(1)
+        .stdout(contains("1 of 1 regression reproduced"));
+    rejudge(&baseline)
+        .code(0)
+        .stdout(contains("0 regressions"))
+        .stdout(contains("1 unconfirmed"));
 }
 
 #[test]

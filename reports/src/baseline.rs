@@ -120,40 +120,12 @@ fn add_run_named(
             None => baseline.results.cells.push(cell.clone()),
         }
     }
-    for (key, entry) in repeats.cells.iter_mut() {
+    for entry in repeats.cells.values_mut() {
         pad(entry, n_runs);
         entry.spread = spreads(entry);
-        if let Some(cell) = baseline.results.cells.iter().find(|c| &c.key() == key) {
-            widen_by_processes(entry, cell);
-        }
     }
     crate::summary::summarize(&mut baseline.results);
     Ok(())
-}
-
-/// Where the baseline's samples come from at least [`MIN_RUNS`] processes, its wall
-/// time's spread is the larger of the run-to-run spread and the spread between
-/// those processes' medians. A cell whose processes settle into different modes
-/// (tokio-mt's `spawn` at 13 or at 22 ms, depending on where its tasks land) can
-/// have three runs alike by chance; its processes, several per run, show the modes
-/// a check's few processes may land in.
-fn widen_by_processes(entry: &mut CellRepeats, cell: &Cell) {
-    let key = Metric::MedianWall.name();
-    let Some(run_to_run) = entry.spread.get(key).copied() else {
-        return; // no floor without repeats
-    };
-    let mut by_process: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
-    for s in cell.samples.iter().filter(|s| !s.disturbed) {
-        by_process.entry(s.process).or_default().push(s.wall_s);
-    }
-    if by_process.len() < MIN_RUNS {
-        return;
-    }
-    let medians: Vec<f64> = by_process.values().map(|v| median(v)).collect();
-    let between = relative_iqr(&medians);
-    if between.is_finite() && between > run_to_run {
-        entry.spread.insert(key.to_owned(), between);
-    }
 }
 
 /// Makes `baseline`'s own cells the first run of its repeats.

@@ -10,6 +10,7 @@ mod claims;
 mod crash;
 pub mod csv;
 mod echo;
+pub mod floor;
 mod format;
 mod hogs;
 mod judge;

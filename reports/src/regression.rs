@@ -167,6 +167,7 @@
 //! assert!(!report.has_regression());
 //! ```
 
+use crate::floor::Floor;
 use crate::markdown::sig3;
 use crate::model::{Baseline, Cell, CellRepeats, Repeats, Results, Sample, Status};
 use crate::stats::{
@@ -429,13 +430,25 @@ pub struct Finding {
     /// where that is larger.
     #[serde(default)]
     pub band: f64,
-    /// The cell's noise floor, `floor_k ×` its run-to-run spread, when the baseline
-    /// has at least [`FLOOR_MIN_RUNS`] undisturbed runs of it.
+    /// The cell's noise floor ([`Floor::value`]): the larger of `floor_k ×` its
+    /// run-to-run spread and the reach of the baseline's processes, when the
+    /// baseline has at least [`FLOOR_MIN_RUNS`] undisturbed runs of it.
     #[serde(default)]
     pub floor: Option<f64>,
     /// Undisturbed baseline runs the floor rests on (0: no repeats).
     #[serde(default)]
     pub runs: usize,
+    /// The run-to-run spread behind the floor: the relative interquartile range of
+    /// the baseline's per-run values.
+    #[serde(default)]
+    pub run_spread: Option<f64>,
+    /// The process reach behind the floor ([`Floor::reach`]): the farthest one of
+    /// the baseline's processes landed from its value.
+    #[serde(default)]
+    pub reach: Option<f64>,
+    /// Baseline processes behind `reach`.
+    #[serde(default)]
+    pub floor_processes: usize,
     /// The smallest change this comparison could have reported, as a fraction: the
     /// band plus the half-width of the interval (the band alone for single values);
     /// `None` when too few samples make any significant result impossible.
@@ -951,7 +964,10 @@ pub fn check_with_repeats(
             ));
             continue;
         }
-        let floor_of = |metric: Metric, transform: &dyn Fn(usize, f64) -> Option<f64>| {
+        // The run-to-run part of a floor: `floor_k ×` the relative IQR of the
+        // baseline's undisturbed per-run values (after `transform`), with their
+        // median as the reference.
+        let runs_of = |metric: Metric, transform: &dyn Fn(usize, f64) -> Option<f64>| {
             let r = reps?;
             let values: Vec<f64> = match metric {
                 Metric::MedianWall => &r.median_wall_s,
@@ -965,23 +981,21 @@ pub fn check_with_repeats(
             .filter_map(|(i, v)| transform(i, (*v)?))
             .collect();
             let spread = relative_iqr(&values);
-            (values.len() >= FLOOR_MIN_RUNS && spread.is_finite())
-                .then(|| (options.floor_k * spread, values.len(), median(&values)))
+            (values.len() >= FLOOR_MIN_RUNS && spread.is_finite()).then(|| Floor {
+                run_spread: spread,
+                reach: None,
+                processes: 0,
+                runs: values.len(),
+                reference: median(&values),
+                k: options.floor_k,
+            })
         };
 
         let scale_b = base.scale();
         let scale_n = now.scale();
         let mut gb = groups(base, |s| Some(s.wall_s * scale_b));
         let mut gn = groups(now, |s| Some(s.wall_s * scale_n / drift));
-        // The stored spread of the wall time also knows the baseline's processes
-        // (`baseline::widen_by_processes`): the larger of the two is the floor.
-        let mut wall_floor = floor_of(Metric::MedianWall, &|_, v| Some(v)).map(|(floor, n, m)| {
-            let stored = reps
-                .and_then(|r| r.spread.get(Metric::MedianWall.name()))
-                .copied()
-                .unwrap_or(0.0);
-            (floor.max(options.floor_k * stored), n, m)
-        });
+        let mut wall_floor = runs_of(Metric::MedianWall, &|_, v| Some(v));
         if mode == Mode::WithinRunRatio {
             skipped_single_values |= base.throughput_per_s.is_some()
                 || base.latency_us.is_some()
@@ -1021,11 +1035,12 @@ pub fn check_with_repeats(
             let seq_key = format!("{BASELINE_RUNNER}/{}/t1", base.workload);
             let seq_runs = cell_repeats(&seq_key).map(|r| r.median_wall_s.clone());
             wall_floor = seq_runs.and_then(|seq_runs| {
-                floor_of(Metric::MedianWall, &|i, v| {
+                runs_of(Metric::MedianWall, &|i, v| {
                     Some(v / seq_runs.get(i).copied().flatten()?)
                 })
             });
         }
+        let wall_floor = wall_floor.map(|f| f.with_reach(&gb));
         let (nb, nn) = (flat(&gb).len(), flat(&gn).len());
         if nb < MIN_SAMPLES || nn < MIN_SAMPLES {
             check.not_compared.push((
@@ -1039,16 +1054,15 @@ pub fn check_with_repeats(
             ));
         } else {
             let (mb, mn) = (
-                wall_floor.map_or_else(|| median(&flat(&gb)), |(_, _, m)| m),
+                wall_floor.map_or_else(|| median(&flat(&gb)), |f| f.reference),
                 median(&flat(&gn)),
             );
             if mb > 0.0 && mb.is_finite() && mn.is_finite() {
                 let mut f = finding(base, Metric::MedianWall, mb, mn);
-                f.floor = wall_floor.map(|(floor, _, _)| floor);
-                f.runs = wall_floor.map_or(0, |(_, runs, _)| runs);
+                f.set_floor(wall_floor);
                 without_floor += usize::from(f.floor.is_none());
                 pending.push(Pending {
-                    reference: wall_floor.map(|(_, _, m)| m),
+                    reference: wall_floor.map(|f| f.reference),
                     finding: f,
                     base: gb,
                     now: gn,
@@ -1089,15 +1103,15 @@ pub fn check_with_repeats(
             } else {
                 let tb = groups(base, rate);
                 let tn = groups(now, |s| rate(s).map(|r| r * drift));
-                let tp_floor = floor_of(Metric::Throughput, &|_, v| Some(v));
-                let mb = tp_floor.map_or_else(|| median(&flat(&tb)), |(_, _, m)| m);
+                let tp_floor =
+                    runs_of(Metric::Throughput, &|_, v| Some(v)).map(|f| f.with_reach(&tb));
+                let mb = tp_floor.map_or_else(|| median(&flat(&tb)), |f| f.reference);
                 let mn = median(&flat(&tn));
                 if flat(&tb).len() >= MIN_SAMPLES && flat(&tn).len() >= MIN_SAMPLES && mb > 0.0 {
                     let mut f = finding(base, Metric::Throughput, mb, mn);
-                    f.floor = tp_floor.map(|(floor, _, _)| floor);
-                    f.runs = tp_floor.map_or(0, |(_, runs, _)| runs);
+                    f.set_floor(tp_floor);
                     pending.push(Pending {
-                        reference: tp_floor.map(|(_, _, m)| m),
+                        reference: tp_floor.map(|f| f.reference),
                         finding: f,
                         base: tb,
                         now: tn,
@@ -1113,23 +1127,15 @@ pub fn check_with_repeats(
         let p99 = |s: &Sample| s.latency_p99_us;
         let (lb, ln) = (groups(base, p99), groups(now, p99));
         if flat(&lb).len() >= MIN_SAMPLES && flat(&ln).len() >= MIN_SAMPLES {
-            // The floor: the larger of the runs' spread and the spread between the
-            // baseline's processes (as for wall time).
-            let between = if lb.len() >= FLOOR_MIN_RUNS {
-                let medians: Vec<f64> = lb.iter().map(|g| median(g)).collect();
-                relative_iqr(&medians)
-            } else {
-                0.0
-            };
-            let floor = floor_of(Metric::LatencyP99, &|_, v| Some(v)).map(|(f, runs, m)| {
-                let between = if between.is_finite() { between } else { 0.0 };
-                (f.max(options.floor_k * between), runs, m)
-            });
+            // The floor: the larger of the runs' spread of their merged p99s and the
+            // reach of the baseline's processes' median p99s around the median of
+            // all its samples' p99s (the value the test compares).
             let (mb, mn) = (median(&flat(&lb)), median(&flat(&ln)));
+            let floor = runs_of(Metric::LatencyP99, &|_, v| Some(v))
+                .map(|f| Floor { reference: mb, ..f }.with_reach(&lb));
             if mb > 0.0 && mb.is_finite() && mn.is_finite() {
                 let mut f = finding(base, Metric::LatencyP99, mb, mn);
-                f.floor = floor.map(|(floor, _, _)| floor);
-                f.runs = floor.map_or(0, |(_, runs, _)| runs);
+                f.set_floor(floor);
                 pending.push(Pending {
                     reference: None,
                     finding: f,
@@ -1149,8 +1155,8 @@ pub fn check_with_repeats(
             let (Some(b), Some(n)) = (b, n) else {
                 continue;
             };
-            let floor = floor_of(metric, &|_, v| Some(v));
-            let b = floor.map_or(b, |(_, _, m)| m);
+            let floor = runs_of(metric, &|_, v| Some(v));
+            let b = floor.map_or(b, |f| f.reference);
             if !(b > 0.0 && b.is_finite() && n.is_finite()) {
                 check.not_compared.push((
                     key.clone(),
@@ -1159,8 +1165,7 @@ pub fn check_with_repeats(
                 continue;
             }
             let mut f = finding(base, metric, b, n);
-            f.floor = floor.map(|(floor, _, _)| floor);
-            f.runs = floor.map_or(0, |(_, runs, _)| runs);
+            f.set_floor(floor);
             f.band = options.band(metric).max(f.floor.unwrap_or(0.0));
             f.detectable = Some(f.band);
             let beyond = band_verdict(metric, f.change + 1.0, f.change + 1.0, f.band);
@@ -1351,6 +1356,17 @@ pub fn check_with_repeats(
     check
 }
 
+impl Finding {
+    /// Records `floor` (none: the configured band alone applies).
+    fn set_floor(&mut self, floor: Option<Floor>) {
+        self.floor = floor.map(|f| f.value());
+        self.runs = floor.map_or(0, |f| f.runs);
+        self.run_spread = floor.map(|f| f.run_spread);
+        self.reach = floor.and_then(|f| f.reach);
+        self.floor_processes = floor.map_or(0, |f| f.processes);
+    }
+}
+
 /// `verdict`, or [`Verdict::TooNoisy`] in place of "no change" where the cell's
 /// floor is above the requested band.
 fn too_noisy(verdict: Verdict, floor: Option<f64>, band: f64) -> Verdict {
@@ -1401,6 +1417,9 @@ fn finding(cell: &Cell, metric: Metric, baseline: f64, now: f64) -> Finding {
         band: 0.0,
         floor: None,
         runs: 0,
+        run_spread: None,
+        reach: None,
+        floor_processes: 0,
         detectable: None,
         spread: None,
     }
@@ -1630,7 +1649,8 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         out,
         "Noise band ±{:.0}% (peak RSS ±{:.0}% and at least 1 MiB), or a cell's noise floor \
          where larger: {} × the run-to-run spread of a baseline made from at least \
-         {FLOOR_MIN_RUNS} runs; significance: two-sided Mann-Whitney U, or a hierarchical \
+         {FLOOR_MIN_RUNS} runs, or the farthest any of its processes landed from its value; \
+         significance: two-sided Mann-Whitney U, or a hierarchical \
          bootstrap where both sides have samples from 2 or more processes, alpha {} after {} \
          correction over {}; 95% intervals of the ratio of medians from {} bootstrap \
          resamples.\n",
@@ -1682,7 +1702,18 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             };
             let band = match f.floor {
                 Some(floor) if floor >= opts.band(f.metric) => {
-                    format!("{} (floor, {} runs)", format_band(f.band), f.runs)
+                    let by_reach = f
+                        .reach
+                        .is_some_and(|r| r >= opts.floor_k * f.run_spread.unwrap_or(0.0));
+                    if by_reach {
+                        format!(
+                            "{} (floor, {} processes)",
+                            format_band(f.band),
+                            f.floor_processes
+                        )
+                    } else {
+                        format!("{} (floor, {} runs)", format_band(f.band), f.runs)
+                    }
                 }
                 _ => format_band(f.band),
             };
@@ -1733,8 +1764,10 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         out.push_str(
             "## Spread\n\nBetween-process: relative interquartile range of the per-process \
              medians; within-process: median over processes of the relative interquartile \
-             range of each one's samples; run-to-run: of the baseline's per-run medians \
-             (its noise floor is that times the floor factor).\n\n",
+             range of each one's samples; run-to-run: of the baseline's per-run medians; \
+             process reach: the farthest one of the baseline's processes landed from its \
+             value. A cell's noise floor is the larger of the floor factor times the \
+             run-to-run spread and the process reach.\n\n",
         );
         let mut table = Table::new([
             ("Cell", Align::Left),
@@ -1745,6 +1778,7 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             ("Between-process", Align::Right),
             ("Within-process", Align::Right),
             ("Run-to-run", Align::Right),
+            ("Process reach", Align::Right),
         ]);
         let pct = |x: Option<f64>| x.map_or_else(|| NONE.to_owned(), format_band);
         let pair = |[a, b]: [Option<f64>; 2]| format!("{} / {}", pct(a), pct(b));
@@ -1761,9 +1795,13 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
                 format!("{} / {}", s.samples[0], s.samples[1]),
                 pair(s.between_process),
                 pair(s.within_process),
-                match f.floor {
-                    Some(floor) => {
-                        format!("{} ({} runs)", format_band(floor / opts.floor_k), f.runs)
+                match f.run_spread {
+                    Some(spread) => format!("{} ({} runs)", format_band(spread), f.runs),
+                    None => NONE.to_owned(),
+                },
+                match f.reach {
+                    Some(reach) => {
+                        format!("{} ({} processes)", format_band(reach), f.floor_processes)
                     }
                     None => NONE.to_owned(),
                 },

@@ -483,8 +483,8 @@ fn runs_of_different_plans_do_not_make_one_baseline() {
 fn processes_in_different_modes_widen_the_floor_where_runs_agree_by_chance() {
     // Each of 3 runs has 3 processes of NOISY: two at the usual time, one 60%
     // slower (a second mode, as tokio-mt's `spawn` has). The runs' medians agree to
-    // 1%, so their spread alone would give a floor under the band; the 9 processes'
-    // medians show the modes.
+    // 1%, so their spread alone would give a floor under the band; the farthest of
+    // the 9 processes' medians (the process reach) shows the slow mode.
     let modal = |seed: u64, levels: [f64; 3]| {
         let mut r = run_shaped(seed, 3, 4);
         for s in &mut cell_mut(&mut r, NOISY).samples {
@@ -497,16 +497,21 @@ fn processes_in_different_modes_widen_the_floor_where_runs_agree_by_chance() {
         .collect();
     let baseline = from_runs(&runs).expect("one plan");
     let spread = baseline.repeats.as_ref().unwrap().cells[NOISY].spread["median-wall"];
-    assert!(
-        spread > 0.3,
-        "the processes' modes are in the spread: {spread}"
-    );
+    assert!(spread < 0.05, "the runs agree: {spread}");
     // A check whose processes both landed in the slow mode is not a regression.
     let options = CheckOptions::against_baseline();
     let slow = check_baseline(&baseline, &modal(9, [1.6, 1.6, 1.6]), &options);
     let f = find(&slow, NOISY, Metric::MedianWall);
     assert_ne!(f.verdict, Verdict::Regression, "{f:#?}");
     assert!(f.floor.unwrap() > 0.45, "{f:#?}");
+    assert_eq!(f.floor, f.reach, "the reach is the floor: {f:#?}");
+    assert_eq!(f.floor_processes, 9, "{f:#?}");
+    // Twice as slow as its slowest process ever was: caught despite the modes.
+    let slower = check_baseline(&baseline, &modal(9, [3.2, 3.2, 3.2]), &options);
+    assert_eq!(
+        find(&slower, NOISY, Metric::MedianWall).verdict,
+        Verdict::Regression
+    );
     // A quiet cell of the same baseline keeps its narrow floor.
     let quiet = check_baseline(&baseline, &scaled(modal(9, [1.0; 3]), QUIET, 1.2), &options);
     assert_eq!(
