@@ -23,7 +23,7 @@
 //! that other load disturbed is discarded and taken again, up to `max_retakes`
 //! times per process; after that it is kept, marked, and the cell is disturbed.
 
-use crate::interference::{Disturbance, SystemCpu};
+use crate::interference::{Disturbance, SystemCpu, TasksCpu};
 use crate::measure::{Usage, peak_rss_bytes};
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
@@ -551,8 +551,13 @@ impl<W: Workload> Measure<'_, W> {
         while i < total {
             let system_before = SystemCpu::now();
             let children_before = children.then(ChildrenCpu::now);
+            // The precise counter is read tightly around the sample, so that only
+            // the sample and getrusage fall between its readings.
+            let tasks_before = TasksCpu::now();
             let before = Usage::now();
             let (mut outcome, mut wall) = run_once(params);
+            let usage_after = Usage::now();
+            let tasks_after = TasksCpu::now();
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
             }
@@ -560,15 +565,20 @@ impl<W: Workload> Measure<'_, W> {
                 let draw = (wall.subsec_nanos() as f64 * 0.618_033_988_7).fract();
                 wall = slow_down(wall, jitter * draw);
             }
-            let mut sample: Sample = before.sample_until(&Usage::now(), wall);
+            let mut sample: Sample = before.sample_until(&usage_after, wall);
             if let Some(before) = children_before {
                 let after = ChildrenCpu::now();
                 sample.user_s += (after.user - before.user).max(0.0);
                 sample.sys_s += (after.sys - before.sys).max(0.0);
             }
-            let disturbance = system_before.zip(SystemCpu::now()).map(|(before, after)| {
-                Disturbance::between(&before, &after, sample.user_s + sample.sys_s)
-            });
+            let own = sample.user_s + sample.sys_s;
+            let disturbance = system_before
+                .zip(SystemCpu::now())
+                .map(|(before, after)| Disturbance::between(&before, &after, own))
+                .map(|d| match tasks_before.zip(tasks_after) {
+                    Some((before, after)) => d.with_tasks(&before, &after, own),
+                    None => d,
+                });
             if i == 0 {
                 if let Some(fault) = self.fault {
                     outcome = fault.inject(outcome);
@@ -607,6 +617,7 @@ impl<W: Workload> Measure<'_, W> {
             sample.process = spec.process;
             if let Some(d) = disturbance {
                 sample.foreign_cpu_s = Some(d.foreign_s);
+                sample.foreign_resolution_s = Some(d.resolution_s);
                 sample.steal_s = Some(d.steal_s);
             }
             if i < spec.warmup {

@@ -2,12 +2,21 @@
 //! time from `/proc/stat`, set against the cell's own CPU time, per sample; and the
 //! pre-flight look at the load before a run starts.
 //!
-//! `/proc/stat` counts in clock ticks (`USER_HZ`, 10 ms here) summed over all CPUs,
-//! so a difference of two readings is exact only to about one tick either way, and
-//! its busy fields are themselves sampled at the scheduler tick. The rule therefore
-//! allows [`RESOLUTION_TICKS`] ticks of slack before it calls a sample disturbed:
-//! foreign load below that is invisible within one sample, which is one reason
-//! samples are tens of milliseconds or more.
+//! Two counters, each with its own resolution:
+//! - `/proc/stat` counts in clock ticks (`USER_HZ`, 10 ms here) summed over all
+//!   CPUs, so a difference of two readings is exact only to about one tick either
+//!   way, and its busy fields are themselves sampled at the scheduler tick. It gets
+//!   [`RESOLUTION_TICKS`] ticks of slack: 20 ms, which over a 5 ms sample hides up
+//!   to four cores of foreign load.
+//! - the CPU-accounting cgroup's task time ([`TasksCpu`]: cgroup v1
+//!   `cpuacct.usage`, cgroup v2 `cpu.stat` `usage_usec`) counts the run time of
+//!   every task in this process's cgroup (the whole machine when that is the root
+//!   cgroup) in nanoseconds, charged at context switches and scheduler ticks. It
+//!   gets [`TASKS_SLACK_S`] (2 ms) of slack, so a 5 ms sample that another process
+//!   shared is seen too.
+//!
+//! A sample's foreign load is whichever counter shows more of it beyond its own
+//! resolution, so load outside the cgroup (seen only by `/proc/stat`) still counts.
 
 use rtcompare_reports::{BusyProcess, Preflight};
 use std::time::{Duration, Instant};
@@ -15,6 +24,11 @@ use std::time::{Duration, Instant};
 /// Slack, in clock ticks of `/proc/stat`, before foreign CPU time counts: one tick of
 /// rounding at each of the two readings.
 pub const RESOLUTION_TICKS: f64 = 2.0;
+
+/// Slack, in seconds, of the cgroup's task-time counter: a running task's time is
+/// charged at the next context switch or scheduler tick (4 ms at 250 Hz), so a
+/// reading can lag by part of a tick; plus a kernel worker's burst.
+pub const TASKS_SLACK_S: f64 = 0.002;
 
 /// The default threshold: a sample is disturbed when other processes kept more than
 /// a tenth of one core busy, on average, over it (beyond the resolution).
@@ -51,6 +65,93 @@ impl SystemCpu {
     }
 }
 
+/// The run time of every task in this process's CPU-accounting cgroup, at one
+/// instant, in nanoseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct TasksCpu {
+    ns: u64,
+}
+
+/// Where the task-time counter of this process's cgroup is, found once.
+#[derive(Debug, Clone)]
+enum TasksCounter {
+    /// cgroup v1 `cpuacct.usage`: nanoseconds.
+    Cpuacct(std::path::PathBuf),
+    /// cgroup v2 `cpu.stat`: the `usage_usec` line, microseconds.
+    CpuStat(std::path::PathBuf),
+}
+
+impl TasksCpu {
+    /// Reads the counter; `None` where no CPU-accounting cgroup can be read.
+    pub fn now() -> Option<TasksCpu> {
+        static COUNTER: std::sync::OnceLock<Option<TasksCounter>> = std::sync::OnceLock::new();
+        let counter = COUNTER.get_or_init(|| {
+            let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+            tasks_counter(&text, |p| read_tasks(p).is_some())
+        });
+        read_tasks(counter.as_ref()?)
+    }
+
+    /// Seconds of task time from `self` to `later`.
+    pub fn until(&self, later: &TasksCpu) -> f64 {
+        later.ns.saturating_sub(self.ns) as f64 / 1e9
+    }
+}
+
+fn read_tasks(counter: &TasksCounter) -> Option<TasksCpu> {
+    match counter {
+        TasksCounter::Cpuacct(path) => {
+            let ns = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+            Some(TasksCpu { ns })
+        }
+        TasksCounter::CpuStat(path) => {
+            let text = std::fs::read_to_string(path).ok()?;
+            let usec: u64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("usage_usec "))?
+                .trim()
+                .parse()
+                .ok()?;
+            Some(TasksCpu { ns: usec * 1000 })
+        }
+    }
+}
+
+/// The first readable task-time counter for the cgroups in `proc_self_cgroup`
+/// (the text of `/proc/self/cgroup`): cgroup v1's `cpuacct` controller, wherever
+/// it is mounted, else the cgroup v2 hierarchy.
+fn tasks_counter(
+    proc_self_cgroup: &str,
+    readable: impl Fn(&TasksCounter) -> bool,
+) -> Option<TasksCounter> {
+    let mut candidates = Vec::new();
+    for line in proc_self_cgroup.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let path = path.trim_start_matches('/');
+        if controllers.split(',').any(|c| c == "cpuacct") {
+            for mount in ["cpuacct", "cpu,cpuacct", "cpuacct,cpu"] {
+                let dir = std::path::Path::new("/sys/fs/cgroup")
+                    .join(mount)
+                    .join(path);
+                candidates.push(TasksCounter::Cpuacct(dir.join("cpuacct.usage")));
+            }
+        } else if controllers.is_empty() {
+            for root in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"] {
+                let dir = std::path::Path::new(root).join(path);
+                candidates.push(TasksCounter::CpuStat(dir.join("cpu.stat")));
+            }
+        }
+    }
+    // cgroup v1 first: on a hybrid system the v2 hierarchy does not own the CPU.
+    candidates.sort_by_key(|c| matches!(c, TasksCounter::CpuStat(_)));
+    candidates.into_iter().find(|c| readable(c))
+}
+
 /// The aggregate `cpu` line of `/proc/stat`, in seconds.
 fn parse_proc_stat(text: &str, ticks_per_s: f64) -> Option<SystemCpu> {
     let line = text.lines().find(|l| l.starts_with("cpu "))?;
@@ -71,47 +172,75 @@ fn parse_proc_stat(text: &str, ticks_per_s: f64) -> Option<SystemCpu> {
     })
 }
 
+/// The slack of `/proc/stat` readings, in seconds.
+pub fn ticks_slack_s() -> f64 {
+    RESOLUTION_TICKS / clock_ticks_per_s()
+}
+
 /// What other load did to one sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Disturbance {
     /// CPU seconds used outside the cell's process tree.
     pub foreign_s: f64,
-    /// CPU seconds stolen by the hypervisor.
+    /// The resolution of the counter `foreign_s` came from, seconds: differences
+    /// up to this much are rounding, not load.
+    pub resolution_s: f64,
+    /// CPU seconds stolen by the hypervisor (`/proc/stat`, tick resolution).
     pub steal_s: f64,
 }
 
 impl Disturbance {
-    /// What happened between `before` and `after` to a sample of `wall` that used
+    /// What `/proc/stat` saw between `before` and `after` of a sample that used
     /// `own_cpu_s` seconds of CPU itself (its whole process tree).
     pub fn between(before: &SystemCpu, after: &SystemCpu, own_cpu_s: f64) -> Disturbance {
         let (busy, steal) = before.until(after);
         Disturbance {
             foreign_s: (busy - own_cpu_s).max(0.0),
+            resolution_s: ticks_slack_s(),
             steal_s: steal,
         }
     }
 
-    /// Foreign load plus steal beyond the counters' resolution, in cores, over a
+    /// This disturbance, or what the cgroup's task time saw between `before` and
+    /// `after` (taken tightly around a sample that used `own_cpu_s` of CPU) where
+    /// that shows more foreign load beyond its resolution.
+    pub fn with_tasks(self, before: &TasksCpu, after: &TasksCpu, own_cpu_s: f64) -> Disturbance {
+        let tasks = Disturbance {
+            foreign_s: (before.until(after) - own_cpu_s).max(0.0),
+            resolution_s: TASKS_SLACK_S,
+            ..self
+        };
+        let excess = |d: &Disturbance| (d.foreign_s - d.resolution_s).max(0.0);
+        if excess(&tasks) >= excess(&self) {
+            tasks
+        } else {
+            self
+        }
+    }
+
+    /// Foreign load plus steal beyond their counters' resolution, in cores, over a
     /// sample of `wall_s`; at most the machine's CPUs, since a reading above that
     /// can only be the rounding of a sample shorter than a few clock ticks.
     pub fn cores(&self, wall_s: f64) -> f64 {
-        let slack = RESOLUTION_TICKS / clock_ticks_per_s();
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        ((self.foreign_s + self.steal_s - slack).max(0.0) / wall_s.max(1e-9)).min(cpus)
+        let foreign = (self.foreign_s - self.resolution_s).max(0.0);
+        let steal = (self.steal_s - ticks_slack_s()).max(0.0);
+        ((foreign + steal) / wall_s.max(1e-9)).min(cpus)
     }
 
     /// Whether the sample lost more than `threshold_cores` of a core on average to
     /// other load (foreign CPU time plus steal), beyond the counters' resolution.
     pub fn disturbs(&self, wall_s: f64, threshold_cores: f64) -> bool {
-        let slack = RESOLUTION_TICKS / clock_ticks_per_s();
-        self.foreign_s + self.steal_s > threshold_cores * wall_s + slack
+        self.cores(wall_s) > threshold_cores
     }
 }
 
-/// The foreign load a recorded sample saw, in cores, as [`Disturbance::cores`].
+/// The foreign load a recorded sample saw, in cores, as [`Disturbance::cores`]
+/// (samples without a recorded resolution came from `/proc/stat`).
 pub fn sample_cores(sample: &rtcompare_reports::Sample) -> Option<f64> {
     let d = Disturbance {
         foreign_s: sample.foreign_cpu_s?,
+        resolution_s: sample.foreign_resolution_s.unwrap_or_else(ticks_slack_s),
         steal_s: sample.steal_s?,
     };
     Some(d.cores(sample.wall_s))
@@ -163,15 +292,25 @@ pub fn preflight(window: Duration) -> Preflight {
     };
     let before_ticks = process_ticks();
     let before = SystemCpu::now();
+    let tasks_before = TasksCpu::now();
     let own_before = own();
     let start = Instant::now();
     std::thread::sleep(window);
-    let after = SystemCpu::now();
     let own_after = own();
+    let tasks_after = TasksCpu::now();
+    let after = SystemCpu::now();
     let after_ticks = process_ticks();
     let window_s = start.elapsed().as_secs_f64();
+    let own_s = own_after - own_before;
     let foreign_cores = match (before, after) {
-        (Some(b), Some(a)) => Disturbance::between(&b, &a, own_after - own_before).cores(window_s),
+        (Some(b), Some(a)) => {
+            let d = Disturbance::between(&b, &a, own_s);
+            match tasks_before.zip(tasks_after) {
+                Some((tb, ta)) => d.with_tasks(&tb, &ta, own_s),
+                None => d,
+            }
+            .cores(window_s)
+        }
         _ => 0.0,
     };
     let ticks = clock_ticks_per_s();
@@ -240,37 +379,81 @@ mod tests {
     #[test]
     fn the_rule_allows_the_resolution_and_the_threshold() {
         let slack = RESOLUTION_TICKS / clock_ticks_per_s();
-        let quiet = Disturbance {
-            foreign_s: slack * 0.9,
-            steal_s: 0.0,
+        let ticks = |foreign_s: f64, steal_s: f64| Disturbance {
+            foreign_s,
+            resolution_s: slack,
+            steal_s,
         };
+        let quiet = ticks(slack * 0.9, 0.0);
         assert!(!quiet.disturbs(0.1, 0.0));
         // A hog keeping one core busy over a 200 ms sample.
-        let hog = Disturbance {
-            foreign_s: 0.2,
-            steal_s: 0.0,
-        };
+        let hog = ticks(0.2, 0.0);
         assert!(hog.disturbs(0.2, DEFAULT_THRESHOLD_CORES));
         let beyond = (0.2 - slack) / 0.2;
         assert!((hog.cores(0.2) - beyond).abs() < 1e-9, "{}", hog.cores(0.2));
         // A 1 ms sample that read one tick of foreign time is rounding, not load.
-        let rounding = Disturbance {
-            foreign_s: 0.01,
-            steal_s: 0.0,
-        };
+        let rounding = ticks(0.01, 0.0);
         assert_eq!(rounding.cores(0.001), 0.0);
         // Steal counts like foreign load.
-        let stolen = Disturbance {
-            foreign_s: 0.0,
-            steal_s: 0.2,
-        };
+        let stolen = ticks(0.0, 0.2);
         assert!(stolen.disturbs(0.2, DEFAULT_THRESHOLD_CORES));
         // 5% of a core over a second is within a 10% threshold.
-        let light = Disturbance {
-            foreign_s: 0.05,
+        let light = ticks(0.05, 0.0);
+        assert!(!light.disturbs(1.0, DEFAULT_THRESHOLD_CORES));
+    }
+
+    #[test]
+    fn the_task_counter_sees_what_ticks_cannot() {
+        // A 5 ms sample that shared its CPUs with 4 ms of another process's work: in
+        // ticks that is rounding (nothing), in task time it is 0.4 cores beyond slack.
+        let ticks = Disturbance {
+            foreign_s: 0.0,
+            resolution_s: ticks_slack_s(),
             steal_s: 0.0,
         };
-        assert!(!light.disturbs(1.0, DEFAULT_THRESHOLD_CORES));
+        let before = TasksCpu { ns: 1_000_000_000 };
+        let after = TasksCpu {
+            ns: 1_000_000_000 + 9_000_000,
+        };
+        // 9 ms of task time, 5 ms of it the sample's own.
+        let d = ticks.with_tasks(&before, &after, 0.005);
+        assert!((d.foreign_s - 0.004).abs() < 1e-9, "{d:?}");
+        assert_eq!(d.resolution_s, TASKS_SLACK_S);
+        assert!((d.cores(0.005) - 0.4).abs() < 1e-9, "{}", d.cores(0.005));
+        assert!(d.disturbs(0.005, DEFAULT_THRESHOLD_CORES));
+        // Where /proc/stat shows more beyond its slack (load outside the cgroup),
+        // it wins.
+        let outside = Disturbance {
+            foreign_s: 0.2,
+            ..ticks
+        };
+        assert_eq!(outside.with_tasks(&before, &after, 0.005), outside);
+    }
+
+    #[test]
+    fn cgroup_counters_are_found_for_v1_and_v2() {
+        let v1 = "4:memory:/x\n2:cpuacct:/\n1:cpu:/\n0::/\n";
+        let found = tasks_counter(v1, |_| true).unwrap();
+        assert!(
+            matches!(&found, TasksCounter::Cpuacct(p) if p.ends_with("cpuacct/cpuacct.usage")),
+            "{found:?}"
+        );
+        let combined = "3:cpu,cpuacct:/user.slice\n0::/\n";
+        let found = tasks_counter(combined, |c| {
+            matches!(c, TasksCounter::Cpuacct(p) if p.starts_with("/sys/fs/cgroup/cpu,cpuacct"))
+        })
+        .unwrap();
+        assert!(
+            matches!(&found, TasksCounter::Cpuacct(p) if p.ends_with("user.slice/cpuacct.usage")),
+            "{found:?}"
+        );
+        let v2 = "0::/system.slice/ci.service\n";
+        let found = tasks_counter(v2, |_| true).unwrap();
+        assert!(
+            matches!(&found, TasksCounter::CpuStat(p) if p == std::path::Path::new("/sys/fs/cgroup/system.slice/ci.service/cpu.stat")),
+            "{found:?}"
+        );
+        assert!(tasks_counter(v2, |_| false).is_none());
     }
 
     #[test]
@@ -290,5 +473,28 @@ mod tests {
         let (busy, _) = before.until(&after);
         assert!(busy + 0.03 >= own, "busy {busy} < own {own}");
         assert!(d.foreign_s <= busy);
+    }
+
+    #[test]
+    fn the_task_counter_counts_our_own_spin() {
+        let Some(before) = TasksCpu::now() else {
+            return; // no CPU-accounting cgroup here: /proc/stat alone is used
+        };
+        // 50 ms of our own CPU time (however long a busy machine makes that take).
+        let own_before = crate::measure::Usage::now().cpu_s();
+        let start = Instant::now();
+        let mut x = 1u64;
+        while crate::measure::Usage::now().cpu_s() - own_before < 0.05
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            for _ in 0..10_000 {
+                x = std::hint::black_box(x.wrapping_mul(3).wrapping_add(1));
+            }
+        }
+        let own = crate::measure::Usage::now().cpu_s() - own_before;
+        let tasks = before.until(&TasksCpu::now().unwrap());
+        // Everything we ran is in the cgroup's task time, to within its slack.
+        assert!(own >= 0.05, "{own}");
+        assert!(tasks + TASKS_SLACK_S >= own, "tasks {tasks} < own {own}");
     }
 }

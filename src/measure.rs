@@ -52,6 +52,7 @@ impl Usage {
             ops: None,
             process: 0,
             foreign_cpu_s: None,
+            foreign_resolution_s: None,
             steal_s: None,
             disturbed: false,
         }

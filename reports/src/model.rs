@@ -472,10 +472,16 @@ pub struct Sample {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub process: usize,
     /// CPU time, seconds, that processes outside the cell's own process tree used on
-    /// the machine during this sample: busy time from `/proc/stat` minus the cell's
-    /// own CPU time (schema 3).
+    /// the machine during this sample: busy time from `/proc/stat`, or the task time
+    /// of the CPU-accounting cgroup where that shows more, minus the cell's own CPU
+    /// time (schema 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_cpu_s: Option<f64>,
+    /// The resolution of the counter `foreign_cpu_s` came from, seconds: 0.02 for
+    /// `/proc/stat` ticks, 0.002 for the cgroup's task time; absent in files that
+    /// read `/proc/stat` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_resolution_s: Option<f64>,
     /// Steal time over the sample, seconds, all CPUs together (schema 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steal_s: Option<f64>,
@@ -503,6 +509,7 @@ impl Sample {
             ops: None,
             process: 0,
             foreign_cpu_s: None,
+            foreign_resolution_s: None,
             steal_s: None,
             disturbed: false,
         }

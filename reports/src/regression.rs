@@ -62,16 +62,21 @@
 //! made from at least [`FLOOR_MIN_RUNS`] runs of one plan (`baseline save` of
 //! several results files, `baseline calibrate`; see [`crate::baseline`]) records
 //! each cell's value in each run. The cell's **run-to-run spread** is the relative
-//! interquartile range of its undisturbed runs' medians ([`relative_iqr`]), and
-//! its **noise floor** is [`FLOOR_K`] (1.5) times that. The band a change must
-//! clear is `max(configured band, floor)`. Why the interquartile range: rustc-perf
+//! interquartile range of its undisturbed runs' medians ([`relative_iqr`]). Its
+//! **noise floor** ([`crate::floor`]) is the larger of [`FLOOR_K`] (1.5) times that
+//! and the **process reach**: the farthest any one of the baseline's processes
+//! (all runs' samples, grouped by process) landed from the baseline's value. The
+//! band a change must clear is `max(configured band, floor)`. Why the interquartile range: rustc-perf
 //! derives its significance threshold from the interquartile range of historic
 //! changes (Q3 + 1.5 IQR, Tukey's fence), and it ignores one wild run among five.
 //! Why 1.5: it is that fence's factor, and with runs spread ±30% (0.7, 1.0, 1.3 of
 //! the typical time: IQR 30%) it puts the floor at 45%, beyond every run the
 //! baseline itself saw, while a 60% slowdown still clears it; the significance
 //! test, the interval (which must clear the floor entirely, not just its point)
-//! and the confirmation re-run add the margin a bare fence lacks. With a floor,
+//! and the confirmation re-run add the margin a bare fence lacks. The reach covers
+//! what three runs cannot show: cells whose processes settle into modes (one slow
+//! process in nine) have runs that agree by chance, and a check's two processes
+//! can both land in the rare mode. With a floor,
 //! the baseline's value is the median of its runs' medians, taken as exact (the
 //! floor covers its uncertainty), and the interval is the results' median interval
 //! divided by it. Without repeats the band alone applies, and a note says so.
