@@ -12,10 +12,13 @@
 //! sentence per variant says which runners contained the failure and which lost
 //! the whole batch.
 
-use crate::markdown::join_and;
 use crate::model::{Cell, Results, Status};
 use crate::table::{Align, Table};
+use crate::text::{NONE, join_and};
 use std::fmt::Write as _;
+
+/// The section's heading, also named where other sections point to it.
+pub(crate) const TITLE: &str = "Crash isolation";
 
 /// Workload ids of the crash workloads start with this.
 pub(crate) const PREFIX: &str = "crash-";
@@ -33,9 +36,6 @@ pub(crate) const JOBS_LOST: &str = "jobs-lost";
 /// report (`cell process killed by signal 6 (SIGABRT): …`, `cell process exited
 /// with code 101: …`): the only trace of a process that took its jobs with it.
 pub(crate) const PROCESS_DIED: &str = "cell process ";
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// What became of one crash cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ pub(crate) fn section(
         }
     }
 
-    out.push_str("## Crash isolation\n\n");
+    writeln!(out, "## {TITLE}\n").expect("write to String");
     let how: Vec<String> = variants
         .iter()
         .map(|w| format!("by {} in `{w}`", variant(w)))

@@ -12,11 +12,14 @@
 //! comparison whose cells are missing says "not measured in this run".
 
 use crate::format::{ColumnUnit, thousands, times_range};
-use crate::markdown::{join_and, sig3};
 use crate::model::{Cell, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
+use crate::text::{NONE, join_and, sig3};
 use rtcompare_api::Class;
 use std::fmt::Write as _;
+
+/// The section's heading, also named where other sections point to it.
+pub(crate) const TITLE: &str = "CPU hogs next to latency-sensitive work";
 
 /// Workload ids of the mixed workloads start with this.
 pub(crate) const PREFIX: &str = "mixed-";
@@ -135,7 +138,7 @@ pub(crate) fn section(
         .collect();
     cells.sort_by_key(|c| (rank(&c.runner), c.threads, variant_rank(&c.workload)));
 
-    out.push_str("## CPU hogs next to latency-sensitive work\n\n");
+    writeln!(out, "## {TITLE}\n").expect("write to String");
     let who = match common(&cells, hog_count) {
         Some(1.0) => "A CPU hog works".to_owned(),
         Some(n) => format!("{} CPU hogs work", thousands(n)),
@@ -225,9 +228,6 @@ pub(crate) fn section(
     }
     out.push('\n');
 }
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// `inline` for `mixed-inline`.
 fn variant(workload: &str) -> &str {

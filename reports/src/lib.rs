@@ -21,6 +21,7 @@ pub mod regression;
 pub mod stats;
 pub mod summary;
 pub mod table;
+mod text;
 
 pub use model::*;
 

@@ -4,10 +4,10 @@
 //! Speedup and efficiency are ratios within each file's own run, so they compare
 //! across machines where absolute times would not.
 
-use crate::markdown::{ms, percent, times};
 use crate::model::{Cell, Results};
 use crate::summary::summarize;
 use crate::table::{Align, Table};
+use crate::text::{NONE, ms, percent, times};
 use std::fmt::Write as _;
 
 /// A short name for a machine: CPU model and logical cores.
@@ -111,8 +111,8 @@ pub fn render(files: &[(String, Results)]) -> String {
                     .find(|c| c.workload == workload && c.runner == runner && c.threads == threads);
                 match cell.and_then(|c| c.summary.as_ref()) {
                     Some(s) => row.extend([
-                        s.speedup_vs_seq.map_or("—".into(), times),
-                        s.efficiency.map_or("—".into(), percent),
+                        s.speedup_vs_seq.map_or(NONE.into(), times),
+                        s.efficiency.map_or(NONE.into(), percent),
                         ms(s.median_wall_s),
                     ]),
                     None => {
@@ -121,7 +121,7 @@ pub fn render(files: &[(String, Results)]) -> String {
                             crate::model::Status::NotApplicable => "n/a",
                             _ => "failed",
                         });
-                        row.extend([why.to_owned(), "—".into(), "—".into()]);
+                        row.extend([why.to_owned(), NONE.into(), NONE.into()]);
                     }
                 }
             }

@@ -167,7 +167,6 @@
 //! assert!(!report.has_regression());
 //! ```
 
-use crate::markdown::sig3;
 use crate::model::{Baseline, Cell, CellRepeats, Repeats, Results, Sample, Status};
 use crate::stats::{
     benjamini_hochberg, bootstrap_median_ci, bootstrap_ratio_of_medians_ci, hierarchical_median_ci,
@@ -175,6 +174,7 @@ use crate::stats::{
 };
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
+use crate::text::{NONE, sig3};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -1538,9 +1538,6 @@ fn fnv1a(text: &str) -> u64 {
 
 // ---------------------------------------------------------------------------
 // Rendering
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// A p-value: four decimals, or two significant digits in exponent form below
 /// 0.0001.
