@@ -13,6 +13,7 @@ use crate::sampling::{self, Merged, Policy};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
+use rtcompare_reports::summary::Summarized;
 use rtcompare_reports::{
     Cell, Config, MetricMeta, Preflight, Results, RunnerMeta, SCHEMA_VERSION, Sampling, Status,
     WorkloadMeta,
@@ -381,7 +382,7 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
 
     let was_interrupted = session.interrupted();
     results.partial = was_interrupted || results.cells.len() < cells.len();
-    rtcompare_reports::summary::summarize(&mut results);
+    let results = Summarized::new(results);
     rtcompare_reports::save(&results_path, &results)?;
     let written = rtcompare_reports::write_report(&results, &report_path, &plan.formats)?;
 
@@ -409,7 +410,7 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     } else {
         ExitCode::SUCCESS
     };
-    Ok((code, results))
+    Ok((code, results.into_results()))
 }
 
 /// The sampling rule in one line, for the terminal.

@@ -12,7 +12,7 @@
 //! `false` in files that do not record them).
 
 use crate::model::Results;
-use crate::summary::summarize;
+use crate::summary::Summarized;
 
 const HEADER: &[&str] = &[
     "workload",
@@ -48,8 +48,11 @@ const HEADER: &[&str] = &[
 
 /// Renders `results` (summaries recomputed on a copy) as RFC 4180 CSV.
 pub fn render(results: &Results) -> String {
-    let mut results = results.clone();
-    summarize(&mut results);
+    render_summarized(&Summarized::new(results.clone()))
+}
+
+/// Renders `results` as RFC 4180 CSV.
+pub fn render_summarized(results: &Summarized) -> String {
     let mut out = String::new();
     push_row(&mut out, HEADER.iter().map(|h| h.to_string()));
     let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));

@@ -222,10 +222,10 @@ impl std::str::FromStr for Format {
 
 /// Writes the report of `results` in every format asked for, each atomically:
 /// Markdown to `markdown_path` with its SVG charts beside it, and the others beside
-/// it with their own extension.
+/// it with their own extension. Every format renders the same summaries.
 /// Returns the files written.
 pub fn write_report(
-    results: &Results,
+    results: &summary::Summarized,
     markdown_path: &Path,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, FileError> {
@@ -234,7 +234,7 @@ pub fn write_report(
         match format {
             Format::Markdown => {
                 // The charts go beside the report, which links them by file name.
-                let charts = charts::render_all(results);
+                let charts = charts::render_summarized(results);
                 let dir = markdown_path
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
@@ -244,13 +244,13 @@ pub fn write_report(
                     write_atomic(&path, chart.svg.as_bytes())?;
                     written.push(path);
                 }
-                let text = markdown::render_with_charts(results, &charts);
+                let text = markdown::render_summarized(results, &charts);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
             }
             Format::Csv => {
                 let path = markdown_path.with_extension("csv");
-                write_atomic(&path, csv::render(results).as_bytes())?;
+                write_atomic(&path, csv::render_summarized(results).as_bytes())?;
                 written.push(path);
             }
         }

@@ -16,9 +16,10 @@
 //! table, the failures, the verdict, the grid and every speedup.
 //!
 //! The output depends on the [`Results`] alone (no clock, no environment), so a
-//! report can be regenerated from its results file and diffed. Summaries are
-//! always recomputed with [`summarize`] on a copy, so a file written before its
-//! run finished renders the same as a complete one.
+//! report can be regenerated from its results file and diffed. It renders
+//! [`Summarized`] results, whose summaries were derived once for every format of
+//! the report, so a file written before its run finished renders the same as a
+//! complete one.
 //!
 //! [`Table`] is the one place that knows how a table is laid out; other tabular
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
@@ -27,7 +28,7 @@ use crate::charts::Chart;
 use crate::model::{
     Cell, Latency, MetricMeta, Results, RunnerMeta, Sample, Sampling, Status, Summary, WorkloadMeta,
 };
-use crate::summary::{BASELINE_RUNNER, summarize};
+use crate::summary::{BASELINE_RUNNER, Summarized};
 use crate::table::{Align, Table};
 use crate::text::{
     NONE, capitalise, cores, escape_inline, join_and, mib, ms, percent, plural, sentence, sig3,
@@ -91,30 +92,36 @@ fn duration(seconds: f64) -> String {
 /// Renders `results` as a Markdown report. Deterministic: the same results give
 /// the same text, byte for byte.
 pub fn render(results: &Results) -> String {
-    render_with_charts(results, &crate::charts::render_all(results))
+    let results = Summarized::new(results.clone());
+    render_summarized(&results, &crate::charts::render_summarized(&results))
 }
 
 /// [`render`], linking `charts` (SVG files the caller writes beside the report)
 /// instead of rendering them again.
 pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
-    let mut results = results.clone();
-    summarize(&mut results);
-    let report = Report::new(&results);
+    render_summarized(&Summarized::new(results.clone()), charts)
+}
+
+/// The Markdown report of `results`, linking `charts` (SVG files the caller
+/// writes beside the report).
+pub fn render_summarized(results: &Summarized, charts: &[Chart]) -> String {
+    let results: &Results = results;
+    let report = Report::new(results);
     let mut out = String::new();
     report.header(&mut out);
     report.verdict(&mut out);
     report.quadrants(&mut out);
     let rank = |runner: &str| report.runner_rank(runner);
-    if crate::echo::present(&results) {
-        crate::echo::section(&results, &rank, &mut out);
+    if crate::echo::present(results) {
+        crate::echo::section(results, &rank, &mut out);
     }
-    if crate::hogs::present(&results) {
-        crate::hogs::section(&results, &rank, &report.workloads, &mut out);
+    if crate::hogs::present(results) {
+        crate::hogs::section(results, &rank, &report.workloads, &mut out);
     }
-    if crate::crash::present(&results) {
-        crate::crash::section(&results, &rank, &report.workloads, &mut out);
+    if crate::crash::present(results) {
+        crate::crash::section(results, &rank, &report.workloads, &mut out);
     }
-    crate::claims::section(&results, &rank, &report.workloads, &mut out);
+    crate::claims::section(results, &rank, &report.workloads, &mut out);
     report.workloads(&mut out);
     charts_section(&mut out, charts);
     report.disclosures(&mut out);
