@@ -15,23 +15,24 @@
 use crate::model::{Cell, Results, Status};
 use crate::table::{Align, Table};
 use crate::text::{NONE, join_and};
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
 /// The section's heading, also named where other sections point to it.
 pub(crate) const TITLE: &str = "Crash isolation";
 
 /// Workload ids of the crash workloads start with this.
-pub(crate) const PREFIX: &str = "crash-";
+pub(crate) const PREFIX: &str = ids::workload::CRASH_PREFIX;
 /// One job panics: the failure unwinds the thread it runs on.
-pub(crate) const PANIC: &str = "crash-panic";
+pub(crate) const PANIC: &str = ids::workload::CRASH_PANIC;
 /// One job aborts: the failure ends the process it runs in.
-pub(crate) const ABORT: &str = "crash-abort";
+pub(crate) const ABORT: &str = ids::workload::CRASH_ABORT;
 /// The workload measure: jobs submitted (J).
-pub(crate) const JOBS: &str = "jobs";
+pub(crate) const JOBS: &str = ids::metric::JOBS;
 /// The workload measure: jobs whose result was kept.
-pub(crate) const JOBS_COMPLETED: &str = "jobs-completed";
+pub(crate) const JOBS_COMPLETED: &str = ids::metric::JOBS_COMPLETED;
 /// The workload measure: jobs that failed or died with another.
-pub(crate) const JOBS_LOST: &str = "jobs-lost";
+pub(crate) const JOBS_LOST: &str = ids::metric::JOBS_LOST;
 /// How the harness starts the error of a cell whose process died before it could
 /// report (`cell process killed by signal 6 (SIGABRT): …`, `cell process exited
 /// with code 101: …`): the only trace of a process that took its jobs with it.

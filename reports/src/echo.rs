@@ -13,17 +13,18 @@ use crate::format::{ColumnUnit, duration_us, span_us, thousands, times_range};
 use crate::model::{Cell, Latency, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
 use crate::text::{NONE, join_and, sig3, times};
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
 /// The section's heading, also named where other sections point to it.
 pub(crate) const TITLE: &str = "Latency: unloaded, loaded and open loop";
 
 /// One connection, nothing else running: the runtime's own cost per round trip.
-pub(crate) const UNLOADED: &str = "tcp-echo-1";
+pub(crate) const UNLOADED: &str = ids::workload::TCP_ECHO_1;
 /// Many connections in a closed loop: each waits for its reply before sending again.
-pub(crate) const LOADED: &str = "tcp-echo";
+pub(crate) const LOADED: &str = ids::workload::TCP_ECHO;
 /// Requests sent at a fixed rate, timed from their intended send time.
-pub(crate) const OPEN: &str = "tcp-echo-open";
+pub(crate) const OPEN: &str = ids::workload::TCP_ECHO_OPEN;
 
 /// Parameters that may hold a cell's connection count, the first found wins.
 const CONNECTION_KEYS: [&str; 3] = ["connections", "conns", "clients"];

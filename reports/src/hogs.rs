@@ -16,25 +16,26 @@ use crate::model::{Cell, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
 use crate::text::{NONE, join_and, sig3};
 use rtcompare_api::Class;
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
 /// The section's heading, also named where other sections point to it.
 pub(crate) const TITLE: &str = "CPU hogs next to latency-sensitive work";
 
 /// Workload ids of the mixed workloads start with this.
-pub(crate) const PREFIX: &str = "mixed-";
+pub(crate) const PREFIX: &str = ids::workload::MIXED_PREFIX;
 /// The hog computes inline in its task.
-pub(crate) const INLINE: &str = "mixed-inline";
+pub(crate) const INLINE: &str = ids::workload::MIXED_INLINE;
 /// The hog yields to the scheduler between short slices of work.
-pub(crate) const YIELD: &str = "mixed-yield";
+pub(crate) const YIELD: &str = ids::workload::MIXED_YIELD;
 /// The hog's chunks run on the runtime's blocking pool.
-pub(crate) const OFFLOAD: &str = "mixed-offload";
+pub(crate) const OFFLOAD: &str = ids::workload::MIXED_OFFLOAD;
 /// The secondary latency of the mixed workloads: the echo client's round trip.
-pub(crate) const ROUND_TRIP: &str = "round-trip";
+pub(crate) const ROUND_TRIP: &str = ids::latency::ROUND_TRIP;
 /// The workload measure of hog progress.
-pub(crate) const CHUNKS_PER_S: &str = "hog-chunks-per-s";
+pub(crate) const CHUNKS_PER_S: &str = ids::metric::HOG_CHUNKS_PER_S;
 /// The workload measure of one hog chunk's compute time, ms.
-pub(crate) const CHUNK_MS: &str = "hog-chunk-ms";
+pub(crate) const CHUNK_MS: &str = ids::metric::HOG_CHUNK_MS;
 /// How far a worst tick may be from a whole number of chunks and still be said to
 /// have waited for them.
 const CHUNK_TOLERANCE: f64 = 0.25;
