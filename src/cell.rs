@@ -137,6 +137,7 @@ impl CellSpec {
             metrics: BTreeMap::new(),
             summary: None,
             interference: None,
+            exit: None,
             sampling: None,
         }
     }

@@ -2121,6 +2121,13 @@ mod tests {
             if c.runner == PROCESSES && c.workload == crash::ABORT {
                 c.status = Status::Failed;
                 c.error = Some("cell process killed by signal 6 (SIGABRT)".into());
+                c.exit = Some(crate::model::ProcessExit {
+                    code: None,
+                    signal: Some(6),
+                    signal_name: Some("SIGABRT".into()),
+                    timed_out: false,
+                    reported: false,
+                });
             }
         }
         let check = claim(&results, 2);

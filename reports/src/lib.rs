@@ -115,7 +115,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
         });
     }
     let mut results: Results = serde_json::from_value(value).map_err(corrupt)?;
-    // Read as this version: every later field is optional and defaults to empty.
+    // Read as this version: every later field is optional and defaults to empty,
+    // or is recovered from how the older file wrote it.
+    model::migrate(&mut results, found);
     results.schema_version = SCHEMA_VERSION;
     Ok(results)
 }

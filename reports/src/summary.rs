@@ -169,6 +169,7 @@ mod tests {
             notes: vec![],
             summary: None,
             interference: None,
+            exit: None,
             sampling: None,
         }
     }
