@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest schema version this build still reads (every field added since is
-/// optional, so older files load with those fields empty, or recovered by
-/// [`migrate`] where the older file wrote the same fact another way).
+/// optional, so older files load with those fields empty, or recovered at load
+/// where the older file wrote the same fact another way).
 pub const OLDEST_READABLE_SCHEMA: u32 = 1;
 
 /// One run of the matrix: the machine, the configuration and every cell.
@@ -375,8 +375,8 @@ pub struct Cell {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<Sampling>,
     /// How the process that decided the cell's status ended (schema 4; absent in
-    /// older files except where [`migrate`] could recover it, and when no process
-    /// ran or could be waited for).
+    /// older files except where loading recovers it from their error text, and
+    /// when no process ran or could be waited for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<ProcessExit>,
 }
