@@ -25,6 +25,7 @@
 
 use crate::interference::{Disturbance, SystemCpu, TasksCpu};
 use crate::measure::{Usage, peak_rss_bytes};
+use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
 };
@@ -136,6 +137,7 @@ impl CellSpec {
             metrics: BTreeMap::new(),
             summary: None,
             interference: None,
+            exit: None,
             sampling: None,
         }
     }
@@ -274,7 +276,10 @@ pub fn run(spec: &CellSpec) -> CellReport {
     let cell = &mut report.cell;
     // Worker processes' peaks too (reported by the `processes` strategy), so the
     // column is comparable with runners whose every unit lives in this process.
-    let workers_peak = cell.metrics.get("workers-peak-rss-bytes").copied();
+    let workers_peak = cell
+        .metrics
+        .get(ids::metric::WORKERS_PEAK_RSS_BYTES)
+        .copied();
     cell.peak_rss_bytes = peak_rss_bytes().map(|own| own + workers_peak.unwrap_or(0.0) as u64);
     report
 }

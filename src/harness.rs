@@ -13,16 +13,17 @@ use crate::sampling::{self, Merged, Policy};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
+use rtcompare_reports::summary::Summarized;
 use rtcompare_reports::{
-    Cell, Config, MetricMeta, Preflight, Results, RunnerMeta, SCHEMA_VERSION, Sampling, Status,
-    WorkloadMeta,
+    Cell, Config, MetricMeta, Preflight, ProcessExit, Results, RunnerMeta, SCHEMA_VERSION,
+    Sampling, Status, WorkloadMeta,
 };
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
 use rtcompare_workloads::{Preset, WorkloadInfo};
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -393,7 +394,7 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
 
     let was_interrupted = session.interrupted();
     results.partial = was_interrupted || results.cells.len() < cells.len();
-    rtcompare_reports::summary::summarize(&mut results);
+    let results = Summarized::new(results);
     rtcompare_reports::save(&results_path, &results)?;
     let written = rtcompare_reports::write_report(&results, &report_path, &plan.formats)?;
 
@@ -421,7 +422,7 @@ pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
     } else {
         ExitCode::SUCCESS
     };
-    Ok((code, results))
+    Ok((code, results.into_results()))
 }
 
 /// The sampling rule in one line, for the terminal.
@@ -651,14 +652,19 @@ fn run_child(
         let now = Instant::now();
         if now >= deadline {
             kill_group(child.id());
-            let _ = child.wait();
-            return Some(blank(
+            let ended = child.wait();
+            let mut report = blank(
                 Status::Timeout,
                 format!(
                     "exceeded the {:.0} s cell time limit and was killed",
                     timeout.as_secs_f64()
                 ),
-            ));
+            );
+            report.cell.exit = ended.ok().map(|status| ProcessExit {
+                timed_out: true,
+                ..process_exit(status, false)
+            });
+            return Some(report);
         }
         let slice = (deadline - now).min(Duration::from_millis(100));
         match child.wait_timeout(slice) {
@@ -681,22 +687,37 @@ fn run_child(
         .find(|l| l.starts_with('{'))
         .and_then(|line| serde_json::from_str::<CellReport>(line).ok());
     Some(match reported {
-        Some(cell) => cell,
+        Some(mut report) => {
+            report.cell.exit = Some(process_exit(status, true));
+            report
+        }
         None => {
-            let how = match (status.code(), status.signal()) {
-                (Some(code), _) => format!("exited with code {code}"),
-                (None, Some(sig)) => format!("killed by signal {sig} ({})", signal_name(sig)),
-                _ => "ended abnormally".to_owned(),
-            };
+            let exit = process_exit(status, false);
             let last = stderr
                 .lines()
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .map(|l| format!(": {}", truncate(l.trim(), 300)))
                 .unwrap_or_default();
-            blank(Status::Failed, format!("cell process {how}{last}"))
+            let mut report = blank(
+                Status::Failed,
+                format!("cell process {}{last}", exit.describe()),
+            );
+            report.cell.exit = Some(exit);
+            report
         }
     })
+}
+
+/// How a cell process ended; `reported` says whether it printed its cell first.
+fn process_exit(status: ExitStatus, reported: bool) -> ProcessExit {
+    ProcessExit {
+        code: status.code(),
+        signal: status.signal(),
+        signal_name: status.signal().and_then(signal_name).map(str::to_owned),
+        timed_out: false,
+        reported,
+    }
 }
 
 fn kill_group(pid: u32) {
@@ -707,16 +728,25 @@ fn kill_group(pid: u32) {
     }
 }
 
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
+/// The name of a signal that ends processes, `None` for the rest.
+fn signal_name(sig: i32) -> Option<&'static str> {
+    Some(match sig {
         libc::SIGABRT => "SIGABRT",
         libc::SIGSEGV => "SIGSEGV",
         libc::SIGKILL => "SIGKILL",
         libc::SIGBUS => "SIGBUS",
         libc::SIGILL => "SIGILL",
         libc::SIGFPE => "SIGFPE",
-        _ => "signal",
-    }
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGSYS => "SIGSYS",
+        libc::SIGXCPU => "SIGXCPU",
+        _ => return None,
+    })
 }
 
 fn truncate(s: &str, max: usize) -> &str {

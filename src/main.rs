@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use rtcompare_reports::Status;
 use rtcompare_reports::regression::{CheckOptions, Correction};
+use rtcompare_reports::summary::Summarized;
 use rtcompare_workloads::Preset;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -524,7 +525,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let [first, _, ..] = results.as_slice() {
                 let files = results
                     .iter()
-                    .map(|path| Ok((path.display().to_string(), rtcompare_reports::load(path)?)))
+                    .map(|path| {
+                        let results = Summarized::new(rtcompare_reports::load(path)?);
+                        Ok((path.display().to_string(), results))
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 let out = out.unwrap_or_else(|| first.with_file_name("machines.md"));
                 let text = rtcompare_reports::machines::render(&files);
@@ -533,8 +537,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let results = &results[0];
-            let mut loaded = rtcompare_reports::load(results)?;
-            rtcompare_reports::summary::summarize(&mut loaded);
+            let loaded = Summarized::new(rtcompare_reports::load(results)?);
             let out = out.unwrap_or_else(|| results.with_file_name("report.md"));
             for path in rtcompare_reports::write_report(&loaded, &out, &format)? {
                 eprintln!("wrote {}", path.display());

@@ -211,8 +211,13 @@ impl Merged {
             // the earlier processes measured.
             cell.status = next.status;
             cell.error = next.error;
+            cell.exit = next.exit;
             cell.verified = false;
             cell.checksum = next.checksum.or(cell.checksum.take());
+        } else if cell.status == Status::Ok {
+            // The exit on record is the one that decided the status: the first
+            // failure, else the latest process.
+            cell.exit = next.exit;
         }
         cell.peak_rss_bytes = cell.peak_rss_bytes.max(next.peak_rss_bytes);
         cell.os_threads = cell.os_threads.max(next.os_threads);

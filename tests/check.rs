@@ -8,12 +8,17 @@ use predicates::str::contains;
 use std::path::{Path, PathBuf};
 
 /// Timer-bound cells: a few milliseconds each and steady, so 10 samples separate a
-/// 50% slowdown from noise without a long test.
+/// 50% slowdown from noise without a long test. These tests are about the check's
+/// logic, not about interference (`tests/interference.rs` is): with the threshold
+/// beyond any machine, a build beside them cannot leave their cells disturbed and
+/// unjudged.
 const CELLS: &[&str] = &[
     "--workloads",
     "sleep",
     "--runners",
     "seq,tokio-ct,smol-local",
+    "--interference-threshold",
+    "1000",
 ];
 
 fn make_baseline(dir: &Path) -> PathBuf {
@@ -148,6 +153,7 @@ fn ab_of_a_build_against_a_slower_build_exits_1() {
             .arg(b)
             .args(["--preset", "tiny", "--samples", "10", "--seed", "9"])
             .args(["--workloads", "sleep", "--runners", "tokio-ct,smol-local"])
+            .args(["--interference-threshold", "1000"])
             .arg("--out")
             .arg(dir.path().join("ab"));
         cmd

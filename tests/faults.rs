@@ -1,6 +1,7 @@
 //! One bad cell fails alone: a panic, a hang, a wrong answer and an abort, injected
 //! through the test-only fault switch read in the child, are each recorded with their
-//! reason while every other cell completes and the run exits 0.
+//! reason, and with how its process ended, while every other cell completes and the
+//! run exits 0.
 
 mod common;
 
@@ -40,6 +41,8 @@ fn run_with_fault(fault: &str, cell: &str, extra: &[&str]) -> rtcompare_reports:
             );
         } else {
             assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
+            let exit = c.exit.as_ref().expect("every process's end is recorded");
+            assert!(exit.reported && exit.code == Some(0), "{exit:?}");
         }
     }
     results
@@ -77,6 +80,8 @@ fn a_hanging_cell_times_out() {
         "{:?}",
         cell.error
     );
+    let exit = cell.exit.as_ref().unwrap();
+    assert!(exit.timed_out && !exit.reported && !exit.died(), "{exit:?}");
 }
 
 #[test]
@@ -91,6 +96,9 @@ fn a_wrong_answer_fails_loudly() {
         cell.error
     );
     assert_ne!(cell.checksum, cell.expected_checksum);
+    // The cell reported its own failure: its process did not die.
+    let exit = cell.exit.as_ref().unwrap();
+    assert!(exit.reported && !exit.died(), "{exit:?}");
 }
 
 #[test]
@@ -103,4 +111,8 @@ fn a_crashing_cell_is_failed_with_its_signal() {
         "{:?}",
         cell.error
     );
+    let exit = cell.exit.as_ref().unwrap();
+    assert_eq!(exit.signal, Some(libc::SIGABRT));
+    assert_eq!(exit.signal_name.as_deref(), Some("SIGABRT"));
+    assert!(exit.died() && exit.code.is_none(), "{exit:?}");
 }

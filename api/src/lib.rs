@@ -10,6 +10,9 @@
 //! monomorphised per runtime, so the harness adds no allocation or dynamic dispatch
 //! per task beyond what the runtime itself does.
 //!
+//! [`ids`] holds the names both sides write into and read from results files:
+//! workload ids, measure keys and latency histogram names.
+//!
 //! ```
 //! use rtcompare_api::{AsyncRuntime, Outcome};
 //!
@@ -24,6 +27,8 @@
 //! }
 //! ```
 #![warn(missing_docs, rust_2018_idioms)]
+
+pub mod ids;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

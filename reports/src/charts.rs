@@ -50,7 +50,7 @@
 //! ```
 
 use crate::model::{Cell, Results, Status};
-use crate::summary;
+use crate::summary::{self, Summarized};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{
     AsRangedCoord, DefaultFormatting, KeyPointHint, Ranged, ValueFormatter,
@@ -88,22 +88,27 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// Every chart for a results file, deterministic (same input, byte-identical SVG).
 ///
 /// Statistics are recomputed with [`summary::summarize`] on a copy, so summaries
-/// stored in the file (or missing from it) do not matter. Per workload, in the
+/// stored in the file (or missing from it) do not matter; a caller that has
+/// [`Summarized`] results calls [`render_summarized`] instead. Per workload, in the
 /// file's workload order: `speedup-<workload>.svg` (CPU-bound workloads with a
 /// speedup), `wall-<workload>.svg` (every workload with an ok cell) and
 /// `latency-<workload>.svg` (workloads whose cells measured latency: the
 /// workload's own latency, p50 to max). Cells that did not finish or do not apply
 /// are left out of every chart.
 pub fn render_all(results: &Results) -> Vec<Chart> {
-    let mut results = results.clone();
-    summary::summarize(&mut results);
-    let palette = Palette::new(&results);
+    render_summarized(&Summarized::new(results.clone()))
+}
+
+/// Every chart for `results`, as [`render_all`] describes them.
+pub fn render_summarized(results: &Summarized) -> Vec<Chart> {
+    let results: &Results = results;
+    let palette = Palette::new(results);
     let subtitle = format!(
         "{} · {} logical cores · preset {}",
         results.machine.cpu_model, results.machine.logical_cores, results.config.preset
     );
     let mut charts = Vec::new();
-    for workload in workload_ids(&results) {
+    for workload in workload_ids(results) {
         let cells: Vec<&Cell> = results
             .cells
             .iter()

@@ -23,11 +23,11 @@
 
 use crate::crash::{self, Fate};
 use crate::format::{bytes, duration_us, thousands};
-use crate::markdown::{escape_inline, join_and, sig3, times};
 use crate::model::{Cell, Results, Status};
 use crate::overhead::PER_TASK_KNOB;
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
+use crate::text::{escape_inline, join_and, sig3, times};
 use rtcompare_api::{Class, Family};
 use std::fmt::Write as _;
 
@@ -2121,6 +2121,13 @@ mod tests {
             if c.runner == PROCESSES && c.workload == crash::ABORT {
                 c.status = Status::Failed;
                 c.error = Some("cell process killed by signal 6 (SIGABRT)".into());
+                c.exit = Some(crate::model::ProcessExit {
+                    code: None,
+                    signal: Some(6),
+                    signal_name: Some("SIGABRT".into()),
+                    timed_out: false,
+                    reported: false,
+                });
             }
         }
         let check = claim(&results, 2);

@@ -6,36 +6,33 @@
 //! What a failure takes with it is read from each cell: a cell that finished
 //! reports how many jobs completed and were lost (the measures [`JOBS`],
 //! [`JOBS_COMPLETED`] and [`JOBS_LOST`]) and so produced a partial answer; a cell
-//! whose process died has no numbers at all, only the harness's message saying how
-//! it died ([`PROCESS_DIED`]): then nothing survived. The table shows both, per
+//! whose process died has no numbers at all, only the harness's record of how it
+//! ended ([`Cell::exit`]): then nothing survived. The table shows both, per
 //! runner and variant (thread counts with the same outcome share a row); one
 //! sentence per variant says which runners contained the failure and which lost
 //! the whole batch.
 
-use crate::markdown::join_and;
 use crate::model::{Cell, Results, Status};
 use crate::table::{Align, Table};
+use crate::text::{NONE, join_and};
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
-/// Workload ids of the crash workloads start with this.
-pub(crate) const PREFIX: &str = "crash-";
-/// One job panics: the failure unwinds the thread it runs on.
-pub(crate) const PANIC: &str = "crash-panic";
-/// One job aborts: the failure ends the process it runs in.
-pub(crate) const ABORT: &str = "crash-abort";
-/// The workload measure: jobs submitted (J).
-pub(crate) const JOBS: &str = "jobs";
-/// The workload measure: jobs whose result was kept.
-pub(crate) const JOBS_COMPLETED: &str = "jobs-completed";
-/// The workload measure: jobs that failed or died with another.
-pub(crate) const JOBS_LOST: &str = "jobs-lost";
-/// How the harness starts the error of a cell whose process died before it could
-/// report (`cell process killed by signal 6 (SIGABRT): …`, `cell process exited
-/// with code 101: …`): the only trace of a process that took its jobs with it.
-pub(crate) const PROCESS_DIED: &str = "cell process ";
+/// The section's heading, also named where other sections point to it.
+pub(crate) const TITLE: &str = "Crash isolation";
 
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
+/// Workload ids of the crash workloads start with this.
+pub(crate) const PREFIX: &str = ids::workload::CRASH_PREFIX;
+/// One job panics: the failure unwinds the thread it runs on.
+pub(crate) const PANIC: &str = ids::workload::CRASH_PANIC;
+/// One job aborts: the failure ends the process it runs in.
+pub(crate) const ABORT: &str = ids::workload::CRASH_ABORT;
+/// The workload measure: jobs submitted (J).
+pub(crate) const JOBS: &str = ids::metric::JOBS;
+/// The workload measure: jobs whose result was kept.
+pub(crate) const JOBS_COMPLETED: &str = ids::metric::JOBS_COMPLETED;
+/// The workload measure: jobs that failed or died with another.
+pub(crate) const JOBS_LOST: &str = ids::metric::JOBS_LOST;
 
 /// What became of one crash cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,9 +87,11 @@ pub(crate) fn fate(cell: &Cell, jobs: Option<usize>) -> Fate {
                 why: "no job counts".into(),
             },
         },
-        Status::Failed => match cell.error.as_deref().and_then(died_how) {
-            Some(how) => Fate::Died { how },
-            None => Fate::Unknown {
+        Status::Failed => match &cell.exit {
+            Some(exit) if exit.died() => Fate::Died {
+                how: exit.describe(),
+            },
+            _ => Fate::Unknown {
                 why: "failed".into(),
             },
         },
@@ -100,14 +99,6 @@ pub(crate) fn fate(cell: &Cell, jobs: Option<usize>) -> Fate {
             why: other.as_str().into(),
         },
     }
-}
-
-/// `killed by signal 6 (SIGABRT)` from the harness's message about a cell whose
-/// process died; `None` for any other error.
-fn died_how(error: &str) -> Option<String> {
-    let rest = error.trim().strip_prefix(PROCESS_DIED)?;
-    let how = rest.split(": ").next().unwrap_or(rest).trim();
-    (!how.is_empty()).then(|| how.to_owned())
 }
 
 /// The batch size of `workload`: what any of its cells reports or was given.
@@ -193,7 +184,7 @@ pub(crate) fn section(
         }
     }
 
-    out.push_str("## Crash isolation\n\n");
+    writeln!(out, "## {TITLE}\n").expect("write to String");
     let how: Vec<String> = variants
         .iter()
         .map(|w| format!("by {} in `{w}`", variant(w)))
@@ -406,9 +397,21 @@ fn finding(workload: &str, jobs: Option<usize>, rows: &[&Row<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ProcessExit;
 
     fn fixture() -> Results {
         crate::fixtures::claims()
+    }
+
+    /// A process that ended with `code`, having reported its cell or not.
+    fn exited(code: i32, reported: bool) -> ProcessExit {
+        ProcessExit {
+            code: Some(code),
+            signal: None,
+            signal_name: None,
+            timed_out: false,
+            reported,
+        }
     }
 
     fn render(results: &Results) -> String {
@@ -428,7 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn fates_from_status_measures_and_error() {
+    fn fates_from_status_measures_and_exit() {
         let results = fixture();
         assert_eq!(
             fate(cell(&results, "processes", ABORT, 2), None),
@@ -444,8 +447,33 @@ mod tests {
                 how: "killed by signal 6 (SIGABRT)".into()
             }
         );
+        // A failure the cell reported itself: its process did not die.
         let mut other = cell(&results, "thread-pool", ABORT, 2).clone();
         other.error = Some("checksum 0x1 differs from the expected 0x2".into());
+        other.exit = Some(exited(1, true));
+        assert_eq!(
+            fate(&other, Some(8)),
+            Fate::Unknown {
+                why: "failed".into()
+            }
+        );
+        // Killed for time: not a crash of its own.
+        other.exit = Some(ProcessExit {
+            code: None,
+            signal: Some(9),
+            signal_name: Some("SIGKILL".into()),
+            timed_out: true,
+            reported: false,
+        });
+        assert_eq!(
+            fate(&other, Some(8)),
+            Fate::Unknown {
+                why: "failed".into()
+            }
+        );
+        // The error text alone says nothing: only the recorded exit does.
+        other.error = Some("cell process exited with code 101".into());
+        other.exit = None;
         assert_eq!(
             fate(&other, Some(8)),
             Fate::Unknown {
@@ -459,9 +487,13 @@ mod tests {
                 why: "timeout".into()
             }
         );
+        other.status = Status::Failed;
+        other.exit = Some(exited(101, false));
         assert_eq!(
-            died_how("cell process exited with code 101"),
-            Some("exited with code 101".into())
+            fate(&other, Some(8)),
+            Fate::Died {
+                how: "exited with code 101".into()
+            }
         );
         assert_eq!(batch(&results, ABORT), Some(8));
     }
@@ -578,6 +610,7 @@ mod tests {
             if c.runner == "processes" && c.workload == ABORT {
                 c.status = Status::Failed;
                 c.error = Some("cell process exited with code 134: worker lost".into());
+                c.exit = Some(exited(134, false));
                 c.metrics.clear();
             }
             if c.workload == PANIC && c.applies() {

@@ -12,7 +12,7 @@
 //! `false` in files that do not record them).
 
 use crate::model::Results;
-use crate::summary::summarize;
+use crate::summary::Summarized;
 
 const HEADER: &[&str] = &[
     "workload",
@@ -48,70 +48,68 @@ const HEADER: &[&str] = &[
 
 /// Renders `results` (summaries recomputed on a copy) as RFC 4180 CSV.
 pub fn render(results: &Results) -> String {
-    let mut results = results.clone();
-    summarize(&mut results);
-    let mut out = String::new();
-    push_row(&mut out, HEADER.iter().map(|h| h.to_string()));
+    render_summarized(&Summarized::new(results.clone()))
+}
+
+/// Renders `results` as RFC 4180 CSV.
+pub fn render_summarized(results: &Summarized) -> String {
+    let mut out = writer();
+    out.write_record(HEADER).expect(IN_MEMORY);
     let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
     for cell in &results.cells {
         let summary = cell.summary.as_ref();
-        push_row(
-            &mut out,
-            [
-                cell.workload.clone(),
-                cell.workload_kind.to_string(),
-                cell.runner.clone(),
-                cell.class.to_string(),
-                cell.family.to_string(),
-                cell.threads.to_string(),
-                cell.status.as_str().to_string(),
-                num(summary.map(|s| s.median_wall_s * 1e3)),
-                num(summary.map(|s| s.interval_wall_s[0] * 1e3)),
-                num(summary.map(|s| s.interval_wall_s[1] * 1e3)),
-                num(summary.map(|s| s.interval_coverage)),
-                num(cell.extrapolation.as_ref().map(|e| e.factor)),
-                num(summary.and_then(|s| s.speedup_vs_seq)),
-                num(summary.and_then(|s| s.efficiency)),
-                num(summary.map(|s| s.cpu_utilisation)),
-                cell.peak_rss_bytes.map_or(String::new(), |b| b.to_string()),
-                cell.os_threads.map_or(String::new(), |n| n.to_string()),
-                cell.samples.len().to_string(),
-                cell.sampling
-                    .as_ref()
-                    .map_or(String::new(), |s| s.stop.as_str().to_owned()),
-                cell.disturbed().to_string(),
-                summary.is_some_and(|s| s.oversubscribed).to_string(),
-                num(cell.throughput_per_s),
-                num(cell.latency_us.map(|l| l.p50)),
-                num(cell.latency_us.map(|l| l.p99)),
-                num(cell.latency_us.map(|l| l.p999)),
-                num(cell.latency_us.map(|l| l.max)),
-                cell.metrics
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                cell.notes.join("; "),
-                cell.error.clone().unwrap_or_default(),
-            ],
-        );
+        out.write_record([
+            cell.workload.clone(),
+            cell.workload_kind.to_string(),
+            cell.runner.clone(),
+            cell.class.to_string(),
+            cell.family.to_string(),
+            cell.threads.to_string(),
+            cell.status.as_str().to_string(),
+            num(summary.map(|s| s.median_wall_s * 1e3)),
+            num(summary.map(|s| s.interval_wall_s[0] * 1e3)),
+            num(summary.map(|s| s.interval_wall_s[1] * 1e3)),
+            num(summary.map(|s| s.interval_coverage)),
+            num(cell.extrapolation.as_ref().map(|e| e.factor)),
+            num(summary.and_then(|s| s.speedup_vs_seq)),
+            num(summary.and_then(|s| s.efficiency)),
+            num(summary.map(|s| s.cpu_utilisation)),
+            cell.peak_rss_bytes.map_or(String::new(), |b| b.to_string()),
+            cell.os_threads.map_or(String::new(), |n| n.to_string()),
+            cell.samples.len().to_string(),
+            cell.sampling
+                .as_ref()
+                .map_or(String::new(), |s| s.stop.as_str().to_owned()),
+            cell.disturbed().to_string(),
+            summary.is_some_and(|s| s.oversubscribed).to_string(),
+            num(cell.throughput_per_s),
+            num(cell.latency_us.map(|l| l.p50)),
+            num(cell.latency_us.map(|l| l.p99)),
+            num(cell.latency_us.map(|l| l.p999)),
+            num(cell.latency_us.map(|l| l.max)),
+            cell.metrics
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            cell.notes.join("; "),
+            cell.error.clone().unwrap_or_default(),
+        ])
+        .expect(IN_MEMORY);
     }
-    out
+    let bytes = out.into_inner().expect(IN_MEMORY);
+    String::from_utf8(bytes).expect("every field is a Rust string")
 }
 
-fn push_row(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    let fields: Vec<String> = fields.into_iter().map(|f| quote(&f)).collect();
-    out.push_str(&fields.join(","));
-    out.push_str("\r\n");
-}
+/// Why writing CSV cannot fail here: the writer's sink is a `Vec`.
+const IN_MEMORY: &str = "writing CSV into memory";
 
-/// Quotes a field when it holds a comma, a quote or a line break (RFC 4180).
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
+/// An RFC 4180 writer into memory: CRLF after each record, and a field quoted
+/// only when it holds a comma, a quote or a line break.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
 }
 
 #[cfg(test)]
@@ -120,9 +118,14 @@ mod tests {
 
     #[test]
     fn quotes_only_what_needs_it() {
-        assert_eq!(quote("tokio-mt"), "tokio-mt");
-        assert_eq!(quote("a, b"), "\"a, b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        let mut out = writer();
+        out.write_record(["tokio-mt", "a, b", "say \"hi\"", "two\nlines", ""])
+            .unwrap();
+        let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "tokio-mt,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"
+        );
     }
 
     #[test]

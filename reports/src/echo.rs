@@ -10,17 +10,21 @@
 //! median of every runner, with the numbers, rather than asserting it.
 
 use crate::format::{ColumnUnit, duration_us, span_us, thousands, times_range};
-use crate::markdown::{join_and, sig3, times};
 use crate::model::{Cell, Latency, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
+use crate::text::{NONE, join_and, sig3, times};
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
+/// The section's heading, also named where other sections point to it.
+pub(crate) const TITLE: &str = "Latency: unloaded, loaded and open loop";
+
 /// One connection, nothing else running: the runtime's own cost per round trip.
-pub(crate) const UNLOADED: &str = "tcp-echo-1";
+pub(crate) const UNLOADED: &str = ids::workload::TCP_ECHO_1;
 /// Many connections in a closed loop: each waits for its reply before sending again.
-pub(crate) const LOADED: &str = "tcp-echo";
+pub(crate) const LOADED: &str = ids::workload::TCP_ECHO;
 /// Requests sent at a fixed rate, timed from their intended send time.
-pub(crate) const OPEN: &str = "tcp-echo-open";
+pub(crate) const OPEN: &str = ids::workload::TCP_ECHO_OPEN;
 
 /// Parameters that may hold a cell's connection count, the first found wins.
 const CONNECTION_KEYS: [&str; 3] = ["connections", "conns", "clients"];
@@ -60,7 +64,7 @@ pub(crate) fn section(results: &Results, rank: &dyn Fn(&str) -> usize, out: &mut
             .collect()
     };
     let (unloaded, loaded, open) = (of(UNLOADED), of(LOADED), of(OPEN));
-    out.push_str("## Latency: unloaded, loaded and open loop\n\n");
+    writeln!(out, "## {TITLE}\n").expect("write to String");
     out.push_str(&intro(results, &unloaded, &loaded, &open));
     out.push_str("\n\n");
 
@@ -210,9 +214,6 @@ fn find<'c>(cells: &[&'c Cell], runner: &str, threads: usize) -> Option<&'c Cell
         .copied()
         .find(|c| c.runner == runner && c.threads == threads)
 }
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// What the three columns measure, with the connection count and rate as run.
 fn intro(results: &Results, unloaded: &[&Cell], loaded: &[&Cell], open: &[&Cell]) -> String {

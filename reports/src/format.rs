@@ -1,14 +1,11 @@
 //! Number formats the Markdown renderers share beyond the basic ones in
-//! [`crate::markdown`]: counts with thousands separators, byte sizes, a
+//! [`crate::text`]: counts with thousands separators, byte sizes, a
 //! workload's own measures (by their declared header and unit), and latencies in
 //! the one unit (µs or ms) that suits a whole table ([`TimeUnit`]) or a column
 //! ([`ColumnUnit`]).
 
-use crate::markdown::{sig3, times};
 use crate::model::{Latency, MetricMeta};
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
+use crate::text::{NONE, sig3, times};
 
 /// `x` with thousands separators, rounded to a whole number, from 1,000 up;
 /// three significant digits below: `176,432`, `9.93`, `0.0412`.

@@ -12,26 +12,30 @@
 //! comparison whose cells are missing says "not measured in this run".
 
 use crate::format::{ColumnUnit, thousands, times_range};
-use crate::markdown::{join_and, sig3};
 use crate::model::{Cell, Results, RunnerMeta, Status};
 use crate::table::{Align, Table};
+use crate::text::{NONE, join_and, sig3};
 use rtcompare_api::Class;
+use rtcompare_api::ids;
 use std::fmt::Write as _;
 
+/// The section's heading, also named where other sections point to it.
+pub(crate) const TITLE: &str = "CPU hogs next to latency-sensitive work";
+
 /// Workload ids of the mixed workloads start with this.
-pub(crate) const PREFIX: &str = "mixed-";
+pub(crate) const PREFIX: &str = ids::workload::MIXED_PREFIX;
 /// The hog computes inline in its task.
-pub(crate) const INLINE: &str = "mixed-inline";
+pub(crate) const INLINE: &str = ids::workload::MIXED_INLINE;
 /// The hog yields to the scheduler between short slices of work.
-pub(crate) const YIELD: &str = "mixed-yield";
+pub(crate) const YIELD: &str = ids::workload::MIXED_YIELD;
 /// The hog's chunks run on the runtime's blocking pool.
-pub(crate) const OFFLOAD: &str = "mixed-offload";
+pub(crate) const OFFLOAD: &str = ids::workload::MIXED_OFFLOAD;
 /// The secondary latency of the mixed workloads: the echo client's round trip.
-pub(crate) const ROUND_TRIP: &str = "round-trip";
+pub(crate) const ROUND_TRIP: &str = ids::latency::ROUND_TRIP;
 /// The workload measure of hog progress.
-pub(crate) const CHUNKS_PER_S: &str = "hog-chunks-per-s";
+pub(crate) const CHUNKS_PER_S: &str = ids::metric::HOG_CHUNKS_PER_S;
 /// The workload measure of one hog chunk's compute time, ms.
-pub(crate) const CHUNK_MS: &str = "hog-chunk-ms";
+pub(crate) const CHUNK_MS: &str = ids::metric::HOG_CHUNK_MS;
 /// How far a worst tick may be from a whole number of chunks and still be said to
 /// have waited for them.
 const CHUNK_TOLERANCE: f64 = 0.25;
@@ -135,7 +139,7 @@ pub(crate) fn section(
         .collect();
     cells.sort_by_key(|c| (rank(&c.runner), c.threads, variant_rank(&c.workload)));
 
-    out.push_str("## CPU hogs next to latency-sensitive work\n\n");
+    writeln!(out, "## {TITLE}\n").expect("write to String");
     let who = match common(&cells, hog_count) {
         Some(1.0) => "A CPU hog works".to_owned(),
         Some(n) => format!("{} CPU hogs work", thousands(n)),
@@ -225,9 +229,6 @@ pub(crate) fn section(
     }
     out.push('\n');
 }
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// `inline` for `mixed-inline`.
 fn variant(workload: &str) -> &str {

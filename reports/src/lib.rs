@@ -22,6 +22,7 @@ pub mod regression;
 pub mod stats;
 pub mod summary;
 pub mod table;
+mod text;
 
 pub use model::*;
 
@@ -115,7 +116,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Results, FileError> {
         });
     }
     let mut results: Results = serde_json::from_value(value).map_err(corrupt)?;
-    // Read as this version: every later field is optional and defaults to empty.
+    // Read as this version: every later field is optional and defaults to empty,
+    // or is recovered from how the older file wrote it.
+    model::migrate(&mut results, found);
     results.schema_version = SCHEMA_VERSION;
     Ok(results)
 }
@@ -222,10 +225,10 @@ impl std::str::FromStr for Format {
 
 /// Writes the report of `results` in every format asked for, each atomically:
 /// Markdown to `markdown_path` with its SVG charts beside it, and the others beside
-/// it with their own extension.
+/// it with their own extension. Every format renders the same summaries.
 /// Returns the files written.
 pub fn write_report(
-    results: &Results,
+    results: &summary::Summarized,
     markdown_path: &Path,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, FileError> {
@@ -234,7 +237,7 @@ pub fn write_report(
         match format {
             Format::Markdown => {
                 // The charts go beside the report, which links them by file name.
-                let charts = charts::render_all(results);
+                let charts = charts::render_summarized(results);
                 let dir = markdown_path
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
@@ -244,13 +247,13 @@ pub fn write_report(
                     write_atomic(&path, chart.svg.as_bytes())?;
                     written.push(path);
                 }
-                let text = markdown::render_with_charts(results, &charts);
+                let text = markdown::render_summarized(results, &charts);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
             }
             Format::Csv => {
                 let path = markdown_path.with_extension("csv");
-                write_atomic(&path, csv::render(results).as_bytes())?;
+                write_atomic(&path, csv::render_summarized(results).as_bytes())?;
                 written.push(path);
             }
         }

@@ -4,10 +4,10 @@
 //! Speedup and efficiency are ratios within each file's own run, so they compare
 //! across machines where absolute times would not.
 
-use crate::markdown::{ms, percent, times};
 use crate::model::{Cell, Results};
-use crate::summary::summarize;
+use crate::summary::Summarized;
 use crate::table::{Align, Table};
+use crate::text::{NONE, ms, percent, times};
 use std::fmt::Write as _;
 
 /// A short name for a machine: CPU model and logical cores.
@@ -21,15 +21,7 @@ fn machine_label(results: &Results) -> String {
 
 /// Renders the cross-machine comparison of `files` (each a label, usually the
 /// file name, and its results). Cells are matched by runner, workload and threads.
-pub fn render(files: &[(String, Results)]) -> String {
-    let files: Vec<(String, Results)> = files
-        .iter()
-        .map(|(label, r)| {
-            let mut r = r.clone();
-            summarize(&mut r);
-            (label.clone(), r)
-        })
-        .collect();
+pub fn render(files: &[(String, Summarized)]) -> String {
     let mut out = String::from("# rtcompare across machines\n\n");
     let mut machines = Table::new([
         ("#", Align::Right),
@@ -74,7 +66,7 @@ pub fn render(files: &[(String, Results)]) -> String {
 
     // Workloads and (runner, threads) rows in order of first appearance.
     let mut workloads: Vec<&str> = Vec::new();
-    for (_, r) in &files {
+    for (_, r) in files {
         for c in &r.cells {
             if !workloads.contains(&c.workload.as_str()) {
                 workloads.push(&c.workload);
@@ -94,7 +86,7 @@ pub fn render(files: &[(String, Results)]) -> String {
         }
         let mut table = Table::new(columns);
         let mut rows: Vec<(String, usize)> = Vec::new();
-        for (_, r) in &files {
+        for (_, r) in files {
             for c in r.cells.iter().filter(|c| c.workload == workload) {
                 let key = (c.runner.clone(), c.threads);
                 if !rows.contains(&key) {
@@ -104,15 +96,15 @@ pub fn render(files: &[(String, Results)]) -> String {
         }
         for (runner, threads) in rows {
             let mut row = vec![runner.clone(), threads.to_string()];
-            for (_, r) in &files {
+            for (_, r) in files {
                 let cell: Option<&Cell> = r
                     .cells
                     .iter()
                     .find(|c| c.workload == workload && c.runner == runner && c.threads == threads);
                 match cell.and_then(|c| c.summary.as_ref()) {
                     Some(s) => row.extend([
-                        s.speedup_vs_seq.map_or("—".into(), times),
-                        s.efficiency.map_or("—".into(), percent),
+                        s.speedup_vs_seq.map_or(NONE.into(), times),
+                        s.efficiency.map_or(NONE.into(), percent),
                         ms(s.median_wall_s),
                     ]),
                     None => {
@@ -121,7 +113,7 @@ pub fn render(files: &[(String, Results)]) -> String {
                             crate::model::Status::NotApplicable => "n/a",
                             _ => "failed",
                         });
-                        row.extend([why.to_owned(), "—".into(), "—".into()]);
+                        row.extend([why.to_owned(), NONE.into(), NONE.into()]);
                     }
                 }
             }
@@ -150,8 +142,8 @@ mod tests {
         server.machine.logical_cores = 64;
         server.cells.retain(|c| c.runner != "rayon");
         let report = render(&[
-            ("laptop.json".into(), laptop),
-            ("server.json".into(), server),
+            ("laptop.json".into(), Summarized::new(laptop)),
+            ("server.json".into(), Summarized::new(server)),
         ]);
         let m2 = report
             .lines()
@@ -174,7 +166,10 @@ mod tests {
     fn cells_that_do_not_apply_say_so() {
         let text = include_str!("../tests/fixtures/results-v2.json");
         let v2 = crate::parse(std::path::Path::new("fixture"), text).unwrap();
-        let report = render(&[("a.json".into(), v2.clone()), ("b.json".into(), v2)]);
+        let report = render(&[
+            ("a.json".into(), Summarized::new(v2.clone())),
+            ("b.json".into(), Summarized::new(v2)),
+        ]);
         let spawn = &report[report.find("## spawn").unwrap()..];
         let seq = spawn.lines().find(|l| l.starts_with("| seq ")).unwrap();
         assert_eq!(seq.matches("n/a").count(), 2, "{seq}");

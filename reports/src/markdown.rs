@@ -16,9 +16,10 @@
 //! table, the failures, the verdict, the grid and every speedup.
 //!
 //! The output depends on the [`Results`] alone (no clock, no environment), so a
-//! report can be regenerated from its results file and diffed. Summaries are
-//! always recomputed with [`summarize`] on a copy, so a file written before its
-//! run finished renders the same as a complete one.
+//! report can be regenerated from its results file and diffed. It renders
+//! [`Summarized`] results, whose summaries were derived once for every format of
+//! the report, so a file written before its run finished renders the same as a
+//! complete one.
 //!
 //! [`Table`] is the one place that knows how a table is laid out; other tabular
 //! outputs (plain text, CSV) can build the same rows and lay them out their way.
@@ -27,8 +28,12 @@ use crate::charts::Chart;
 use crate::model::{
     Cell, Latency, MetricMeta, Results, RunnerMeta, Sample, Sampling, Status, Summary, WorkloadMeta,
 };
-use crate::summary::{BASELINE_RUNNER, summarize};
+use crate::summary::{BASELINE_RUNNER, Summarized};
 use crate::table::{Align, Table};
+use crate::text::{
+    NONE, capitalise, cores, escape_inline, join_and, mib, ms, percent, plural, sentence, sig3,
+    times,
+};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -84,36 +89,39 @@ fn duration(seconds: f64) -> String {
     }
 }
 
-/// Stands in for a number that does not exist (a failed cell, no `seq`).
-const NONE: &str = "—";
-
 /// Renders `results` as a Markdown report. Deterministic: the same results give
 /// the same text, byte for byte.
 pub fn render(results: &Results) -> String {
-    render_with_charts(results, &crate::charts::render_all(results))
+    let results = Summarized::new(results.clone());
+    render_summarized(&results, &crate::charts::render_summarized(&results))
 }
 
 /// [`render`], linking `charts` (SVG files the caller writes beside the report)
 /// instead of rendering them again.
 pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
-    let mut results = results.clone();
-    summarize(&mut results);
-    let report = Report::new(&results);
+    render_summarized(&Summarized::new(results.clone()), charts)
+}
+
+/// The Markdown report of `results`, linking `charts` (SVG files the caller
+/// writes beside the report).
+pub fn render_summarized(results: &Summarized, charts: &[Chart]) -> String {
+    let results: &Results = results;
+    let report = Report::new(results);
     let mut out = String::new();
     report.header(&mut out);
     report.verdict(&mut out);
     report.quadrants(&mut out);
     let rank = |runner: &str| report.runner_rank(runner);
-    if crate::echo::present(&results) {
-        crate::echo::section(&results, &rank, &mut out);
+    if crate::echo::present(results) {
+        crate::echo::section(results, &rank, &mut out);
     }
-    if crate::hogs::present(&results) {
-        crate::hogs::section(&results, &rank, &report.workloads, &mut out);
+    if crate::hogs::present(results) {
+        crate::hogs::section(results, &rank, &report.workloads, &mut out);
     }
-    if crate::crash::present(&results) {
-        crate::crash::section(&results, &rank, &report.workloads, &mut out);
+    if crate::crash::present(results) {
+        crate::crash::section(results, &rank, &report.workloads, &mut out);
     }
-    crate::claims::section(&results, &rank, &report.workloads, &mut out);
+    crate::claims::section(results, &rank, &report.workloads, &mut out);
     report.workloads(&mut out);
     charts_section(&mut out, charts);
     report.disclosures(&mut out);
@@ -153,75 +161,6 @@ fn charts_section(out: &mut String, charts: &[Chart]) {
 
 // ---------------------------------------------------------------------------
 // Number formatting
-
-/// `x` rounded to three significant digits, without exponent (large values keep
-/// all their integer digits).
-pub(crate) fn sig3(x: f64) -> String {
-    if !x.is_finite() {
-        return NONE.into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let decimals = |v: f64| (2 - v.abs().log10().floor() as i32).clamp(0, 9) as usize;
-    let d = decimals(x);
-    let scale = 10f64.powi(d as i32);
-    let rounded = (x * scale).round() / scale;
-    // Rounding may carry into a new digit (9.996 -> 10.0); recount.
-    format!("{:.*}", decimals(rounded).min(d), rounded)
-}
-
-/// Seconds as milliseconds, three significant digits.
-pub(crate) fn ms(seconds: f64) -> String {
-    sig3(seconds * 1e3)
-}
-
-/// A ratio such as a speedup: `1.97×`, `12.3×`, `971×`.
-pub(crate) fn times(x: f64) -> String {
-    if !x.is_finite() {
-        return NONE.into();
-    }
-    let d = if x < 9.995 {
-        2
-    } else if x < 99.95 {
-        1
-    } else {
-        0
-    };
-    format!("{x:.d$}×")
-}
-
-/// A fraction as a whole percentage: `98%`.
-pub(crate) fn percent(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.0}%", x * 100.0)
-    } else {
-        NONE.into()
-    }
-}
-
-/// A number of cores (CPU time over wall time): `1.98`.
-fn cores(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.2}")
-    } else {
-        NONE.into()
-    }
-}
-
-/// Bytes as MiB with one decimal.
-fn mib(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
-}
-
-/// `a`, `a and b`, `a, b and c`.
-pub(crate) fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
 
 /// A workload's parameters in one short line: `tasks = 1000, weights = 64 values,
 /// 1–50`. Long arrays of numbers are summarised rather than listed.
@@ -277,18 +216,6 @@ fn kind_label(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Overhead => "runtime overhead",
         WorkloadKind::Fault => "fault isolation",
     }
-}
-
-/// `text` with its first letter in upper case.
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or(String::new(), |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 // ---------------------------------------------------------------------------
@@ -877,8 +804,9 @@ impl<'a> Report<'a> {
                 } else if kind == WorkloadKind::Fault {
                     // Its times say nothing; what survived is the result.
                     format!(
-                        "**{workload}** ({}): see *Crash isolation*.",
-                        kind_label(kind)
+                        "**{workload}** ({}): see *{}*.",
+                        kind_label(kind),
+                        crate::crash::TITLE
                     )
                 } else {
                     self.verdict_line(workload, kind, &all, &cells)
@@ -1098,9 +1026,9 @@ impl<'a> Report<'a> {
         ]
         .contains(&workload)
         {
-            "Latency: unloaded, loaded and open loop"
+            crate::echo::TITLE
         } else if workload.starts_with(crate::hogs::PREFIX) {
-            "CPU hogs next to latency-sensitive work"
+            crate::hogs::TITLE
         } else {
             return None;
         };
@@ -2576,53 +2504,12 @@ impl<'a> Census<'a> {
     }
 }
 
-/// Text from the results file made safe for inline Markdown: characters that
-/// would start markup (`<VecDeque>` would vanish as an HTML tag) are escaped.
-pub(crate) fn escape_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '<' | '[' | ']') {
-            out.push('\\');
-        }
-        out.push(if c == '\n' { ' ' } else { c });
-    }
-    out
-}
-
-/// `text` escaped, ending with a full stop unless it already ends a sentence.
-fn sentence(text: &str) -> String {
-    let mut s = escape_inline(text.trim());
-    if !s.ends_with(['.', '!', '?']) {
-        s.push('.');
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn number_formats() {
-        assert_eq!(sig3(412.345), "412");
-        assert_eq!(sig3(41.2345), "41.2");
-        assert_eq!(sig3(4.12345), "4.12");
-        assert_eq!(sig3(0.0412345), "0.0412");
-        assert_eq!(sig3(9.996), "10.0");
-        assert_eq!(sig3(99.96), "100");
-        assert_eq!(sig3(10123.4), "10123");
-        assert_eq!(sig3(0.0), "0");
-        assert_eq!(sig3(f64::NAN), NONE);
-        assert_eq!(times(1.9749), "1.97×");
-        assert_eq!(times(12.345), "12.3×");
-        assert_eq!(times(971.2), "971×");
-        assert_eq!(percent(0.984), "98%");
-        assert_eq!(cores(1.956), "1.96");
-        assert_eq!(mib(3 * 1024 * 1024 + 400 * 1024), "3.4");
-        assert_eq!(
-            join_and(&["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
+    fn parameters_in_one_line() {
         let params = serde_json::json!({
             "tasks": 8, "name": "x", "w": [1, 1, 1, 1, 1], "s": [1, 9, 2, 3, 4], "p": [1, 2]
         });

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest schema version this build still reads (every field added since is
-/// optional, so older files load with those fields empty).
+/// optional, so older files load with those fields empty, or recovered at load
+/// where the older file wrote the same fact another way).
 pub const OLDEST_READABLE_SCHEMA: u32 = 1;
 
 /// One run of the matrix: the machine, the configuration and every cell.
@@ -373,6 +374,101 @@ pub struct Cell {
     /// How the cell's sample count was reached (schema 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<Sampling>,
+    /// How the process that decided the cell's status ended (schema 4; absent in
+    /// older files except where loading recovers it from their error text, and
+    /// when no process ran or could be waited for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<ProcessExit>,
+}
+
+/// How a cell's process ended, as the harness saw it (schema 4). A cell that ran
+/// in several processes records the one that decided its status: the first that
+/// did not finish ok, else the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessExit {
+    /// The exit code, when the process exited by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i32>,
+    /// The signal that ended it, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// The signal's name (`SIGABRT`), when it has a well-known one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal_name: Option<String>,
+    /// The harness killed it (its whole process group) for running past the cell
+    /// time limit.
+    #[serde(default)]
+    pub timed_out: bool,
+    /// It printed its cell before it ended. When false, nothing it measured
+    /// reached the results: the cell holds only this record and the error.
+    pub reported: bool,
+}
+
+impl ProcessExit {
+    /// Whether the process died on its own before it could report its cell: a
+    /// crash that took the cell with it, not a time limit.
+    pub fn died(&self) -> bool {
+        !self.reported && !self.timed_out
+    }
+
+    /// How it ended, in words: `exited with code 101`, `killed by signal 6
+    /// (SIGABRT)`, `ended abnormally` when the OS gave neither.
+    pub fn describe(&self) -> String {
+        match (self.code, self.signal, &self.signal_name) {
+            (Some(code), _, _) => format!("exited with code {code}"),
+            (None, Some(signal), Some(name)) => format!("killed by signal {signal} ({name})"),
+            (None, Some(signal), None) => format!("killed by signal {signal}"),
+            (None, None, _) => "ended abnormally".to_owned(),
+        }
+    }
+}
+
+/// Brings a file of schema `from` up to this build's reading of it: fields added
+/// since are absent and stay so, except where an older file wrote the same fact
+/// another way.
+///
+/// Migration of old files only (schemas 1–3): their harness recorded how a dead
+/// cell process ended only in the cell's error text, `cell process killed by
+/// signal 6 (SIGABRT): <last stderr line>`. That text is read once here into
+/// [`Cell::exit`], so nothing after loading parses error text.
+pub(crate) fn migrate(results: &mut Results, from: u64) {
+    if from < 4 {
+        for cell in &mut results.cells {
+            if cell.status == Status::Failed && cell.exit.is_none() {
+                cell.exit = cell.error.as_deref().and_then(exit_from_schema_3_error);
+            }
+        }
+    }
+}
+
+/// The [`ProcessExit`] that a schema 1–3 harness described in `error` when the
+/// cell's process ended without reporting, `None` for any other error.
+fn exit_from_schema_3_error(error: &str) -> Option<ProcessExit> {
+    let rest = error.trim().strip_prefix("cell process ")?;
+    let how = rest.split(": ").next().unwrap_or(rest).trim();
+    let died = |code, signal, signal_name| ProcessExit {
+        code,
+        signal,
+        signal_name,
+        timed_out: false,
+        reported: false,
+    };
+    if let Some(code) = how.strip_prefix("exited with code ") {
+        return Some(died(Some(code.parse().ok()?), None, None));
+    }
+    if let Some(signal) = how.strip_prefix("killed by signal ") {
+        let (number, name) = match signal.split_once(' ') {
+            Some((number, name)) => (number, Some(name)),
+            None => (signal, None),
+        };
+        let name = name
+            .and_then(|n| n.strip_prefix('(')?.strip_suffix(')'))
+            // That harness wrote `(signal)` for a signal it had no name for.
+            .filter(|n| *n != "signal")
+            .map(str::to_owned);
+        return Some(died(None, Some(number.parse().ok()?), name));
+    }
+    (how == "ended abnormally").then(|| died(None, None, None))
 }
 
 /// Other load on the machine during a cell's samples (schema 3).
@@ -479,7 +575,7 @@ pub struct Sample {
     pub foreign_cpu_s: Option<f64>,
     /// The resolution of the counter `foreign_cpu_s` came from, seconds: 0.02 for
     /// `/proc/stat` ticks, 0.002 for the cgroup's task time; absent in files that
-    /// read `/proc/stat` only.
+    /// read `/proc/stat` only (schema 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_resolution_s: Option<f64>,
     /// Steal time over the sample, seconds, all CPUs together (schema 3).
@@ -616,5 +712,67 @@ impl Cell {
     /// A numeric workload parameter as run (`params.<key>`), if the cell has it.
     pub fn param(&self, key: &str) -> Option<f64> {
         self.params.get(key)?.as_f64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn died(code: Option<i32>, signal: Option<i32>, name: Option<&str>) -> ProcessExit {
+        ProcessExit {
+            code,
+            signal,
+            signal_name: name.map(str::to_owned),
+            timed_out: false,
+            reported: false,
+        }
+    }
+
+    #[test]
+    fn schema_3_error_text_is_read_into_the_exit() {
+        let read = exit_from_schema_3_error;
+        assert_eq!(
+            read("cell process killed by signal 6 (SIGABRT): crash-abort: job 4 aborts"),
+            Some(died(None, Some(6), Some("SIGABRT")))
+        );
+        assert_eq!(
+            read("cell process killed by signal 15 (signal)"),
+            Some(died(None, Some(15), None))
+        );
+        assert_eq!(
+            read("cell process exited with code 101: thread 'main' panicked"),
+            Some(died(Some(101), None, None))
+        );
+        assert_eq!(
+            read("cell process ended abnormally"),
+            Some(died(None, None, None))
+        );
+        assert_eq!(read("cannot start the cell process: no such file"), None);
+        assert_eq!(read("panicked at src/lib.rs:1: boom"), None);
+    }
+
+    #[test]
+    fn an_exit_describes_itself_as_the_old_harness_did() {
+        for text in [
+            "killed by signal 6 (SIGABRT)",
+            "exited with code 134",
+            "ended abnormally",
+        ] {
+            let exit = exit_from_schema_3_error(&format!("cell process {text}: last line"));
+            assert_eq!(exit.unwrap().describe(), text);
+        }
+    }
+
+    #[test]
+    fn only_old_files_are_migrated() {
+        let text = include_str!("../tests/fixtures/results-claims.json");
+        let mut results: Results = serde_json::from_str(text).unwrap();
+        migrate(&mut results, u64::from(SCHEMA_VERSION));
+        assert!(results.cells.iter().all(|c| c.exit.is_none()));
+        migrate(&mut results, 2);
+        let died: Vec<&Cell> = results.cells.iter().filter(|c| c.exit.is_some()).collect();
+        assert_eq!(died.len(), 8);
+        assert!(died.iter().all(|c| c.exit.as_ref().unwrap().died()));
     }
 }

@@ -11,8 +11,8 @@
 //! contention.
 
 use crate::format::{metric_with_unit, split_header};
-use crate::markdown::times;
 use crate::model::{Cell, MetricMeta, Results, Status};
+use crate::text::times;
 use rtcompare_api::Class;
 
 /// The thread-count knob of a runner that starts one OS thread per task, the

@@ -173,7 +173,6 @@
 //! ```
 
 use crate::floor::Floor;
-use crate::markdown::sig3;
 use crate::model::{Baseline, Cell, CellRepeats, Repeats, Results, Sample, Status};
 use crate::stats::{
     benjamini_hochberg, bootstrap_median_ci, bootstrap_ratio_of_medians_ci, hierarchical_median_ci,
@@ -181,6 +180,7 @@ use crate::stats::{
 };
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
+use crate::text::{NONE, sig3};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -1562,9 +1562,6 @@ fn fnv1a(text: &str) -> u64 {
 
 // ---------------------------------------------------------------------------
 // Rendering
-
-/// Stands in for a number that does not exist.
-const NONE: &str = "—";
 
 /// A p-value: four decimals, or two significant digits in exponent form below
 /// 0.0001.

@@ -1,7 +1,9 @@
 //! Derives each cell's [`Summary`] from its samples and from the `seq` cell of the
 //! same workload: median wall time and its bootstrap interval (scaled for
 //! extrapolated cells), speedup over `seq`, efficiency (CPU-bound work only) and
-//! CPU utilisation.
+//! CPU utilisation. [`Summarized`] is a results file whose summaries have been
+//! derived, the one input every report renderer takes, so a report derives them
+//! once however many formats it writes.
 
 use crate::model::{Cell, Results, Status, Summary};
 use crate::stats::{median, median_interval};
@@ -47,6 +49,39 @@ pub fn summarize(results: &mut Results) {
             summary.efficiency =
                 (cell.workload_kind == WorkloadKind::Cpu).then_some(speedup / parallelism);
         }
+    }
+}
+
+/// Results whose every cell's [`Summary`] was derived by [`summarize`] from its
+/// samples, whatever the file stored (a file written before its run finished
+/// renders the same as a complete one). Built only by [`Summarized::new`], so a
+/// renderer that takes one never needs to summarize again; reads as the
+/// [`Results`] it wraps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summarized(Results);
+
+impl Summarized {
+    /// Derives the summaries of `results`.
+    pub fn new(mut results: Results) -> Self {
+        summarize(&mut results);
+        Self(results)
+    }
+
+    /// The results with their summaries.
+    pub fn results(&self) -> &Results {
+        &self.0
+    }
+
+    /// The results with their summaries, to save or to extend.
+    pub fn into_results(self) -> Results {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Summarized {
+    type Target = Results;
+    fn deref(&self) -> &Results {
+        &self.0
     }
 }
 
@@ -134,6 +169,7 @@ mod tests {
             notes: vec![],
             summary: None,
             interference: None,
+            exit: None,
             sampling: None,
         }
     }

@@ -68,6 +68,7 @@
 //! ticks of `/proc/PID/stat`.
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
+use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, Class, Concurrency, Family, Held, Isolated, Job, Nesting, Spawns, Strategy,
     Visitor,
@@ -727,13 +728,13 @@ impl Strategy for Pool {
             .collect();
         if !unique.is_empty() {
             let mean = unique.iter().sum::<u64>() as f64 / unique.len() as f64;
-            metrics.push(("rss-per-process-bytes", mean));
+            metrics.push((ids::metric::RSS_PER_PROCESS_BYTES, mean));
         }
         let peaks: Vec<u64> = pids.iter().filter_map(|&pid| peak_rss_of(pid)).collect();
         if !peaks.is_empty() {
             let fresh = self.shared.fresh_peak.load(Ordering::Relaxed);
             let total = peaks.iter().sum::<u64>() + fresh;
-            metrics.push(("workers-peak-rss-bytes", total as f64));
+            metrics.push((ids::metric::WORKERS_PEAK_RSS_BYTES, total as f64));
         }
         metrics
     }

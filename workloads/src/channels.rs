@@ -22,6 +22,7 @@
 //! is n/a.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
+use rtcompare_api::ids;
 use rtcompare_api::{AddressSpace, AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -45,11 +46,11 @@ pub struct ChannelsParams {
 const STALL_LIMIT: Duration = Duration::from_secs(60);
 
 impl Workload for Channels {
-    const ID: &'static str = "channels";
+    const ID: &'static str = ids::workload::CHANNELS;
     const KIND: WorkloadKind = WorkloadKind::Overhead;
     const SUMMARY: &'static str = "a ring of T tasks passing one token H hops through the runtime's bounded channel (capacity 1)";
     const METRICS: &'static [Metric] = &[Metric {
-        key: "ns-per-hop",
+        key: ids::metric::NS_PER_HOP,
         header: "ns/hop",
         about: "the root's own clock from before the first spawn to after the last await, per hop",
     }];
@@ -113,7 +114,7 @@ impl Workload for Channels {
         let elapsed = start.elapsed();
         Outcome::new(end.checksum(received))
             .with_ops(h)
-            .with_metric("ns-per-hop", per_hop_ns(elapsed, h))
+            .with_metric(ids::metric::NS_PER_HOP, per_hop_ns(elapsed, h))
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &ChannelsParams) -> Outcome {
@@ -149,7 +150,7 @@ impl Workload for Channels {
         let end = end.into_inner().unwrap();
         Outcome::new(end.checksum(received))
             .with_ops(h)
-            .with_metric("ns-per-hop", per_hop_ns(elapsed, h))
+            .with_metric(ids::metric::NS_PER_HOP, per_hop_ns(elapsed, h))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::chunks::Chunks;
 use crate::{Preset, Workload};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Outcome, Strategy, WorkloadKind};
 use std::future::Future;
 
@@ -10,7 +11,7 @@ use std::future::Future;
 pub struct Cpu;
 
 impl Workload for Cpu {
-    const ID: &'static str = "cpu";
+    const ID: &'static str = ids::workload::CPU;
     const KIND: WorkloadKind = WorkloadKind::Cpu;
     const SUMMARY: &'static str =
         "K equal chunks of a CPU kernel (dependent multiply-adds, no syscalls)";

@@ -6,6 +6,7 @@
 
 use crate::chunks::Chunks;
 use crate::{Preset, Workload};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Outcome, Strategy, WorkloadKind};
 use std::future::Future;
 
@@ -26,7 +27,7 @@ fn weights(chunks: usize) -> Vec<u32> {
 }
 
 impl Workload for CpuSkewed {
-    const ID: &'static str = "cpu-skewed";
+    const ID: &'static str = ids::workload::CPU_SKEWED;
     const KIND: WorkloadKind = WorkloadKind::Cpu;
     const SUMMARY: &'static str =
         "the cpu kernel in uneven chunks: 1 in 16 costs 10-50x the median, clustered at the front";

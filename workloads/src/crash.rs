@@ -17,6 +17,7 @@
 //! is between OS threads and processes.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::marker::PhantomData;
@@ -41,7 +42,7 @@ pub struct Panic;
 pub struct Abort;
 
 impl Failure for Panic {
-    const ID: &'static str = "crash-panic";
+    const ID: &'static str = ids::workload::CRASH_PANIC;
     const SUMMARY: &'static str =
         "J CPU jobs, one panics midway: runners that catch a panic per job keep the other J-1";
 
@@ -51,7 +52,7 @@ impl Failure for Panic {
 }
 
 impl Failure for Abort {
-    const ID: &'static str = "crash-abort";
+    const ID: &'static str = ids::workload::CRASH_ABORT;
     const SUMMARY: &'static str = "J CPU jobs, one aborts its process midway: a thread takes the cell with it, a worker process only itself";
 
     fn fail(job: usize) -> ! {
@@ -100,17 +101,17 @@ impl<F: Failure> Workload for Crash<F> {
     const OPT_IN: bool = true;
     const METRICS: &'static [Metric] = &[
         Metric {
-            key: "jobs",
+            key: ids::metric::JOBS,
             header: "jobs",
             about: "jobs submitted",
         },
         Metric {
-            key: "jobs-completed",
+            key: ids::metric::JOBS_COMPLETED,
             header: "completed",
             about: "jobs whose result was kept",
         },
         Metric {
-            key: "jobs-lost",
+            key: ids::metric::JOBS_LOST,
             header: "lost",
             about: "jobs that failed (the failing job, and any the failure took with it)",
         },
@@ -176,9 +177,9 @@ impl<F: Failure> Workload for Crash<F> {
         let completed = isolated.completed();
         Outcome::new(checksum)
             .with_ops(completed as u64)
-            .with_metric("jobs", p.jobs as f64)
-            .with_metric("jobs-completed", completed as f64)
-            .with_metric("jobs-lost", isolated.failures.len() as f64)
+            .with_metric(ids::metric::JOBS, p.jobs as f64)
+            .with_metric(ids::metric::JOBS_COMPLETED, completed as f64)
+            .with_metric(ids::metric::JOBS_LOST, isolated.failures.len() as f64)
     }
 }
 

@@ -17,6 +17,7 @@
 //! subtask, so its cutoff is raised until the subtasks fit under its thread cap.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Concurrency, Nesting, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::future::Future;
@@ -85,12 +86,12 @@ pub fn tasks_spawned(units: u64, cutoff: u64) -> u64 {
 }
 
 impl Workload for ForkJoin {
-    const ID: &'static str = "fork-join";
+    const ID: &'static str = ids::workload::FORK_JOIN;
     const KIND: WorkloadKind = WorkloadKind::Cpu;
     const SUMMARY: &'static str =
         "U units of the CPU kernel split recursively in halves, forking the left half as a task";
     const METRICS: &'static [Metric] = &[Metric {
-        key: "tasks-spawned",
+        key: ids::metric::TASKS_SPAWNED,
         header: "tasks",
         about: "subtasks forked (async spawns or Strategy::join calls), counted up the tree",
     }];
@@ -155,7 +156,7 @@ fn outcome(p: &ForkJoinParams, sum: u64, spawned: u64) -> Outcome {
     );
     Outcome::new(sum)
         .with_ops(p.units)
-        .with_metric("tasks-spawned", spawned as f64)
+        .with_metric(ids::metric::TASKS_SPAWNED, spawned as f64)
 }
 
 /// Whether a blocking strategy can fork, and the cutoff at which `threads` (a thread

@@ -30,6 +30,7 @@
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Strategy, WorkloadKind,
     new_histogram, record_ns,
@@ -93,21 +94,21 @@ pub type MixedYield = Mixed<Yield>;
 pub type MixedOffload = Mixed<Offload>;
 
 impl Variant for Inline {
-    const ID: &'static str = "mixed-inline";
+    const ID: &'static str = ids::workload::MIXED_INLINE;
     const SUMMARY: &'static str = "H CPU hogs of 50-100 ms chunks run straight through, beside \
                                    a 1 ms ticker and a TCP echo client";
     const HOG: HogMode = HogMode::Inline;
 }
 
 impl Variant for Yield {
-    const ID: &'static str = "mixed-yield";
+    const ID: &'static str = ids::workload::MIXED_YIELD;
     const SUMMARY: &'static str = "H CPU hogs yielding every ~1 ms, beside a 1 ms ticker and \
                                    a TCP echo client";
     const HOG: HogMode = HogMode::Yield;
 }
 
 impl Variant for Offload {
-    const ID: &'static str = "mixed-offload";
+    const ID: &'static str = ids::workload::MIXED_OFFLOAD;
     const SUMMARY: &'static str = "H CPU hogs handing each 50-100 ms chunk to the blocking pool, \
                                    beside a 1 ms ticker and a TCP echo client";
     const HOG: HogMode = HogMode::Offload;
@@ -159,17 +160,17 @@ impl<V: Variant> Workload for Mixed<V> {
     const SUMMARY: &'static str = V::SUMMARY;
     const METRICS: &'static [Metric] = &[
         Metric {
-            key: "ticks",
+            key: ids::metric::TICKS,
             header: "ticks",
             about: "1 ms sleeps the ticker completed while the hogs ran",
         },
         Metric {
-            key: "hog-chunks-per-s",
+            key: ids::metric::HOG_CHUNKS_PER_S,
             header: "chunks/s",
             about: "hog chunks done per second, from the first hog's start to the last hog's end",
         },
         Metric {
-            key: "hog-chunk-ms",
+            key: ids::metric::HOG_CHUNK_MS,
             header: "chunk [ms]",
             about: "time one hog chunk spent computing (the kernel calls alone, yields and \
                     waits excluded): how long an inline chunk holds its thread",
@@ -334,12 +335,15 @@ fn outcome(
         "the echo server answered {echoed} messages but the client made {trips} round trips"
     );
     Outcome::new(sum)
-        .with_latency("tick-lateness", lateness)
-        .with_latency("round-trip", round_trip)
-        .with_metric("ticks", ticks as f64)
-        .with_metric("hog-chunks-per-s", p.chunks() as f64 / span.seconds())
+        .with_latency(ids::latency::TICK_LATENESS, lateness)
+        .with_latency(ids::latency::ROUND_TRIP, round_trip)
+        .with_metric(ids::metric::TICKS, ticks as f64)
         .with_metric(
-            "hog-chunk-ms",
+            ids::metric::HOG_CHUNKS_PER_S,
+            p.chunks() as f64 / span.seconds(),
+        )
+        .with_metric(
+            ids::metric::HOG_CHUNK_MS,
             span.busy.as_secs_f64() * 1e3 / p.chunks() as f64,
         )
 }

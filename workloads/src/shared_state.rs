@@ -59,6 +59,7 @@
 //! [`rtcompare_api::blocking`], as a blocking wait must be.
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
+use rtcompare_api::ids;
 use rtcompare_api::{AddressSpace, AsyncRuntime, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::marker::PhantomData;
@@ -142,28 +143,28 @@ pub type SharedAsyncMutex = Shared<AsyncMutex>;
 pub type SharedMerge = Shared<Merge>;
 
 impl Variant for StdMutex {
-    const ID: &'static str = "shared-mutex";
+    const ID: &'static str = ids::workload::SHARED_MUTEX;
     const SUMMARY: &'static str = "T workers x U updates of one counter + 16-bucket histogram \
                                    behind one std::sync::Mutex (a lock per update)";
     const SCHEME: Scheme = Scheme::Mutex;
 }
 
 impl Variant for Atomics {
-    const ID: &'static str = "shared-atomic";
+    const ID: &'static str = ids::workload::SHARED_ATOMIC;
     const SUMMARY: &'static str = "T workers x U updates of one counter + 16-bucket histogram \
                                    held in AtomicU64s (fetch_add, Relaxed)";
     const SCHEME: Scheme = Scheme::Atomic;
 }
 
 impl Variant for AsyncMutex {
-    const ID: &'static str = "shared-async-mutex";
+    const ID: &'static str = ids::workload::SHARED_ASYNC_MUTEX;
     const SUMMARY: &'static str = "T workers x U updates of one counter + 16-bucket histogram \
                                    behind the runtime's async mutex (async runners only)";
     const SCHEME: Scheme = Scheme::AsyncMutex;
 }
 
 impl Variant for Merge {
-    const ID: &'static str = "shared-merge";
+    const ID: &'static str = ids::workload::SHARED_MERGE;
     const SUMMARY: &'static str = "T workers x U updates, each on a private counter + \
                                    histogram sent back and merged at the end (message passing)";
     const SCHEME: Scheme = Scheme::Merge;
@@ -292,7 +293,7 @@ impl<V: Variant> Workload for Shared<V> {
     const KIND: WorkloadKind = WorkloadKind::Overhead;
     const SUMMARY: &'static str = V::SUMMARY;
     const METRICS: &'static [Metric] = &[Metric {
-        key: "ns-per-update",
+        key: ids::metric::NS_PER_UPDATE,
         header: "ns/update",
         about: "the root's own clock from before the run to after the final read or merge, \
                 per update (T x U)",
@@ -400,7 +401,7 @@ fn applies(scheme: Scheme, address_space: Option<AddressSpace>) -> Result<(), St
 fn outcome(p: &SharedParams, checksum: u64, elapsed: Duration) -> Outcome {
     let total = p.total_updates();
     Outcome::new(checksum).with_ops(total).with_metric(
-        "ns-per-update",
+        ids::metric::NS_PER_UPDATE,
         elapsed.as_nanos() as f64 / total.max(1) as f64,
     )
 }

@@ -25,6 +25,7 @@
 //! read once, in `fit`, outside the timed region, and a cell under it must fail.
 
 use crate::{FitContext, Fitted, Preset, Workload};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -72,7 +73,7 @@ fn on_time(slept: Duration, pause: Duration) -> u64 {
 }
 
 impl Workload for Sleep {
-    const ID: &'static str = "sleep";
+    const ID: &'static str = ids::workload::SLEEP;
     const KIND: WorkloadKind = WorkloadKind::Io;
     const SUMMARY: &'static str =
         "M tasks x S sleeps of D ms on the runner's own timer (simulated I/O latency)";

@@ -42,6 +42,7 @@
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use event_listener::{Event, listener};
+use rtcompare_api::ids;
 use rtcompare_api::{
     AsyncRuntime, Held, Outcome, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
 };
@@ -69,17 +70,17 @@ pub struct SpawnParams {
 const NOT_SPAWNED: &str = "runs jobs from a batch by index on threads it already has: nothing is spawned per task to measure";
 
 impl Workload for Spawn {
-    const ID: &'static str = "spawn";
+    const ID: &'static str = ids::workload::SPAWN;
     const KIND: WorkloadKind = WorkloadKind::Overhead;
     const SUMMARY: &'static str = "N empty tasks spawned from inside the runtime, handles kept, then all awaited (cost and memory per task)";
     const METRICS: &'static [Metric] = &[
         Metric {
-            key: "ns-per-task",
+            key: ids::metric::NS_PER_TASK,
             header: "ns/task",
             about: "the root's own clock from before the first spawn to after the last await, per task",
         },
         Metric {
-            key: "rss-per-task-bytes",
+            key: ids::metric::RSS_PER_TASK_BYTES,
             header: "RSS/task [B]",
             about: "growth of the unique set of the cell's process tree per live unit, all N \
                     alive at once (untimed probe on a fresh heap), the same for tasks, threads \
@@ -138,7 +139,7 @@ impl Workload for Spawn {
         let elapsed = start.elapsed();
         Outcome::new(sum)
             .with_ops(n as u64)
-            .with_metric("ns-per-task", per_task_ns(elapsed, n))
+            .with_metric(ids::metric::NS_PER_TASK, per_task_ns(elapsed, n))
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &SpawnParams) -> Outcome {
@@ -152,7 +153,7 @@ impl Workload for Spawn {
         // Memory per unit comes from the probe, never from inside a timed sample.
         Outcome::new(sum)
             .with_ops(n as u64)
-            .with_metric("ns-per-task", per_task_ns(elapsed, n))
+            .with_metric(ids::metric::NS_PER_TASK, per_task_ns(elapsed, n))
     }
 }
 
@@ -316,7 +317,7 @@ fn hold_blocking(strategy: &dyn Strategy, n: usize) -> Outcome {
 fn held_outcome(sum: u64, n: usize, before: Option<u64>, at_peak: Option<u64>) -> Outcome {
     let outcome = Outcome::new(sum).with_ops(n as u64);
     match rss_per_task(before, at_peak, n) {
-        Some(bytes) => outcome.with_metric("rss-per-task-bytes", bytes),
+        Some(bytes) => outcome.with_metric(ids::metric::RSS_PER_TASK_BYTES, bytes),
         None => outcome,
     }
 }

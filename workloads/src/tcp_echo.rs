@@ -70,6 +70,7 @@
 
 use crate::{FitContext, Fitted, Preset, Workload};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
+use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind, new_histogram,
     record_ns,
@@ -123,7 +124,7 @@ pub struct Single;
 pub struct Open;
 
 impl Mode for Closed {
-    const ID: &'static str = "tcp-echo";
+    const ID: &'static str = ids::workload::TCP_ECHO;
     const SUMMARY: &'static str = "C connections x R round trips of B bytes over loopback TCP, \
          closed loop (latency under load, throughput)";
     const TAG: u64 = 0xC105_ED00;
@@ -140,7 +141,7 @@ impl Mode for Closed {
 }
 
 impl Mode for Single {
-    const ID: &'static str = "tcp-echo-1";
+    const ID: &'static str = ids::workload::TCP_ECHO_1;
     const SUMMARY: &'static str =
         "one connection x R round trips of B bytes over loopback TCP (unloaded latency)";
     const TAG: u64 = 0x0001_ED00;
@@ -157,7 +158,7 @@ impl Mode for Single {
 }
 
 impl Mode for Open {
-    const ID: &'static str = "tcp-echo-open";
+    const ID: &'static str = ids::workload::TCP_ECHO_OPEN;
     const SUMMARY: &'static str = "C connections sending B-byte requests over loopback TCP at a \
          fixed total rate, open loop (latency from the intended send time)";
     const TAG: u64 = 0x0BE0_ED00;
@@ -456,7 +457,7 @@ impl<M: Mode> Workload for TcpEcho<M> {
         );
         Outcome::new(sum)
             .with_ops(params.ops())
-            .with_latency("round-trip", round_trips)
+            .with_latency(ids::latency::ROUND_TRIP, round_trips)
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &EchoParams) -> Outcome {
@@ -480,7 +481,7 @@ impl<M: Mode> Workload for TcpEcho<M> {
         let round_trips = round_trips.into_inner().unwrap_or_else(|e| e.into_inner());
         Outcome::new(sum)
             .with_ops(params.ops())
-            .with_latency("round-trip", round_trips)
+            .with_latency(ids::latency::ROUND_TRIP, round_trips)
     }
 
     fn check_sample(params: &EchoParams, wall: Duration) -> Result<(), String> {
