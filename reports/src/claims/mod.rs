@@ -1,0 +1,445 @@
+//! The report section "Claims checked": each classic claim about threads,
+//! processes, concurrency, parallelism and the GIL, the experiment that tests it
+//! (workloads and runners), the numbers the cells measured (with units), and a
+//! verdict computed from those numbers by a rule whose thresholds are the
+//! constants below: **holds**, **does not hold**, **holds only …** (the data
+//! support part of the claim), or **not measured in this run** when the cells it
+//! needs are absent, do not apply or failed — never a verdict then. Where a claim
+//! has a part the run did not measure (e.g. threads beyond the core count without
+//! such a thread count), the verdict covers the parts measured and names the rest.
+//!
+//! Runners are found by what the results file says they are where that identifies
+//! them: a runner with a global lock is the class concurrent-serialized; one OS
+//! thread per task is the thread knob `per-task`; a single-threaded concurrent
+//! runner is the class concurrent; an async task is spawned by a runner outside the
+//! os-scheduler family; the runners whose thread count sets their parallelism are
+//! the parallel classes with another knob. Claims about a specific runner name it
+//! in the table of constants at the top ([`PROCESSES`], [`THREADS`],
+//! [`THREAD_POOL`]): the only runner names in this module.
+//!
+//! A runner measured at several thread counts is compared at one point where a
+//! claim needs one cell per runner: at the machine's logical core count when it ran
+//! there, else the largest count below it, else its smallest ([`point_of`]).
+
+mod advice;
+mod cores_bound;
+mod gil_cpu;
+mod gil_waits;
+mod isolation;
+mod lightweight;
+mod message_passing;
+mod one_core;
+mod run;
+#[cfg(test)]
+mod tests;
+
+use advice::{Advice, Unit};
+use run::Run;
+pub(crate) use run::point_of;
+
+// Shared with the claim files, which `use super::*`.
+use crate::crash::{self, Fate};
+use crate::format::{bytes, duration_us, thousands};
+use crate::markdown::{escape_inline, join_and, sig3, times};
+use crate::model::{Cell, Results, Status};
+use crate::overhead::PER_TASK_KNOB;
+use crate::summary::BASELINE_RUNNER;
+use crate::table::{Align, Table};
+use rtcompare_api::{Class, Family};
+use std::fmt::Write as _;
+
+// ---------------------------------------------------------------------------
+// The runners claims are about by name
+
+/// Worker processes, one address space each: the processes of claims 1, 2 and 5.
+pub(crate) const PROCESSES: &str = "processes";
+/// One OS thread per task in one process: a threads side of claim 2.
+pub(crate) const THREADS: &str = "threads";
+/// N OS threads in one process: threads at the same count as [`PROCESSES`] and
+/// the GIL (claims 2, 5, 6 and 7).
+pub(crate) const THREAD_POOL: &str = "thread-pool";
+/// Every runner this module names (the test that renames runners leaves these).
+#[cfg(test)]
+pub(crate) const NAMED_RUNNERS: [&str; 3] = [PROCESSES, THREADS, THREAD_POOL];
+
+// ---------------------------------------------------------------------------
+// Workloads and measures
+
+const CPU: &str = "cpu";
+const SLEEP: &str = "sleep";
+const SPAWN: &str = "spawn";
+const CHANNELS: &str = "channels";
+const SHARED_MUTEX: &str = "shared-mutex";
+const SHARED_ATOMIC: &str = "shared-atomic";
+const SHARED_ASYNC_MUTEX: &str = "shared-async-mutex";
+const SHARED_MERGE: &str = "shared-merge";
+/// The shared-memory variants of the shared-state workloads, with a short name.
+const SHARED_MEMORY: [(&str, &str); 3] = [
+    (SHARED_ATOMIC, "atomic"),
+    (SHARED_MUTEX, "mutex"),
+    (SHARED_ASYNC_MUTEX, "async mutex"),
+];
+/// Wall time per task (thread, process) created and joined, ns.
+const NS_PER_TASK: &str = "ns-per-task";
+/// Resident memory per task or thread while all are alive, bytes.
+const RSS_PER_TASK: &str = "rss-per-task-bytes";
+/// Proportional set size of one worker process, bytes.
+const RSS_PER_PROCESS: &str = "rss-per-process-bytes";
+/// Wall time per channel hop, ns.
+const NS_PER_HOP: &str = "ns-per-hop";
+/// Wall time per update of the shared-state workloads, ns.
+const NS_PER_UPDATE: &str = "ns-per-update";
+
+// ---------------------------------------------------------------------------
+// Thresholds
+
+/// Claim 1: a process is heavy next to a thread when it costs at least this many
+/// times a thread to create and in memory: an order of magnitude.
+const HEAVIER: f64 = 10.0;
+/// Claims 3 and 6: a speedup over `seq` up to this is no gain (noise and a few
+/// percent of scheduling either way).
+const NO_GAIN: f64 = 1.1;
+/// Claim 3: CPU utilisation up to this is one core.
+const ONE_CORE: f64 = 1.1;
+/// Claim 3: a speedup on waiting work from this up is large.
+const LARGE: f64 = 10.0;
+/// Claim 4: a speedup may exceed min(threads, cores) by this fraction before
+/// the bound counts as broken (noise).
+const BOUND_SLACK: f64 = 0.05;
+/// Claim 4: threads beyond the cores buy nothing when they raise the speedup at
+/// the core count by at most this factor.
+const BEYOND_GAIN: f64 = 1.05;
+/// Claims 5 and 7: a unit of execution helps when its speedup reaches this share
+/// of the ideal gain, `1 + HELPS × (ideal − 1)`, where the ideal is min(N, cores)
+/// on CPU work and N on waits (1.5× at N = 2).
+const HELPS: f64 = 0.5;
+
+/// What the advice of claim 5 prescribes, as the claim is put here:
+/// multiprocessing for I/O-bound work, multithreading for CPU-bound work. (The
+/// Python folklore usually runs the other way round; the verdict is computed for
+/// whichever advice this says, and the unit tests check both.)
+const ADVICE: Advice = Advice {
+    io: Unit::Processes,
+    cpu: Unit::Threads,
+};
+
+// ---------------------------------------------------------------------------
+// Verdicts
+
+/// What the data say about a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    /// Every measured part holds.
+    Holds,
+    /// No measured part holds.
+    DoesNotHold,
+    /// Some parts hold: `holds only {0}` (`when a message is sent per update`).
+    HoldsOnly(String),
+    /// The cells the claim needs are missing, do not apply or failed.
+    NotMeasured,
+}
+
+impl Verdict {
+    /// `holds`, `does not hold`, `holds only …`, `not measured in this run`.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Verdict::Holds => "holds".into(),
+            Verdict::DoesNotHold => "does not hold".into(),
+            Verdict::HoldsOnly(when) => format!("holds only {when}"),
+            Verdict::NotMeasured => "not measured in this run".into(),
+        }
+    }
+}
+
+/// One claim checked against the run.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Check {
+    /// The claim, as usually told.
+    pub(crate) claim: String,
+    /// The workloads and runners that test it.
+    pub(crate) experiment: String,
+    /// How the verdict follows from the numbers, thresholds included.
+    pub(crate) rule: String,
+    /// What the cells measured (empty when nothing was).
+    pub(crate) measured: Vec<String>,
+    /// The verdict.
+    pub(crate) verdict: Verdict,
+    /// Why, with the numbers; for [`Verdict::NotMeasured`], what is missing.
+    pub(crate) why: String,
+}
+
+/// One part of a claim.
+enum Part {
+    /// It holds, because …
+    Holds(String),
+    /// It does not hold, because …
+    Fails(String),
+    /// It was not measured: which part (`isolation`), and what is missing.
+    Unmeasured(String, String),
+}
+
+/// The verdict on a claim of several parts, each with the qualification under
+/// which the claim holds when only that part does, and the reasons joined.
+fn combine(parts: Vec<(&str, Part)>) -> (Verdict, String) {
+    let measured = parts
+        .iter()
+        .filter(|(_, p)| !matches!(p, Part::Unmeasured(..)))
+        .count();
+    let holding: Vec<&str> = parts
+        .iter()
+        .filter(|(_, p)| matches!(p, Part::Holds(_)))
+        .map(|(when, _)| *when)
+        .collect();
+    let verdict = if measured == 0 {
+        Verdict::NotMeasured
+    } else if holding.len() == measured {
+        Verdict::Holds
+    } else if holding.is_empty() {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::HoldsOnly(holding.join(" and "))
+    };
+    let reasons: Vec<String> = parts
+        .into_iter()
+        .map(|(_, p)| match p {
+            Part::Holds(why) | Part::Fails(why) => why,
+            // Said once by the verdict when nothing was measured.
+            Part::Unmeasured(part, missing) if measured == 0 => format!("{part}: {missing}"),
+            Part::Unmeasured(part, missing) => {
+                format!("{part}: not measured in this run ({missing})")
+            }
+        })
+        .collect();
+    (verdict, reasons.join("; "))
+}
+
+/// A claim that could not be checked: `missing` says what it needed (each
+/// reason once).
+fn not_measured(claim: String, experiment: String, rule: String, missing: &[String]) -> Check {
+    let mut reasons: Vec<String> = Vec::new();
+    for reason in missing {
+        if !reasons.contains(reason) {
+            reasons.push(reason.clone());
+        }
+    }
+    Check {
+        claim,
+        experiment,
+        rule,
+        measured: Vec::new(),
+        verdict: Verdict::NotMeasured,
+        why: join_and(&reasons),
+    }
+}
+/// The measure `key` of `cell`, when finite.
+fn metric(cell: &Cell, key: &str) -> Option<f64> {
+    cell.metrics.get(key).copied().filter(|v| v.is_finite())
+}
+
+/// A duration in nanoseconds with its unit, three significant digits: `151 ns`,
+/// `0.620 ns`, `15.0 ns`, `14.5 µs`, `1.48 ms`.
+fn ns(x: f64) -> String {
+    if x.abs() < 999.5 {
+        format!("{} ns", sig3(x))
+    } else {
+        duration_us(x / 1e3)
+    }
+}
+
+/// `1 thread`, `2 threads`.
+fn threads(n: usize) -> String {
+    format!("{n} thread{}", if n == 1 { "" } else { "s" })
+}
+
+/// A number of cores: `1.00`.
+fn cores(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+/// `1, 2 and 4` threads.
+fn counts(cells: &[&Cell]) -> String {
+    let mut n: Vec<usize> = cells.iter().map(|c| c.threads).collect();
+    n.sort_unstable();
+    n.dedup();
+    join_and(&n.iter().map(ToString::to_string).collect::<Vec<_>>())
+}
+
+/// `runner` alone, or `runner at N threads` when it ran `workload` finished at
+/// several thread counts.
+fn who(run: &Run<'_>, cell: &Cell) -> String {
+    if run.finished(&cell.runner, &cell.workload).len() > 1 {
+        format!("{} at {}", cell.runner, threads(cell.threads))
+    } else {
+        cell.runner.clone()
+    }
+}
+
+/// Whether a speedup reaches [`HELPS`] of the ideal `ideal`.
+fn helps(speedup: f64, ideal: f64) -> bool {
+    speedup >= 1.0 + HELPS * (ideal - 1.0)
+}
+
+/// `a`, or the named runners joined, or `fallback` when there are none.
+fn names(ids: &[&str], fallback: &str) -> String {
+    if ids.is_empty() {
+        fallback.to_owned()
+    } else {
+        join_and(&ids.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The claims
+
+/// Every claim checked against `results` (summarised), in order. `rank` orders
+/// runners and `workloads` workloads as the rest of the report does.
+pub(crate) fn checks(
+    results: &Results,
+    rank: &dyn Fn(&str) -> usize,
+    workloads: &[&str],
+) -> Vec<Check> {
+    let run = Run {
+        results,
+        rank,
+        workloads,
+        cores: results.machine.logical_cores.max(1),
+    };
+    vec![
+        lightweight::lightweight(&run),
+        isolation::isolation(&run),
+        one_core::one_core(&run),
+        cores_bound::cores_bound(&run),
+        advice::advice(&run, &ADVICE),
+        gil_cpu::gil_cpu(&run),
+        gil_waits::gil_waits(&run),
+        message_passing::message_passing(&run),
+    ]
+}
+
+/// The cells of the runners with a global lock on `workload` at more than one
+/// thread, finished with a speedup, and what is missing when there are none.
+fn locked_cells<'a>(
+    run: &Run<'a>,
+    workload: &str,
+) -> (Vec<&'a str>, Result<Vec<&'a Cell>, Vec<String>>) {
+    let gil = run.runners(|c| c.class == Class::ConcurrentSerialized);
+    let cells: Vec<&Cell> = gil
+        .iter()
+        .flat_map(|r| run.finished(r, workload))
+        .filter(|c| c.threads > 1 && run.speedup(c).is_some())
+        .collect();
+    if !cells.is_empty() {
+        return (gil, Ok(cells));
+    }
+    let missing = match run.missing_seq(workload) {
+        Some(m) => vec![m],
+        None if gil.is_empty() => {
+            vec!["no runner with a global lock (class concurrent-serialized) ran".to_owned()]
+        }
+        None => gil
+            .iter()
+            .map(|r| {
+                if run.finished(r, workload).is_empty() {
+                    run.missing(r, workload)
+                } else {
+                    format!("`{workload}` finished on {r} at one thread only")
+                }
+            })
+            .collect(),
+    };
+    (gil, Err(missing))
+}
+
+/// `gil (OS threads under one global lock{more})`, or the same said of a runner
+/// when none ran.
+fn locked_names(gil: &[&str], more: &str) -> String {
+    if gil.is_empty() {
+        format!("a runner with OS threads under one global lock{more}")
+    } else {
+        format!(
+            "{} (OS threads under one global lock{more})",
+            names(gil, "")
+        )
+    }
+}
+
+/// `gil at 2 and 4 threads: 0.98× and 0.97×`, `thread-pool at …`.
+fn speedups_line(run: &Run<'_>, runner: &str, cells: &[&Cell]) -> String {
+    let values: Vec<String> = cells.iter().map(|c| run.sx(c)).collect();
+    format!(
+        "{runner} at {} threads: {}",
+        counts(cells),
+        join_and(&values)
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// Writes the section: a table of the verdicts, then each claim with its
+/// experiment, measurements, rule and verdict.
+pub(crate) fn section(
+    results: &Results,
+    rank: &dyn Fn(&str) -> usize,
+    workloads: &[&str],
+    out: &mut String,
+) {
+    let checks = checks(results, rank, workloads);
+    out.push_str("## Claims checked\n\n");
+    out.push_str(
+        "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \
+         computed from those numbers by the rule given with it: **holds**, **does not hold**, \
+         **holds only …** when the data support part of the claim, or **not measured in this \
+         run** when the cells it needs are missing, do not apply or failed. Where a part of a \
+         claim was not measured, the verdict covers the rest and names that part.\n\n",
+    );
+    let mut table = Table::new([
+        ("#", Align::Right),
+        ("Claim", Align::Left),
+        ("Verdict", Align::Left),
+    ]);
+    for (i, check) in checks.iter().enumerate() {
+        table.push_row(vec![
+            (i + 1).to_string(),
+            check.claim.trim_end_matches('.').to_owned(),
+            check.verdict.text(),
+        ]);
+    }
+    out.push_str(&table.to_markdown());
+    out.push('\n');
+    for (i, check) in checks.iter().enumerate() {
+        writeln!(out, "**{}. {}**\n", i + 1, check.claim).expect("write to String");
+        writeln!(out, "- *Experiment:* {}.", check.experiment).expect("write to String");
+        match check.measured.as_slice() {
+            [] => {}
+            [one] => writeln!(out, "- *Measured:* {one}.").expect("write to String"),
+            many => {
+                out.push_str("- *Measured:*\n");
+                for line in many {
+                    writeln!(out, "  - {line}").expect("write to String");
+                }
+            }
+        }
+        writeln!(out, "- *Rule:* {}", check.rule).expect("write to String");
+        writeln!(
+            out,
+            "- *Verdict:* **{}**{}.\n",
+            check.verdict.text(),
+            if check.why.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", check.why)
+            }
+        )
+        .expect("write to String");
+    }
+    if checks
+        .iter()
+        .any(|c| c.measured.iter().any(|m| m.contains('†')) || c.why.contains('†'))
+    {
+        out.push_str(
+            "† A speedup from a cell, or a `seq`, that ran part of the work and was scaled up; \
+             see the workload's table.\n\n",
+        );
+    }
+}
