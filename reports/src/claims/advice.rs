@@ -219,6 +219,8 @@ pub(super) fn advice(run: &Run<'_>, advice: &Advice) -> Check {
         said(helped(SLEEP))
     )
     .expect("write to String");
+    // Until this claim derives a typed finding, its † is read from its words.
+    let extrapolated = measured.iter().any(|m| m.contains('†')) || why.contains('†');
     Check {
         claim,
         experiment,
@@ -226,5 +228,6 @@ pub(super) fn advice(run: &Run<'_>, advice: &Advice) -> Check {
         measured,
         verdict,
         why,
+        extrapolated,
     }
 }

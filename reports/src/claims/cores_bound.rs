@@ -144,6 +144,8 @@ pub(super) fn cores_bound(run: &Run<'_>) -> Check {
         ("as a bound on speedup", bound_part),
         ("for threads beyond the cores", beyond_part),
     ]);
+    // Until this claim derives a typed finding, its † is read from its words.
+    let extrapolated = measured.iter().any(|m| m.contains('†')) || why.contains('†');
     Check {
         claim,
         experiment,
@@ -151,5 +153,6 @@ pub(super) fn cores_bound(run: &Run<'_>) -> Check {
         measured,
         verdict,
         why,
+        extrapolated,
     }
 }

@@ -278,16 +278,20 @@ pub(super) fn isolation(run: &Run<'_>) -> Check {
             why.push_str("; merging private copies worked on both");
         }
     }
+    // Until this claim derives a typed finding, its † is read from its words.
+    let measured = if verdict == Verdict::NotMeasured {
+        Vec::new()
+    } else {
+        measured
+    };
+    let extrapolated = measured.iter().any(|m| m.contains('†')) || why.contains('†');
     Check {
         claim,
         experiment,
         rule,
-        measured: if verdict == Verdict::NotMeasured {
-            Vec::new()
-        } else {
-            measured
-        },
+        measured,
         verdict,
         why,
+        extrapolated,
     }
 }

@@ -156,6 +156,8 @@ pub(super) fn lightweight(run: &Run<'_>) -> Check {
         )
         .expect("write to String");
     }
+    // Until this claim derives a typed finding, its † is read from its words.
+    let extrapolated = measured.iter().any(|m| m.contains('†')) || why.contains('†');
     Check {
         claim,
         experiment,
@@ -163,5 +165,6 @@ pub(super) fn lightweight(run: &Run<'_>) -> Check {
         measured,
         verdict,
         why,
+        extrapolated,
     }
 }

@@ -20,6 +20,12 @@
 //! A runner measured at several thread counts is compared at one point where a
 //! claim needs one cell per runner: at the machine's logical core count when it ran
 //! there, else the largest count below it, else its smallest ([`point_of`]).
+//!
+//! Each claim is one file implementing [`Claim`]: `derive` picks the cells and
+//! computes the numbers into a typed finding (numbers, cell ids, a [`Verdict`]; no
+//! prose), and `render` words that finding as a [`Check`]. This file owns what the
+//! claims share: the ids and thresholds, the verdict logic ([`combine`]), the typed
+//! pieces findings are made of, the registry ([`CLAIMS`]) and the section.
 
 mod advice;
 mod cores_bound;
@@ -46,6 +52,7 @@ use crate::overhead::PER_TASK_KNOB;
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
 use rtcompare_api::{Class, Family};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 // ---------------------------------------------------------------------------
@@ -127,7 +134,7 @@ const ADVICE: Advice = Advice {
 // Verdicts
 
 /// What the data say about a claim.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) enum Verdict {
     /// Every measured part holds.
     Holds,
@@ -151,7 +158,7 @@ impl Verdict {
     }
 }
 
-/// One claim checked against the run.
+/// One claim checked against the run, in words.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Check {
     /// The claim, as usually told.
@@ -166,6 +173,8 @@ pub(crate) struct Check {
     pub(crate) verdict: Verdict,
     /// Why, with the numbers; for [`Verdict::NotMeasured`], what is missing.
     pub(crate) why: String,
+    /// Whether a speedup shown was scaled up from part of the work (marked †).
+    pub(crate) extrapolated: bool,
 }
 
 /// One part of a claim.
@@ -229,6 +238,7 @@ fn not_measured(claim: String, experiment: String, rule: String, missing: &[Stri
         measured: Vec::new(),
         verdict: Verdict::NotMeasured,
         why: join_and(&reasons),
+        extrapolated: false,
     }
 }
 /// The measure `key` of `cell`, when finite.
@@ -289,6 +299,112 @@ fn names(ids: &[&str], fallback: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
+// What findings are made of
+
+/// A cell, by its place in the matrix: `runner/workload/threads`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CellId {
+    pub(crate) runner: String,
+    pub(crate) workload: String,
+    pub(crate) threads: usize,
+}
+
+impl CellId {
+    fn of(cell: &Cell) -> Self {
+        CellId {
+            runner: cell.runner.clone(),
+            workload: cell.workload.clone(),
+            threads: cell.threads,
+        }
+    }
+}
+
+/// A cell's speedup over `seq` and the cores it kept busy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Speedup {
+    pub(crate) cell: CellId,
+    /// Wall time of `seq` over the cell's; `None` without one.
+    pub(crate) times: Option<f64>,
+    /// The cell or its `seq` ran part of the work and was scaled up (†).
+    pub(crate) extrapolated: bool,
+    /// Median CPU utilisation, in cores.
+    pub(crate) cores: f64,
+}
+
+impl Speedup {
+    /// The speedup, for cells chosen because they have one.
+    fn value(&self) -> f64 {
+        self.times.expect("a cell chosen for its speedup")
+    }
+}
+
+/// Why a cell a claim needs is not there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum Absence {
+    /// No runner ran the workload.
+    NotRun { workload: String },
+    /// The runner has no finished cell of the workload, for `why`.
+    Cell {
+        runner: String,
+        workload: String,
+        why: AbsenceKind,
+    },
+}
+
+/// Why a runner has no finished cell of a workload that ran.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) enum AbsenceKind {
+    NotRunOn,
+    NotApplicable,
+    Disturbed,
+    TimedOut,
+    Failed,
+    NoSamples,
+}
+
+impl Absence {
+    /// `` `spawn` did not run on threads ``.
+    fn text(&self) -> String {
+        let (runner, workload, why) = match self {
+            Absence::NotRun { workload } => return format!("`{workload}` did not run"),
+            Absence::Cell {
+                runner,
+                workload,
+                why,
+            } => (runner, workload, why),
+        };
+        match why {
+            AbsenceKind::NotRunOn => format!("`{workload}` did not run on {runner}"),
+            AbsenceKind::NotApplicable => format!("`{workload}` does not apply to {runner}"),
+            AbsenceKind::Disturbed => {
+                format!("`{workload}` was disturbed by other load on {runner}")
+            }
+            AbsenceKind::TimedOut => format!("`{workload}` timed out on {runner}"),
+            AbsenceKind::Failed => format!("`{workload}` failed on {runner}"),
+            AbsenceKind::NoSamples => format!("`{workload}` recorded no samples on {runner}"),
+        }
+    }
+}
+
+/// A claim's finding: what it measured, or the gaps that kept it from being
+/// measured (each reason once when rendered).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) enum Outcome<M, G> {
+    Measured(M),
+    NotMeasured(Vec<G>),
+}
+
+/// The speedup as text: `1.98×`, `2.00×†`, `—` without one.
+fn sx(s: &Speedup) -> String {
+    let value = s.times.map_or("—".into(), times);
+    if s.extrapolated {
+        format!("{value}†")
+    } else {
+        value
+    }
+}
+
+// ---------------------------------------------------------------------------
 // The claims
 
 /// Every claim checked against `results` (summarised), in order. `rank` orders
@@ -304,24 +420,72 @@ pub(crate) fn checks(
         workloads,
         cores: results.machine.logical_cores.max(1),
     };
-    vec![
-        lightweight::lightweight(&run),
-        isolation::isolation(&run),
-        one_core::one_core(&run),
-        cores_bound::cores_bound(&run),
-        advice::advice(&run, &ADVICE),
-        gil_cpu::gil_cpu(&run),
-        gil_waits::gil_waits(&run),
-        message_passing::message_passing(&run),
-    ]
+    CLAIMS.iter().map(|check| check(&run)).collect()
 }
 
-/// The cells of the runners with a global lock on `workload` at more than one
-/// thread, finished with a speedup, and what is missing when there are none.
+/// A claim: what it derives from the run, and how that reads.
+trait Claim {
+    /// What the cells say about the claim: numbers, cell ids and a verdict.
+    type Finding: Serialize;
+    /// Picks the cells and computes the finding; no prose.
+    fn derive(run: &Run<'_>) -> Self::Finding;
+    /// The finding in words, as the section prints it.
+    fn render(finding: &Self::Finding) -> Check;
+}
+
+/// Derives and renders claim `C`.
+fn check<C: Claim>(run: &Run<'_>) -> Check {
+    C::render(&C::derive(run))
+}
+
+/// The claims in the order the section numbers them.
+const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
+    lightweight::lightweight,
+    isolation::isolation,
+    one_core::one_core,
+    cores_bound::cores_bound,
+    |run| advice::advice(run, &ADVICE),
+    check::<gil_cpu::GilCpu>,
+    check::<gil_waits::GilWaits>,
+    message_passing::message_passing,
+];
+
+// ---------------------------------------------------------------------------
+// Shared by the claims on a global lock (6 and 7)
+
+/// Why the claims on a global lock found no cell to judge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum LockedGap {
+    Missing(Absence),
+    /// No runner of class concurrent-serialized ran.
+    NoLockedRunner,
+    /// The runner finished the workload at one thread only.
+    OneThreadOnly {
+        runner: String,
+        workload: String,
+    },
+}
+
+impl LockedGap {
+    fn text(&self) -> String {
+        match self {
+            LockedGap::Missing(absence) => absence.text(),
+            LockedGap::NoLockedRunner => {
+                "no runner with a global lock (class concurrent-serialized) ran".to_owned()
+            }
+            LockedGap::OneThreadOnly { runner, workload } => {
+                format!("`{workload}` finished on {runner} at one thread only")
+            }
+        }
+    }
+}
+
+/// The runners with a global lock, and their cells on `workload` at more than
+/// one thread finished with a speedup, or what is missing when there are none.
 fn locked_cells<'a>(
     run: &Run<'a>,
     workload: &str,
-) -> (Vec<&'a str>, Result<Vec<&'a Cell>, Vec<String>>) {
+) -> (Vec<&'a str>, Result<Vec<&'a Cell>, Vec<LockedGap>>) {
     let gil = run.runners(|c| c.class == Class::ConcurrentSerialized);
     let cells: Vec<&Cell> = gil
         .iter()
@@ -331,18 +495,19 @@ fn locked_cells<'a>(
     if !cells.is_empty() {
         return (gil, Ok(cells));
     }
-    let missing = match run.missing_seq(workload) {
-        Some(m) => vec![m],
-        None if gil.is_empty() => {
-            vec!["no runner with a global lock (class concurrent-serialized) ran".to_owned()]
-        }
+    let missing = match run.absent_seq(workload) {
+        Some(m) => vec![LockedGap::Missing(m)],
+        None if gil.is_empty() => vec![LockedGap::NoLockedRunner],
         None => gil
             .iter()
             .map(|r| {
                 if run.finished(r, workload).is_empty() {
-                    run.missing(r, workload)
+                    LockedGap::Missing(run.absence(r, workload))
                 } else {
-                    format!("`{workload}` finished on {r} at one thread only")
+                    LockedGap::OneThreadOnly {
+                        runner: r.to_string(),
+                        workload: workload.to_owned(),
+                    }
                 }
             })
             .collect(),
@@ -350,27 +515,38 @@ fn locked_cells<'a>(
     (gil, Err(missing))
 }
 
+/// Runner ids as owned strings, for findings.
+fn owned(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
 /// `gil (OS threads under one global lock{more})`, or the same said of a runner
 /// when none ran.
-fn locked_names(gil: &[&str], more: &str) -> String {
+fn locked_names(gil: &[String], more: &str) -> String {
     if gil.is_empty() {
         format!("a runner with OS threads under one global lock{more}")
     } else {
-        format!(
-            "{} (OS threads under one global lock{more})",
-            names(gil, "")
-        )
+        format!("{} (OS threads under one global lock{more})", join_and(gil))
     }
 }
 
 /// `gil at 2 and 4 threads: 0.98× and 0.97×`, `thread-pool at …`.
-fn speedups_line(run: &Run<'_>, runner: &str, cells: &[&Cell]) -> String {
-    let values: Vec<String> = cells.iter().map(|c| run.sx(c)).collect();
+fn speedups_line(runner: &str, cells: &[&Speedup]) -> String {
+    let mut n: Vec<usize> = cells.iter().map(|s| s.cell.threads).collect();
+    n.sort_unstable();
+    n.dedup();
+    let n: Vec<String> = n.iter().map(ToString::to_string).collect();
+    let values: Vec<String> = cells.iter().map(|s| sx(s)).collect();
     format!(
         "{runner} at {} threads: {}",
-        counts(cells),
+        join_and(&n),
         join_and(&values)
     )
+}
+
+/// The speedups of `runner` among `all`.
+fn of_runner<'s>(all: &'s [Speedup], runner: &str) -> Vec<&'s Speedup> {
+    all.iter().filter(|s| s.cell.runner == runner).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -433,10 +609,7 @@ pub(crate) fn section(
         )
         .expect("write to String");
     }
-    if checks
-        .iter()
-        .any(|c| c.measured.iter().any(|m| m.contains('†')) || c.why.contains('†'))
-    {
+    if checks.iter().any(|c| c.extrapolated) {
         out.push_str(
             "† A speedup from a cell, or a `seq`, that ran part of the work and was scaled up; \
              see the workload's table.\n\n",

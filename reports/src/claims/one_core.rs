@@ -133,6 +133,8 @@ pub(super) fn one_core(run: &Run<'_>) -> Check {
         ),
     }
     .expect("write to String");
+    // Until this claim derives a typed finding, its † is read from its words.
+    let extrapolated = measured.iter().any(|m| m.contains('†')) || why.contains('†');
     Check {
         claim,
         experiment,
@@ -140,5 +142,6 @@ pub(super) fn one_core(run: &Run<'_>) -> Check {
         measured,
         verdict,
         why,
+        extrapolated,
     }
 }

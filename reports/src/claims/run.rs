@@ -76,27 +76,36 @@ impl<'a> Run<'a> {
 
     /// Why `runner` has no finished cell of `workload`, in words.
     pub(super) fn missing(&self, runner: &str, workload: &str) -> String {
+        self.absence(runner, workload).text()
+    }
+
+    /// Why `runner` has no finished cell of `workload`.
+    pub(super) fn absence(&self, runner: &str, workload: &str) -> Absence {
+        let (runner, workload) = (runner.to_owned(), workload.to_owned());
         if !self.results.cells.iter().any(|c| c.workload == workload) {
-            return format!("`{workload}` did not run");
+            return Absence::NotRun { workload };
         }
-        let cells = self.all(runner, workload);
-        if cells.is_empty() {
-            return format!("`{workload}` did not run on {runner}");
+        let cells = self.all(&runner, &workload);
+        let why = if cells.is_empty() {
+            AbsenceKind::NotRunOn
+        } else if cells.iter().all(|c| !c.applies()) {
+            AbsenceKind::NotApplicable
+        } else if cells.iter().any(|c| c.applies() && c.disturbed()) {
+            AbsenceKind::Disturbed
+        } else {
+            cells
+                .iter()
+                .find(|c| c.applies() && c.status != Status::Ok)
+                .map_or(AbsenceKind::NoSamples, |c| match c.status {
+                    Status::Timeout => AbsenceKind::TimedOut,
+                    _ => AbsenceKind::Failed,
+                })
+        };
+        Absence::Cell {
+            runner,
+            workload,
+            why,
         }
-        if cells.iter().all(|c| !c.applies()) {
-            return format!("`{workload}` does not apply to {runner}");
-        }
-        if cells.iter().any(|c| c.applies() && c.disturbed()) {
-            return format!("`{workload}` was disturbed by other load on {runner}");
-        }
-        let status = cells
-            .iter()
-            .find(|c| c.applies() && c.status != Status::Ok)
-            .map_or("recorded no samples", |c| match c.status {
-                Status::Timeout => "timed out",
-                _ => "failed",
-            });
-        format!("`{workload}` {status} on {runner}")
     }
 
     /// Why `seq` gives no speedups on `workload`, or `None` when it does.
@@ -104,6 +113,14 @@ impl<'a> Run<'a> {
         match self.seq(workload) {
             Some(_) => None,
             None => Some(self.missing(BASELINE_RUNNER, workload)),
+        }
+    }
+
+    /// Why `seq` gives no speedups on `workload`, or `None` when it does.
+    pub(super) fn absent_seq(&self, workload: &str) -> Option<Absence> {
+        match self.seq(workload) {
+            Some(_) => None,
+            None => Some(self.absence(BASELINE_RUNNER, workload)),
         }
     }
 
@@ -120,6 +137,19 @@ impl<'a> Run<'a> {
                 .seq(&cell.workload)
                 .is_some_and(|s| s.extrapolation.is_some());
         if scaled { format!("{value}†") } else { value }
+    }
+
+    /// The speedup of `cell` over `seq`, with its utilisation.
+    pub(super) fn speedup_of(&self, cell: &Cell) -> Speedup {
+        Speedup {
+            cell: CellId::of(cell),
+            times: self.speedup(cell),
+            extrapolated: cell.extrapolation.is_some()
+                || self
+                    .seq(&cell.workload)
+                    .is_some_and(|s| s.extrapolation.is_some()),
+            cores: self.util(cell),
+        }
     }
 
     /// Median CPU utilisation of `cell`, in cores.
