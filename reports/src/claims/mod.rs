@@ -290,11 +290,15 @@ fn helps(speedup: f64, ideal: f64) -> bool {
 }
 
 /// `a`, or the named runners joined, or `fallback` when there are none.
-fn names(ids: &[&str], fallback: &str) -> String {
+fn names<S: AsRef<str>>(ids: &[S], fallback: &str) -> String {
     if ids.is_empty() {
         fallback.to_owned()
     } else {
-        join_and(&ids.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        join_and(
+            &ids.iter()
+                .map(|s| s.as_ref().to_owned())
+                .collect::<Vec<_>>(),
+        )
     }
 }
 
@@ -442,7 +446,7 @@ fn check<C: Claim>(run: &Run<'_>) -> Check {
 const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     lightweight::lightweight,
     isolation::isolation,
-    one_core::one_core,
+    check::<one_core::OneCore>,
     cores_bound::cores_bound,
     |run| advice::advice(run, &ADVICE),
     check::<gil_cpu::GilCpu>,
