@@ -177,7 +177,38 @@ pub(crate) struct Check {
     pub(crate) extrapolated: bool,
 }
 
-/// One part of a claim.
+/// How one part of a claim came out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) enum PartVerdict {
+    Holds,
+    Fails,
+    Unmeasured,
+}
+
+/// The verdict on a claim of several parts, each with the qualification under
+/// which the claim holds when only that part does (`for memory`).
+fn verdict_of(parts: &[(&str, PartVerdict)]) -> Verdict {
+    let measured = parts
+        .iter()
+        .filter(|(_, p)| *p != PartVerdict::Unmeasured)
+        .count();
+    let holding: Vec<&str> = parts
+        .iter()
+        .filter(|(_, p)| *p == PartVerdict::Holds)
+        .map(|(when, _)| *when)
+        .collect();
+    if measured == 0 {
+        Verdict::NotMeasured
+    } else if holding.len() == measured {
+        Verdict::Holds
+    } else if holding.is_empty() {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::HoldsOnly(holding.join(" and "))
+    }
+}
+
+/// One part of a claim, in words.
 enum Part {
     /// It holds, because …
     Holds(String),
@@ -187,39 +218,42 @@ enum Part {
     Unmeasured(String, String),
 }
 
-/// The verdict on a claim of several parts, each with the qualification under
-/// which the claim holds when only that part does, and the reasons joined.
-fn combine(parts: Vec<(&str, Part)>) -> (Verdict, String) {
-    let measured = parts
-        .iter()
-        .filter(|(_, p)| !matches!(p, Part::Unmeasured(..)))
-        .count();
-    let holding: Vec<&str> = parts
-        .iter()
-        .filter(|(_, p)| matches!(p, Part::Holds(_)))
-        .map(|(when, _)| *when)
-        .collect();
-    let verdict = if measured == 0 {
-        Verdict::NotMeasured
-    } else if holding.len() == measured {
-        Verdict::Holds
-    } else if holding.is_empty() {
-        Verdict::DoesNotHold
-    } else {
-        Verdict::HoldsOnly(holding.join(" and "))
-    };
+impl Part {
+    fn verdict(&self) -> PartVerdict {
+        match self {
+            Part::Holds(_) => PartVerdict::Holds,
+            Part::Fails(_) => PartVerdict::Fails,
+            Part::Unmeasured(..) => PartVerdict::Unmeasured,
+        }
+    }
+}
+
+/// The reasons for the parts of a claim, joined.
+fn reasons(parts: Vec<Part>) -> String {
+    let measured = parts.iter().any(|p| p.verdict() != PartVerdict::Unmeasured);
     let reasons: Vec<String> = parts
         .into_iter()
-        .map(|(_, p)| match p {
+        .map(|p| match p {
             Part::Holds(why) | Part::Fails(why) => why,
             // Said once by the verdict when nothing was measured.
-            Part::Unmeasured(part, missing) if measured == 0 => format!("{part}: {missing}"),
+            Part::Unmeasured(part, missing) if !measured => format!("{part}: {missing}"),
             Part::Unmeasured(part, missing) => {
                 format!("{part}: not measured in this run ({missing})")
             }
         })
         .collect();
-    (verdict, reasons.join("; "))
+    reasons.join("; ")
+}
+
+/// The verdict on a claim of several parts ([`verdict_of`]) and the reasons
+/// joined.
+fn combine(parts: Vec<(&str, Part)>) -> (Verdict, String) {
+    let verdicts: Vec<(&str, PartVerdict)> =
+        parts.iter().map(|(when, p)| (*when, p.verdict())).collect();
+    (
+        verdict_of(&verdicts),
+        reasons(parts.into_iter().map(|(_, p)| p).collect()),
+    )
 }
 
 /// A claim that could not be checked: `missing` says what it needed (each
@@ -268,7 +302,12 @@ fn cores(x: f64) -> String {
 
 /// `1, 2 and 4` threads.
 fn counts(cells: &[&Cell]) -> String {
-    let mut n: Vec<usize> = cells.iter().map(|c| c.threads).collect();
+    thread_counts(cells.iter().map(|c| c.threads))
+}
+
+/// `1, 2 and 4`: thread counts sorted, each once.
+fn thread_counts(n: impl IntoIterator<Item = usize>) -> String {
+    let mut n: Vec<usize> = n.into_iter().collect();
     n.sort_unstable();
     n.dedup();
     join_and(&n.iter().map(ToString::to_string).collect::<Vec<_>>())
@@ -447,7 +486,7 @@ const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     lightweight::lightweight,
     isolation::isolation,
     check::<one_core::OneCore>,
-    cores_bound::cores_bound,
+    check::<cores_bound::CoresBound>,
     |run| advice::advice(run, &ADVICE),
     check::<gil_cpu::GilCpu>,
     check::<gil_waits::GilWaits>,
@@ -536,14 +575,10 @@ fn locked_names(gil: &[String], more: &str) -> String {
 
 /// `gil at 2 and 4 threads: 0.98× and 0.97×`, `thread-pool at …`.
 fn speedups_line(runner: &str, cells: &[&Speedup]) -> String {
-    let mut n: Vec<usize> = cells.iter().map(|s| s.cell.threads).collect();
-    n.sort_unstable();
-    n.dedup();
-    let n: Vec<String> = n.iter().map(ToString::to_string).collect();
     let values: Vec<String> = cells.iter().map(|s| sx(s)).collect();
     format!(
         "{runner} at {} threads: {}",
-        join_and(&n),
+        thread_counts(cells.iter().map(|s| s.cell.threads)),
         join_and(&values)
     )
 }
