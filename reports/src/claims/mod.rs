@@ -313,16 +313,6 @@ fn thread_counts(n: impl IntoIterator<Item = usize>) -> String {
     join_and(&n.iter().map(ToString::to_string).collect::<Vec<_>>())
 }
 
-/// `runner` alone, or `runner at N threads` when it ran `workload` finished at
-/// several thread counts.
-fn who(run: &Run<'_>, cell: &Cell) -> String {
-    if run.finished(&cell.runner, &cell.workload).len() > 1 {
-        format!("{} at {}", cell.runner, threads(cell.threads))
-    } else {
-        cell.runner.clone()
-    }
-}
-
 /// Whether a speedup reaches [`HELPS`] of the ideal `ideal`.
 fn helps(speedup: f64, ideal: f64) -> bool {
     speedup >= 1.0 + HELPS * (ideal - 1.0)
@@ -483,7 +473,7 @@ fn check<C: Claim>(run: &Run<'_>) -> Check {
 
 /// The claims in the order the section numbers them.
 const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
-    lightweight::lightweight,
+    check::<lightweight::Lightweight>,
     isolation::isolation,
     check::<one_core::OneCore>,
     check::<cores_bound::CoresBound>,
