@@ -480,7 +480,7 @@ const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     |run| advice::advice(run, &ADVICE),
     check::<gil_cpu::GilCpu>,
     check::<gil_waits::GilWaits>,
-    message_passing::message_passing,
+    check::<message_passing::MessagePassing>,
 ];
 
 // ---------------------------------------------------------------------------
