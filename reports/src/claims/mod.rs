@@ -477,7 +477,7 @@ const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     isolation::isolation,
     check::<one_core::OneCore>,
     check::<cores_bound::CoresBound>,
-    |run| advice::advice(run, &ADVICE),
+    check::<advice::AdviceClaim>,
     check::<gil_cpu::GilCpu>,
     check::<gil_waits::GilWaits>,
     check::<message_passing::MessagePassing>,

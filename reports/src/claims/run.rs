@@ -109,14 +109,6 @@ impl<'a> Run<'a> {
     }
 
     /// Why `seq` gives no speedups on `workload`, or `None` when it does.
-    pub(super) fn missing_seq(&self, workload: &str) -> Option<String> {
-        match self.seq(workload) {
-            Some(_) => None,
-            None => Some(self.missing(BASELINE_RUNNER, workload)),
-        }
-    }
-
-    /// Why `seq` gives no speedups on `workload`, or `None` when it does.
     pub(super) fn absent_seq(&self, workload: &str) -> Option<Absence> {
         match self.seq(workload) {
             Some(_) => None,
@@ -127,16 +119,6 @@ impl<'a> Run<'a> {
     /// `speedup` of `cell` over `seq`, marked † when it or `seq` was extrapolated.
     pub(super) fn speedup(&self, cell: &Cell) -> Option<f64> {
         cell.summary.as_ref()?.speedup_vs_seq
-    }
-
-    /// The speedup of `cell` as text (`1.98×`, `2.00×†`).
-    pub(super) fn sx(&self, cell: &Cell) -> String {
-        let value = self.speedup(cell).map_or("—".into(), times);
-        let scaled = cell.extrapolation.is_some()
-            || self
-                .seq(&cell.workload)
-                .is_some_and(|s| s.extrapolation.is_some());
-        if scaled { format!("{value}†") } else { value }
     }
 
     /// The speedup of `cell` over `seq`, with its utilisation.

@@ -345,13 +345,13 @@ fn claim_5_advice_either_way_round() {
         workloads: &workloads,
         cores: 2,
     };
-    let classic = advice::advice(
+    let classic = advice::render(&advice::derive(
         &run,
-        &Advice {
+        Advice {
             io: Unit::Threads,
             cpu: Unit::Processes,
         },
-    );
+    ));
     assert_eq!(
         classic.claim,
         "Use multithreading for I/O-bound work, multiprocessing for CPU-bound work."
