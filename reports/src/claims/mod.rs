@@ -245,17 +245,6 @@ fn reasons(parts: Vec<Part>) -> String {
     reasons.join("; ")
 }
 
-/// The verdict on a claim of several parts ([`verdict_of`]) and the reasons
-/// joined.
-fn combine(parts: Vec<(&str, Part)>) -> (Verdict, String) {
-    let verdicts: Vec<(&str, PartVerdict)> =
-        parts.iter().map(|(when, p)| (*when, p.verdict())).collect();
-    (
-        verdict_of(&verdicts),
-        reasons(parts.into_iter().map(|(_, p)| p).collect()),
-    )
-}
-
 /// A claim that could not be checked: `missing` says what it needed (each
 /// reason once).
 fn not_measured(claim: String, experiment: String, rule: String, missing: &[String]) -> Check {
@@ -298,11 +287,6 @@ fn threads(n: usize) -> String {
 /// A number of cores: `1.00`.
 fn cores(x: f64) -> String {
     format!("{x:.2}")
-}
-
-/// `1, 2 and 4` threads.
-fn counts(cells: &[&Cell]) -> String {
-    thread_counts(cells.iter().map(|c| c.threads))
 }
 
 /// `1, 2 and 4`: thread counts sorted, each once.
@@ -474,7 +458,7 @@ fn check<C: Claim>(run: &Run<'_>) -> Check {
 /// The claims in the order the section numbers them.
 const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     check::<lightweight::Lightweight>,
-    isolation::isolation,
+    check::<isolation::Isolation>,
     check::<one_core::OneCore>,
     check::<cores_bound::CoresBound>,
     check::<advice::AdviceClaim>,

@@ -74,11 +74,6 @@ impl<'a> Run<'a> {
             .map(|r| r.threads_knob.as_str())
     }
 
-    /// Why `runner` has no finished cell of `workload`, in words.
-    pub(super) fn missing(&self, runner: &str, workload: &str) -> String {
-        self.absence(runner, workload).text()
-    }
-
     /// Why `runner` has no finished cell of `workload`.
     pub(super) fn absence(&self, runner: &str, workload: &str) -> Absence {
         let (runner, workload) = (runner.to_owned(), workload.to_owned());
