@@ -29,10 +29,12 @@
 
 mod advice;
 mod cores_bound;
+mod finding;
 mod gil_cpu;
 mod gil_waits;
 mod isolation;
 mod lightweight;
+mod locked;
 mod message_passing;
 mod one_core;
 mod run;
@@ -40,6 +42,8 @@ mod run;
 mod tests;
 
 use advice::{Advice, Unit};
+use finding::*;
+use locked::*;
 use run::Run;
 pub(crate) use run::point_of;
 
@@ -316,112 +320,6 @@ fn names<S: AsRef<str>>(ids: &[S], fallback: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// What findings are made of
-
-/// A cell, by its place in the matrix: `runner/workload/threads`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CellId {
-    pub(crate) runner: String,
-    pub(crate) workload: String,
-    pub(crate) threads: usize,
-}
-
-impl CellId {
-    fn of(cell: &Cell) -> Self {
-        CellId {
-            runner: cell.runner.clone(),
-            workload: cell.workload.clone(),
-            threads: cell.threads,
-        }
-    }
-}
-
-/// A cell's speedup over `seq` and the cores it kept busy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Speedup {
-    pub(crate) cell: CellId,
-    /// Wall time of `seq` over the cell's; `None` without one.
-    pub(crate) times: Option<f64>,
-    /// The cell or its `seq` ran part of the work and was scaled up (†).
-    pub(crate) extrapolated: bool,
-    /// Median CPU utilisation, in cores.
-    pub(crate) cores: f64,
-}
-
-impl Speedup {
-    /// The speedup, for cells chosen because they have one.
-    fn value(&self) -> f64 {
-        self.times.expect("a cell chosen for its speedup")
-    }
-}
-
-/// Why a cell a claim needs is not there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) enum Absence {
-    /// No runner ran the workload.
-    NotRun { workload: String },
-    /// The runner has no finished cell of the workload, for `why`.
-    Cell {
-        runner: String,
-        workload: String,
-        why: AbsenceKind,
-    },
-}
-
-/// Why a runner has no finished cell of a workload that ran.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub(crate) enum AbsenceKind {
-    NotRunOn,
-    NotApplicable,
-    Disturbed,
-    TimedOut,
-    Failed,
-    NoSamples,
-}
-
-impl Absence {
-    /// `` `spawn` did not run on threads ``.
-    fn text(&self) -> String {
-        let (runner, workload, why) = match self {
-            Absence::NotRun { workload } => return format!("`{workload}` did not run"),
-            Absence::Cell {
-                runner,
-                workload,
-                why,
-            } => (runner, workload, why),
-        };
-        match why {
-            AbsenceKind::NotRunOn => format!("`{workload}` did not run on {runner}"),
-            AbsenceKind::NotApplicable => format!("`{workload}` does not apply to {runner}"),
-            AbsenceKind::Disturbed => {
-                format!("`{workload}` was disturbed by other load on {runner}")
-            }
-            AbsenceKind::TimedOut => format!("`{workload}` timed out on {runner}"),
-            AbsenceKind::Failed => format!("`{workload}` failed on {runner}"),
-            AbsenceKind::NoSamples => format!("`{workload}` recorded no samples on {runner}"),
-        }
-    }
-}
-
-/// A claim's finding: what it measured, or the gaps that kept it from being
-/// measured (each reason once when rendered).
-#[derive(Debug, Clone, Serialize)]
-pub(crate) enum Outcome<M, G> {
-    Measured(M),
-    NotMeasured(Vec<G>),
-}
-
-/// The speedup as text: `1.98×`, `2.00×†`, `—` without one.
-fn sx(s: &Speedup) -> String {
-    let value = s.times.map_or("—".into(), times);
-    if s.extrapolated {
-        format!("{value}†")
-    } else {
-        value
-    }
-}
-
-// ---------------------------------------------------------------------------
 // The claims
 
 /// Every claim checked against `results` (summarised), in order. `rank` orders
@@ -466,101 +364,6 @@ const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     check::<gil_waits::GilWaits>,
     check::<message_passing::MessagePassing>,
 ];
-
-// ---------------------------------------------------------------------------
-// Shared by the claims on a global lock (6 and 7)
-
-/// Why the claims on a global lock found no cell to judge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) enum LockedGap {
-    Missing(Absence),
-    /// No runner of class concurrent-serialized ran.
-    NoLockedRunner,
-    /// The runner finished the workload at one thread only.
-    OneThreadOnly {
-        runner: String,
-        workload: String,
-    },
-}
-
-impl LockedGap {
-    fn text(&self) -> String {
-        match self {
-            LockedGap::Missing(absence) => absence.text(),
-            LockedGap::NoLockedRunner => {
-                "no runner with a global lock (class concurrent-serialized) ran".to_owned()
-            }
-            LockedGap::OneThreadOnly { runner, workload } => {
-                format!("`{workload}` finished on {runner} at one thread only")
-            }
-        }
-    }
-}
-
-/// The runners with a global lock, and their cells on `workload` at more than
-/// one thread finished with a speedup, or what is missing when there are none.
-fn locked_cells<'a>(
-    run: &Run<'a>,
-    workload: &str,
-) -> (Vec<&'a str>, Result<Vec<&'a Cell>, Vec<LockedGap>>) {
-    let gil = run.runners(|c| c.class == Class::ConcurrentSerialized);
-    let cells: Vec<&Cell> = gil
-        .iter()
-        .flat_map(|r| run.finished(r, workload))
-        .filter(|c| c.threads > 1 && run.speedup(c).is_some())
-        .collect();
-    if !cells.is_empty() {
-        return (gil, Ok(cells));
-    }
-    let missing = match run.absent_seq(workload) {
-        Some(m) => vec![LockedGap::Missing(m)],
-        None if gil.is_empty() => vec![LockedGap::NoLockedRunner],
-        None => gil
-            .iter()
-            .map(|r| {
-                if run.finished(r, workload).is_empty() {
-                    LockedGap::Missing(run.absence(r, workload))
-                } else {
-                    LockedGap::OneThreadOnly {
-                        runner: r.to_string(),
-                        workload: workload.to_owned(),
-                    }
-                }
-            })
-            .collect(),
-    };
-    (gil, Err(missing))
-}
-
-/// Runner ids as owned strings, for findings.
-fn owned(ids: &[&str]) -> Vec<String> {
-    ids.iter().map(|s| s.to_string()).collect()
-}
-
-/// `gil (OS threads under one global lock{more})`, or the same said of a runner
-/// when none ran.
-fn locked_names(gil: &[String], more: &str) -> String {
-    if gil.is_empty() {
-        format!("a runner with OS threads under one global lock{more}")
-    } else {
-        format!("{} (OS threads under one global lock{more})", join_and(gil))
-    }
-}
-
-/// `gil at 2 and 4 threads: 0.98× and 0.97×`, `thread-pool at …`.
-fn speedups_line(runner: &str, cells: &[&Speedup]) -> String {
-    let values: Vec<String> = cells.iter().map(|s| sx(s)).collect();
-    format!(
-        "{runner} at {} threads: {}",
-        thread_counts(cells.iter().map(|s| s.cell.threads)),
-        join_and(&values)
-    )
-}
-
-/// The speedups of `runner` among `all`.
-fn of_runner<'s>(all: &'s [Speedup], runner: &str) -> Vec<&'s Speedup> {
-    all.iter().filter(|s| s.cell.runner == runner).collect()
-}
 
 // ---------------------------------------------------------------------------
 // Rendering
