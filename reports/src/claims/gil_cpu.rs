@@ -8,25 +8,25 @@ pub(super) struct GilCpu;
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct GilCpuFinding {
     /// The runners with a global lock, in report order.
-    locked_runners: Vec<String>,
-    outcome: Outcome<GilCpuMeasured, LockedGap>,
+    pub(super) locked_runners: Vec<String>,
+    pub(super) outcome: Outcome<GilCpuMeasured, LockedGap>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct GilCpuMeasured {
     /// The cells of the runners with a global lock at more than one thread.
-    locked: Vec<Speedup>,
+    pub(super) locked: Vec<Speedup>,
     /// [`THREAD_POOL`] at the same thread counts: the same threads without the lock.
-    free: Vec<Speedup>,
+    pub(super) free: Vec<Speedup>,
     /// The fastest locked cell.
-    top: Speedup,
+    pub(super) top: Speedup,
     /// The most threads a locked cell ran.
-    most_threads: usize,
+    pub(super) most_threads: usize,
     /// The most cores a locked cell kept busy.
-    busiest_cores: f64,
+    pub(super) busiest_cores: f64,
     /// The fastest cell of [`THREAD_POOL`] among `free`.
-    best_free: Option<Speedup>,
-    verdict: Verdict,
+    pub(super) best_free: Option<Speedup>,
+    pub(super) verdict: Verdict,
 }
 
 impl Claim for GilCpu {

@@ -8,30 +8,30 @@ pub(super) struct GilWaits;
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct GilWaitsFinding {
     /// The runners with a global lock, in report order.
-    locked_runners: Vec<String>,
-    outcome: Outcome<GilWaitsMeasured, LockedGap>,
+    pub(super) locked_runners: Vec<String>,
+    pub(super) outcome: Outcome<GilWaitsMeasured, LockedGap>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct GilWaitsMeasured {
     /// The cells of the runners with a global lock at more than one thread.
-    locked: Vec<Speedup>,
+    pub(super) locked: Vec<Speedup>,
     /// [`THREAD_POOL`] at the same thread counts, by thread count.
-    free: Vec<Speedup>,
+    pub(super) free: Vec<Speedup>,
     /// Each locked cell's speedup over [`THREAD_POOL`]'s at its thread count,
     /// where both have one.
-    shares: Vec<f64>,
+    pub(super) shares: Vec<f64>,
     /// The locked cells short of half the ideal gain.
-    short: Vec<Short>,
-    verdict: Verdict,
+    pub(super) short: Vec<Short>,
+    pub(super) verdict: Verdict,
 }
 
 /// A locked cell that did not reach half the ideal gain.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Short {
-    speedup: Speedup,
+    pub(super) speedup: Speedup,
     /// `1 + HELPS × (threads − 1)`.
-    half_ideal: f64,
+    pub(super) half_ideal: f64,
 }
 
 impl Claim for GilWaits {

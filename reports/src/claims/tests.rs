@@ -1,5 +1,13 @@
 //! The claims against the claims fixture and the older fixtures.
 
+use super::advice::{AdviceClaim, Setting, SettingGap};
+use super::cores_bound::{Beyond, CoresBound};
+use super::gil_cpu::GilCpu;
+use super::gil_waits::GilWaits;
+use super::isolation::{Crashes, Isolation, Memory};
+use super::lightweight::Lightweight;
+use super::message_passing::{BatchedPart, MessagePassing};
+use super::one_core::{OnCpu, OneCore, OneCoreGap};
 use super::*;
 use crate::summary::summarize;
 
@@ -18,6 +26,42 @@ fn checked(results: &Results) -> Vec<Check> {
     let rank = crate::fixtures::runner_rank(&results);
     let workloads = crate::fixtures::workload_order(&results);
     checks(&results, &rank, &workloads)
+}
+
+/// The typed finding of claim `C` on `results`, summarised as the report does.
+fn derived<C: Claim>(results: &Results) -> C::Finding {
+    let mut results = results.clone();
+    summarize(&mut results);
+    let rank = crate::fixtures::runner_rank(&results);
+    let workloads = crate::fixtures::workload_order(&results);
+    let run = Run {
+        results: &results,
+        rank: &rank,
+        workloads: &workloads,
+        cores: results.machine.logical_cores.max(1),
+    };
+    C::derive(&run)
+}
+
+/// The measured part of an outcome; panics when it was not measured.
+fn measured<M: std::fmt::Debug, G: std::fmt::Debug>(outcome: Outcome<M, G>) -> M {
+    match outcome {
+        Outcome::Measured(m) => m,
+        Outcome::NotMeasured(gaps) => panic!("not measured: {gaps:?}"),
+    }
+}
+
+/// The gaps of an outcome; panics when it was measured.
+fn gaps<M: std::fmt::Debug, G: std::fmt::Debug>(outcome: Outcome<M, G>) -> Vec<G> {
+    match outcome {
+        Outcome::Measured(m) => panic!("measured: {m:?}"),
+        Outcome::NotMeasured(gaps) => gaps,
+    }
+}
+
+/// Whether `x` is `y` to three significant digits.
+fn close(x: f64, y: f64) -> bool {
+    ((x - y) / y).abs() < 0.005
 }
 
 fn verdicts(results: &Results) -> Vec<Verdict> {
@@ -142,13 +186,10 @@ fn claim_1_lightweight() {
     for w in [SPAWN, CPU, SLEEP, SHARED_MERGE, crash::PANIC, crash::ABORT] {
         set_metric(&mut results, PROCESSES, w, RSS_PER_PROCESS, 2.0 * t_mem);
     }
-    let check = claim(&results, 1);
-    assert_eq!(check.verdict, Verdict::DoesNotHold);
-    assert!(
-        check.why.starts_with("a process cost only 3.00× a thread"),
-        "{}",
-        check.why
-    );
+    let m = measured(derived::<Lightweight>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    assert!(close(m.create, 3.0) && close(m.memory, 2.0), "{m:?}");
+    assert!(!m.heavy_create && !m.heavy_memory);
     // Creation only.
     set_metric(&mut results, PROCESSES, SPAWN, NS_PER_TASK, 1.5e6);
     assert_eq!(claim(&results, 1).verdict, holds_only("for creation cost"));
@@ -180,14 +221,19 @@ fn claim_2_isolation_and_shared_memory() {
     results
         .cells
         .retain(|c| !c.workload.starts_with(crash::PREFIX));
-    let check = claim(&results, 2);
-    assert_eq!(check.verdict, Verdict::Holds);
+    let f = derived::<Isolation>(&results);
+    assert_eq!(f.verdict, Verdict::Holds);
     assert!(
-        check
+        matches!(&f.crashes, Crashes::Unmeasured(absent)
+            if absent == &[Absence::NotRun { workload: crash::ABORT.into() }]),
+        "{:?}",
+        f.crashes
+    );
+    assert!(matches!(f.memory, Memory::NotApplicable { .. }));
+    assert!(
+        claim(&results, 2)
             .why
-            .starts_with("isolation: not measured in this run (`crash-abort` did not run)"),
-        "{}",
-        check.why
+            .starts_with("isolation: not measured in this run (`crash-abort` did not run)")
     );
     // An abort that kills processes too: isolation fails, memory holds.
     let mut results = fixture();
@@ -197,14 +243,12 @@ fn claim_2_isolation_and_shared_memory() {
             c.error = Some("cell process killed by signal 6 (SIGABRT)".into());
         }
     }
-    let check = claim(&results, 2);
-    assert_eq!(check.verdict, holds_only("for memory"));
+    let f = derived::<Isolation>(&results);
+    assert_eq!(f.verdict, holds_only("for memory"));
     assert!(
-        check.why.starts_with(
-            "an abort ended the whole process on processes too (at 1, 2 and 4 threads)"
-        ),
-        "{}",
-        check.why
+        matches!(&f.crashes, Crashes::ProcessesDied { threads } if threads == &[1, 2, 4]),
+        "{:?}",
+        f.crashes
     );
     // And shared state that worked across processes: nothing holds.
     let merge = results
@@ -223,7 +267,9 @@ fn claim_2_isolation_and_shared_memory() {
             };
         }
     }
-    assert_eq!(claim(&results, 2).verdict, Verdict::DoesNotHold);
+    let f = derived::<Isolation>(&results);
+    assert_eq!(f.verdict, Verdict::DoesNotHold);
+    assert!(matches!(f.memory, Memory::WorkedAcrossProcesses { .. }));
 }
 
 #[test]
@@ -239,21 +285,22 @@ fn claim_3_one_core() {
     // A single-threaded runner that sped up CPU work.
     let mut results = fixture();
     scale_wall(&mut results, "tokio-ct", CPU, 1, 0.6);
-    let check = claim(&results, 3);
-    assert_eq!(check.verdict, Verdict::DoesNotHold);
-    assert!(
-        check
-            .why
-            .starts_with("tokio-ct ran CPU work at 1.66× `seq`"),
-        "{}",
-        check.why
-    );
+    let m = measured(derived::<OneCore>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    assert_eq!(m.on_cpu, OnCpu::Gained);
+    assert_eq!(m.fastest.cell.runner, "tokio-ct");
+    assert!(close(m.fastest.value(), 1.66), "{:?}", m.fastest);
     // No single-threaded concurrent runner, or no `seq`.
     let mut results = fixture();
     results.cells.retain(|c| c.class != Class::Concurrent);
-    let check = claim(&results, 3);
-    assert_eq!(check.verdict, Verdict::NotMeasured);
-    assert_eq!(check.why, "no single-threaded concurrent runner ran");
+    assert_eq!(
+        gaps(derived::<OneCore>(&results).outcome),
+        vec![OneCoreGap::NoSingleThreadedRunner]
+    );
+    assert_eq!(
+        claim(&results, 3).why,
+        "no single-threaded concurrent runner ran"
+    );
     let mut results = fixture();
     results
         .cells
@@ -273,34 +320,43 @@ fn claim_4_cores() {
     // No thread count above the cores: that part is named as not measured.
     let mut results = fixture();
     results.cells.retain(|c| c.threads <= 2);
-    let check = claim(&results, 4);
-    assert_eq!(check.verdict, Verdict::Holds);
-    assert!(check.why.ends_with(
+    let m = measured(derived::<CoresBound>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::Holds);
+    assert!(matches!(m.beyond, Beyond::NoCountAbove));
+    assert!(claim(&results, 4).why.ends_with(
         "threads beyond the cores: not measured in this run (no thread count above the 2 \
          logical cores)"
     ));
     // Four threads that beat two on two cores, within the bound.
     let mut results = fixture();
     scale_wall(&mut results, "tokio-mt", CPU, 2, 1.25);
-    let check = claim(&results, 4);
-    assert_eq!(check.verdict, holds_only("as a bound on speedup"));
-    assert!(
-        check
-            .why
-            .ends_with("tokio-mt gained a further 1.24× from 4 threads over 2"),
-        "{}",
-        check.why
-    );
+    let m = measured(derived::<CoresBound>(&results).outcome);
+    assert_eq!(m.verdict, holds_only("as a bound on speedup"));
+    match &m.beyond {
+        Beyond::Gained {
+            above,
+            reference,
+            gain,
+        } => {
+            assert_eq!(
+                (above.runner.as_str(), above.threads, reference.threads),
+                ("tokio-mt", 4, 2)
+            );
+            assert!(close(*gain, 1.24), "{gain}");
+        }
+        other => panic!("{other:?}"),
+    }
     // A speedup above the core count breaks the bound.
     scale_wall(&mut results, "tokio-mt", CPU, 4, 0.7);
-    let check = claim(&results, 4);
-    assert_eq!(check.verdict, Verdict::DoesNotHold);
+    let m = measured(derived::<CoresBound>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    assert_eq!(m.bound, PartVerdict::Fails);
+    assert_eq!(m.worst.speedup.cell.threads, 4);
+    assert!(close(m.worst.speedup.value(), 2.81) && m.worst.bound == 2.0);
     assert!(
-        check
+        claim(&results, 4)
             .why
-            .starts_with("tokio-mt at 4 threads reached 2.81×, above min(threads, cores) = 2"),
-        "{}",
-        check.why
+            .starts_with("tokio-mt at 4 threads reached 2.81×, above min(threads, cores) = 2")
     );
     // Only one thread: nothing to say.
     let mut results = fixture();
@@ -371,15 +427,13 @@ fn claim_5_advice_either_way_round() {
     results
         .cells
         .retain(|c| c.class != Class::ConcurrentSerialized);
-    let check = claim(&results, 5);
-    assert_eq!(check.verdict, Verdict::DoesNotHold);
-    assert!(
-        check
-            .why
-            .contains("under a GIL: not measured in this run (no runner with a global lock ran)"),
-        "{}",
-        check.why
-    );
+    let m = measured(derived::<AdviceClaim>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    assert!(matches!(
+        m.settings[1],
+        Setting::NotMeasured(SettingGap::NoLockedRunner)
+    ));
+    assert!(matches!(m.settings[0], Setting::Judged(_)));
 }
 
 #[test]
@@ -403,15 +457,22 @@ fn claims_6_and_7_the_gil() {
     let mut results = fixture();
     scale_wall(&mut results, "gil", CPU, 4, 0.5);
     scale_wall(&mut results, "gil", SLEEP, 4, 2.0);
+    let six_found = measured(derived::<GilCpu>(&results).outcome);
+    assert_eq!(six_found.verdict, Verdict::DoesNotHold);
+    assert_eq!(six_found.top.cell.threads, 4);
+    assert!(close(six_found.top.value(), 1.94));
     let six = claim(&results, 6);
-    assert_eq!(six.verdict, Verdict::DoesNotHold);
     assert_eq!(
         six.why,
         "gil at 4 threads ran CPU work at 1.94× `seq`, where the same threads without the \
          lock reached up to 1.98×"
     );
+    let seven_found = measured(derived::<GilWaits>(&results).outcome);
+    assert_eq!(seven_found.verdict, Verdict::DoesNotHold);
+    assert_eq!(seven_found.short.len(), 1);
+    assert_eq!(seven_found.short[0].speedup.cell.threads, 4);
+    assert_eq!(seven_found.short[0].half_ideal, 2.5);
     let seven = claim(&results, 7);
-    assert_eq!(seven.verdict, Verdict::DoesNotHold);
     assert_eq!(
         seven.why,
         "gil at 4 threads reached only 1.99×† (half the ideal: 2.50×)"
@@ -472,9 +533,11 @@ fn claim_8_message_passing() {
     // Without channels the batched comparison decides alone.
     let mut results = fixture();
     results.cells.retain(|c| c.workload != CHANNELS);
-    let check = claim(&results, 8);
-    assert_eq!(check.verdict, Verdict::DoesNotHold);
-    assert!(check.why.ends_with(
+    let m = measured(derived::<MessagePassing>(&results).outcome);
+    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    assert_eq!(m.per_update_part, PartVerdict::Unmeasured);
+    assert_eq!(m.batched_part, BatchedPart::Faster);
+    assert!(claim(&results, 8).why.ends_with(
         "a message per update: not measured in this run (needs `channels` and \
          `shared-atomic` finished on one runner at one thread count)"
     ));
@@ -544,4 +607,18 @@ fn numbers_with_units() {
     assert_eq!(ns(1_481_000.0), "1.48 ms");
     assert_eq!(threads(1), "1 thread");
     assert!(helps(1.5, 2.0) && !helps(1.49, 2.0) && helps(2.5, 4.0));
+}
+
+#[test]
+fn findings_serialize_and_the_dagger_is_a_flag() {
+    let results = fixture();
+    let json = serde_json::to_value(derived::<OneCore>(&results)).expect("serializes");
+    assert_eq!(json["outcome"]["Measured"]["verdict"], "Holds");
+    assert_eq!(
+        json["outcome"]["Measured"]["sleep"][0]["cell"]["runner"],
+        "tokio-ct"
+    );
+    // `sleep` on claim 3 was scaled up; claim 1 shows no speedup.
+    let checks = checked(&results);
+    assert!(checks[2].extrapolated && !checks[0].extrapolated);
 }
