@@ -321,6 +321,39 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
             return not_measured(claim, experiment, rule, &gaps);
         }
     };
+    let measured = measured_lines(m, gil_name);
+    let parts: Vec<Part> = SETTINGS
+        .iter()
+        .zip(&m.settings)
+        .zip(["threads", "threads under the lock"])
+        .map(|((label, setting), word)| setting_part(label, setting, word))
+        .collect();
+    let mut why = reasons(parts);
+    write!(why, ". In this run {}", instead(&m.helped)).expect("write to String");
+    let shown = [
+        m.thread_pool.as_ref(),
+        Some(&m.processes),
+        m.locked.as_ref(),
+    ];
+    let extrapolated = shown
+        .into_iter()
+        .flatten()
+        .any(|p| p.cpu.extrapolated || p.sleep.extrapolated)
+        || m.per_task_sleep.as_ref().is_some_and(|s| s.extrapolated);
+    Check {
+        claim,
+        experiment,
+        rule,
+        measured,
+        verdict: m.verdict.clone(),
+        why,
+        extrapolated,
+    }
+}
+
+/// `` `cpu` at 2 threads: threads (thread-pool) 1.98×, processes 1.96×, … ``,
+/// then the same for `sleep`.
+fn measured_lines(m: &AdviceMeasured, gil_name: Option<&str>) -> Vec<String> {
     let n = m.threads;
     let side =
         |pair: &Pair, w: &str| -> String { sx(if w == CPU { &pair.cpu } else { &pair.sleep }) };
@@ -358,63 +391,63 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
         .expect("write to String");
     }
 
-    let mut parts: Vec<Part> = Vec::new();
-    for ((label, setting), word) in SETTINGS
-        .iter()
-        .zip(&m.settings)
-        .zip(["threads", "threads under the lock"])
-    {
-        let judged = match setting {
-            Setting::NotMeasured(gap) => {
-                let why = match gap {
-                    SettingGap::Missing(absence) => absence.text(),
-                    SettingGap::NoLockedRunner => "no runner with a global lock ran".to_owned(),
-                };
-                parts.push(Part::Unmeasured(label.to_string(), why));
-                continue;
-            }
-            Setting::Judged(judged) => judged,
-        };
-        let named = |unit: &Unit| match unit {
-            Unit::Threads => word,
-            Unit::Processes => PROCESSES,
-        };
-        let mut fails = Vec::new();
-        let mut fine = Vec::new();
-        for (kind, judgement) in ["CPU", "waiting"].into_iter().zip(judged.iter()) {
-            match judgement {
-                Judgement::DidNotHelp {
-                    named: unit,
-                    speedup,
-                } => fails.push(format!(
-                    "{} did not help {kind} work ({})",
-                    named(unit),
-                    sx(speedup)
-                )),
-                Judgement::NotNeeded { threads, processes } => fails.push(format!(
-                    "{PROCESSES} are not needed for {kind} work: {word} gained {} against {} for \
-                     {PROCESSES}",
-                    sx(threads),
-                    sx(processes)
-                )),
-                Judgement::Helped {
-                    named: unit,
-                    speedup,
-                } => fine.push(format!(
-                    "{} helped {kind} work ({})",
-                    named(unit),
-                    sx(speedup)
-                )),
-            }
+    measured
+}
+
+/// The advice in one setting, `label`, whose threads are called `word`.
+fn setting_part(label: &str, setting: &Setting, word: &str) -> Part {
+    let judged = match setting {
+        Setting::NotMeasured(gap) => {
+            let why = match gap {
+                SettingGap::Missing(absence) => absence.text(),
+                SettingGap::NoLockedRunner => "no runner with a global lock ran".to_owned(),
+            };
+            return Part::Unmeasured(label.to_owned(), why);
         }
-        parts.push(if fails.is_empty() {
-            Part::Holds(format!("{label}, {}", join_and(&fine)))
-        } else {
-            Part::Fails(format!("{label}, {}", join_and(&fails)))
-        });
+        Setting::Judged(judged) => judged,
+    };
+    let named = |unit: &Unit| match unit {
+        Unit::Threads => word,
+        Unit::Processes => PROCESSES,
+    };
+    let mut fails = Vec::new();
+    let mut fine = Vec::new();
+    for (kind, judgement) in ["CPU", "waiting"].into_iter().zip(judged.iter()) {
+        match judgement {
+            Judgement::DidNotHelp {
+                named: unit,
+                speedup,
+            } => fails.push(format!(
+                "{} did not help {kind} work ({})",
+                named(unit),
+                sx(speedup)
+            )),
+            Judgement::NotNeeded { threads, processes } => fails.push(format!(
+                "{PROCESSES} are not needed for {kind} work: {word} gained {} against {} for \
+                 {PROCESSES}",
+                sx(threads),
+                sx(processes)
+            )),
+            Judgement::Helped {
+                named: unit,
+                speedup,
+            } => fine.push(format!(
+                "{} helped {kind} work ({})",
+                named(unit),
+                sx(speedup)
+            )),
+        }
     }
-    let mut why = reasons(parts);
-    // What the data show instead, unit by unit.
+    if fails.is_empty() {
+        Part::Holds(format!("{label}, {}", join_and(&fine)))
+    } else {
+        Part::Fails(format!("{label}, {}", join_and(&fails)))
+    }
+}
+
+/// What the data show instead, unit by unit: `CPU work sped up on threads and
+/// processes but not on …, and waiting work on all of …`.
+fn instead(helped: &[Helped]) -> String {
     let unit_name = |u: Execution| -> String {
         match u {
             Execution::Threads => "threads",
@@ -424,8 +457,7 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
         .to_owned()
     };
     let said = |cpu: bool| {
-        let (yes, no): (Vec<&Helped>, Vec<&Helped>) = m
-            .helped
+        let (yes, no): (Vec<&Helped>, Vec<&Helped>) = helped
             .iter()
             .partition(|h| if cpu { h.cpu } else { h.sleep });
         let yes: Vec<String> = yes.iter().map(|h| unit_name(h.unit)).collect();
@@ -437,30 +469,9 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
             (true, _) => "on none of them".to_owned(),
         }
     };
-    write!(
-        why,
-        ". In this run CPU work sped up {}, and waiting work {}",
+    format!(
+        "CPU work sped up {}, and waiting work {}",
         said(true),
         said(false)
     )
-    .expect("write to String");
-    let shown = [
-        m.thread_pool.as_ref(),
-        Some(&m.processes),
-        m.locked.as_ref(),
-    ];
-    let extrapolated = shown
-        .into_iter()
-        .flatten()
-        .any(|p| p.cpu.extrapolated || p.sleep.extrapolated)
-        || m.per_task_sleep.as_ref().is_some_and(|s| s.extrapolated);
-    Check {
-        claim,
-        experiment,
-        rule,
-        measured,
-        verdict: m.verdict.clone(),
-        why,
-        extrapolated,
-    }
 }
