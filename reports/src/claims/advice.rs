@@ -191,36 +191,13 @@ pub(super) fn derive(run: &Run<'_>, advice: Advice) -> AdviceFinding {
         .find_map(|r| run.point(r, SLEEP))
         .map(|c| run.speedup_of(c));
 
-    let speed = |s: &Speedup| s.times.unwrap_or(f64::NAN);
     let setting = |threads: &Option<Pair>, missing: SettingGap| -> Setting {
         let Some(t) = threads else {
             return Setting::NotMeasured(missing);
         };
-        let judge = |w: &str, unit: Unit, t_cell: &Speedup, p_cell: &Speedup| {
-            let named_cell = match unit {
-                Unit::Threads => t_cell,
-                Unit::Processes => p_cell,
-            };
-            if !helps(speed(named_cell), ideal(w)) {
-                Judgement::DidNotHelp {
-                    named: unit,
-                    speedup: named_cell.clone(),
-                }
-            } else if unit == Unit::Processes && helps(speed(t_cell), ideal(w)) {
-                Judgement::NotNeeded {
-                    threads: t_cell.clone(),
-                    processes: p_cell.clone(),
-                }
-            } else {
-                Judgement::Helped {
-                    named: unit,
-                    speedup: named_cell.clone(),
-                }
-            }
-        };
         Setting::Judged(Box::new([
-            judge(CPU, advice.cpu, &t.cpu, &processes.cpu),
-            judge(SLEEP, advice.io, &t.sleep, &processes.sleep),
+            judge(advice.cpu, ideal(CPU), &t.cpu, &processes.cpu),
+            judge(advice.io, ideal(SLEEP), &t.sleep, &processes.sleep),
         ]))
     };
     let settings = [
@@ -268,6 +245,36 @@ pub(super) fn derive(run: &Run<'_>, advice: Advice) -> AdviceFinding {
         helped,
         verdict,
     }))
+}
+
+/// A speedup, NaN without one (which helps nothing).
+fn speed(s: &Speedup) -> f64 {
+    s.times.unwrap_or(f64::NAN)
+}
+
+/// The advice names `unit` for work whose ideal gain is `ideal`, against
+/// threads' cell and processes' cell on it.
+fn judge(unit: Unit, ideal: f64, t_cell: &Speedup, p_cell: &Speedup) -> Judgement {
+    let named_cell = match unit {
+        Unit::Threads => t_cell,
+        Unit::Processes => p_cell,
+    };
+    if !helps(speed(named_cell), ideal) {
+        Judgement::DidNotHelp {
+            named: unit,
+            speedup: named_cell.clone(),
+        }
+    } else if unit == Unit::Processes && helps(speed(t_cell), ideal) {
+        Judgement::NotNeeded {
+            threads: t_cell.clone(),
+            processes: p_cell.clone(),
+        }
+    } else {
+        Judgement::Helped {
+            named: unit,
+            speedup: named_cell.clone(),
+        }
+    }
 }
 
 fn setting_verdict(setting: &Setting) -> PartVerdict {

@@ -148,49 +148,9 @@ impl Claim for Isolation {
         if threads_side.is_empty() {
             threads_side = vec![THREADS, THREAD_POOL];
         }
-        let runners_of = |cells: &[&Cell]| -> Vec<String> {
-            owned(&run.runners(|c| cells.iter().any(|t| std::ptr::eq(*t, c))))
-        };
+        let runners_of = |cells: &[&Cell]| runners_of(run, cells);
 
-        let p_abort = fates(run, &[PROCESSES], crash::ABORT);
-        let t_abort = fates(run, &threads_side, crash::ABORT);
-        let mut abort = Vec::new();
-        let crashes = if p_abort.is_empty() {
-            Crashes::Unmeasured(vec![run.absence(PROCESSES, crash::ABORT)])
-        } else if t_abort.is_empty() {
-            Crashes::Unmeasured(
-                threads_side
-                    .iter()
-                    .map(|r| run.absence(r, crash::ABORT))
-                    .collect(),
-            )
-        } else {
-            abort = typed(&p_abort.iter().chain(&t_abort).cloned().collect::<Vec<_>>());
-            let p_died = cells_of(&p_abort, |f| !f.survived());
-            let t_survived = cells_of(&t_abort, Fate::survived);
-            if !p_died.is_empty() {
-                Crashes::ProcessesDied {
-                    threads: p_died.iter().map(|c| c.threads).collect(),
-                }
-            } else if !t_survived.is_empty() {
-                Crashes::ThreadsSurvived {
-                    runners: runners_of(&t_survived),
-                }
-            } else {
-                let mut lost = Vec::new();
-                for (_, f) in &p_abort {
-                    if let Fate::Survived { lost: l, jobs, .. } = f {
-                        if !lost.contains(&(*l, *jobs)) {
-                            lost.push((*l, *jobs));
-                        }
-                    }
-                }
-                Crashes::Holds {
-                    lost,
-                    died: runners_of(&cells_of(&t_abort, |_| true)),
-                }
-            }
-        };
+        let (abort, crashes) = crashes(run, &threads_side);
 
         let p_panic = fates(run, &[PROCESSES], crash::PANIC);
         let t_panic = fates(run, &threads_side, crash::PANIC);
@@ -198,40 +158,7 @@ impl Claim for Isolation {
         let panic_unwound = (!t_panic.is_empty() && t_panic.iter().all(|(_, f)| f.survived()))
             .then(|| runners_of(&cells_of(&t_panic, |_| true)));
 
-        let shared_state = [SHARED_MUTEX, SHARED_ATOMIC];
-        let t_shared = owned(&run.runners(|c| {
-            threads_side.contains(&c.runner.as_str())
-                && shared_state.contains(&c.workload.as_str())
-                && c.status == Status::Ok
-                && crate::judge::judged(c)
-        }));
-        let p_cells: Vec<&Cell> = shared_state
-            .iter()
-            .flat_map(|w| run.all(PROCESSES, w))
-            .collect();
-        let memory = if p_cells.is_empty() {
-            Memory::NotRunOnProcesses {
-                anywhere: run
-                    .results
-                    .cells
-                    .iter()
-                    .any(|c| shared_state.contains(&c.workload.as_str())),
-            }
-        } else if t_shared.is_empty() {
-            Memory::NotFinishedOnThreads
-        } else if p_cells
-            .iter()
-            .any(|c| c.status == Status::Ok && crate::judge::judged(c))
-        {
-            Memory::WorkedAcrossProcesses { threads: t_shared }
-        } else if p_cells.iter().all(|c| !c.applies()) {
-            Memory::NotApplicable {
-                threads: t_shared,
-                reason: p_cells[0].error.as_deref().map(|e| e.trim().to_owned()),
-            }
-        } else {
-            Memory::Missing(run.absence(PROCESSES, shared_state[0]))
-        };
+        let memory = memory(run, &threads_side);
         let merged = owned(&run.runners(|c| {
             c.workload == SHARED_MERGE
                 && c.status == Status::Ok
@@ -386,6 +313,96 @@ impl Claim for Isolation {
             extrapolated: false,
         }
     }
+}
+
+/// The abort part: the abort cells of both sides (when both were measured),
+/// and what they say.
+fn crashes(run: &Run<'_>, threads_side: &[&str]) -> (Vec<CellFate>, Crashes) {
+    let runners_of = |cells: &[&Cell]| runners_of(run, cells);
+    let p_abort = fates(run, &[PROCESSES], crash::ABORT);
+    let t_abort = fates(run, threads_side, crash::ABORT);
+    let mut abort = Vec::new();
+    let crashes = if p_abort.is_empty() {
+        Crashes::Unmeasured(vec![run.absence(PROCESSES, crash::ABORT)])
+    } else if t_abort.is_empty() {
+        Crashes::Unmeasured(
+            threads_side
+                .iter()
+                .map(|r| run.absence(r, crash::ABORT))
+                .collect(),
+        )
+    } else {
+        abort = typed(&p_abort.iter().chain(&t_abort).cloned().collect::<Vec<_>>());
+        let p_died = cells_of(&p_abort, |f| !f.survived());
+        let t_survived = cells_of(&t_abort, Fate::survived);
+        if !p_died.is_empty() {
+            Crashes::ProcessesDied {
+                threads: p_died.iter().map(|c| c.threads).collect(),
+            }
+        } else if !t_survived.is_empty() {
+            Crashes::ThreadsSurvived {
+                runners: runners_of(&t_survived),
+            }
+        } else {
+            let mut lost = Vec::new();
+            for (_, f) in &p_abort {
+                if let Fate::Survived { lost: l, jobs, .. } = f {
+                    if !lost.contains(&(*l, *jobs)) {
+                        lost.push((*l, *jobs));
+                    }
+                }
+            }
+            Crashes::Holds {
+                lost,
+                died: runners_of(&cells_of(&t_abort, |_| true)),
+            }
+        }
+    };
+    (abort, crashes)
+}
+
+/// The memory part: state in shared memory on the threads side and across
+/// processes.
+fn memory(run: &Run<'_>, threads_side: &[&str]) -> Memory {
+    let shared_state = [SHARED_MUTEX, SHARED_ATOMIC];
+    let t_shared = owned(&run.runners(|c| {
+        threads_side.contains(&c.runner.as_str())
+            && shared_state.contains(&c.workload.as_str())
+            && c.status == Status::Ok
+            && crate::judge::judged(c)
+    }));
+    let p_cells: Vec<&Cell> = shared_state
+        .iter()
+        .flat_map(|w| run.all(PROCESSES, w))
+        .collect();
+    if p_cells.is_empty() {
+        Memory::NotRunOnProcesses {
+            anywhere: run
+                .results
+                .cells
+                .iter()
+                .any(|c| shared_state.contains(&c.workload.as_str())),
+        }
+    } else if t_shared.is_empty() {
+        Memory::NotFinishedOnThreads
+    } else if p_cells
+        .iter()
+        .any(|c| c.status == Status::Ok && crate::judge::judged(c))
+    {
+        Memory::WorkedAcrossProcesses { threads: t_shared }
+    } else if p_cells.iter().all(|c| !c.applies()) {
+        Memory::NotApplicable {
+            threads: t_shared,
+            reason: p_cells[0].error.as_deref().map(|e| e.trim().to_owned()),
+        }
+    } else {
+        Memory::Missing(run.absence(PROCESSES, shared_state[0]))
+    }
+}
+
+/// The runners of `cells`, each once, in report order.
+fn runners_of(run: &Run<'_>, cells: &[&Cell]) -> Vec<String> {
+    owned(&run.runners(|c| cells.iter().any(|t| std::ptr::eq(*t, c))))
 }
 
 impl Crashes {
