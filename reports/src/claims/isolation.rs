@@ -208,30 +208,7 @@ impl Claim for Isolation {
                 fates_text(&f.abort, f.abort_jobs)
             ));
         }
-        let crashes = match &f.crashes {
-            Crashes::Unmeasured(absent) => Part::Unmeasured(
-                "isolation".into(),
-                join_and(&absent.iter().map(Absence::text).collect::<Vec<_>>()),
-            ),
-            Crashes::ProcessesDied { threads } => Part::Fails(format!(
-                "an abort ended the whole process on {PROCESSES} too (at {} threads)",
-                thread_counts(threads.iter().copied())
-            )),
-            Crashes::ThreadsSurvived { runners } => Part::Fails(format!(
-                "{} survived an abort as well as {PROCESSES} did",
-                runners.join(" and ")
-            )),
-            Crashes::Holds { lost, died } => Part::Holds(format!(
-                "an abort cost {PROCESSES} {} jobs but ended the whole process on {}",
-                join_and(
-                    &lost
-                        .iter()
-                        .map(|(lost, jobs)| format!("{lost} of {jobs}"))
-                        .collect::<Vec<_>>()
-                ),
-                names(died, "")
-            )),
-        };
+        let crashes = f.crashes.part();
         if !f.panic.is_empty() {
             measured.push(format!(
                 "`{}`: {}",
@@ -239,47 +216,7 @@ impl Claim for Isolation {
                 fates_text(&f.panic, f.panic_jobs)
             ));
         }
-        let state_names = format!("`{SHARED_MUTEX}` and `{SHARED_ATOMIC}`");
-        let memory = match &f.memory {
-            Memory::NotRunOnProcesses { anywhere } => Part::Unmeasured(
-                "shared memory".into(),
-                if *anywhere {
-                    format!("{state_names} did not run on {PROCESSES}")
-                } else {
-                    format!("{state_names} did not run")
-                },
-            ),
-            Memory::NotFinishedOnThreads => Part::Unmeasured(
-                "shared memory".into(),
-                format!(
-                    "{state_names} finished on neither {}",
-                    join_and(&f.threads_side)
-                ),
-            ),
-            Memory::Missing(absence) => Part::Unmeasured("shared memory".into(), absence.text()),
-            Memory::WorkedAcrossProcesses { threads } => {
-                measured.push(format!(
-                    "{state_names}: finished on {} and on {PROCESSES}",
-                    names(threads, "")
-                ));
-                Part::Fails(format!(
-                    "state in shared memory worked across {PROCESSES} too"
-                ))
-            }
-            Memory::NotApplicable { threads, reason } => {
-                let reason = reason
-                    .as_deref()
-                    .map_or(String::new(), |e| format!(" — {}", escape_inline(e)));
-                measured.push(format!(
-                    "{state_names}: finished on {}; on {PROCESSES} they do not apply{reason}",
-                    names(threads, "")
-                ));
-                Part::Holds(format!(
-                    "state in shared memory worked on {} and does not apply to {PROCESSES}",
-                    names(threads, "")
-                ))
-            }
-        };
+        let memory = f.memory.part(&f.threads_side, &mut measured);
         if !f.merged.is_empty() {
             measured.push(format!(
                 "`{SHARED_MERGE}`: finished on {}",
@@ -406,6 +343,34 @@ fn runners_of(run: &Run<'_>, cells: &[&Cell]) -> Vec<String> {
 }
 
 impl Crashes {
+    /// The crash part in words.
+    fn part(&self) -> Part {
+        match self {
+            Crashes::Unmeasured(absent) => Part::Unmeasured(
+                "isolation".into(),
+                join_and(&absent.iter().map(Absence::text).collect::<Vec<_>>()),
+            ),
+            Crashes::ProcessesDied { threads } => Part::Fails(format!(
+                "an abort ended the whole process on {PROCESSES} too (at {} threads)",
+                thread_counts(threads.iter().copied())
+            )),
+            Crashes::ThreadsSurvived { runners } => Part::Fails(format!(
+                "{} survived an abort as well as {PROCESSES} did",
+                runners.join(" and ")
+            )),
+            Crashes::Holds { lost, died } => Part::Holds(format!(
+                "an abort cost {PROCESSES} {} jobs but ended the whole process on {}",
+                join_and(
+                    &lost
+                        .iter()
+                        .map(|(lost, jobs)| format!("{lost} of {jobs}"))
+                        .collect::<Vec<_>>()
+                ),
+                names(died, "")
+            )),
+        }
+    }
+
     fn verdict(&self) -> PartVerdict {
         match self {
             Crashes::Unmeasured(_) => PartVerdict::Unmeasured,
@@ -416,6 +381,51 @@ impl Crashes {
 }
 
 impl Memory {
+    /// The memory part in words, adding the line of what was measured.
+    fn part(&self, threads_side: &[String], measured: &mut Vec<String>) -> Part {
+        let state_names = format!("`{SHARED_MUTEX}` and `{SHARED_ATOMIC}`");
+        match self {
+            Memory::NotRunOnProcesses { anywhere } => Part::Unmeasured(
+                "shared memory".into(),
+                if *anywhere {
+                    format!("{state_names} did not run on {PROCESSES}")
+                } else {
+                    format!("{state_names} did not run")
+                },
+            ),
+            Memory::NotFinishedOnThreads => Part::Unmeasured(
+                "shared memory".into(),
+                format!(
+                    "{state_names} finished on neither {}",
+                    join_and(threads_side)
+                ),
+            ),
+            Memory::Missing(absence) => Part::Unmeasured("shared memory".into(), absence.text()),
+            Memory::WorkedAcrossProcesses { threads } => {
+                measured.push(format!(
+                    "{state_names}: finished on {} and on {PROCESSES}",
+                    names(threads, "")
+                ));
+                Part::Fails(format!(
+                    "state in shared memory worked across {PROCESSES} too"
+                ))
+            }
+            Memory::NotApplicable { threads, reason } => {
+                let reason = reason
+                    .as_deref()
+                    .map_or(String::new(), |e| format!(" — {}", escape_inline(e)));
+                measured.push(format!(
+                    "{state_names}: finished on {}; on {PROCESSES} they do not apply{reason}",
+                    names(threads, "")
+                ));
+                Part::Holds(format!(
+                    "state in shared memory worked on {} and does not apply to {PROCESSES}",
+                    names(threads, "")
+                ))
+            }
+        }
+    }
+
     fn verdict(&self) -> PartVerdict {
         match self {
             Memory::NotRunOnProcesses { .. }
