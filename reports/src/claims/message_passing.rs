@@ -91,45 +91,7 @@ impl Claim for MessagePassing {
             .iter()
             .find(|c| c.workload == SHARED_MERGE && c.param("workers").is_some())
             .and_then(|c| Some((c.param("workers")?, c.param("updates")?)));
-        let mut merges = Vec::new();
-        let mut batched = Vec::new();
-        for r in run.runners(|c| c.workload == SHARED_MERGE) {
-            let Some(merge) = run.point(r, SHARED_MERGE) else {
-                continue;
-            };
-            let Some(m) = metric(merge, NS_PER_UPDATE) else {
-                continue;
-            };
-            let shared: Vec<(String, f64)> = SHARED_MEMORY
-                .iter()
-                .filter_map(|(w, _)| {
-                    Some((
-                        w.to_string(),
-                        metric(run.at(r, w, merge.threads)?, NS_PER_UPDATE)?,
-                    ))
-                })
-                .collect();
-            let shared_not_applicable = shared.is_empty()
-                && SHARED_MEMORY
-                    .iter()
-                    .flat_map(|(w, _)| run.all(r, w))
-                    .any(|c| !c.applies());
-            if let Some((_, best)) = shared.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
-                batched.push(Batched {
-                    cell: CellId::of(merge),
-                    merge_ns_per_update: m,
-                    shared_ns_per_update: *best,
-                    merge_over_shared: m / best,
-                    shared_over_merge: best / m,
-                });
-            }
-            merges.push(Merge {
-                cell: CellId::of(merge),
-                ns_per_update: m,
-                shared,
-                shared_not_applicable,
-            });
-        }
+        let (merges, batched) = merges(run);
         if batched.is_empty() {
             let gap = if run.results.cells.iter().any(|c| c.workload == SHARED_MERGE) {
                 MessagePassingGap::NoPair
@@ -141,26 +103,7 @@ impl Claim for MessagePassing {
                 outcome: Outcome::NotMeasured(vec![gap]),
             };
         }
-        let mut per_update = Vec::new();
-        for r in run.runners(|c| c.workload == CHANNELS) {
-            let Some(hop) = run.point(r, CHANNELS) else {
-                continue;
-            };
-            let Some(h) = metric(hop, NS_PER_HOP) else {
-                continue;
-            };
-            if let Some(a) = run
-                .at(r, SHARED_ATOMIC, hop.threads)
-                .and_then(|c| metric(c, NS_PER_UPDATE))
-            {
-                per_update.push(Hop {
-                    cell: CellId::of(hop),
-                    ns_per_hop: h,
-                    atomic_ns_per_update: a,
-                    hop_over_atomic: h / a,
-                });
-            }
-        }
+        let per_update = hops(run);
         let runners_where = |slower: bool| -> Vec<String> {
             batched
                 .iter()
@@ -324,6 +267,78 @@ impl Claim for MessagePassing {
             extrapolated: false,
         }
     }
+}
+
+/// Each runner's `shared-merge` at its comparison point against the
+/// shared-memory variants at the same thread count, and where one finished,
+/// merging against the fastest.
+fn merges(run: &Run<'_>) -> (Vec<Merge>, Vec<Batched>) {
+    let mut merges = Vec::new();
+    let mut batched = Vec::new();
+    for r in run.runners(|c| c.workload == SHARED_MERGE) {
+        let Some(merge) = run.point(r, SHARED_MERGE) else {
+            continue;
+        };
+        let Some(m) = metric(merge, NS_PER_UPDATE) else {
+            continue;
+        };
+        let shared: Vec<(String, f64)> = SHARED_MEMORY
+            .iter()
+            .filter_map(|(w, _)| {
+                Some((
+                    w.to_string(),
+                    metric(run.at(r, w, merge.threads)?, NS_PER_UPDATE)?,
+                ))
+            })
+            .collect();
+        let shared_not_applicable = shared.is_empty()
+            && SHARED_MEMORY
+                .iter()
+                .flat_map(|(w, _)| run.all(r, w))
+                .any(|c| !c.applies());
+        if let Some((_, best)) = shared.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+            batched.push(Batched {
+                cell: CellId::of(merge),
+                merge_ns_per_update: m,
+                shared_ns_per_update: *best,
+                merge_over_shared: m / best,
+                shared_over_merge: best / m,
+            });
+        }
+        merges.push(Merge {
+            cell: CellId::of(merge),
+            ns_per_update: m,
+            shared,
+            shared_not_applicable,
+        });
+    }
+    (merges, batched)
+}
+
+/// A `channels` hop against a `shared-atomic` update at the same thread count,
+/// per runner.
+fn hops(run: &Run<'_>) -> Vec<Hop> {
+    let mut per_update = Vec::new();
+    for r in run.runners(|c| c.workload == CHANNELS) {
+        let Some(hop) = run.point(r, CHANNELS) else {
+            continue;
+        };
+        let Some(h) = metric(hop, NS_PER_HOP) else {
+            continue;
+        };
+        if let Some(a) = run
+            .at(r, SHARED_ATOMIC, hop.threads)
+            .and_then(|c| metric(c, NS_PER_UPDATE))
+        {
+            per_update.push(Hop {
+                cell: CellId::of(hop),
+                ns_per_hop: h,
+                atomic_ns_per_update: a,
+                hop_over_atomic: h / a,
+            });
+        }
+    }
+    per_update
 }
 
 /// `thread-pool at 2 threads: merge 0.618 ns, atomic 18.4 ns per update`.
