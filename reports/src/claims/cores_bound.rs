@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 4, derived and rendered.
 pub(super) struct CoresBound;
 
 /// Claim 4 on this run: speedup bounded by min(threads, cores); threads beyond

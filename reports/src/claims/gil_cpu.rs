@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 6, derived and rendered.
 pub(super) struct GilCpu;
 
 /// Claim 6 on this run: CPU work under a global lock.

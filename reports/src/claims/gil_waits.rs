@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 7, derived and rendered.
 pub(super) struct GilWaits;
 
 /// Claim 7 on this run: waits under a global lock.

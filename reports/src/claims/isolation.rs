@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 2, derived and rendered.
 pub(super) struct Isolation;
 
 /// Claim 2 on this run: an abort on processes against threads; shared memory

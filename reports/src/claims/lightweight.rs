@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 1, derived and rendered.
 pub(super) struct Lightweight;
 
 /// Claim 1 on this run: creation cost and memory of a task, a thread and a

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 8, derived and rendered.
 pub(super) struct MessagePassing;
 
 /// Claim 8 on this run: merging private copies against shared memory, and a

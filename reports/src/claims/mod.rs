@@ -23,9 +23,12 @@
 //!
 //! Each claim is one file implementing [`Claim`]: `derive` picks the cells and
 //! computes the numbers into a typed finding (numbers, cell ids, a [`Verdict`]; no
-//! prose), and `render` words that finding as a [`Check`]. This file owns what the
-//! claims share: the ids and thresholds, the verdict logic ([`combine`]), the typed
-//! pieces findings are made of, the registry ([`CLAIMS`]) and the section.
+//! prose), and `render` words that finding as a [`Check`]; the † footnote follows
+//! from [`Check::extrapolated`]. This file owns what the claims share: the ids and
+//! thresholds, the verdicts and how parts combine into one ([`verdict_of`]), the
+//! registry ([`CLAIMS`]) and the section. `finding.rs` holds the typed pieces
+//! findings are made of, `run.rs` the lookups on the run, `locked.rs` what claims
+//! 6 and 7 share.
 
 mod advice;
 mod cores_bound;

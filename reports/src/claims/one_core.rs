@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Claim 3, derived and rendered.
 pub(super) struct OneCore;
 
 /// Claim 3 on this run: single-threaded concurrency on CPU work and on waits.

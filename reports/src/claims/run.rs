@@ -3,9 +3,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------
-// The run, as the claims read it
-
 /// The cells of a run with the orders and lookups the claims share.
 pub(super) struct Run<'a> {
     pub(super) results: &'a Results,
@@ -111,7 +108,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// `speedup` of `cell` over `seq`, marked † when it or `seq` was extrapolated.
+    /// The speedup of `cell` over `seq`, when it has one.
     pub(super) fn speedup(&self, cell: &Cell) -> Option<f64> {
         cell.summary.as_ref()?.speedup_vs_seq
     }
