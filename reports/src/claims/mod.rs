@@ -1,0 +1,426 @@
+//! The report section "Claims checked": each classic claim about threads,
+//! processes, concurrency, parallelism and the GIL, the experiment that tests it
+//! (workloads and runners), the numbers the cells measured (with units), and a
+//! verdict computed from those numbers by a rule whose thresholds are the
+//! constants below: **holds**, **does not hold**, **holds only …** (the data
+//! support part of the claim), or **not measured in this run** when the cells it
+//! needs are absent, do not apply or failed — never a verdict then. Where a claim
+//! has a part the run did not measure (e.g. threads beyond the core count without
+//! such a thread count), the verdict covers the parts measured and names the rest.
+//!
+//! Runners are found by what the results file says they are where that identifies
+//! them: a runner with a global lock is the class concurrent-serialized; one OS
+//! thread per task is the thread knob `per-task`; a single-threaded concurrent
+//! runner is the class concurrent; an async task is spawned by a runner outside the
+//! os-scheduler family; the runners whose thread count sets their parallelism are
+//! the parallel classes with another knob. Claims about a specific runner name it
+//! in the table of constants at the top ([`PROCESSES`], [`THREADS`],
+//! [`THREAD_POOL`]): the only runner names in this module.
+//!
+//! A runner measured at several thread counts is compared at one point where a
+//! claim needs one cell per runner: at the machine's logical core count when it ran
+//! there, else the largest count below it, else its smallest ([`point_of`]).
+//!
+//! Each claim is one file implementing [`Claim`]: `derive` picks the cells and
+//! computes the numbers into a typed finding (numbers, cell ids, a [`Verdict`]; no
+//! prose), and `render` words that finding as a [`Check`]; the † footnote follows
+//! from [`Check::extrapolated`]. This file owns what the claims share: the ids and
+//! thresholds, the verdicts and how parts combine into one ([`verdict_of`]), the
+//! registry ([`CLAIMS`]) and the section. `finding.rs` holds the typed pieces
+//! findings are made of, `run.rs` the lookups on the run, `locked.rs` what claims
+//! 6 and 7 share.
+
+mod advice;
+mod cores_bound;
+mod finding;
+mod gil_cpu;
+mod gil_waits;
+mod isolation;
+mod lightweight;
+mod locked;
+mod message_passing;
+mod one_core;
+mod run;
+#[cfg(test)]
+mod tests;
+
+use advice::{Advice, Unit};
+use finding::*;
+use locked::*;
+use run::Run;
+pub(crate) use run::point_of;
+
+// Shared with the claim files, which `use super::*`.
+use crate::crash::{self, Fate};
+use crate::format::{bytes, duration_us, thousands};
+use crate::model::{Cell, Results, Status};
+use crate::overhead::PER_TASK_KNOB;
+use crate::summary::BASELINE_RUNNER;
+use crate::table::{Align, Table};
+use crate::text::{escape_inline, join_and, sig3, times};
+use rtcompare_api::{Class, Family};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+// ---------------------------------------------------------------------------
+// The runners claims are about by name
+
+/// Worker processes, one address space each: the processes of claims 1, 2 and 5.
+pub(crate) const PROCESSES: &str = "processes";
+/// One OS thread per task in one process: a threads side of claim 2.
+pub(crate) const THREADS: &str = "threads";
+/// N OS threads in one process: threads at the same count as [`PROCESSES`] and
+/// the GIL (claims 2, 5, 6 and 7).
+pub(crate) const THREAD_POOL: &str = "thread-pool";
+/// Every runner this module names (the test that renames runners leaves these).
+#[cfg(test)]
+pub(crate) const NAMED_RUNNERS: [&str; 3] = [PROCESSES, THREADS, THREAD_POOL];
+
+// ---------------------------------------------------------------------------
+// Workloads and measures
+
+use rtcompare_api::ids::metric::{
+    NS_PER_HOP, NS_PER_TASK, NS_PER_UPDATE, RSS_PER_PROCESS_BYTES as RSS_PER_PROCESS,
+    RSS_PER_TASK_BYTES as RSS_PER_TASK,
+};
+use rtcompare_api::ids::workload::{
+    CHANNELS, CPU, SHARED_ASYNC_MUTEX, SHARED_ATOMIC, SHARED_MERGE, SHARED_MUTEX, SLEEP, SPAWN,
+};
+/// The shared-memory variants of the shared-state workloads, with a short name.
+const SHARED_MEMORY: [(&str, &str); 3] = [
+    (SHARED_ATOMIC, "atomic"),
+    (SHARED_MUTEX, "mutex"),
+    (SHARED_ASYNC_MUTEX, "async mutex"),
+];
+
+// ---------------------------------------------------------------------------
+// Thresholds
+
+/// Claim 1: a process is heavy next to a thread when it costs at least this many
+/// times a thread to create and in memory: an order of magnitude.
+const HEAVIER: f64 = 10.0;
+/// Claims 3 and 6: a speedup over `seq` up to this is no gain (noise and a few
+/// percent of scheduling either way).
+const NO_GAIN: f64 = 1.1;
+/// Claim 3: CPU utilisation up to this is one core.
+const ONE_CORE: f64 = 1.1;
+/// Claim 3: a speedup on waiting work from this up is large.
+const LARGE: f64 = 10.0;
+/// Claim 4: a speedup may exceed min(threads, cores) by this fraction before
+/// the bound counts as broken (noise).
+const BOUND_SLACK: f64 = 0.05;
+/// Claim 4: threads beyond the cores buy nothing when they raise the speedup at
+/// the core count by at most this factor.
+const BEYOND_GAIN: f64 = 1.05;
+/// Claims 5 and 7: a unit of execution helps when its speedup reaches this share
+/// of the ideal gain, `1 + HELPS × (ideal − 1)`, where the ideal is min(N, cores)
+/// on CPU work and N on waits (1.5× at N = 2).
+const HELPS: f64 = 0.5;
+
+/// What the advice of claim 5 prescribes, as the claim is put here:
+/// multiprocessing for I/O-bound work, multithreading for CPU-bound work. (The
+/// Python folklore usually runs the other way round; the verdict is computed for
+/// whichever advice this says, and the unit tests check both.)
+const ADVICE: Advice = Advice {
+    io: Unit::Processes,
+    cpu: Unit::Threads,
+};
+
+// ---------------------------------------------------------------------------
+// Verdicts
+
+/// What the data say about a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum Verdict {
+    /// Every measured part holds.
+    Holds,
+    /// No measured part holds.
+    DoesNotHold,
+    /// Some parts hold: `holds only {0}` (`when a message is sent per update`).
+    HoldsOnly(String),
+    /// The cells the claim needs are missing, do not apply or failed.
+    NotMeasured,
+}
+
+impl Verdict {
+    /// `holds`, `does not hold`, `holds only …`, `not measured in this run`.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Verdict::Holds => "holds".into(),
+            Verdict::DoesNotHold => "does not hold".into(),
+            Verdict::HoldsOnly(when) => format!("holds only {when}"),
+            Verdict::NotMeasured => "not measured in this run".into(),
+        }
+    }
+}
+
+/// One claim checked against the run, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Check {
+    /// The claim, as usually told.
+    pub(crate) claim: String,
+    /// The workloads and runners that test it.
+    pub(crate) experiment: String,
+    /// How the verdict follows from the numbers, thresholds included.
+    pub(crate) rule: String,
+    /// What the cells measured (empty when nothing was).
+    pub(crate) measured: Vec<String>,
+    /// The verdict.
+    pub(crate) verdict: Verdict,
+    /// Why, with the numbers; for [`Verdict::NotMeasured`], what is missing.
+    pub(crate) why: String,
+    /// Whether a speedup shown was scaled up from part of the work (marked †).
+    pub(crate) extrapolated: bool,
+}
+
+/// How one part of a claim came out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) enum PartVerdict {
+    Holds,
+    Fails,
+    Unmeasured,
+}
+
+/// The verdict on a claim of several parts, each with the qualification under
+/// which the claim holds when only that part does (`for memory`).
+fn verdict_of(parts: &[(&str, PartVerdict)]) -> Verdict {
+    let measured = parts
+        .iter()
+        .filter(|(_, p)| *p != PartVerdict::Unmeasured)
+        .count();
+    let holding: Vec<&str> = parts
+        .iter()
+        .filter(|(_, p)| *p == PartVerdict::Holds)
+        .map(|(when, _)| *when)
+        .collect();
+    if measured == 0 {
+        Verdict::NotMeasured
+    } else if holding.len() == measured {
+        Verdict::Holds
+    } else if holding.is_empty() {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::HoldsOnly(holding.join(" and "))
+    }
+}
+
+/// One part of a claim, in words.
+enum Part {
+    /// It holds, because …
+    Holds(String),
+    /// It does not hold, because …
+    Fails(String),
+    /// It was not measured: which part (`isolation`), and what is missing.
+    Unmeasured(String, String),
+}
+
+impl Part {
+    fn verdict(&self) -> PartVerdict {
+        match self {
+            Part::Holds(_) => PartVerdict::Holds,
+            Part::Fails(_) => PartVerdict::Fails,
+            Part::Unmeasured(..) => PartVerdict::Unmeasured,
+        }
+    }
+}
+
+/// The reasons for the parts of a claim, joined.
+fn reasons(parts: Vec<Part>) -> String {
+    let measured = parts.iter().any(|p| p.verdict() != PartVerdict::Unmeasured);
+    let reasons: Vec<String> = parts
+        .into_iter()
+        .map(|p| match p {
+            Part::Holds(why) | Part::Fails(why) => why,
+            // Said once by the verdict when nothing was measured.
+            Part::Unmeasured(part, missing) if !measured => format!("{part}: {missing}"),
+            Part::Unmeasured(part, missing) => {
+                format!("{part}: not measured in this run ({missing})")
+            }
+        })
+        .collect();
+    reasons.join("; ")
+}
+
+/// A claim that could not be checked: `missing` says what it needed (each
+/// reason once).
+fn not_measured(claim: String, experiment: String, rule: String, missing: &[String]) -> Check {
+    let mut reasons: Vec<String> = Vec::new();
+    for reason in missing {
+        if !reasons.contains(reason) {
+            reasons.push(reason.clone());
+        }
+    }
+    Check {
+        claim,
+        experiment,
+        rule,
+        measured: Vec::new(),
+        verdict: Verdict::NotMeasured,
+        why: join_and(&reasons),
+        extrapolated: false,
+    }
+}
+/// The measure `key` of `cell`, when finite.
+fn metric(cell: &Cell, key: &str) -> Option<f64> {
+    cell.metrics.get(key).copied().filter(|v| v.is_finite())
+}
+
+/// A duration in nanoseconds with its unit, three significant digits: `151 ns`,
+/// `0.620 ns`, `15.0 ns`, `14.5 µs`, `1.48 ms`.
+fn ns(x: f64) -> String {
+    if x.abs() < 999.5 {
+        format!("{} ns", sig3(x))
+    } else {
+        duration_us(x / 1e3)
+    }
+}
+
+/// `1 thread`, `2 threads`.
+fn threads(n: usize) -> String {
+    format!("{n} thread{}", if n == 1 { "" } else { "s" })
+}
+
+/// A number of cores: `1.00`.
+fn cores(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+/// `1, 2 and 4`: thread counts sorted, each once.
+fn thread_counts(n: impl IntoIterator<Item = usize>) -> String {
+    let mut n: Vec<usize> = n.into_iter().collect();
+    n.sort_unstable();
+    n.dedup();
+    join_and(&n.iter().map(ToString::to_string).collect::<Vec<_>>())
+}
+
+/// Whether a speedup reaches [`HELPS`] of the ideal `ideal`.
+fn helps(speedup: f64, ideal: f64) -> bool {
+    speedup >= 1.0 + HELPS * (ideal - 1.0)
+}
+
+/// `a`, or the named runners joined, or `fallback` when there are none.
+fn names<S: AsRef<str>>(ids: &[S], fallback: &str) -> String {
+    if ids.is_empty() {
+        fallback.to_owned()
+    } else {
+        join_and(
+            &ids.iter()
+                .map(|s| s.as_ref().to_owned())
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The claims
+
+/// Every claim checked against `results` (summarised), in order. `rank` orders
+/// runners and `workloads` workloads as the rest of the report does.
+pub(crate) fn checks(
+    results: &Results,
+    rank: &dyn Fn(&str) -> usize,
+    workloads: &[&str],
+) -> Vec<Check> {
+    let run = Run {
+        results,
+        rank,
+        workloads,
+        cores: results.machine.logical_cores.max(1),
+    };
+    CLAIMS.iter().map(|check| check(&run)).collect()
+}
+
+/// A claim: what it derives from the run, and how that reads.
+trait Claim {
+    /// What the cells say about the claim: numbers, cell ids and a verdict.
+    type Finding: Serialize;
+    /// Picks the cells and computes the finding; no prose.
+    fn derive(run: &Run<'_>) -> Self::Finding;
+    /// The finding in words, as the section prints it.
+    fn render(finding: &Self::Finding) -> Check;
+}
+
+/// Derives and renders claim `C`.
+fn check<C: Claim>(run: &Run<'_>) -> Check {
+    C::render(&C::derive(run))
+}
+
+/// The claims in the order the section numbers them.
+const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
+    check::<lightweight::Lightweight>,
+    check::<isolation::Isolation>,
+    check::<one_core::OneCore>,
+    check::<cores_bound::CoresBound>,
+    check::<advice::AdviceClaim>,
+    check::<gil_cpu::GilCpu>,
+    check::<gil_waits::GilWaits>,
+    check::<message_passing::MessagePassing>,
+];
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// Writes the section: a table of the verdicts, then each claim with its
+/// experiment, measurements, rule and verdict.
+pub(crate) fn section(
+    results: &Results,
+    rank: &dyn Fn(&str) -> usize,
+    workloads: &[&str],
+    out: &mut String,
+) {
+    let checks = checks(results, rank, workloads);
+    out.push_str("## Claims checked\n\n");
+    out.push_str(
+        "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \
+         computed from those numbers by the rule given with it: **holds**, **does not hold**, \
+         **holds only …** when the data support part of the claim, or **not measured in this \
+         run** when the cells it needs are missing, do not apply or failed. Where a part of a \
+         claim was not measured, the verdict covers the rest and names that part.\n\n",
+    );
+    let mut table = Table::new([
+        ("#", Align::Right),
+        ("Claim", Align::Left),
+        ("Verdict", Align::Left),
+    ]);
+    for (i, check) in checks.iter().enumerate() {
+        table.push_row(vec![
+            (i + 1).to_string(),
+            check.claim.trim_end_matches('.').to_owned(),
+            check.verdict.text(),
+        ]);
+    }
+    out.push_str(&table.to_markdown());
+    out.push('\n');
+    for (i, check) in checks.iter().enumerate() {
+        writeln!(out, "**{}. {}**\n", i + 1, check.claim).expect("write to String");
+        writeln!(out, "- *Experiment:* {}.", check.experiment).expect("write to String");
+        match check.measured.as_slice() {
+            [] => {}
+            [one] => writeln!(out, "- *Measured:* {one}.").expect("write to String"),
+            many => {
+                out.push_str("- *Measured:*\n");
+                for line in many {
+                    writeln!(out, "  - {line}").expect("write to String");
+                }
+            }
+        }
+        writeln!(out, "- *Rule:* {}", check.rule).expect("write to String");
+        writeln!(
+            out,
+            "- *Verdict:* **{}**{}.\n",
+            check.verdict.text(),
+            if check.why.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", check.why)
+            }
+        )
+        .expect("write to String");
+    }
+    if checks.iter().any(|c| c.extrapolated) {
+        out.push_str(
+            "† A speedup from a cell, or a `seq`, that ran part of the work and was scaled up; \
+             see the workload's table.\n\n",
+        );
+    }
+}
