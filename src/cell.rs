@@ -23,7 +23,7 @@
 //! that other load disturbed is discarded and taken again, up to `max_retakes`
 //! times per process; after that it is kept, marked, and the cell is disturbed.
 
-use crate::interference::{Disturbance, SystemCpu, TasksCpu};
+use crate::interference::{Disturbance, KernelThreadsCpu, SystemCpu, TasksCpu};
 use crate::measure::{Usage, peak_rss_bytes};
 use rtcompare_api::ids;
 use rtcompare_api::{
@@ -556,6 +556,7 @@ impl<W: Workload> Measure<'_, W> {
         while i < total {
             let system_before = SystemCpu::now();
             let children_before = children.then(ChildrenCpu::now);
+            let kernel_before = KernelThreadsCpu::now();
             // The precise counter is read tightly around the sample, so that only
             // the sample and getrusage fall between its readings.
             let tasks_before = TasksCpu::now();
@@ -563,6 +564,7 @@ impl<W: Workload> Measure<'_, W> {
             let (mut outcome, mut wall) = run_once(params);
             let usage_after = Usage::now();
             let tasks_after = TasksCpu::now();
+            let kernel_after = KernelThreadsCpu::now();
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
             }
@@ -576,7 +578,13 @@ impl<W: Workload> Measure<'_, W> {
                 sample.user_s += (after.user - before.user).max(0.0);
                 sample.sys_s += (after.sys - before.sys).max(0.0);
             }
-            let own = sample.user_s + sample.sys_s;
+            // The kernel's threads count with the cell's own time (see
+            // `interference`): on a quiet machine they work for it.
+            let kernel = kernel_before
+                .zip(kernel_after)
+                .map(|(before, after)| before.until(&after));
+            sample.kernel_cpu_s = kernel;
+            let own = sample.user_s + sample.sys_s + kernel.unwrap_or(0.0);
             let disturbance = system_before
                 .zip(SystemCpu::now())
                 .map(|(before, after)| Disturbance::between(&before, &after, own))

@@ -17,6 +17,13 @@
 //!
 //! A sample's foreign load is whichever counter shows more of it beyond its own
 //! resolution, so load outside the cgroup (seen only by `/proc/stat`) still counts.
+//!
+//! The kernel's own threads ([`KernelThreadsCpu`]: `ksoftirqd`, `kworker`,
+//! `rcu_preempt`, ...) are not foreign load: on a quiet machine their time is the
+//! cell's own work done elsewhere. `threads/spawn` creates and joins thousands of
+//! threads per sample, and freeing them (RCU callbacks in `ksoftirqd`, deferred
+//! work in `kworker`s) kept 0.13 cores busy beside it, which marked every one of its
+//! samples disturbed. Another process's load shows in that process's own time.
 
 use rtcompare_reports::{BusyProcess, Preflight};
 use std::time::{Duration, Instant};
@@ -150,6 +157,59 @@ fn tasks_counter(
     // cgroup v1 first: on a hybrid system the v2 hierarchy does not own the CPU.
     candidates.sort_by_key(|c| matches!(c, TasksCounter::CpuStat(_)));
     candidates.into_iter().find(|c| readable(c))
+}
+
+/// The run time of the kernel's own threads (`kthreadd` and its children) at one
+/// instant, in nanoseconds, from `/proc/PID/schedstat`.
+#[derive(Debug, Clone, Copy)]
+pub struct KernelThreadsCpu {
+    ns: u64,
+}
+
+impl KernelThreadsCpu {
+    /// Sums the kernel threads' run time now; `None` where `/proc` has no schedstat.
+    pub fn now() -> Option<KernelThreadsCpu> {
+        let mut ns = 0u64;
+        let mut seen = false;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue; // it exited while we looked
+            };
+            if pid != KTHREADD && parent_of(&stat) != Some(KTHREADD) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/schedstat")) {
+                if let Some(run) = text
+                    .split_whitespace()
+                    .next()
+                    .and_then(|f| f.parse::<u64>().ok())
+                {
+                    ns += run;
+                    seen = true;
+                }
+            }
+        }
+        seen.then_some(KernelThreadsCpu { ns })
+    }
+
+    /// Seconds the kernel threads ran from `self` to `later` (threads that exited
+    /// in between take their time with them, so this can only undercount).
+    pub fn until(&self, later: &KernelThreadsCpu) -> f64 {
+        later.ns.saturating_sub(self.ns) as f64 / 1e9
+    }
+}
+
+/// The pid of `kthreadd`, the parent of every kernel thread.
+const KTHREADD: u32 = 2;
+
+/// The parent pid in the text of `/proc/PID/stat`.
+fn parent_of(stat: &str) -> Option<u32> {
+    let close = stat.rfind(')')?;
+    stat[close + 1..].split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The aggregate `cpu` line of `/proc/stat`, in seconds.
@@ -365,6 +425,22 @@ pub fn describe(p: &Preflight) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernel_threads_are_the_children_of_kthreadd() {
+        assert_eq!(
+            parent_of("14 (ksoftirqd/0) S 2 0 0 0 -1 69238848 0"),
+            Some(2)
+        );
+        assert_eq!(parent_of("99 (a (b) c) S 1 99 99 0"), Some(1));
+        assert_eq!(parent_of("garbage"), None);
+        // Here, on Linux: the kernel's threads have run, and their time only grows.
+        if let Some(before) = KernelThreadsCpu::now() {
+            let after = KernelThreadsCpu::now().unwrap();
+            assert!(before.ns > 0);
+            assert!(before.until(&after) >= 0.0);
+        }
+    }
 
     #[test]
     fn proc_stat_busy_and_steal() {

@@ -53,6 +53,7 @@ impl Usage {
             process: 0,
             foreign_cpu_s: None,
             foreign_resolution_s: None,
+            kernel_cpu_s: None,
             steal_s: None,
             disturbed: false,
         }

@@ -578,6 +578,11 @@ pub struct Sample {
     /// read `/proc/stat` only (schema 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foreign_resolution_s: Option<f64>,
+    /// CPU time, seconds, of the kernel's own threads (`ksoftirqd`, `kworker`, ...)
+    /// during the sample: counted with the cell's own time, not as foreign load
+    /// (schema 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_cpu_s: Option<f64>,
     /// Steal time over the sample, seconds, all CPUs together (schema 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steal_s: Option<f64>,
@@ -606,6 +611,7 @@ impl Sample {
             process: 0,
             foreign_cpu_s: None,
             foreign_resolution_s: None,
+            kernel_cpu_s: None,
             steal_s: None,
             disturbed: false,
         }
