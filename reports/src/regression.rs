@@ -120,9 +120,9 @@
 //!
 //! **Latency p99** is judged per sample: each sample's own p99
 //! (`Sample::latency_p99_us`) is tested like wall time (significance across the
-//! cell's processes, an interval beyond the band), against a floor of 1.5 × the
-//! larger of the spread of the baseline's per-run merged p99s and the spread
-//! between its processes' median p99s. The p99 of histograms merged over a handful
+//! cell's processes, an interval beyond the band), against a floor that is the
+//! larger of 1.5 × the spread of the baseline's per-run merged p99s and the reach
+//! of its processes' median p99s. The p99 of histograms merged over a handful
 //! of samples is a tail statistic that moved by 20–480% between identical runs
 //! here; judged as one value against three runs' spread it raised false alarms in
 //! every self-check of the whole matrix. A cell whose samples carry no p99 has no
@@ -348,7 +348,7 @@ pub struct CheckOptions {
     pub strict_machine: bool,
     /// Multiplier of a cell's run-to-run spread (the relative interquartile range of
     /// the baseline's per-run values) that gives its noise floor: the band a change
-    /// must clear is `max(band, floor_k × spread)`. Default [`FLOOR_K`].
+    /// must clear is `max(band, floor_k × spread, process reach)`. Default [`FLOOR_K`].
     #[serde(default = "default_floor_k")]
     pub floor_k: f64,
     /// Judge cells relative to the machine's drift since the baseline, measured on
