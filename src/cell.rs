@@ -734,22 +734,15 @@ impl ChildrenCpu {
         };
         let me = std::process::id();
         // No /proc/self/task/*/children on every kernel: scan the process list.
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue; // it exited while we looked
-            };
-            if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(&stat) {
+        crate::measure::for_each_process(|pid, stat| {
+            if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(stat) {
                 if ppid == me {
                     let live = live_child_cpu(pid, user_ticks, sys_ticks);
                     cpu.user += live.user;
                     cpu.sys += live.sys;
                 }
             }
-        }
+        });
         cpu
     }
 }

@@ -171,16 +171,9 @@ impl KernelThreadsCpu {
     pub fn now() -> Option<KernelThreadsCpu> {
         let mut ns = 0u64;
         let mut seen = false;
-        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue; // it exited while we looked
-            };
-            if pid != KTHREADD && parent_of(&stat) != Some(KTHREADD) {
-                continue;
+        crate::measure::for_each_process(|pid, stat| {
+            if pid != KTHREADD && parent_of(stat) != Some(KTHREADD) {
+                return;
             }
             if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/schedstat")) {
                 if let Some(run) = text
@@ -192,7 +185,7 @@ impl KernelThreadsCpu {
                     seen = true;
                 }
             }
-        }
+        });
         seen.then_some(KernelThreadsCpu { ns })
     }
 
@@ -309,16 +302,9 @@ pub fn sample_cores(sample: &rtcompare_reports::Sample) -> Option<f64> {
 /// CPU ticks (user + system) of every process now, by pid, with their names.
 fn process_ticks() -> Vec<(u32, String, u64)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
+    crate::measure::for_each_process(|pid, stat| {
         let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
+            return;
         };
         let comm = stat[open + 1..close].to_owned();
         let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
@@ -326,7 +312,7 @@ fn process_ticks() -> Vec<(u32, String, u64)> {
         if let (Some(user), Some(sys)) = (tick(11), tick(12)) {
             out.push((pid, comm, user + sys));
         }
-    }
+    });
     out
 }
 

@@ -60,6 +60,20 @@ impl Usage {
     }
 }
 
+/// Calls `visit(pid, text of /proc/PID/stat)` for every process listed in `/proc`
+/// now; processes that exit while the list is read are skipped.
+pub fn for_each_process(mut visit: impl FnMut(u32, &str)) {
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            visit(pid, &stat);
+        }
+    }
+}
+
 /// This process's peak resident set size (VmHWM), in bytes.
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
