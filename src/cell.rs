@@ -281,6 +281,12 @@ pub fn run(spec: &CellSpec) -> CellReport {
         .get(ids::metric::WORKERS_PEAK_RSS_BYTES)
         .copied();
     cell.peak_rss_bytes = peak_rss_bytes().map(|own| own + workers_peak.unwrap_or(0.0) as u64);
+    // Each sample carries its process's peak: the parent merges several processes
+    // into one cell, and a check compares peaks process by process.
+    let peak = cell.peak_rss_bytes;
+    for sample in cell.samples.iter_mut().chain(cell.warmup.iter_mut()) {
+        sample.process_peak_rss_bytes = peak;
+    }
     report
 }
 

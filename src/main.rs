@@ -120,6 +120,12 @@ struct CheckArgs {
     /// calibration cells (seq/cpu/t1 and seq/cpu-skewed/t1) of the same run.
     #[arg(long)]
     normalize: bool,
+    /// When the check finds no regression, add the checked results to the baseline as
+    /// one more run (as `baseline calibrate` does), so its noise floors learn how this
+    /// machine varies from hour to hour and day to day. For the main branch's runs,
+    /// not for the changes under review.
+    #[arg(long)]
+    calibrate: bool,
     /// Accept partial (interrupted) results or baseline files.
     #[arg(long)]
     allow_partial: bool,
@@ -473,14 +479,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bmf: args.export_bmf.as_deref(),
                 confirmation: args.confirmation.as_deref(),
             };
-            if args.run {
-                regress::check_run(&job)
+            let (code, results) = if args.run {
+                (regress::check_run(&job)?, args.out.join("results.json"))
             } else {
                 let results = args
                     .results
                     .unwrap_or_else(|| PathBuf::from("target/rtcompare/results.json"));
-                regress::check_file(&job, &results)
+                (regress::check_file(&job, &results)?, results)
+            };
+            if args.calibrate {
+                regress::calibrate_after_check(&args.baseline, &results, code, args.allow_partial)?;
             }
+            Ok(code)
         }
         Cmd::Baseline(BaselineCmd::Save {
             results,

@@ -56,6 +56,7 @@ impl Usage {
             kernel_cpu_s: None,
             steal_s: None,
             disturbed: false,
+            process_peak_rss_bytes: None,
         }
     }
 }

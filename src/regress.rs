@@ -127,6 +127,36 @@ pub fn calibrate(path: &Path, paths: &[PathBuf], allow_partial: bool) -> Result<
     Ok(stored.repeats.as_ref().map_or(1, |r| r.runs.len()))
 }
 
+/// `check --calibrate`: after a check that exited with `code`, adds the checked
+/// `results` to the baseline at `path` when the check passed (a regression, an
+/// interrupted run or a usage error leaves the baseline as it was, and says so).
+pub fn calibrate_after_check(
+    path: &Path,
+    results: &Path,
+    code: ExitCode,
+    allow_partial: bool,
+) -> Result<()> {
+    if code != ExitCode::SUCCESS {
+        eprintln!(
+            "--calibrate: {} left as it was: the check did not pass",
+            path.display()
+        );
+        return Ok(());
+    }
+    let runs = calibrate(path, &[results.to_owned()], allow_partial).with_context(|| {
+        format!(
+            "--calibrate: the check passed, but {} could not join the baseline",
+            results.display()
+        )
+    })?;
+    eprintln!(
+        "--calibrate: added {} to {} (now {runs} runs)",
+        results.display(),
+        path.display()
+    );
+    Ok(())
+}
+
 /// Loads a baseline file (with its repeats), refusing a partial one unless allowed.
 fn load_baseline_complete(path: &Path, allow_partial: bool) -> Result<Baseline> {
     let baseline = rtcompare_reports::load_baseline(path)?;

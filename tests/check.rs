@@ -125,6 +125,16 @@ fn check_run_catches_an_injected_slowdown_and_confirms_it() {
         .code(0)
         .stdout(contains("0 regressions"))
         .stdout(contains("1 unconfirmed"));
+
+    // A check's run repeats the baseline's plan, though from its own number of
+    // processes, so it can join the baseline as one more run.
+    common::rtcompare()
+        .args(["baseline", "calibrate"])
+        .arg(&baseline)
+        .arg(out.join("results.json"))
+        .assert()
+        .code(0)
+        .stderr(contains("2 runs"));
 }
 
 #[test]
@@ -341,6 +351,30 @@ fn baseline_save_of_three_runs_records_their_noise_and_calibrate_adds_runs() {
         .code(0)
         .stdout(contains("| Band | Detects |"))
         .stdout(contains("Summary: 0 regressions"));
+
+    // `--calibrate` adds a passing check's results to the baseline, and leaves the
+    // baseline alone when the check finds a regression.
+    let check_calibrating = |run: &Path| {
+        common::rtcompare()
+            .args(["check", "--calibrate", "--baseline"])
+            .arg(&path)
+            .arg(run)
+            .arg("--out")
+            .arg(dir.path().join("check"))
+            .assert()
+    };
+    check_calibrating(&runs[1])
+        .code(0)
+        .stderr(contains("--calibrate: added"))
+        .stderr(contains("(now 5 runs)"));
+    let slow_dir = dir.path().join("slow");
+    std::fs::create_dir_all(&slow_dir).unwrap();
+    let slower = repeated_runs(&slow_dir, &single, &[1.5]);
+    check_calibrating(&slower[0])
+        .code(1)
+        .stderr(contains("left as it was: the check did not pass"));
+    let after = rtcompare_reports::load_baseline(&path).unwrap();
+    assert_eq!(after.repeats.unwrap().runs.len(), 5);
 }
 
 #[test]

@@ -589,6 +589,12 @@ pub struct Sample {
     /// Kept although other load disturbed it: the cell's re-takes ran out (schema 3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disturbed: bool,
+    /// The peak resident set (VmHWM, plus its worker processes' peaks) of the cell
+    /// process that took this sample, when that process finished: the same on every
+    /// sample of one process (schema 4). Peak RSS is judged per process from it, so
+    /// a check of 2 processes is not compared with the highest of 9.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_peak_rss_bytes: Option<u64>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -614,6 +620,7 @@ impl Sample {
             kernel_cpu_s: None,
             steal_s: None,
             disturbed: false,
+            process_peak_rss_bytes: None,
         }
     }
 }
@@ -697,6 +704,23 @@ impl Cell {
     /// Measured times of this cell are scaled by this factor (1.0 when complete).
     pub fn scale(&self) -> f64 {
         self.extrapolation.as_ref().map_or(1.0, |e| e.factor)
+    }
+
+    /// The peak resident set of each of the cell's processes, bytes, in process
+    /// order: from the samples' [`Sample::process_peak_rss_bytes`], or the cell's
+    /// one [`Cell::peak_rss_bytes`] for files whose samples do not carry it.
+    pub fn process_peaks_rss_bytes(&self) -> Vec<f64> {
+        let mut by_process: BTreeMap<usize, u64> = BTreeMap::new();
+        for s in &self.samples {
+            if let Some(peak) = s.process_peak_rss_bytes {
+                let slot = by_process.entry(s.process).or_default();
+                *slot = (*slot).max(peak);
+            }
+        }
+        if by_process.is_empty() {
+            return self.peak_rss_bytes.map(|b| b as f64).into_iter().collect();
+        }
+        by_process.into_values().map(|b| b as f64).collect()
     }
 
     /// Kept out of verdicts, rankings and claims because other load on the machine

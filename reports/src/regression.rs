@@ -128,14 +128,19 @@
 //! every self-check of the whole matrix. A cell whose samples carry no p99 has no
 //! p99 finding.
 //!
-//! **Peak RSS** is a true single value per cell (the processes' high-water mark),
-//! so there is no test and no interval: it is a regression or an improvement when
-//! its change is beyond the band. Its band is calibrated like wall time's:
-//! `max(configured band, 1.5 × the relative IQR of the baseline's per-run values)`,
-//! with the median of those values as the baseline's, and the same *too noisy*
-//! verdict; without repeats, the fixed band. It uses a band of at least 20% and
-//! ignores differences under 1 MiB: the resident memory of a small process moves
-//! with allocator and kernel behaviour no code change caused.
+//! **Peak RSS** is a true single value per cell process (its high-water mark,
+//! [`Cell::process_peaks_rss_bytes`]), so there is no test and no interval: the
+//! median of the processes' peaks is a regression or an improvement when its
+//! change is beyond the band. The median, not the maximum, because a check's 2
+//! processes against a baseline's 9 would otherwise read as a smaller peak every
+//! time (the highest of 9 draws): that was most of the spurious improvements of the
+//! whole-matrix self-checks. Its band is calibrated like wall time's: the larger of
+//! the configured band and the floor (1.5 × the relative IQR of the baseline's
+//! per-run medians, or the farthest any baseline process's peak lies from their
+//! median), with the same *too noisy* verdict; without repeats, the fixed band. It
+//! uses a band of at least 20% and ignores differences under 1 MiB: the resident
+//! memory of a small process moves with allocator and kernel behaviour no code
+//! change caused.
 //!
 //! **Drift.** When both sides have calibration cells ([`CALIBRATION_CELLS`]:
 //! `seq/cpu/t1` and `seq/cpu-skewed/t1`) finished and undisturbed, the check reports the machine's drift since the
@@ -1150,17 +1155,25 @@ pub fn check_with_repeats(
             }
         }
 
-        // True single values: peak RSS.
+        // True single values: peak RSS, one per process. The median of the
+        // processes' peaks, not their maximum: a check of 2 processes against a
+        // baseline of 9 would otherwise read as a smaller peak every time.
+        let (peaks_b, peaks_n) = (
+            base.process_peaks_rss_bytes(),
+            now.process_peaks_rss_bytes(),
+        );
         let single = [(
             Metric::PeakRss,
-            base.peak_rss_bytes.map(|b| b as f64),
-            now.peak_rss_bytes.map(|b| b as f64),
+            (!peaks_b.is_empty()).then(|| median(&peaks_b)),
+            (!peaks_n.is_empty()).then(|| median(&peaks_n)),
+            peaks_b,
         )];
-        for (metric, b, n) in single {
+        for (metric, b, n, processes) in single {
             let (Some(b), Some(n)) = (b, n) else {
                 continue;
             };
-            let floor = runs_of(metric, &|_, v| Some(v));
+            let per_process: Vec<Vec<f64>> = processes.iter().map(|p| vec![*p]).collect();
+            let floor = runs_of(metric, &|_, v| Some(v)).map(|f| f.with_reach(&per_process));
             let b = floor.map_or(b, |f| f.reference);
             if !(b > 0.0 && b.is_finite() && n.is_finite()) {
                 check.not_compared.push((

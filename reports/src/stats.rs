@@ -203,9 +203,35 @@ fn hierarchical_draw(groups: &[Vec<f64>], rng: &mut Rng, scratch: &mut Vec<f64>)
         let group = &groups[rng.below(groups.len())];
         scratch.extend((0..group.len()).map(|_| group[rng.below(group.len())]));
     }
-    scratch.sort_unstable_by(f64::total_cmp);
-    percentile_sorted(scratch, 50.0)
+    median_in_place(scratch)
 }
+
+/// The median of `xs` (as [`median`] computes it), reordering `xs`: a selection in
+/// linear time rather than a sort, for the bootstrap's inner loop.
+fn median_in_place(xs: &mut [f64]) -> f64 {
+    let n = xs.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let mid = (n - 1) / 2;
+    let (_, &mut lower, above) = xs.select_nth_unstable_by(mid, f64::total_cmp);
+    if n % 2 == 1 {
+        return lower;
+    }
+    let upper = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .unwrap_or(lower);
+    lower + (upper - lower) * 0.5
+}
+
+/// Resamples after which a bootstrap test may stop early, and the number of
+/// resamples in each tail that lets it: once both tails hold this many, the p-value
+/// is at least `2 × EARLY_STOP_TAIL / drawn`, above any threshold the full count
+/// was chosen to resolve (Besag and Clifford's sequential Monte Carlo p-value).
+const EARLY_STOP_MIN: usize = 2_000;
+const EARLY_STOP_TAIL: usize = 20;
 
 /// A hierarchical bootstrap of `median(now) / median(base)` where each side's
 /// samples come in groups (one per cell process): each resample draws processes
@@ -213,8 +239,11 @@ fn hierarchical_draw(groups: &[Vec<f64>], rng: &mut Rng, scratch: &mut Vec<f64>)
 /// between processes, not only within one, is in the result. Returns the 2.5th and 97.5th percentiles of the `resamples`
 /// ratios and the two-sided bootstrap p-value of "the ratio is 1": twice the
 /// smaller share of ratios at or beyond 1 on either side, counted as `(k + 1) /
-/// (resamples + 1)`, capped at 1. Deterministic for a given `seed`. Empty groups
-/// are ignored; an empty side gives `([NaN, NaN], 1.0)`.
+/// (resamples + 1)`, capped at 1. It stops before `resamples` once, after 2,000
+/// resamples, both sides of 1 hold 20: the p-value is then already far above
+/// what the full count can resolve, and a check of 240 cells draws up to 200,000
+/// resamples for each. Deterministic for a given `seed`. Empty groups are
+/// ignored; an empty side gives `([NaN, NaN], 1.0)`.
 ///
 /// ```
 /// use rtcompare_reports::stats::hierarchical_ratio_of_medians;
@@ -239,17 +268,23 @@ pub fn hierarchical_ratio_of_medians(
     let resamples = resamples.max(1);
     let mut rng = Rng::new(seed);
     let (mut sb, mut sn) = (Vec::new(), Vec::new());
-    let mut ratios = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
+    let mut ratios = Vec::with_capacity(resamples.min(EARLY_STOP_MIN * 4));
+    let (mut at_or_below, mut at_or_above) = (0, 0);
+    for i in 0..resamples {
         let b = hierarchical_draw(&base, &mut rng, &mut sb);
         let n = hierarchical_draw(&now, &mut rng, &mut sn);
-        ratios.push(n / b);
+        let ratio = n / b;
+        at_or_below += usize::from(ratio <= 1.0);
+        at_or_above += usize::from(ratio >= 1.0);
+        ratios.push(ratio);
+        if i + 1 >= EARLY_STOP_MIN && at_or_below.min(at_or_above) >= EARLY_STOP_TAIL {
+            break;
+        }
     }
     ratios.sort_unstable_by(f64::total_cmp);
-    let at_or_below = ratios.iter().filter(|&&r| r <= 1.0).count();
-    let at_or_above = ratios.iter().filter(|&&r| r >= 1.0).count();
+    let drawn = ratios.len();
     let tail = at_or_below.min(at_or_above);
-    let p = (2.0 * (tail + 1) as f64 / (resamples + 1) as f64).min(1.0);
+    let p = (2.0 * (tail + 1) as f64 / (drawn + 1) as f64).min(1.0);
     (
         [
             percentile_sorted(&ratios, 2.5),
@@ -560,6 +595,32 @@ impl Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_selection_median_equals_the_sorted_one() {
+        let mut rng = Rng::new(3);
+        for n in 1..40 {
+            let xs: Vec<f64> = (0..n).map(|_| (rng.next_u64() % 17) as f64).collect();
+            assert_eq!(median_in_place(&mut xs.clone()), median(&xs), "{xs:?}");
+        }
+        assert!(median_in_place(&mut []).is_nan());
+    }
+
+    #[test]
+    fn the_bootstrap_stops_early_only_when_far_from_significant() {
+        let base = vec![vec![1.0, 1.02, 0.98], vec![1.01, 0.99, 1.0]];
+        // The same values: both tails fill at once, and p is near 1.
+        let (_, p_same) = hierarchical_ratio_of_medians(&base, &base, 200_000, 1);
+        assert!(p_same > 0.5, "{p_same}");
+        // Twice as slow: no resample reaches 1, so every one is drawn and p is the
+        // smallest the count can give.
+        let slow: Vec<Vec<f64>> = base
+            .iter()
+            .map(|g| g.iter().map(|x| x * 2.0).collect())
+            .collect();
+        let (_, p_slow) = hierarchical_ratio_of_medians(&base, &slow, 10_000, 1);
+        assert!((p_slow - 2.0 / 10_001.0).abs() < 1e-12, "{p_slow}");
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {

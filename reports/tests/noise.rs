@@ -453,6 +453,38 @@ fn runs_of_different_plans_do_not_make_one_baseline() {
         plan_differences(&run(1), &other),
         ["config.samples: 5 -> 20"]
     );
+    // The number of processes per cell may differ (a check's run joins a baseline of
+    // 3-process runs); the rest of the sampling rule may not.
+    let rule = rtcompare_reports::model::SamplingConfig {
+        min_samples: 3,
+        max_samples: 20,
+        samples_per_process: 3,
+        min_processes: 3,
+        precision_cpu: 0.02,
+        precision_other: 0.05,
+        budget_s: Some(50.0),
+        interference_threshold_cores: 0.1,
+        max_retakes: 3,
+    };
+    let sampled = |rule: &rtcompare_reports::model::SamplingConfig| {
+        let mut r = run(1);
+        r.config.sampling = Some(rule.clone());
+        r
+    };
+    let two_processes = rtcompare_reports::model::SamplingConfig {
+        min_processes: 2,
+        samples_per_process: 5,
+        ..rule.clone()
+    };
+    assert!(plan_differences(&sampled(&rule), &sampled(&two_processes)).is_empty());
+    let other_precision = rtcompare_reports::model::SamplingConfig {
+        precision_cpu: 0.01,
+        ..rule.clone()
+    };
+    let differences = plan_differences(&sampled(&rule), &sampled(&other_precision));
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(differences[0].starts_with("config.sampling: "));
+
     let err = from_runs(&[("one.json".into(), run(1)), ("two.json".into(), other)]).unwrap_err();
     assert!(
         err.starts_with("two.json and one.json are runs of different plans"),
@@ -517,6 +549,63 @@ fn processes_in_different_modes_widen_the_floor_where_runs_agree_by_chance() {
     assert_eq!(
         find(&quiet, QUIET, Metric::MedianWall).verdict,
         Verdict::Regression
+    );
+}
+
+#[test]
+fn peak_rss_is_judged_per_process_not_as_the_highest_of_all() {
+    // 3 runs of 3 processes whose peaks are 100, 104 and 130 MiB: the highest of
+    // several processes is an extreme draw, which a check of fewer processes rarely
+    // reaches.
+    const MIB: u64 = 1 << 20;
+    let with_peaks = |seed: u64, peaks: &[u64]| {
+        let mut r = run_shaped(seed, peaks.len(), 4);
+        let cell = cell_mut(&mut r, QUIET);
+        for s in &mut cell.samples {
+            s.process_peak_rss_bytes = Some(peaks[s.process] * MIB);
+        }
+        cell.peak_rss_bytes = peaks.iter().max().map(|p| p * MIB);
+        r
+    };
+    let runs: Vec<(String, Results)> = (1..=3)
+        .map(|seed| {
+            (
+                format!("run{seed}.json"),
+                with_peaks(seed, &[100, 104, 130]),
+            )
+        })
+        .collect();
+    let baseline = from_runs(&runs).expect("one plan");
+    assert_eq!(
+        baseline.repeats.as_ref().unwrap().cells[QUIET].peak_rss_bytes,
+        [Some(104.0 * MIB as f64); 3],
+        "a run's value is the median of its processes' peaks"
+    );
+    let options = CheckOptions::against_baseline();
+    // Two processes at 101 and 103 MiB: no improvement, though the highest peaks of
+    // the two sides (130 and 103 MiB) differ by 21%. The floor (below) is above the
+    // 20% band, so it says so.
+    let same = check_baseline(&baseline, &with_peaks(9, &[101, 103]), &options);
+    let f = find(&same, QUIET, Metric::PeakRss);
+    assert_eq!(f.verdict, Verdict::TooNoisy, "{f:#?}");
+    assert_eq!(f.baseline, 104.0 * MIB as f64);
+    assert_eq!(f.now, 102.0 * MIB as f64);
+    // The floor knows the 130 MiB process: 25% from 104.
+    assert!((f.floor.unwrap() - 0.25).abs() < 1e-9, "{f:#?}");
+    // Every process growing by half is caught beyond that floor.
+    let grown = check_baseline(&baseline, &with_peaks(9, &[156, 156]), &options);
+    assert_eq!(
+        find(&grown, QUIET, Metric::PeakRss).verdict,
+        Verdict::Regression
+    );
+    // Files whose samples do not carry the process's peak: the cell's one value.
+    let mut old = with_peaks(9, &[101, 103]);
+    for s in &mut cell_mut(&mut old, QUIET).samples {
+        s.process_peak_rss_bytes = None;
+    }
+    assert_eq!(
+        cell_mut(&mut old, QUIET).process_peaks_rss_bytes(),
+        [103.0 * MIB as f64]
     );
 }
 
