@@ -17,10 +17,11 @@
 //! assert_eq!(baseline.repeats.unwrap().runs.len(), 3);
 //! ```
 
+use crate::fingerprint::machine_differences;
+use crate::metric::Metric;
 use crate::model::{
     Baseline, Cell, CellRepeats, Interference, RepeatRun, Repeats, Results, Sampling, Status,
 };
-use crate::regression::{Metric, machine_differences};
 use crate::stats::{median, relative_iqr};
 
 /// Fewest runs a baseline is made from by default: the fewest from which an

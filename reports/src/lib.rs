@@ -10,15 +10,19 @@ mod claims;
 mod crash;
 pub mod csv;
 mod echo;
+mod findings;
+pub mod fingerprint;
 pub mod floor;
 mod format;
 mod hogs;
 mod judge;
 pub mod machines;
 pub mod markdown;
+pub mod metric;
 pub mod model;
 mod overhead;
 pub mod regression;
+mod sections;
 pub mod stats;
 pub mod summary;
 pub mod table;
@@ -250,6 +254,10 @@ pub fn write_report(
                 let text = markdown::render_summarized(results, &charts);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
+                // What the sections derived, as data, beside the report.
+                let path = dir.join("findings.json");
+                write_atomic(&path, findings::render_summarized(results).as_bytes())?;
+                written.push(path);
             }
             Format::Csv => {
                 let path = markdown_path.with_extension("csv");

@@ -177,7 +177,9 @@
 //! assert!(!report.has_regression());
 //! ```
 
+pub use crate::fingerprint::machine_differences;
 use crate::floor::Floor;
+pub use crate::metric::Metric;
 use crate::model::{Baseline, Cell, CellRepeats, Repeats, Results, Sample, Status};
 use crate::stats::{
     benjamini_hochberg, bootstrap_median_ci, bootstrap_ratio_of_medians_ci, hierarchical_median_ci,
@@ -212,45 +214,6 @@ pub const FLOOR_MIN_RUNS: usize = crate::baseline::MIN_RUNS;
 /// before, but its processes settle into one of two modes (tokio-ct's 11 or 17 ms),
 /// so it read as ±40% "drift" while `seq/cpu` moved 0–4%.
 pub const CALIBRATION_CELLS: [&str; 2] = ["seq/cpu/t1", "seq/cpu-skewed/t1"];
-
-/// What is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Metric {
-    /// Median wall time of the samples (or, in ratio mode, of the samples divided
-    /// by `seq`'s median). Lower is better.
-    MedianWall,
-    /// Operations per second. Higher is better.
-    Throughput,
-    /// 99th-percentile latency. Lower is better.
-    LatencyP99,
-    /// Peak resident set of the cell's process. Lower is better.
-    PeakRss,
-}
-
-impl Metric {
-    /// The metric's id, as serialised: `median-wall`, `throughput`,
-    /// `latency-p99`, `peak-rss`.
-    pub fn name(&self) -> &str {
-        match self {
-            Self::MedianWall => "median-wall",
-            Self::Throughput => "throughput",
-            Self::LatencyP99 => "latency-p99",
-            Self::PeakRss => "peak-rss",
-        }
-    }
-
-    /// True when a larger value is better (throughput only).
-    pub fn higher_is_better(&self) -> bool {
-        matches!(self, Self::Throughput)
-    }
-}
-
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The outcome for one cell and metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -678,58 +641,6 @@ fn magnitude(x: f64) -> f64 {
 /// `1 regression`, `2 regressions`.
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// How the two runs' fingerprints differ, one human-readable line per field:
-/// `cpu_model: X -> Y`, then `kernel`, `logical_cores`, `rustc`, `profile`, one
-/// line per runtime crate whose version differs (`crate_versions.tokio: 1.47.1 ->
-/// 1.48.0`, `(none)` for a crate on one side only), `config.threads` and
-/// `config.preset`. Empty when they match. OS name, features, environment and git
-/// commit are not part of it: the commit differs by design, and the others are
-/// shown in reports.
-pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String> {
-    let (a, b) = (&baseline.machine, &results.machine);
-    let mut out = Vec::new();
-    let mut diff = |field: &str, x: String, y: String| {
-        if x != y {
-            out.push(format!("{field}: {x} -> {y}"));
-        }
-    };
-    diff("cpu_model", a.cpu_model.clone(), b.cpu_model.clone());
-    diff("kernel", a.kernel.clone(), b.kernel.clone());
-    diff(
-        "logical_cores",
-        a.logical_cores.to_string(),
-        b.logical_cores.to_string(),
-    );
-    diff("rustc", a.rustc.clone(), b.rustc.clone());
-    diff("profile", a.profile.clone(), b.profile.clone());
-    let crates: BTreeSet<&String> = a
-        .crate_versions
-        .keys()
-        .chain(b.crate_versions.keys())
-        .collect();
-    for name in crates {
-        let version = |m: &BTreeMap<String, String>| {
-            m.get(name).cloned().unwrap_or_else(|| "(none)".to_owned())
-        };
-        diff(
-            &format!("crate_versions.{name}"),
-            version(&a.crate_versions),
-            version(&b.crate_versions),
-        );
-    }
-    diff(
-        "config.threads",
-        format!("{:?}", baseline.config.threads),
-        format!("{:?}", results.config.threads),
-    );
-    diff(
-        "config.preset",
-        baseline.config.preset.clone(),
-        results.config.preset.clone(),
-    );
-    out
 }
 
 /// Compares `results` with `baseline` by the rule in the module documentation,

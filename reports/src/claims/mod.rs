@@ -345,6 +345,42 @@ fn check<C: Claim>(run: &Run<'_>) -> Check {
     C::render(&C::derive(run))
 }
 
+/// Derives claim `C`, as JSON.
+fn finding_json<C: Claim>(run: &Run<'_>) -> serde_json::Value {
+    serde_json::to_value(C::derive(run)).expect("a claim's finding serialises")
+}
+
+/// Every claim's finding, keyed by the claim, in the order of [`CLAIMS`].
+pub(crate) fn findings(
+    results: &Results,
+    rank: &dyn Fn(&str) -> usize,
+    workloads: &[&str],
+) -> Vec<(&'static str, serde_json::Value)> {
+    let run = Run {
+        results,
+        rank,
+        workloads,
+        cores: results.machine.logical_cores.max(1),
+    };
+    FINDINGS.iter().map(|(id, f)| (*id, f(&run))).collect()
+}
+
+/// The claims' ids and findings, in the order of [`CLAIMS`].
+type Derive = fn(&Run<'_>) -> serde_json::Value;
+const FINDINGS: [(&str, Derive); 8] = [
+    ("lightweight", finding_json::<lightweight::Lightweight>),
+    ("isolation", finding_json::<isolation::Isolation>),
+    ("one-core", finding_json::<one_core::OneCore>),
+    ("cores-bound", finding_json::<cores_bound::CoresBound>),
+    ("advice", finding_json::<advice::AdviceClaim>),
+    ("gil-cpu", finding_json::<gil_cpu::GilCpu>),
+    ("gil-waits", finding_json::<gil_waits::GilWaits>),
+    (
+        "message-passing",
+        finding_json::<message_passing::MessagePassing>,
+    ),
+];
+
 /// The claims in the order the section numbers them.
 const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
     check::<lightweight::Lightweight>,

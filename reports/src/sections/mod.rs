@@ -1,0 +1,227 @@
+//! The report's sections, one file each, and the registry that orders them.
+//!
+//! A section implements [`Section`]: a stable id and a render step that appends its
+//! Markdown, reading the shared [`Report`] context (the results, the order runners
+//! and workloads are listed in, the charts). [`SECTIONS`] lists them in the order
+//! the report prints them, so a new section is one file here and one line there.
+//! Sections that read best as one family of workloads (TCP echo in `echo.rs`, CPU
+//! hogs in `hogs.rs`, crash isolation in `crash.rs`, the claims in `claims/`) keep
+//! their own modules and join the registry through a small adapter below.
+//!
+//! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
+//! a runner is (class, family, how it is built, its timer and other parts, its
+//! caveats) and what a workload is (its measures and their units) come from the
+//! results file, so a new runner needs no change here.
+//!
+//! A cell whose workload does not apply to its runner (`n/a`) is not a failure:
+//! it is listed under its workload's table, grouped by reason, and left out of the
+//! table, the failures, the verdict, the grid and every speedup.
+
+mod cells_table;
+mod charts;
+mod disclosures;
+mod grid;
+mod header;
+mod reproduce;
+mod shared;
+#[cfg(test)]
+mod tests;
+mod verdict;
+mod verdict_clauses;
+mod workloads;
+
+use crate::charts::Chart;
+use crate::model::{Cell, Results, WorkloadMeta};
+use crate::summary::BASELINE_RUNNER;
+use rtcompare_api::WorkloadKind;
+
+/// One section of the report.
+pub(crate) trait Section {
+    /// Its key in `findings.json`, in kebab case.
+    fn id(&self) -> &'static str;
+    /// What it derived from the results, for `findings.json`: numbers, enums and
+    /// cell references, no prose. `None` when the results have nothing for it, and
+    /// for the sections that still write straight from the results.
+    fn findings(&self, _report: &Report<'_>) -> Option<serde_json::Value> {
+        None
+    }
+    /// Appends the section's Markdown to `out`; nothing when the results have
+    /// nothing for it.
+    fn render(&self, report: &Report<'_>, out: &mut String);
+}
+
+/// Every section, in the order the report prints them.
+pub(crate) const SECTIONS: &[&dyn Section] = &[
+    &header::Header,
+    &verdict::Verdict,
+    &grid::GridSection,
+    &Echo,
+    &Hogs,
+    &Crash,
+    &Claims,
+    &workloads::Workloads,
+    &charts::Charts,
+    &disclosures::Disclosures,
+    &reproduce::Reproduce,
+];
+
+/// *TCP echo*: latency against load ([`crate::echo`]).
+struct Echo;
+
+impl Section for Echo {
+    fn id(&self) -> &'static str {
+        "tcp-echo"
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        if crate::echo::present(report.results) {
+            crate::echo::section(report.results, &|r: &str| report.runner_rank(r), out);
+        }
+    }
+}
+
+/// *CPU hogs beside latency-sensitive work* ([`crate::hogs`]).
+struct Hogs;
+
+impl Section for Hogs {
+    fn id(&self) -> &'static str {
+        "hogs"
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        if crate::hogs::present(report.results) {
+            let rank = |r: &str| report.runner_rank(r);
+            crate::hogs::section(report.results, &rank, &report.workloads, out);
+        }
+    }
+}
+
+/// *Crash isolation* ([`crate::crash`]).
+struct Crash;
+
+impl Section for Crash {
+    fn id(&self) -> &'static str {
+        "crash-isolation"
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        if crate::crash::present(report.results) {
+            let rank = |r: &str| report.runner_rank(r);
+            crate::crash::section(report.results, &rank, &report.workloads, out);
+        }
+    }
+}
+
+/// *Claims checked* ([`crate::claims`]).
+struct Claims;
+
+impl Section for Claims {
+    fn id(&self) -> &'static str {
+        "claims"
+    }
+
+    fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
+        let rank = |r: &str| report.runner_rank(r);
+        let claims: Vec<serde_json::Value> =
+            crate::claims::findings(report.results, &rank, &report.workloads)
+                .into_iter()
+                .map(|(claim, finding)| serde_json::json!({ "claim": claim, "finding": finding }))
+                .collect();
+        Some(serde_json::Value::Array(claims))
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        let rank = |r: &str| report.runner_rank(r);
+        crate::claims::section(report.results, &rank, &report.workloads, out);
+    }
+}
+
+/// The summarised results with the orders the report lists things in.
+pub(crate) struct Report<'a> {
+    results: &'a Results,
+    /// The charts written beside the report, for the *Charts* section to link.
+    charts: &'a [Chart],
+    /// Workload ids: the configured order, then any others as they first appear.
+    workloads: Vec<&'a str>,
+    /// Runner ids, likewise.
+    runners: Vec<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    pub(crate) fn new(results: &'a Results, charts: &'a [Chart]) -> Self {
+        let order = |configured: &'a [String], of_cell: fn(&Cell) -> &str| {
+            let mut seen: Vec<&'a str> = Vec::new();
+            let present = |id: &str| results.cells.iter().any(|c| of_cell(c) == id);
+            for id in configured {
+                if present(id) && !seen.contains(&id.as_str()) {
+                    seen.push(id);
+                }
+            }
+            for cell in &results.cells {
+                let id = of_cell(cell);
+                if !seen.contains(&id) {
+                    seen.push(id);
+                }
+            }
+            seen
+        };
+        Self {
+            results,
+            charts,
+            workloads: order(&results.config.workloads, |c| &c.workload),
+            runners: order(&results.config.runners, |c| &c.runner),
+        }
+    }
+
+    fn runner_rank(&self, runner: &str) -> usize {
+        self.runners
+            .iter()
+            .position(|r| *r == runner)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The description of `workload` from the results file, if it has one.
+    fn workload_meta(&self, workload: &str) -> Option<&'a WorkloadMeta> {
+        self.results.workloads.iter().find(|w| w.id == workload)
+    }
+
+    /// The kind of `workload`, from its cells.
+    fn kind_of(&self, workload: &str) -> Option<WorkloadKind> {
+        self.results
+            .cells
+            .iter()
+            .find(|c| c.workload == workload)
+            .map(|c| c.workload_kind)
+    }
+
+    /// Whether `workload` has a finished `seq` cell that other load did not
+    /// disturb: speedups divide by it, so without one they judge nothing.
+    fn baseline_judged(&self, workload: &str) -> bool {
+        self.results.cells.iter().any(|c| {
+            c.workload == workload
+                && c.runner == BASELINE_RUNNER
+                && crate::judge::judged_summary(c).is_some()
+        })
+    }
+
+    /// The cells of `workload`, in runner order, then by thread count.
+    fn cells_of(&self, workload: &str) -> Vec<&'a Cell> {
+        let mut cells: Vec<&Cell> = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.workload == workload)
+            .collect();
+        cells.sort_by_key(|c| (self.runner_rank(&c.runner), c.threads));
+        cells
+    }
+}
+
+/// Every section's findings, keyed by its id, in registry order: the sections
+/// that have derived findings and something to show in these results.
+pub(crate) fn findings(report: &Report<'_>) -> serde_json::Map<String, serde_json::Value> {
+    SECTIONS
+        .iter()
+        .filter_map(|s| Some((s.id().to_owned(), s.findings(report)?)))
+        .collect()
+}

@@ -1,0 +1,97 @@
+//! `findings.json` read back: written beside the report, parsed, and its numbers
+//! are the results' own.
+
+use rtcompare_reports::summary::Summarized;
+use rtcompare_reports::{Format, load, write_report};
+use serde_json::Value;
+use std::path::Path;
+
+#[test]
+fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json");
+    let results = Summarized::new(load(&fixture).unwrap());
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("findings-read-back");
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.md");
+    let written = write_report(&results, &report, &[Format::Markdown]).unwrap();
+    let path = dir.join("findings.json");
+    assert!(written.contains(&path), "{written:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let findings: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(findings["findings_version"], 1);
+    assert_eq!(
+        findings["results"]["schema_version"],
+        results.schema_version
+    );
+
+    // Every cell of the grid is a finished cell of its class, with the speedup its
+    // summary holds, and the report prints it.
+    let markdown = std::fs::read_to_string(&report).unwrap();
+    let grid = &findings["sections"]["grid"];
+    let workloads: Vec<&str> = grid["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(!workloads.is_empty());
+    let mut shown = 0;
+    for row in grid["rows"].as_array().unwrap() {
+        let class = row["class"].as_str().unwrap();
+        for (workload, best) in workloads.iter().zip(row["best"].as_array().unwrap()) {
+            if best.is_null() {
+                continue;
+            }
+            let (runner, threads) = (
+                best["runner"].as_str().unwrap(),
+                best["threads"].as_u64().unwrap(),
+            );
+            let cell = results
+                .cells
+                .iter()
+                .find(|c| {
+                    c.runner == runner && c.workload == *workload && c.threads as u64 == threads
+                })
+                .unwrap_or_else(|| panic!("no cell {runner}/{workload}/t{threads}"));
+            assert_eq!(serde_json::to_value(cell.class).unwrap(), class);
+            let speedup = cell.summary.as_ref().unwrap().speedup_vs_seq.unwrap();
+            assert_eq!(best["speedup"].as_f64().unwrap(), speedup);
+            assert!(
+                markdown.contains(&format!("{runner} (t{threads}) {:.2}×", speedup))
+                    || markdown.contains(&format!("{runner} (t{threads}) {:.1}×", speedup))
+                    || markdown.contains(&format!("{runner} (t{threads}) {:.0}×", speedup)),
+                "{runner}/{workload}/t{threads} at {speedup}× is not in the report's grid"
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown > 0);
+
+    // The claims, in the order the report numbers them, each with a finding.
+    let claims: Vec<&str> = findings["sections"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert!(c["finding"].is_object(), "{c}");
+            c["claim"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        claims,
+        [
+            "lightweight",
+            "isolation",
+            "one-core",
+            "cores-bound",
+            "advice",
+            "gil-cpu",
+            "gil-waits",
+            "message-passing"
+        ]
+    );
+
+    // Deterministic, as the report is.
+    write_report(&results, &report, &[Format::Markdown]).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
