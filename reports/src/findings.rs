@@ -18,7 +18,12 @@ pub const FINDINGS_VERSION: u32 = 1;
 /// Deterministic, like the report.
 pub fn render_summarized(results: &Summarized) -> String {
     let charts: [Chart; 0] = [];
-    let report = Report::new(results, &charts);
+    render_report(&Report::new(results, &charts))
+}
+
+/// The findings of `report`, sharing its derivations with the Markdown.
+pub(crate) fn render_report(report: &Report<'_>) -> String {
+    let results = report.results();
     let document = json!({
         "findings_version": FINDINGS_VERSION,
         "results": {
@@ -27,7 +32,7 @@ pub fn render_summarized(results: &Summarized) -> String {
             "created": results.created,
             "partial": results.partial,
         },
-        "sections": Value::Object(sections::findings(&report)),
+        "sections": Value::Object(sections::findings(report)),
     });
     let mut text = serde_json::to_string_pretty(&document).expect("findings serialise");
     text.push('\n');

@@ -10,7 +10,7 @@ mod claims;
 mod crash;
 pub mod csv;
 mod echo;
-mod findings;
+pub mod findings;
 pub mod fingerprint;
 pub mod floor;
 mod format;
@@ -251,12 +251,14 @@ pub fn write_report(
                     write_atomic(&path, chart.svg.as_bytes())?;
                     written.push(path);
                 }
-                let text = markdown::render_summarized(results, &charts);
+                // The Markdown and what its sections derived, as data, beside it:
+                // one derivation for both.
+                let report = sections::Report::new(results, &charts);
+                let text = markdown::render_report(&report);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
-                // What the sections derived, as data, beside the report.
                 let path = dir.join("findings.json");
-                write_atomic(&path, findings::render_summarized(results).as_bytes())?;
+                write_atomic(&path, findings::render_report(&report).as_bytes())?;
                 written.push(path);
             }
             Format::Csv => {

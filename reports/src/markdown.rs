@@ -34,10 +34,14 @@ pub fn render_with_charts(results: &Results, charts: &[Chart]) -> String {
 /// The Markdown report of `results`, linking `charts` (SVG files the caller
 /// writes beside the report).
 pub fn render_summarized(results: &Summarized, charts: &[Chart]) -> String {
-    let report = Report::new(results, charts);
+    render_report(&Report::new(results, charts))
+}
+
+/// The Markdown of `report`, whose derivations `findings.json` may share.
+pub(crate) fn render_report(report: &Report<'_>) -> String {
     let mut out = String::new();
     for section in SECTIONS {
-        section.render(&report, &mut out);
+        section.render(report, &mut out);
     }
     out
 }

@@ -316,18 +316,16 @@ fn names<S: AsRef<str>>(ids: &[S], fallback: &str) -> String {
 
 /// Every claim checked against `results` (summarised), in order. `rank` orders
 /// runners and `workloads` workloads as the rest of the report does.
+#[cfg(test)]
 pub(crate) fn checks(
     results: &Results,
     rank: &dyn Fn(&str) -> usize,
     workloads: &[&str],
 ) -> Vec<Check> {
-    let run = Run {
-        results,
-        rank,
-        workloads,
-        cores: results.machine.logical_cores.max(1),
-    };
-    CLAIMS.iter().map(|check| check(&run)).collect()
+    derive(results, rank, workloads)
+        .into_iter()
+        .map(|d| d.check)
+        .collect()
 }
 
 /// A claim: what it derives from the run, and how that reads.
@@ -340,57 +338,62 @@ trait Claim {
     fn render(finding: &Self::Finding) -> Check;
 }
 
-/// Derives and renders claim `C`.
-fn check<C: Claim>(run: &Run<'_>) -> Check {
-    C::render(&C::derive(run))
+/// A claim checked once: its finding as data and as words.
+#[derive(Debug, Clone)]
+pub(crate) struct Derived {
+    /// The claim's id in `findings.json`.
+    pub(crate) id: &'static str,
+    /// Its typed finding, serialised.
+    pub(crate) finding: serde_json::Value,
+    /// The same finding in words, as the section prints it.
+    pub(crate) check: Check,
 }
 
-/// Derives claim `C`, as JSON.
-fn finding_json<C: Claim>(run: &Run<'_>) -> serde_json::Value {
-    serde_json::to_value(C::derive(run)).expect("a claim's finding serialises")
+/// Derives claim `C` once and renders that one finding both ways.
+fn derive_both<C: Claim>(run: &Run<'_>) -> (serde_json::Value, Check) {
+    let finding = C::derive(run);
+    let json = serde_json::to_value(&finding).expect("a claim's finding serialises");
+    (json, C::render(&finding))
 }
 
-/// Every claim's finding, keyed by the claim, in the order of [`CLAIMS`].
-pub(crate) fn findings(
+/// Every claim checked against `results`, once, in the order of [`CLAIMS`]: what
+/// the report prints and what `findings.json` holds come from one derivation.
+pub(crate) fn derive(
     results: &Results,
     rank: &dyn Fn(&str) -> usize,
     workloads: &[&str],
-) -> Vec<(&'static str, serde_json::Value)> {
+) -> Vec<Derived> {
     let run = Run {
         results,
         rank,
         workloads,
         cores: results.machine.logical_cores.max(1),
     };
-    FINDINGS.iter().map(|(id, f)| (*id, f(&run))).collect()
+    CLAIMS
+        .iter()
+        .map(|(id, both)| {
+            let (finding, check) = both(&run);
+            Derived { id, finding, check }
+        })
+        .collect()
 }
 
-/// The claims' ids and findings, in the order of [`CLAIMS`].
-type Derive = fn(&Run<'_>) -> serde_json::Value;
-const FINDINGS: [(&str, Derive); 8] = [
-    ("lightweight", finding_json::<lightweight::Lightweight>),
-    ("isolation", finding_json::<isolation::Isolation>),
-    ("one-core", finding_json::<one_core::OneCore>),
-    ("cores-bound", finding_json::<cores_bound::CoresBound>),
-    ("advice", finding_json::<advice::AdviceClaim>),
-    ("gil-cpu", finding_json::<gil_cpu::GilCpu>),
-    ("gil-waits", finding_json::<gil_waits::GilWaits>),
+/// A claim's derivation, rendered both ways.
+type Both = fn(&Run<'_>) -> (serde_json::Value, Check);
+
+/// The claims with their ids, in the order the section numbers them.
+const CLAIMS: [(&str, Both); 8] = [
+    ("lightweight", derive_both::<lightweight::Lightweight>),
+    ("isolation", derive_both::<isolation::Isolation>),
+    ("one-core", derive_both::<one_core::OneCore>),
+    ("cores-bound", derive_both::<cores_bound::CoresBound>),
+    ("advice", derive_both::<advice::AdviceClaim>),
+    ("gil-cpu", derive_both::<gil_cpu::GilCpu>),
+    ("gil-waits", derive_both::<gil_waits::GilWaits>),
     (
         "message-passing",
-        finding_json::<message_passing::MessagePassing>,
+        derive_both::<message_passing::MessagePassing>,
     ),
-];
-
-/// The claims in the order the section numbers them.
-const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
-    check::<lightweight::Lightweight>,
-    check::<isolation::Isolation>,
-    check::<one_core::OneCore>,
-    check::<cores_bound::CoresBound>,
-    check::<advice::AdviceClaim>,
-    check::<gil_cpu::GilCpu>,
-    check::<gil_waits::GilWaits>,
-    check::<message_passing::MessagePassing>,
 ];
 
 // ---------------------------------------------------------------------------
@@ -398,13 +401,7 @@ const CLAIMS: [fn(&Run<'_>) -> Check; 8] = [
 
 /// Writes the section: a table of the verdicts, then each claim with its
 /// experiment, measurements, rule and verdict.
-pub(crate) fn section(
-    results: &Results,
-    rank: &dyn Fn(&str) -> usize,
-    workloads: &[&str],
-    out: &mut String,
-) {
-    let checks = checks(results, rank, workloads);
+pub(crate) fn section(checks: &[Check], out: &mut String) {
     out.push_str("## Claims checked\n\n");
     out.push_str(
         "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \

@@ -218,13 +218,13 @@ impl super::Section for GridSection {
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         report
-            .grid()
+            .derived_grid()
             .map(|g| serde_json::to_value(g).expect("a grid serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        if let Some(grid) = report.grid() {
-            render(&grid, out);
+        if let Some(grid) = report.derived_grid() {
+            render(grid, out);
         }
     }
 }

@@ -34,6 +34,7 @@ use crate::charts::Chart;
 use crate::model::{Cell, Results, WorkloadMeta};
 use crate::summary::BASELINE_RUNNER;
 use rtcompare_api::WorkloadKind;
+use std::cell::OnceCell;
 
 /// One section of the report.
 pub(crate) trait Section {
@@ -121,18 +122,18 @@ impl Section for Claims {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        let rank = |r: &str| report.runner_rank(r);
-        let claims: Vec<serde_json::Value> =
-            crate::claims::findings(report.results, &rank, &report.workloads)
-                .into_iter()
-                .map(|(claim, finding)| serde_json::json!({ "claim": claim, "finding": finding }))
-                .collect();
+        let claims = report
+            .claims()
+            .iter()
+            .map(|d| serde_json::json!({ "claim": d.id, "finding": d.finding }))
+            .collect();
         Some(serde_json::Value::Array(claims))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        let rank = |r: &str| report.runner_rank(r);
-        crate::claims::section(report.results, &rank, &report.workloads, out);
+        let checks: Vec<crate::claims::Check> =
+            report.claims().iter().map(|d| d.check.clone()).collect();
+        crate::claims::section(&checks, out);
     }
 }
 
@@ -145,6 +146,10 @@ pub(crate) struct Report<'a> {
     workloads: Vec<&'a str>,
     /// Runner ids, likewise.
     runners: Vec<&'a str>,
+    /// What the sections derive, once per report, for the Markdown and for
+    /// `findings.json` alike.
+    grid: OnceCell<Option<grid::Grid>>,
+    claims: OnceCell<Vec<crate::claims::Derived>>,
 }
 
 impl<'a> Report<'a> {
@@ -170,7 +175,27 @@ impl<'a> Report<'a> {
             charts,
             workloads: order(&results.config.workloads, |c| &c.workload),
             runners: order(&results.config.runners, |c| &c.runner),
+            grid: OnceCell::new(),
+            claims: OnceCell::new(),
         }
+    }
+
+    /// The results the report renders.
+    pub(crate) fn results(&self) -> &'a Results {
+        self.results
+    }
+
+    /// The grid, derived on first use.
+    fn derived_grid(&self) -> Option<&grid::Grid> {
+        self.grid.get_or_init(|| self.grid()).as_ref()
+    }
+
+    /// The claims, derived on first use.
+    fn claims(&self) -> &[crate::claims::Derived] {
+        self.claims.get_or_init(|| {
+            let rank = |r: &str| self.runner_rank(r);
+            crate::claims::derive(self.results, &rank, &self.workloads)
+        })
     }
 
     fn runner_rank(&self, runner: &str) -> usize {
