@@ -1,0 +1,355 @@
+//! The header and the workload tables: parameters, cells that do not apply,
+//! measures and notes, efficiency, intervals, disturbed and oversubscribed cells.
+
+use super::*;
+
+#[test]
+fn parameters_in_one_line() {
+    let params = serde_json::json!({
+        "tasks": 8, "name": "x", "w": [1, 1, 1, 1, 1], "s": [1, 9, 2, 3, 4], "p": [1, 2]
+    });
+    assert_eq!(
+        describe_params(&params),
+        "name = x, p = [1,2], s = 5 values, 1–9, tasks = 8, w = 5 × 1"
+    );
+}
+
+#[test]
+fn partial_runs_carry_a_warning() {
+    let mut results = fixture();
+    assert!(!render(&results).contains("**Warning"));
+    results.partial = true;
+    assert!(render(&results).contains("**Warning: this run was interrupted"));
+}
+
+#[test]
+fn workload_header_uses_the_workload_description() {
+    let mut results = fixture();
+    let report = render(&results);
+    assert!(report.contains(
+        "### cpu\n\nCPU-bound — K equal chunks of a CPU kernel (dependent multiply-adds, \
+         no syscalls); `quick` preset: 64 chunks, 4.16e8 kernel steps.\n"
+    ));
+    results.workloads.clear();
+    let report = render(&results);
+    assert!(
+        report.contains(
+            "### cpu\n\nCPU-bound; parameters: unit_steps = 6500000, weights = 64 × 1.\n"
+        )
+    );
+}
+
+#[test]
+fn cells_that_do_not_apply_are_grouped_by_reason() {
+    let cells = [
+        na_cell("seq", 1, "runs 1 job at a time."),
+        na_cell("thread-pool", 2, "needs 100 jobs at once; runs 2"),
+        na_cell("rayon", 2, "needs 100 jobs at once; runs 2"),
+        na_cell("threads-static", 2, "needs 100 jobs at once; runs 2"),
+        // The same runner at another thread count with the same reason: once.
+        na_cell("rayon", 4, "needs 100 jobs at once; runs 2"),
+    ];
+    let refs: Vec<&Cell> = cells.iter().collect();
+    assert_eq!(
+        not_applicable_line(&refs),
+        "Not applicable: `seq` (runs 1 job at a time); `thread-pool`, `rayon` and \
+         `threads-static` (needs 100 jobs at once; runs 2)."
+    );
+    // A runner with two reasons is named with its thread count in each group;
+    // text from the file cannot become markup.
+    let cells = [
+        na_cell("rayon", 1, "needs 2 <threads>"),
+        na_cell("rayon", 2, "needs `more`"),
+    ];
+    let refs: Vec<&Cell> = cells.iter().collect();
+    assert_eq!(
+        not_applicable_line(&refs),
+        "Not applicable: `rayon` at 1 thread (needs 2 \\<threads>); `rayon` at 2 threads \
+         (needs \\`more\\`)."
+    );
+    // Cells that apply are not listed; with none left out, no line.
+    let ok = fixture();
+    let refs: Vec<&Cell> = ok.cells.iter().collect();
+    assert_eq!(not_applicable_line(&refs), "");
+}
+
+#[test]
+fn cells_that_do_not_apply_are_neither_failures_nor_compared() {
+    let report = render(&fixture_v2());
+    // Not a failure anywhere.
+    assert!(!report.contains("failed — seq spawns nothing"));
+    assert!(!report.contains("): n/a"));
+    // A workload whose `seq` does not apply has no speedups and says why.
+    let inline = verdict_of(&report, "mixed-inline");
+    assert!(
+        inline.contains("`seq` does not apply, so speedups can't be computed"),
+        "{inline}"
+    );
+    // fork-join: the static split does not apply, so no static-split sentence.
+    let fork = verdict_of(&report, "fork-join");
+    assert!(!fork.contains("Static split"), "{fork}");
+    // The grid leaves out workloads without a speedup.
+    let grid = report.lines().find(|l| l.starts_with("| Class ")).unwrap();
+    assert!(
+        grid.contains("fork-join") && !grid.contains("spawn"),
+        "{grid}"
+    );
+    assert!(report.contains(
+        "Not in the grid, having no finished, undisturbed `seq` cell to take speedups \
+         from: `spawn`, \
+         `channels`, `mixed-inline`, `mixed-yield` and `mixed-offload`."
+    ));
+    assert!(report.contains(
+        "Not in the grid, sending on a fixed schedule that sets the wall time, so a speedup \
+         means nothing: `tcp-echo-open`."
+    ));
+    // The overhead verdicts.
+    let spawn = verdict_of(&report, "spawn");
+    assert!(spawn.starts_with("- **spawn** (runtime overhead): Spawn+await: from 151"));
+}
+
+#[test]
+fn declared_measures_latencies_and_notes_in_the_workload_table() {
+    let report = render(&fixture_v2());
+    let section = |from: &str, to: &str| -> &str {
+        &report[report.find(from).unwrap()..report.find(to).unwrap()]
+    };
+    let spawn = section("### spawn", "### channels");
+    assert!(
+        spawn.contains("| Spawn+await [ns/task] | Memory per task |"),
+        "{spawn}"
+    );
+    assert!(
+        spawn.contains("|                14,480 |        12.4 KiB |"),
+        "{spawn}"
+    );
+    assert!(spawn.contains("| threads ¹ "), "{spawn}");
+    assert!(
+        spawn.contains("¹ threads: tasks capped from 100,000 to 10,000: one OS thread per task")
+    );
+    // No `seq`: no speedup or efficiency columns.
+    assert!(!spawn.contains("Speedup"), "{spawn}");
+    let echo = section("### tcp-echo\n", "### tcp-echo-1");
+    assert!(
+        echo.contains("| p50 [µs] | p99 [µs] | p99.9 [µs] | max [µs] | Throughput [req/s] |"),
+        "{echo}"
+    );
+    assert!(echo.contains("¹ thread-pool, rayon and threads-static: connections capped"));
+    let inline = section("### mixed-inline", "### mixed-yield");
+    assert!(
+        inline.contains("| p50 [ms] | p99 [ms] | p99.9 [ms] | max [ms] | round-trip p99 [ms] |"),
+        "{inline}"
+    );
+    assert!(inline.contains("*round-trip* p99 is the workload's further latency"));
+    let channels = section("### channels", "### fork-join");
+    assert!(channels.contains("Throughput [ops/s]"), "{channels}");
+}
+
+#[test]
+fn efficiency_is_shown_for_cpu_bound_work_only() {
+    let report = render(&fixture());
+    let sleep = &report[report.find("### sleep").unwrap()..report.find("## Disclosures").unwrap()];
+    let efficiency = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| Runner") && !l.starts_with("| -"))
+            .map(|l| l.split('|').nth(9).unwrap().trim().to_string())
+            .collect()
+    };
+    let column = efficiency(sleep);
+    assert_eq!(column.len(), 12);
+    assert!(column.iter().all(|e| e == NONE), "{column:?}");
+    assert!(sleep.contains(&format!("{WAITING_NOTE} {EFFICIENCY_NOTE}")));
+    // Without a speedup column, the efficiency sentence has nothing to explain.
+    let v2 = render(&fixture_v2());
+    let open = &v2[v2.find("### tcp-echo-open").unwrap()..v2.find("### spawn").unwrap()];
+    assert!(open.contains(WAITING_NOTE) && !open.contains(EFFICIENCY_NOTE));
+    assert!(!verdict_of(&report, "sleep").contains("efficiency"));
+    let cpu = &report[report.find("### cpu\n").unwrap()..report.find("### cpu-skewed").unwrap()];
+    assert!(efficiency(cpu).iter().any(|e| e == "98%"));
+    assert!(!cpu.contains(WAITING_NOTE));
+}
+
+#[test]
+fn three_sample_cells_claim_no_95_percent_no_fastest_and_no_tie() {
+    let mut results = fixture();
+    for cell in &mut results.cells {
+        cell.samples.truncate(3);
+    }
+    let report = without_claims(&render(&results));
+    for word in ["95%", "tied", "fastest"] {
+        assert!(!report.contains(word), "{word} in:\n{report}");
+    }
+    let cpu = table_of(&report, "cpu");
+    assert!(
+        cpu.contains("Median interval: range of 3 samples (75%) in every row."),
+        "{cpu}"
+    );
+    assert!(cpu.contains("1.00 (lowest median)"), "{cpu}");
+    assert!(cpu.contains("(3 samples: too few to rank)"), "{cpu}");
+}
+
+#[test]
+fn tight_samples_support_fastest_and_a_95_percent_label() {
+    let results = with_samples(fixture(), "cpu", 12);
+    let report = render(&results);
+    let cpu = table_of(&report, "cpu");
+    assert!(
+        cpu.contains("95% CI (order statistics, n = 12, 96.1%) in every row"),
+        "{cpu}"
+    );
+    // tokio-mt and rayon share a 204 ms median: tied, on 12 samples each.
+    assert!(cpu.contains("1.00 (tied)"), "{cpu}");
+    let verdict = verdict_of(&report, "cpu");
+    assert!(verdict.contains("statistically tied with"), "{verdict}");
+    // The same run with the fastest runner alone in front is called fastest.
+    let mut alone = with_samples(fixture(), "cpu", 12);
+    for c in alone.cells.iter_mut().filter(|c| c.workload == "cpu") {
+        if c.runner == "tokio-mt" {
+            c.samples.iter_mut().for_each(|s| s.wall_s *= 0.9);
+        }
+    }
+    let cpu = table_of(&render(&alone), "cpu").to_owned();
+    assert!(cpu.contains("| 1.00 (fastest) |"), "{cpu}");
+}
+
+#[test]
+fn a_disturbed_cell_is_shown_but_never_the_best() {
+    let mut results = with_samples(fixture(), "cpu", 12);
+    for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+        if c.runner == "tokio-mt" {
+            // It would be the fastest by far...
+            c.samples.iter_mut().for_each(|s| s.wall_s *= 0.5);
+        }
+    }
+    // ...but other load disturbed it.
+    disturb(&mut results, "tokio-mt", "cpu");
+    let report = render(&results);
+    let verdict = verdict_of(&report, "cpu");
+    assert!(!verdict.contains("tokio-mt"), "{verdict}");
+    assert!(
+        verdict.contains("best multithreaded runner: rayon"),
+        "{verdict}"
+    );
+    assert!(report.contains(
+        "1 cell was disturbed by other load on the machine even after re-takes and is left \
+         out of the verdicts"
+    ));
+    let cpu = table_of(&report, "cpu");
+    let row = cpu.lines().find(|l| l.starts_with("| tokio-mt §")).unwrap();
+    assert!(row.ends_with(" disturbed |"), "{row}");
+    assert!(
+        cpu.contains(
+            "§ Disturbed by other load on the machine even after re-takes, so shown but left \
+             out of every verdict, ranking and finding: tokio-mt at 2 threads (foreign load \
+             up to 0.85 cores; 2 of 12 samples disturbed after 4 re-takes)."
+        ),
+        "{cpu}"
+    );
+    // rayon leads the ranking; tokio-mt sits below the judged cells.
+    assert!(cpu.contains("1.00 (fastest)") || cpu.contains("1.00 (tied)"));
+    let grid = report
+        .lines()
+        .find(|l| l.starts_with("| concurrent-parallel"))
+        .unwrap();
+    assert!(!grid.contains("tokio-mt (t2) 3.9"), "{grid}");
+}
+
+#[test]
+fn oversubscription_is_its_own_fact_not_lost_efficiency() {
+    let mut results = fixture();
+    for c in results.cells.iter_mut().filter(|c| c.workload == "cpu") {
+        if c.runner == "tokio-mt" {
+            c.threads = 4;
+        }
+    }
+    let report = render(&results);
+    let cpu = table_of(&report, "cpu");
+    let row = cpu.lines().find(|l| l.starts_with("| tokio-mt ")).unwrap();
+    // 1.97× on 2 cores is 98% of the ideal, whatever the 4 threads.
+    assert!(row.contains("|      4↑ |"), "{row}");
+    assert!(row.contains("|        98% |"), "{row}");
+    assert!(
+        cpu.contains("↑ Oversubscribed: 4 threads on 2 cores. Efficiency is measured against"),
+        "{cpu}"
+    );
+    let verdict = verdict_of(&report, "cpu");
+    assert!(
+        verdict.contains(
+            "at 1.97× (efficiency 98% of the 2 cores; 4 threads on 2 cores (oversubscribed))"
+        ),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn the_header_summarises_sampling_and_interference() {
+    let mut results = fixture();
+    results.config.sampling = Some(crate::model::SamplingConfig {
+        min_samples: 6,
+        max_samples: 40,
+        samples_per_process: 3,
+        min_processes: 2,
+        precision_cpu: 0.02,
+        precision_other: 0.05,
+        budget_s: Some(900.0),
+        interference_threshold_cores: 0.1,
+        max_retakes: 3,
+    });
+    results.preflight = Some(crate::model::Preflight {
+        load_average: [0.52, 0.4, 0.33],
+        foreign_cores: 0.12,
+        window_s: 1.0,
+        busiest: vec![crate::model::BusyProcess {
+            pid: 42,
+            name: "cc1".into(),
+            cores: 0.9,
+        }],
+    });
+    for (i, c) in results.cells.iter_mut().enumerate() {
+        c.sampling = Some(crate::model::Sampling {
+            processes: 2,
+            stop: if i % 4 == 0 {
+                crate::model::StopReason::Budget
+            } else {
+                crate::model::StopReason::Precision
+            },
+            target: 0.02,
+            half_width: Some(0.01 + 0.001 * i as f64),
+            budget_s: Some(20.0),
+            spent_s: 10.0,
+        });
+        c.interference = Some(crate::model::Interference::default());
+    }
+    disturb(&mut results, "rayon", "cpu");
+    let report = render(&results);
+    let header = &report[..report.find("## Verdict").unwrap()];
+    assert!(
+        header.contains(
+            "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes; \
+             precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
+             time budget 15 min; a sample is disturbed above 0.10 cores of foreign load, \
+             re-taken up to 3 times per cell process; cells stopped on precision"
+        ),
+        "{header}"
+    );
+    assert!(header.contains("CPU-bound cells reached ±"), "{header}");
+    assert!(
+        header.contains(
+            "- **Interference:** before the run, load average 0.52, 0.40, 0.33 and 0.12 \
+             cores of foreign load over 1.00 s (busiest: cc1 (0.90 cores)); during the run, 4 \
+             samples re-taken in 1 of"
+        ),
+        "{header}"
+    );
+    assert!(
+        header.contains("1 cell stayed disturbed and is left out of the verdicts (`rayon/cpu/t2`)"),
+        "{header}"
+    );
+    // The per-workload table says why each cell stopped.
+    assert!(table_of(&report, "cpu").contains(", precision |"));
+    // Older files record none of it, and say nothing of it.
+    let old = render(&fixture_v2());
+    let header = &old[..old.find("## Verdict").unwrap()];
+    assert!(!header.contains("Sampling") && !header.contains("Interference"));
+}
