@@ -1,5 +1,5 @@
-//! The Markdown report as a document: the sections of [`crate::sections`], in the
-//! order of its registry, rendered one after another into GitHub-flavoured
+//! The Markdown report as a document: the sections of `reports/src/sections/`, in
+//! the order of their registry, rendered one after another into GitHub-flavoured
 //! Markdown (the fingerprint and the command that reproduces the run, a verdict
 //! computed from the data, the concurrency × parallelism grid, the sections of
 //! workload families, the claims checked, one table per workload, the charts and
@@ -11,8 +11,10 @@
 //! the report, so a file written before its run finished renders the same as a
 //! complete one.
 //!
-//! [`Table`] is the one place that knows how a table is laid out; other tabular
-//! outputs (plain text, CSV) can build the same rows and lay them out their way.
+//! [`crate::table::Table`] is the one place that knows how a table is laid out;
+//! other tabular outputs (plain text, CSV) can build the same rows and lay them
+//! out their way.
+
 use crate::charts::Chart;
 use crate::model::Results;
 use crate::sections::{Report, SECTIONS};
