@@ -362,7 +362,7 @@ impl Session {
 
 /// Runs the plan; returns the process exit code and the results as saved.
 pub fn compare(plan: &Plan) -> Result<(ExitCode, Results)> {
-    let results_path = plan.out.join("results.json");
+    let results_path = results_path(&plan.out);
     let report_path = plan.out.join("report.md");
     prepare_out_dir(&plan.out)?;
 
@@ -483,6 +483,11 @@ fn check_quiet(plan: &Plan) -> Result<Preflight> {
 /// This binary, to re-execute as a cell.
 pub fn current_exe() -> Result<PathBuf> {
     std::env::current_exe().context("cannot find the rtcompare binary to re-execute")
+}
+
+/// Where a run that writes into `dir` (`compare`, `check --run`) keeps its results.
+pub fn results_path(dir: &Path) -> PathBuf {
+    dir.join("results.json")
 }
 
 /// Creates `dir` and checks it can be written, before any cell runs.

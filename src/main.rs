@@ -480,7 +480,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 confirmation: args.confirmation.as_deref(),
             };
             let (code, results) = if args.run {
-                (regress::check_run(&job)?, args.out.join("results.json"))
+                (regress::check_run(&job)?, harness::results_path(&args.out))
             } else {
                 let results = args
                     .results

@@ -336,7 +336,7 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
         harness::describe_policy(&plan.sampling, plan.warmup)
     ));
     let exe = harness::current_exe()?;
-    let results_path = out.join("results.json");
+    let results_path = harness::results_path(out);
     let mut now = plan.empty_results(open_files);
     for spec in &specs {
         let Some(cell) = session.run(&exe, spec, "") else {

@@ -401,7 +401,8 @@ const CLAIMS: [(&str, Both); 8] = [
 
 /// Writes the section: a table of the verdicts, then each claim with its
 /// experiment, measurements, rule and verdict.
-pub(crate) fn section(checks: &[Check], out: &mut String) {
+pub(crate) fn section(claims: &[Derived], out: &mut String) {
+    let checks: Vec<&Check> = claims.iter().map(|d| &d.check).collect();
     out.push_str("## Claims checked\n\n");
     out.push_str(
         "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \

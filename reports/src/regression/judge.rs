@@ -647,24 +647,32 @@ fn too_noisy(verdict: Verdict, floor: Option<f64>, band: f64) -> Verdict {
     }
 }
 
+/// `: ` and the first line of `cell`'s error, cut at 120 characters; empty
+/// without an error.
+fn error_line(cell: &Cell) -> String {
+    cell.error
+        .as_deref()
+        .and_then(|e| e.lines().next())
+        .map(|e| {
+            let short: String = e.chars().take(120).collect();
+            if short.len() < e.len() {
+                format!(": {short}…")
+            } else {
+                format!(": {short}")
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// How a cell that is `n/a` on exactly one side differs: each side's status, with
 /// the reason the workload does not apply (and any failure's first line).
 fn applicability_change(base: &Cell, now: &Cell) -> String {
     let side = |cell: &Cell, name: &str| -> String {
-        let reason = cell
-            .error
-            .as_deref()
-            .and_then(|e| e.lines().next())
-            .map(|e| {
-                let short: String = e.chars().take(120).collect();
-                if short.len() < e.len() {
-                    format!(": {short}…")
-                } else {
-                    format!(": {short}")
-                }
-            })
-            .filter(|_| cell.status != Status::Ok)
-            .unwrap_or_default();
+        let reason = if cell.status == Status::Ok {
+            String::new()
+        } else {
+            error_line(cell)
+        };
         format!("{} in the {name}{reason}", cell.status.as_str())
     };
     format!("{}; {}", side(base, "baseline"), side(now, "results"))
@@ -737,19 +745,7 @@ fn not_ok(base: &Cell, now: &Cell) -> Option<String> {
             Status::Timeout => "timed out",
             Status::NotApplicable => "n/a",
         };
-        let error = cell
-            .error
-            .as_deref()
-            .and_then(|e| e.lines().next())
-            .map(|e| {
-                let short: String = e.chars().take(120).collect();
-                if short.len() < e.len() {
-                    format!(": {short}…")
-                } else {
-                    format!(": {short}")
-                }
-            })
-            .unwrap_or_default();
+        let error = error_line(cell);
         Some(format!("{status} in the {side}{error}"))
     };
     if base.status != Status::Ok && base.status == now.status && base.error == now.error {

@@ -187,7 +187,7 @@ use crate::stats::{
 };
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
-use crate::text::{NONE, sig3};
+use crate::text::{NONE, plural, sig3};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -654,11 +654,6 @@ fn format_p(p: f64) -> String {
     } else {
         format!("{p:.1e}")
     }
-}
-
-/// `1 regression`, `2 regressions`.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Compares `results` with `baseline` by the rule in the module documentation,

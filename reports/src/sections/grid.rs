@@ -56,7 +56,7 @@ pub(crate) struct GridCell {
 
 impl<'a> Report<'a> {
     /// The grid, or `None` when no class has a judged cell to show.
-    pub(super) fn grid(&self) -> Option<Grid> {
+    pub(super) fn derive_grid(&self) -> Option<Grid> {
         // A workload on a send schedule has no speedup worth showing: the
         // schedule sets its wall time.
         let (scheduled, timed): (Vec<&str>, Vec<&str>) = self
@@ -218,12 +218,12 @@ impl super::Section for GridSection {
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         report
-            .derived_grid()
+            .grid()
             .map(|g| serde_json::to_value(g).expect("a grid serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        if let Some(grid) = report.derived_grid() {
+        if let Some(grid) = report.grid() {
             render(grid, out);
         }
     }

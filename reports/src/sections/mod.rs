@@ -131,9 +131,7 @@ impl Section for Claims {
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        let checks: Vec<crate::claims::Check> =
-            report.claims().iter().map(|d| d.check.clone()).collect();
-        crate::claims::section(&checks, out);
+        crate::claims::section(report.claims(), out);
     }
 }
 
@@ -186,8 +184,8 @@ impl<'a> Report<'a> {
     }
 
     /// The grid, derived on first use.
-    fn derived_grid(&self) -> Option<&grid::Grid> {
-        self.grid.get_or_init(|| self.grid()).as_ref()
+    fn grid(&self) -> Option<&grid::Grid> {
+        self.grid.get_or_init(|| self.derive_grid()).as_ref()
     }
 
     /// The claims, derived on first use.
