@@ -44,13 +44,18 @@ pub(crate) fn too_few<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> S
             .then(a.samples.cmp(&b.samples))
     });
     match fewest {
-        Some(s) => format!("{}: too few to rank", samples(s.samples)),
+        Some(s) => too_few_of(s.samples),
         None => "too few samples to rank".into(),
     }
 }
 
+/// `3 samples: too few to rank`.
+pub(crate) fn too_few_of(samples_: usize) -> String {
+    format!("{}: too few to rank", samples(samples_))
+}
+
 /// `1 sample`, `3 samples`.
-fn samples(n: usize) -> String {
+pub(crate) fn samples(n: usize) -> String {
     format!("{n} {}", if n == 1 { "sample" } else { "samples" })
 }
 
@@ -69,20 +74,18 @@ pub(crate) fn coverage(c: f64) -> String {
 /// (75%)` below 95% coverage, `95% CI (order statistics, n = 12, 96.1%)` from it,
 /// `1 sample (no interval)` for a lone sample.
 pub(crate) fn interval_kind(s: &Summary) -> String {
-    if s.supports_claims() {
-        format!(
-            "95% CI (order statistics, n = {}, {})",
-            s.samples,
-            coverage(s.interval_coverage)
-        )
-    } else if s.samples <= 1 {
-        format!("{} (no interval)", samples(s.samples))
+    interval_kind_of(s.samples, s.interval_coverage)
+}
+
+/// [`interval_kind`] of an interval of `n` samples with coverage `c`.
+pub(crate) fn interval_kind_of(n: usize, c: f64) -> String {
+    // The threshold of `Summary::supports_claims`.
+    if c >= 0.95 - 1e-9 {
+        format!("95% CI (order statistics, n = {n}, {})", coverage(c))
+    } else if n <= 1 {
+        format!("{} (no interval)", samples(n))
     } else {
-        format!(
-            "range of {} ({})",
-            samples(s.samples),
-            coverage(s.interval_coverage)
-        )
+        format!("range of {} ({})", samples(n), coverage(c))
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod bmf;
+mod cell_ref;
 pub mod charts;
 mod claims;
 mod crash;

@@ -10,10 +10,12 @@
 //! fought over by eight are different experiments; each group of the verdict says its
 //! contention.
 
+use crate::cell_ref::CellRef;
 use crate::format::{metric_with_unit, split_header};
 use crate::model::{Cell, MetricMeta, Results, Status};
 use crate::text::times;
 use rtcompare_api::Class;
+use serde::Serialize;
 
 /// The thread-count knob of a runner that starts one OS thread per task, the
 /// point of comparison for per-task costs.
@@ -62,12 +64,57 @@ pub(crate) fn contention(results: &Results, cell: &Cell) -> Option<usize> {
     Some(ways.max(1))
 }
 
-/// What follows `**workload** (runtime overhead): ` in the verdict: one clause per
-/// measure, e.g. `Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task
-/// (threads); one OS thread per task (threads) costs 95.9× the cheapest.` For
-/// shared-state workloads, one group of clauses per contention level, e.g. `With 1
-/// worker updating at a time: Update: …. With 2 workers updating at once: …`.
-pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> String {
+/// The verdict on a runtime-overhead workload: its measures ranked over the
+/// finished cells, by contention level for shared-state workloads.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) enum OverheadVerdict {
+    /// No cell applies.
+    NoRunnerApplies,
+    /// Cells apply but none finished.
+    NoCellFinished,
+    /// One range per measure over every finished cell.
+    Ranked(Vec<MeasureRange>),
+    /// Shared-state workloads: one group per contention level, fewest workers
+    /// updating at once first.
+    ByContention(Vec<ContentionGroup>),
+}
+
+/// The measures of the cells with one contention level.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ContentionGroup {
+    /// How many workers update the structure at once ([`contention`]).
+    pub(crate) workers_at_once: usize,
+    pub(crate) measures: Vec<MeasureRange>,
+}
+
+/// One measure from its cheapest to its dearest cell.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MeasureRange {
+    /// The measure's key and its header as the workload declared it (the label
+    /// and the unit).
+    pub(crate) key: String,
+    pub(crate) header: String,
+    pub(crate) cheapest: Priced,
+    /// `None` when one cell is both cheapest and dearest.
+    pub(crate) dearest: Option<Priced>,
+    /// One OS thread per task, when a runner does that and is not the cheapest:
+    /// its cell and its cost over the cheapest's.
+    pub(crate) per_task: Option<(Priced, f64)>,
+}
+
+/// A cell's value of one measure.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Priced {
+    pub(crate) cell: CellRef,
+    pub(crate) value: f64,
+    /// Its runner was measured at several thread counts, so it is named with
+    /// its count.
+    pub(crate) name_threads: bool,
+}
+
+/// The verdict on `workload` from `cells`, its judged cells: one range per
+/// measure; for shared-state workloads, one group of ranges per contention level.
+pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> OverheadVerdict {
     let done: Vec<&Cell> = cells
         .iter()
         .copied()
@@ -75,18 +122,18 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
         .collect();
     if done.is_empty() {
         return if cells.is_empty() {
-            "no runner applies.".into()
+            OverheadVerdict::NoRunnerApplies
         } else {
-            "no cell finished.".into()
+            OverheadVerdict::NoCellFinished
         };
     }
     let mut levels: Vec<usize> = done.iter().filter_map(|c| contention(results, c)).collect();
     levels.sort_unstable();
     levels.dedup();
     if levels.is_empty() {
-        return ranked(results, workload, &done, &done);
+        return OverheadVerdict::Ranked(ranked(results, workload, &done, &done));
     }
-    levels
+    let groups = levels
         .into_iter()
         .map(|level| {
             let group: Vec<&Cell> = done
@@ -94,37 +141,30 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Str
                 .copied()
                 .filter(|c| contention(results, c) == Some(level))
                 .collect();
-            let how = if level == 1 {
-                "1 worker updating at a time".to_owned()
-            } else {
-                format!("{level} workers updating at once")
-            };
-            format!("With {how}: {}", ranked(results, workload, &group, &done))
+            ContentionGroup {
+                workers_at_once: level,
+                measures: ranked(results, workload, &group, &done),
+            }
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    OverheadVerdict::ByContention(groups)
 }
 
-/// The clauses ranking `done` (finished cells), one per measure; runners are named
-/// with their thread count when `all` holds them at several.
-fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> String {
+/// One range per measure over `done` (finished cells); runners are named with
+/// their thread count when `all` holds them at several.
+fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> Vec<MeasureRange> {
     let per_task = |cell: &Cell| {
         results
             .runners
             .iter()
             .any(|r| r.id == cell.runner && r.threads_knob == PER_TASK_KNOB)
     };
-    // A runner measured at several thread counts is named with its count.
-    let name = |cell: &Cell| {
-        let counts = all.iter().filter(|c| c.runner == cell.runner).count();
-        if counts > 1 {
-            let plural = if cell.threads == 1 { "" } else { "s" };
-            format!("{} at {} thread{plural}", cell.runner, cell.threads)
-        } else {
-            cell.runner.clone()
-        }
+    let priced = |cell: &Cell, value: f64| Priced {
+        cell: CellRef::of(cell),
+        value,
+        name_threads: all.iter().filter(|c| c.runner == cell.runner).count() > 1,
     };
-    let mut clauses = Vec::new();
+    let mut ranges = Vec::new();
     for meta in measures(results, workload, done) {
         let values: Vec<(&Cell, f64)> = done
             .iter()
@@ -138,39 +178,94 @@ fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> S
             .iter()
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .expect("not empty");
-        let label = split_header(&meta.header).0;
-        let mut clause = if std::ptr::eq(low, high) {
-            format!(
-                "{label}: {} ({})",
-                metric_with_unit(&meta, low_v),
-                name(low)
-            )
+        let per_task = values
+            .iter()
+            .find(|(c, _)| per_task(c))
+            .filter(|(thread, _)| !std::ptr::eq(*thread, low) && low_v > 0.0)
+            .map(|&(thread, thread_v)| (priced(thread, thread_v), thread_v / low_v));
+        ranges.push(MeasureRange {
+            key: meta.key.clone(),
+            header: meta.header.clone(),
+            cheapest: priced(low, low_v),
+            dearest: (!std::ptr::eq(low, high)).then(|| priced(high, high_v)),
+            per_task,
+        });
+    }
+    ranges
+}
+
+/// What follows `**workload** (runtime overhead): ` in the verdict: one clause per
+/// measure, e.g. `Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task
+/// (threads); one OS thread per task (threads) costs 95.9× the cheapest.` For
+/// shared-state workloads, one group of clauses per contention level, e.g. `With 1
+/// worker updating at a time: Update: …. With 2 workers updating at once: …`.
+pub(crate) fn render_verdict(verdict: &OverheadVerdict) -> String {
+    match verdict {
+        OverheadVerdict::NoRunnerApplies => "no runner applies.".into(),
+        OverheadVerdict::NoCellFinished => "no cell finished.".into(),
+        OverheadVerdict::Ranked(ranges) => render_ranges(ranges),
+        OverheadVerdict::ByContention(groups) => groups
+            .iter()
+            .map(|g| {
+                let how = if g.workers_at_once == 1 {
+                    "1 worker updating at a time".to_owned()
+                } else {
+                    format!("{} workers updating at once", g.workers_at_once)
+                };
+                format!("With {how}: {}", render_ranges(&g.measures))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn render_ranges(ranges: &[MeasureRange]) -> String {
+    if ranges.is_empty() {
+        return "no measures recorded.".into();
+    }
+    let clauses: Vec<String> = ranges.iter().map(render_range).collect();
+    clauses.join(" ")
+}
+
+fn render_range(range: &MeasureRange) -> String {
+    let meta = MetricMeta {
+        key: range.key.clone(),
+        header: range.header.clone(),
+        about: String::new(),
+    };
+    let name = |p: &Priced| {
+        if p.name_threads {
+            let plural = if p.cell.threads == 1 { "" } else { "s" };
+            format!("{} at {} thread{plural}", p.cell.runner, p.cell.threads)
         } else {
-            format!(
-                "{label}: from {} ({}) to {} ({})",
-                metric_with_unit(&meta, low_v),
-                name(low),
-                metric_with_unit(&meta, high_v),
-                name(high)
-            )
-        };
-        if let Some(&(thread, thread_v)) = values.iter().find(|(c, _)| per_task(c)) {
-            if !std::ptr::eq(thread, low) && low_v > 0.0 {
-                clause.push_str(&format!(
-                    "; one OS thread per task ({}) costs {} the cheapest",
-                    name(thread),
-                    times(thread_v / low_v)
-                ));
-            }
+            p.cell.runner.clone()
         }
-        clause.push('.');
-        clauses.push(clause);
+    };
+    let label = split_header(&meta.header).0;
+    let low = &range.cheapest;
+    let mut clause = match &range.dearest {
+        None => format!(
+            "{label}: {} ({})",
+            metric_with_unit(&meta, low.value),
+            name(low)
+        ),
+        Some(high) => format!(
+            "{label}: from {} ({}) to {} ({})",
+            metric_with_unit(&meta, low.value),
+            name(low),
+            metric_with_unit(&meta, high.value),
+            name(high)
+        ),
+    };
+    if let Some((thread, ratio)) = &range.per_task {
+        clause.push_str(&format!(
+            "; one OS thread per task ({}) costs {} the cheapest",
+            name(thread),
+            times(*ratio)
+        ));
     }
-    if clauses.is_empty() {
-        "no measures recorded.".into()
-    } else {
-        clauses.join(" ")
-    }
+    clause.push('.');
+    clause
 }
 
 #[cfg(test)]
@@ -189,12 +284,34 @@ mod tests {
             .collect()
     }
 
+    /// The ranges of a verdict with one list.
+    fn ranges(v: &OverheadVerdict) -> &[MeasureRange] {
+        match v {
+            OverheadVerdict::Ranked(r) => r,
+            other => panic!("not one list: {other:?}"),
+        }
+    }
+
+    /// `(runner, threads, value)` of a priced cell.
+    fn at(p: &Priced) -> (&str, usize, f64) {
+        (p.cell.runner.as_str(), p.cell.threads, p.value)
+    }
+
     #[test]
     fn cheapest_dearest_and_one_thread_per_task() {
         let results = fixture();
         let spawn = verdict(&results, "spawn", &cells(&results, "spawn"));
+        let r = ranges(&spawn);
+        assert_eq!(r.len(), 2);
+        assert_eq!(at(&r[0].cheapest), ("smol-local", 1, 151.0));
+        assert_eq!(at(r[0].dearest.as_ref().unwrap()).0, "threads");
+        let (thread, ratio) = r[0].per_task.as_ref().unwrap();
+        assert_eq!(thread.cell.runner, "threads");
+        assert!((ratio - thread.value / 151.0).abs() < 1e-12);
+        assert_eq!(r[1].cheapest.cell.runner, "futures-local");
+        // The words, once.
         assert_eq!(
-            spawn,
+            render_verdict(&spawn),
             "Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task (threads); one OS \
              thread per task (threads) costs 95.9× the cheapest. Memory per task: from 250 B \
              (futures-local) to 12.4 KiB (threads); one OS thread per task (threads) costs \
@@ -234,22 +351,42 @@ mod tests {
         assert_eq!(ways, [1, 1, 2, 2, 8, 8].map(Some));
         let cells: Vec<&Cell> = rows.iter().collect();
         let v = verdict(&results, "shared-mutex", &cells);
-        assert!(
-            v.starts_with(
-                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct) to 25 (seq)."
-            ),
-            "{v}"
+        let OverheadVerdict::ByContention(groups) = &v else {
+            panic!("not by contention: {v:?}")
+        };
+        let levels: Vec<usize> = groups.iter().map(|g| g.workers_at_once).collect();
+        assert_eq!(levels, [1, 2, 8]);
+        type At<'a> = (&'a str, usize, f64);
+        fn span(g: &ContentionGroup) -> (At<'_>, Option<At<'_>>) {
+            let m = &g.measures[0];
+            (at(&m.cheapest), m.dearest.as_ref().map(at))
+        }
+        assert_eq!(
+            span(&groups[0]),
+            (("tokio-ct", 1, 20.0), Some(("seq", 1, 25.0)))
         );
-        assert!(
-            v.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool) to 60 (tokio-mt at 2 threads)."),
-            "{v}"
-        );
-        assert!(
-            v.contains("With 8 workers updating at once: ns-per-update: from 90 (tokio-mt at 16 threads) to 200 (threads)"),
-            "{v}"
+        assert_eq!(
+            span(&groups[1]),
+            (("thread-pool", 2, 50.0), Some(("tokio-mt", 2, 60.0)))
         );
         // The uncontended 20 ns is never set against the contended 200 ns.
-        assert!(!v.contains("from 20 (tokio-ct) to 200"), "{v}");
+        assert_eq!(
+            span(&groups[2]),
+            (("tokio-mt", 16, 90.0), Some(("threads", 2, 200.0)))
+        );
+        // tokio-mt ran at several counts, so it is named with its count.
+        assert!(groups[1].measures[0].dearest.as_ref().unwrap().name_threads);
+        let words = render_verdict(&v);
+        assert!(
+            words.starts_with(
+                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct) to 25 (seq)."
+            ),
+            "{words}"
+        );
+        assert!(
+            words.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool) to 60 (tokio-mt at 2 threads)."),
+            "{words}"
+        );
         // Other overhead workloads keep one list.
         assert_eq!(contention(&results, &results.cells[0]), None);
     }
@@ -259,21 +396,23 @@ mod tests {
         let mut results = fixture();
         results.cells.retain(|c| c.runner != "threads");
         let hops = verdict(&results, "channels", &cells(&results, "channels"));
-        assert!(
-            hops.starts_with("Hop: from 81 ns (smol-local) to "),
-            "{hops}"
-        );
-        assert!(!hops.contains("OS thread"), "{hops}");
+        let r = ranges(&hops);
+        assert_eq!(at(&r[0].cheapest), ("smol-local", 1, 81.0));
+        assert!(r.iter().all(|m| m.per_task.is_none()), "{hops:?}");
+        assert!(render_verdict(&hops).starts_with("Hop: from 81 ns (smol-local) to "));
         let mut none = fixture();
         for c in &mut none.cells {
             if c.workload == "channels" && c.applies() {
                 c.status = Status::Failed;
             }
         }
-        assert_eq!(
+        assert!(matches!(
             verdict(&none, "channels", &cells(&none, "channels")),
-            "no cell finished."
-        );
-        assert_eq!(verdict(&none, "channels", &[]), "no runner applies.");
+            OverheadVerdict::NoCellFinished
+        ));
+        assert!(matches!(
+            verdict(&none, "channels", &[]),
+            OverheadVerdict::NoRunnerApplies
+        ));
     }
 }

@@ -22,12 +22,12 @@ mod charts;
 mod disclosures;
 mod grid;
 mod header;
+mod lookups;
 mod reproduce;
 mod shared;
 #[cfg(test)]
 mod tests;
 mod verdict;
-mod verdict_clauses;
 mod workloads;
 
 use crate::charts::Chart;
@@ -148,6 +148,7 @@ pub(crate) struct Report<'a> {
     /// `findings.json` alike.
     grid: OnceCell<Option<grid::Grid>>,
     claims: OnceCell<Vec<crate::claims::Derived>>,
+    verdict: OnceCell<verdict::VerdictFinding>,
 }
 
 impl<'a> Report<'a> {
@@ -175,6 +176,7 @@ impl<'a> Report<'a> {
             runners: order(&results.config.runners, |c| &c.runner),
             grid: OnceCell::new(),
             claims: OnceCell::new(),
+            verdict: OnceCell::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! and word formatting.
 
 use crate::model::{Cell, RunnerMeta, Status, Summary};
-use crate::text::{NONE, join_and, ms, plural, sig3, times};
+use crate::text::{NONE, ms, sig3, times};
 use rtcompare_api::{Class, WorkloadKind};
 
 /// A static split this much slower than dynamic scheduling is called uneven work,
@@ -170,40 +170,6 @@ impl<'a> Best<'a> {
             group: done.iter().map(|&(_, s)| s).collect(),
         })
     }
-
-    /// How to name the best: `the fastest runner` and no caveat, or `the lowest
-    /// median` and `3 samples: too few to rank` when the samples do not support a
-    /// ranking.
-    pub(super) fn title(&self) -> (&'static str, Option<String>) {
-        if self.ranked {
-            ("the fastest runner", None)
-        } else {
-            (
-                "the lowest median",
-                Some(crate::judge::too_few(self.group.iter().copied())),
-            )
-        }
-    }
-
-    /// `, statistically tied with X and Y` or nothing (always nothing when the
-    /// samples do not support a ranking).
-    pub(super) fn ties(&self) -> String {
-        if self.tied.is_empty() {
-            return String::new();
-        }
-        let names: Vec<String> = self
-            .tied
-            .iter()
-            .map(|c| {
-                if c.threads == self.cell.threads {
-                    c.runner.clone()
-                } else {
-                    format!("{} at {}", c.runner, plural(c.threads, "thread", "threads"))
-                }
-            })
-            .collect();
-        format!(", statistically tied with {}", join_and(&names))
-    }
 }
 
 /// Two wall times within this fraction of each other are called level: neither a
@@ -231,8 +197,8 @@ pub(super) fn ran_in_parallel(summary: &Summary) -> bool {
 }
 
 /// How one wall time compares with another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Change {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub(crate) enum Change {
     /// Faster beyond [`LEVEL_BAND`] and outside the other's interval.
     Faster,
     /// Within [`LEVEL_BAND`], or the intervals overlap.
@@ -243,11 +209,11 @@ pub(super) enum Change {
 
 /// A cell's speed relative to another's: their median walls' ratio and what it
 /// amounts to.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Versus {
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub(crate) struct Versus {
     /// The other's median wall over this one's: above 1 is faster.
-    pub(super) ratio: f64,
-    pub(super) change: Change,
+    pub(crate) ratio: f64,
+    pub(crate) change: Change,
 }
 
 impl Versus {

@@ -1,0 +1,298 @@
+//! The verdict's derivation: per workload, which cells lead and how they compare
+//! with `seq`, on open loops who fell behind the schedule, and the ideal and
+//! static-split comparisons.
+
+use super::*;
+use crate::model::{Cell, Summary};
+use crate::sections::shared::*;
+use crate::summary::BASELINE_RUNNER;
+use rtcompare_api::{Class, Family};
+
+/// The kinds of work in the order the verdict lists them.
+const KINDS: [WorkloadKind; 5] = [
+    WorkloadKind::Cpu,
+    WorkloadKind::Io,
+    WorkloadKind::Mixed,
+    WorkloadKind::Overhead,
+    WorkloadKind::Fault,
+];
+
+impl Leader {
+    /// The typed form of a group's best.
+    pub(super) fn of(best: &Best<'_>) -> Self {
+        Leader {
+            cell: CellRef::of(best.cell),
+            median_wall_s: best.summary.median_wall_s,
+            cpu_utilisation: best.summary.cpu_utilisation,
+            ranked: best.ranked,
+            tied: best.tied.iter().map(|c| CellRef::of(c)).collect(),
+            fewest_samples: (!best.ranked).then(|| fewest_samples(best.group.iter().copied())),
+        }
+    }
+}
+
+/// The samples of the weakest interval among `summaries` (lowest coverage, then
+/// fewest samples): what "too few to rank" counts.
+pub(super) fn fewest_samples<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> usize {
+    summaries
+        .into_iter()
+        .min_by(|a, b| {
+            a.interval_coverage
+                .total_cmp(&b.interval_coverage)
+                .then(a.samples.cmp(&b.samples))
+        })
+        .map_or(0, |s| s.samples)
+}
+
+impl<'a> Report<'a> {
+    /// The verdict, derived on first use.
+    pub(crate) fn verdict_finding(&self) -> &VerdictFinding {
+        self.verdict.get_or_init(|| self.derive_verdict())
+    }
+
+    fn derive_verdict(&self) -> VerdictFinding {
+        let disturbed = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| c.applies() && c.disturbed())
+            .map(CellRef::of)
+            .collect();
+        let weakest_interval = self
+            .results
+            .cells
+            .iter()
+            .filter_map(crate::judge::judged_summary)
+            .filter(|s| !s.supports_claims())
+            .min_by(|a, b| {
+                a.interval_coverage
+                    .total_cmp(&b.interval_coverage)
+                    .then(a.samples.cmp(&b.samples))
+            })
+            .map(|s| IntervalStrength {
+                samples: s.samples,
+                coverage: s.interval_coverage,
+            });
+        let mut workloads = Vec::new();
+        for kind in KINDS {
+            for &workload in &self.workloads {
+                let all = self.cells_of(workload);
+                if all.first().map(|c| c.workload_kind) == Some(kind) {
+                    workloads.push(self.workload_verdict(workload, kind, &all));
+                }
+            }
+        }
+        VerdictFinding {
+            disturbed,
+            weakest_interval,
+            workloads,
+        }
+    }
+
+    fn workload_verdict(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        all: &[&'a Cell],
+    ) -> WorkloadVerdict {
+        // Cells that do not apply, or that other load disturbed, take no part in
+        // any comparison.
+        let cells: Vec<&Cell> = all
+            .iter()
+            .copied()
+            .filter(|c| crate::judge::judged(c))
+            .collect();
+        let outcome = if cells.is_empty() && all.iter().any(|c| c.disturbed()) {
+            Outcome::AllDisturbed
+        } else if kind == WorkloadKind::Overhead {
+            Outcome::Overhead(crate::overhead::verdict(self.results, workload, &cells))
+        } else if kind == WorkloadKind::Fault {
+            Outcome::Fault
+        } else {
+            self.outcome(workload, kind, all, &cells)
+        };
+        WorkloadVerdict {
+            workload: workload.to_owned(),
+            kind,
+            latencies: self.latency_section(workload),
+            outcome,
+        }
+    }
+
+    /// The outcome on a workload that is timed against `seq`; `all` are its
+    /// cells, `cells` those judged.
+    fn outcome(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        all: &[&'a Cell],
+        cells: &[&'a Cell],
+    ) -> Outcome {
+        if cells.is_empty() {
+            return Outcome::NoRunnerApplies;
+        }
+        // On a send schedule, wall time is the schedule's: no speedup means anything.
+        if let Some(rate) = self.open_loop(workload) {
+            return Outcome::OpenLoop(self.derive_open_loop(rate, cells));
+        }
+        let seq_cells: Vec<&Cell> = all
+            .iter()
+            .copied()
+            .filter(|c| c.runner == BASELINE_RUNNER)
+            .collect();
+        let Some(seq) = seq_cells
+            .iter()
+            .copied()
+            .find(|c| crate::judge::judged_summary(c).is_some())
+        else {
+            return Outcome::NoSeq {
+                why: SeqMissing::of(seq_cells.first().map(|c| (c.status, c.disturbed()))),
+                best: Best::of(cells.iter().copied()).map(|b| Leader::of(&b)),
+            };
+        };
+        Outcome::Compared(Box::new(self.compared(workload, kind, seq, cells)))
+    }
+
+    fn compared(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        seq: &'a Cell,
+        cells: &[&'a Cell],
+    ) -> Compared {
+        let concurrent: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.class == Class::Concurrent)
+            .collect();
+        // A multithreaded runner given one thread is not parallel in that cell.
+        let multithreaded: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| matches!(c.class, Class::ConcurrentParallel | Class::Parallel))
+            .filter(|c| c.threads > 1)
+            .collect();
+        let conc = Best::of(concurrent.iter().copied());
+        let par = Best::of(multithreaded.iter().copied());
+        let seq_summary = seq.summary.as_ref().expect("seq finished");
+
+        let concurrency = match &conc {
+            Some(b) => Some(Concurrency::Best {
+                leader: Leader::of(b),
+                vs_seq: Versus::of(b.summary, seq_summary),
+            }),
+            None if !concurrent.is_empty() => Some(Concurrency::NoneFinished),
+            None => None,
+        };
+        let parallelism = match &par {
+            Some(b) => {
+                Some(self.parallelism(workload, kind, seq, conc.as_ref(), b, &multithreaded))
+            }
+            None if !multithreaded.is_empty() => Some(Parallelism::NoneFinished),
+            None => None,
+        };
+        let mut extrapolated: Vec<String> = Vec::new();
+        let leaders = [
+            Some(seq),
+            conc.as_ref().map(|b| b.cell),
+            par.as_ref().map(|b| b.cell),
+        ];
+        for cell in leaders.into_iter().flatten() {
+            if cell.extrapolation.is_some() && !extrapolated.contains(&cell.runner) {
+                extrapolated.push(cell.runner.clone());
+            }
+        }
+        Compared {
+            seq: CellRef::of(seq),
+            concurrency,
+            parallelism,
+            extrapolated,
+            ideal: self.ideal(workload, cells),
+            static_split: (kind == WorkloadKind::Cpu)
+                .then(|| self.static_split(cells))
+                .flatten(),
+        }
+    }
+
+    /// The open-loop schedule, the walls it set, and who fell behind it.
+    fn derive_open_loop(&self, rate: Option<f64>, cells: &[&'a Cell]) -> OpenLoop {
+        let walls: Vec<f64> = cells
+            .iter()
+            .filter_map(|c| Some(crate::judge::judged_summary(c)?.median_wall_s))
+            .collect();
+        let walls_s = (!walls.is_empty()).then(|| {
+            [
+                walls.iter().copied().fold(f64::INFINITY, f64::min),
+                walls.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            ]
+        });
+        OpenLoop {
+            rate_per_s: rate,
+            walls_s,
+            behind: self.behind_schedule(cells),
+        }
+    }
+
+    /// How close the best runner came to the workload's ideal wall time.
+    fn ideal(&self, workload: &str, cells: &[&'a Cell]) -> Option<Ideal> {
+        let ideal_s = self.workload_meta(workload)?.ideal_wall_s?;
+        let best = Best::of(cells.iter().copied())?;
+        // Only a timer that says it has a resolution ends sleeps on a tick.
+        let ticks = self
+            .runner_meta(best.cell)
+            .is_some_and(|m| m.timer.contains("resolution"));
+        Some(Ideal {
+            ideal_s,
+            best: Leader::of(&best),
+            ticks,
+        })
+    }
+
+    /// The static split against the best dynamic scheduler at the same thread
+    /// count, on CPU-bound work (where only scheduling differs between them).
+    fn static_split(&self, cells: &[&'a Cell]) -> Option<StaticSplit> {
+        let statics: Vec<&Cell> = cells
+            .iter()
+            .copied()
+            .filter(|c| c.family == Family::StaticSplit)
+            .collect();
+        let first = statics.first()?;
+        let Some(stat) = Best::of(statics.iter().copied()) else {
+            return Some(StaticSplit::DidNotFinish {
+                runner: first.runner.clone(),
+                status: first.status,
+            });
+        };
+        let dynamic = Best::of(cells.iter().copied().filter(|c| {
+            matches!(c.family, Family::WorkStealing | Family::SharedQueue)
+                && c.threads == stat.cell.threads
+        }))?;
+        let (s, d) = (stat.summary, dynamic.summary);
+        let behind = s.median_wall_s / d.median_wall_s - 1.0;
+        let supported = crate::judge::supports(s, d);
+        let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) && supported {
+            SplitReading::Tied
+        } else if overlaps(s.interval_wall_s, d.interval_wall_s) {
+            SplitReading::OverlapUnranked {
+                fewest_samples: fewest_samples([s, d]),
+            }
+        } else if behind >= UNEVEN_GAP {
+            SplitReading::Uneven { slower_by: behind }
+        } else if behind > 0.0 {
+            SplitReading::SlightlySlower { slower_by: behind }
+        } else if supported {
+            SplitReading::Faster
+        } else {
+            SplitReading::LowerMedianUnranked {
+                fewest_samples: fewest_samples([s, d]),
+            }
+        };
+        Some(StaticSplit::Compared {
+            split: CellRef::of(stat.cell),
+            dynamic: CellRef::of(dynamic.cell),
+            speedups: s.speedup_vs_seq.zip(d.speedup_vs_seq).map(|(a, b)| [a, b]),
+            walls_s: [s.median_wall_s, d.median_wall_s],
+            reading,
+        })
+    }
+}
