@@ -7,7 +7,6 @@ pub mod baseline;
 pub mod bmf;
 pub mod charts;
 mod claims;
-mod crash;
 pub mod csv;
 mod echo;
 pub mod findings;

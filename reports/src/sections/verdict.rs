@@ -54,7 +54,7 @@ impl<'a> Report<'a> {
                     format!(
                         "**{workload}** ({}): see *{}*.",
                         kind_label(kind),
-                        crate::crash::TITLE
+                        super::crash::TITLE
                     )
                 } else {
                     self.verdict_line(workload, kind, &all, &cells)
