@@ -8,7 +8,6 @@ pub mod bmf;
 mod cell_ref;
 pub mod charts;
 mod claims;
-mod crash;
 pub mod csv;
 mod echo;
 pub mod findings;

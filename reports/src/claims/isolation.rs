@@ -127,7 +127,9 @@ fn typed(fates: &[(&Cell, Fate)]) -> Vec<CellFate> {
                     lost: *lost,
                     jobs: *jobs,
                 },
-                Fate::Died { how } => Ended::Died { how: how.clone() },
+                Fate::Died { exit } => Ended::Died {
+                    how: exit.describe(),
+                },
                 Fate::Unknown { .. } => return None,
             };
             Some(CellFate {

@@ -5,8 +5,8 @@
 //! and workloads are listed in, the charts). [`SECTIONS`] lists them in the order
 //! the report prints them, so a new section is one file here and one line there.
 //! Sections that read best as one family of workloads (TCP echo in `echo.rs`, CPU
-//! hogs in `hogs.rs`, crash isolation in `crash.rs`, the claims in `claims/`) keep
-//! their own modules and join the registry through a small adapter below.
+//! hogs in `hogs.rs`, the claims in `claims/`) keep their own modules and join the
+//! registry through a small adapter below.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
 //! a runner is (class, family, how it is built, its timer and other parts, its
@@ -19,6 +19,7 @@
 
 mod cells_table;
 mod charts;
+pub(crate) mod crash;
 mod disclosures;
 mod grid;
 mod header;
@@ -58,7 +59,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &grid::GridSection,
     &Echo,
     &Hogs,
-    &Crash,
+    &crash::CrashIsolation,
     &Claims,
     &workloads::Workloads,
     &charts::Charts,
@@ -93,22 +94,6 @@ impl Section for Hogs {
         if crate::hogs::present(report.results) {
             let rank = |r: &str| report.runner_rank(r);
             crate::hogs::section(report.results, &rank, &report.workloads, out);
-        }
-    }
-}
-
-/// *Crash isolation* ([`crate::crash`]).
-struct Crash;
-
-impl Section for Crash {
-    fn id(&self) -> &'static str {
-        "crash-isolation"
-    }
-
-    fn render(&self, report: &Report<'_>, out: &mut String) {
-        if crate::crash::present(report.results) {
-            let rank = |r: &str| report.runner_rank(r);
-            crate::crash::section(report.results, &rank, &report.workloads, out);
         }
     }
 }

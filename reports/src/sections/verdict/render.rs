@@ -67,7 +67,9 @@ fn line(w: &WorkloadVerdict) -> String {
         )
         .expect("write to String"),
         Outcome::Overhead(verdict) => line.push_str(&crate::overhead::render_verdict(verdict)),
-        Outcome::Fault => write!(line, "see *{}*.", crate::crash::TITLE).expect("write to String"),
+        Outcome::Fault => {
+            write!(line, "see *{}*.", crate::sections::crash::TITLE).expect("write to String")
+        }
         Outcome::NoRunnerApplies => line.push_str("no runner applies."),
         Outcome::OpenLoop(open) => open_loop(&mut line, open, w.latencies),
         Outcome::NoSeq { why, best } => {
