@@ -30,8 +30,8 @@ impl<'a> Report<'a> {
         .contains(&workload)
         {
             crate::echo::TITLE
-        } else if workload.starts_with(crate::hogs::PREFIX) {
-            crate::hogs::TITLE
+        } else if workload.starts_with(super::hogs::PREFIX) {
+            super::hogs::TITLE
         } else {
             return None;
         };
