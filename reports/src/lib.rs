@@ -14,7 +14,6 @@ pub mod findings;
 pub mod fingerprint;
 pub mod floor;
 mod format;
-mod hogs;
 mod judge;
 pub mod machines;
 pub mod markdown;

@@ -19,7 +19,7 @@ impl<'a> Report<'a> {
         .contains(&workload)
         {
             LatencySection::Echo
-        } else if workload.starts_with(crate::hogs::PREFIX) {
+        } else if workload.starts_with(super::hogs::PREFIX) {
             LatencySection::Hogs
         } else {
             return None;

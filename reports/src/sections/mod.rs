@@ -4,9 +4,9 @@
 //! Markdown, reading the shared [`Report`] context (the results, the order runners
 //! and workloads are listed in, the charts). [`SECTIONS`] lists them in the order
 //! the report prints them, so a new section is one file here and one line there.
-//! Sections that read best as one family of workloads (TCP echo in `echo.rs`, CPU
-//! hogs in `hogs.rs`, the claims in `claims/`) keep their own modules and join the
-//! registry through a small adapter below.
+//! Sections that read best as one family of workloads (TCP echo in `echo.rs`,
+//! the claims in `claims/`) keep their own modules and join the registry
+//! through a small adapter below.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
 //! a runner is (class, family, how it is built, its timer and other parts, its
@@ -23,6 +23,7 @@ pub(crate) mod crash;
 mod disclosures;
 mod grid;
 mod header;
+mod hogs;
 mod lookups;
 mod reproduce;
 mod shared;
@@ -58,7 +59,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &verdict::Verdict,
     &grid::GridSection,
     &Echo,
-    &Hogs,
+    &hogs::HogsSection,
     &crash::CrashIsolation,
     &Claims,
     &workloads::Workloads,
@@ -78,22 +79,6 @@ impl Section for Echo {
     fn render(&self, report: &Report<'_>, out: &mut String) {
         if crate::echo::present(report.results) {
             crate::echo::section(report.results, &|r: &str| report.runner_rank(r), out);
-        }
-    }
-}
-
-/// *CPU hogs beside latency-sensitive work* ([`crate::hogs`]).
-struct Hogs;
-
-impl Section for Hogs {
-    fn id(&self) -> &'static str {
-        "hogs"
-    }
-
-    fn render(&self, report: &Report<'_>, out: &mut String) {
-        if crate::hogs::present(report.results) {
-            let rank = |r: &str| report.runner_rank(r);
-            crate::hogs::section(report.results, &rank, &report.workloads, out);
         }
     }
 }

@@ -88,7 +88,7 @@ fn line(w: &WorkloadVerdict) -> String {
 fn title(section: LatencySection) -> &'static str {
     match section {
         LatencySection::Echo => crate::echo::TITLE,
-        LatencySection::Hogs => crate::hogs::TITLE,
+        LatencySection::Hogs => crate::sections::hogs::TITLE,
     }
 }
 
