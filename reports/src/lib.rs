@@ -9,7 +9,6 @@ pub mod charts;
 mod claims;
 mod crash;
 pub mod csv;
-mod echo;
 pub mod findings;
 pub mod fingerprint;
 pub mod floor;

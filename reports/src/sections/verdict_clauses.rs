@@ -23,13 +23,13 @@ impl<'a> Report<'a> {
     /// has one for it and a finished cell of the workload measured latency.
     pub(super) fn latency_section(&self, workload: &str) -> Option<&'static str> {
         let section = if [
-            crate::echo::UNLOADED,
-            crate::echo::LOADED,
-            crate::echo::OPEN,
+            super::echo::UNLOADED,
+            super::echo::LOADED,
+            super::echo::OPEN,
         ]
         .contains(&workload)
         {
-            crate::echo::TITLE
+            super::echo::TITLE
         } else if workload.starts_with(crate::hogs::PREFIX) {
             crate::hogs::TITLE
         } else {
@@ -188,9 +188,9 @@ impl<'a> Report<'a> {
         par: &Cell,
     ) -> bool {
         let sockets = [
-            crate::echo::UNLOADED,
-            crate::echo::LOADED,
-            crate::echo::OPEN,
+            super::echo::UNLOADED,
+            super::echo::LOADED,
+            super::echo::OPEN,
         ]
         .contains(&workload);
         let kind = |cell: &Cell| self.runner_meta(cell).and_then(net_kind);
@@ -297,7 +297,7 @@ impl<'a> Report<'a> {
         });
         let connections: Vec<f64> = behind
             .iter()
-            .filter_map(|(cell, _)| crate::echo::connections(cell))
+            .filter_map(|(cell, _)| super::echo::connections(cell))
             .collect();
         if !one_at_a_time {
             return Some(format!(
