@@ -9,7 +9,6 @@ mod cell_ref;
 pub mod charts;
 mod claims;
 pub mod csv;
-mod echo;
 pub mod findings;
 pub mod fingerprint;
 pub mod floor;

@@ -12,9 +12,9 @@ impl<'a> Report<'a> {
     /// for it and a finished cell of the workload measured latency.
     pub(super) fn latency_section(&self, workload: &str) -> Option<LatencySection> {
         let section = if [
-            crate::echo::UNLOADED,
-            crate::echo::LOADED,
-            crate::echo::OPEN,
+            crate::sections::echo::UNLOADED,
+            crate::sections::echo::LOADED,
+            crate::sections::echo::OPEN,
         ]
         .contains(&workload)
         {

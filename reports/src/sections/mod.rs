@@ -4,9 +4,8 @@
 //! Markdown, reading the shared [`Report`] context (the results, the order runners
 //! and workloads are listed in, the charts). [`SECTIONS`] lists them in the order
 //! the report prints them, so a new section is one file here and one line there.
-//! Sections that read best as one family of workloads (TCP echo in `echo.rs`,
-//! the claims in `claims/`) keep their own modules and join the registry
-//! through a small adapter below.
+//! The claims (`claims/`) keep their own module and join the registry through a
+//! small adapter below.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
 //! a runner is (class, family, how it is built, its timer and other parts, its
@@ -21,6 +20,7 @@ mod cells_table;
 mod charts;
 pub(crate) mod crash;
 mod disclosures;
+mod echo;
 mod grid;
 mod header;
 mod hogs;
@@ -58,7 +58,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,
     &verdict::Verdict,
     &grid::GridSection,
-    &Echo,
+    &echo::Echo,
     &hogs::HogsSection,
     &crash::CrashIsolation,
     &Claims,
@@ -67,21 +67,6 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &disclosures::Disclosures,
     &reproduce::Reproduce,
 ];
-
-/// *TCP echo*: latency against load ([`crate::echo`]).
-struct Echo;
-
-impl Section for Echo {
-    fn id(&self) -> &'static str {
-        "tcp-echo"
-    }
-
-    fn render(&self, report: &Report<'_>, out: &mut String) {
-        if crate::echo::present(report.results) {
-            crate::echo::section(report.results, &|r: &str| report.runner_rank(r), out);
-        }
-    }
-}
 
 /// *Claims checked* ([`crate::claims`]).
 struct Claims;

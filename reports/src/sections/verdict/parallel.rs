@@ -89,9 +89,9 @@ impl<'a> Report<'a> {
     /// waits on a reactor (from the runners' `net` descriptions).
     fn blocks_like_seq(&self, workload: &str, seq: &Cell, conc: &Cell, par: &Cell) -> bool {
         let sockets = [
-            crate::echo::UNLOADED,
-            crate::echo::LOADED,
-            crate::echo::OPEN,
+            crate::sections::echo::UNLOADED,
+            crate::sections::echo::LOADED,
+            crate::sections::echo::OPEN,
         ]
         .contains(&workload);
         let kind = |cell: &Cell| self.runner_meta(cell).and_then(net_kind);
@@ -138,7 +138,7 @@ impl<'a> Report<'a> {
         });
         let connections: Vec<f64> = behind
             .iter()
-            .filter_map(|(cell, _)| crate::echo::connections(cell))
+            .filter_map(|(cell, _)| crate::sections::echo::connections(cell))
             .collect();
         let served = match connections.as_slice() {
             [first, rest @ ..]

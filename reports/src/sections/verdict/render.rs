@@ -87,7 +87,7 @@ fn line(w: &WorkloadVerdict) -> String {
 /// The title of the section a workload's latencies are read in.
 fn title(section: LatencySection) -> &'static str {
     match section {
-        LatencySection::Echo => crate::echo::TITLE,
+        LatencySection::Echo => crate::sections::echo::TITLE,
         LatencySection::Hogs => crate::sections::hogs::TITLE,
     }
 }
