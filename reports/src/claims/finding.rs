@@ -12,7 +12,7 @@ pub(crate) struct CellId {
 }
 
 impl CellId {
-    pub(super) fn of(cell: &Cell) -> Self {
+    pub(crate) fn of(cell: &Cell) -> Self {
         CellId {
             runner: cell.runner.clone(),
             workload: cell.workload.clone(),

@@ -45,6 +45,7 @@ mod run;
 mod tests;
 
 use advice::{Advice, Unit};
+pub(crate) use finding::CellId;
 use finding::*;
 use locked::*;
 use run::Run;

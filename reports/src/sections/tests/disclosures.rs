@@ -2,6 +2,40 @@
 //! descriptions, and names that change nothing but names.
 
 use super::*;
+use crate::sections::Report;
+use crate::sections::disclosures::render::{CENSUS, CHECKSUMS, CPU_TIME, ISOLATION, THREAD_COUNTS};
+
+fn disclosures_of(results: &Results) -> DisclosuresFinding {
+    Report::new(results, &[]).derive_disclosures()
+}
+
+/// The runner `id` of `finding`.
+fn runner<'f>(finding: &'f DisclosuresFinding, id: &str) -> &'f RunnerDisclosure {
+    finding
+        .runners
+        .iter()
+        .find(|r| r.runner == id)
+        .unwrap_or_else(|| panic!("{id} is not disclosed"))
+}
+
+/// A census of `names` (name, most), with `transient` threads.
+fn census(names: &[(&str, usize)], transient: usize) -> Census {
+    Census {
+        names: names
+            .iter()
+            .map(|&(name, most)| ThreadName {
+                name: name.into(),
+                most,
+            })
+            .collect(),
+        transient,
+    }
+}
+
+/// The names of the runners `finding` discloses.
+fn disclosed(finding: &DisclosuresFinding) -> Vec<&str> {
+    finding.runners.iter().map(|r| r.runner.as_str()).collect()
+}
 
 #[test]
 fn disclosures_only_for_runners_present() {
@@ -14,6 +48,29 @@ fn disclosures_only_for_runners_present() {
         .config
         .runners
         .retain(|r| !r.starts_with("futures") && r != "async-std");
+    let finding = disclosures_of(&results);
+    assert!(
+        disclosed(&finding)
+            .iter()
+            .all(|r| !r.starts_with("futures") && *r != "async-std"),
+        "{finding:?}"
+    );
+    assert_eq!(
+        finding.facts[1],
+        HarnessFact::RootTask {
+            single_threaded: vec!["tokio-ct".into(), "smol-local".into()]
+        }
+    );
+    assert_eq!(
+        runner(&finding, "tokio-mt").threads,
+        Threads::Counted {
+            unit: ThreadUnit::Workers,
+            by_count: vec![CountSeen {
+                threads: 2,
+                seen: census(&[("tokio-runtime-w", 2), ("rtcompare", 1)], 0),
+            }],
+        }
+    );
     let report = render(&results);
     let disclosures = disclosures(&report);
     assert!(!disclosures.contains("futures"), "{disclosures}");
@@ -39,6 +96,55 @@ fn disclosures_only_for_runners_present() {
 #[test]
 fn disclosures_follow_the_runner_descriptions() {
     let results = fixture();
+    let finding = disclosures_of(&results);
+    let ids: Vec<&str> = results.runners.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(disclosed(&finding), ids);
+    assert_eq!(
+        finding.facts,
+        [
+            HarnessFact::Isolation,
+            HarnessFact::RootTask {
+                single_threaded: vec![
+                    "tokio-ct".into(),
+                    "smol-local".into(),
+                    "futures-local".into()
+                ]
+            },
+            HarnessFact::ThreadCounts,
+            HarnessFact::CpuTime,
+            HarnessFact::Checksums,
+            HarnessFact::Census,
+        ]
+    );
+    // The description and its caveats come verbatim from the file.
+    let async_std = runner(&finding, "async-std");
+    let meta = results
+        .runners
+        .iter()
+        .find(|r| r.id == "async-std")
+        .unwrap();
+    let description = async_std.description.as_ref().unwrap();
+    assert_eq!(description.caveats, meta.caveats);
+    assert_eq!(description.thread_knob, "workers");
+    // Each thread knob as its variant, with the census.
+    assert_eq!(
+        runner(&finding, "smol-local").threads,
+        Threads::One {
+            seen: census(&[("async-io", 1), ("rtcompare", 1)], 0)
+        }
+    );
+    let threads = runner(&finding, "threads");
+    assert_eq!(
+        threads.threads,
+        Threads::PerTask {
+            seen: census(&[("rtcompare", 1)], 1000)
+        }
+    );
+    assert_eq!(threads.threads_run, [2]);
+    assert_eq!(runner(&finding, BASELINE_RUNNER).threads_run, [1]);
+    // A schema-1 file names no part but the timer: no parts table.
+    assert!(finding.parts.is_empty());
+
     let report = render(&results);
     let disclosures = disclosures(&report);
     // One bullet per runner, in the order of `results.runners`.
@@ -46,7 +152,6 @@ fn disclosures_follow_the_runner_descriptions() {
         .lines()
         .filter_map(|l| l.strip_prefix("- **")?.split("**").next())
         .collect();
-    let ids: Vec<&str> = results.runners.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(bullets, ids);
     // Caveats are sub-bullets of their runner.
     let async_std = disclosures
@@ -90,6 +195,20 @@ fn disclosures_follow_the_runner_descriptions() {
 fn disclosures_without_runner_descriptions_use_the_cells() {
     let mut results = fixture();
     results.runners.clear();
+    let finding = disclosures_of(&results);
+    assert_eq!(disclosed(&finding), results.config.runners);
+    assert!(finding.runners.iter().all(|r| r.description.is_none()));
+    // Without a knob, every runner counts threads; the census is the cells' own.
+    assert_eq!(
+        runner(&finding, "threads").threads,
+        Threads::Counted {
+            unit: ThreadUnit::Threads,
+            by_count: vec![CountSeen {
+                threads: 2,
+                seen: census(&[("rtcompare", 1)], 1000),
+            }],
+        }
+    );
     let report = render(&results);
     let disclosures = disclosures(&report);
     assert!(!disclosures.contains("Built as"), "{disclosures}");
@@ -138,6 +257,8 @@ fn renaming_runners_changes_nothing_but_their_names() {
 
 #[test]
 fn parts_table_only_when_the_file_names_the_parts() {
+    let all = [Part::Timer, Part::Channel, Part::Net, Part::Offload];
+    assert_eq!(disclosures_of(&fixture_v2()).parts, all);
     let report = render(&fixture_v2());
     let disclosures = disclosures(&report);
     assert!(disclosures.contains("| Runner         | Timer and reactor "));
@@ -154,11 +275,58 @@ fn parts_table_only_when_the_file_names_the_parts() {
     for r in &mut results.runners {
         r.offload.clear();
     }
+    assert_eq!(disclosures_of(&results).parts, all[..3]);
     let report = render(&results);
     let parts = &report[report.find("Parts each runner uses").unwrap()..];
     let header = parts.lines().find(|l| l.starts_with("| Runner")).unwrap();
     assert!(
         header.contains("Channel") && !header.contains("Offload"),
         "{header}"
+    );
+}
+
+#[test]
+fn disclosures_without_cells_say_so() {
+    let mut results = fixture();
+    results.cells.clear();
+    assert!(disclosures_of(&results).runners.is_empty());
+    assert!(
+        render(&results).contains("## Disclosures\n\nNo cells were recorded.\n"),
+        "{}",
+        render(&results)
+    );
+}
+
+#[test]
+fn a_runner_run_at_several_counts_has_a_census_per_count() {
+    let mut results = fixture();
+    let mut more = results
+        .cells
+        .iter()
+        .find(|c| c.runner == "tokio-mt")
+        .unwrap()
+        .clone();
+    more.threads = 4;
+    more.thread_names.insert("tokio-runtime-w".into(), 4);
+    results.cells.push(more);
+    let finding = disclosures_of(&results);
+    let tokio = runner(&finding, "tokio-mt");
+    assert_eq!(tokio.threads_run, [2, 4]);
+    let Threads::Counted { unit, by_count } = &tokio.threads else {
+        panic!("{:?}", tokio.threads);
+    };
+    assert_eq!(*unit, ThreadUnit::Workers);
+    let counts: Vec<(usize, usize)> = by_count
+        .iter()
+        .map(|g| (g.threads, g.seen.names[0].most))
+        .collect();
+    assert_eq!(counts, [(2, 2), (4, 4)]);
+    let report = render(&results);
+    assert!(
+        disclosures(&report).contains(
+            "Threads: 2 workers (threads seen: tokio-runtime-w ×2, rtcompare ×1); 4 workers \
+             (threads seen: tokio-runtime-w ×4, rtcompare ×1)."
+        ),
+        "{report}"
     );
 }

@@ -13,6 +13,7 @@ use crate::text::NONE;
 use rtcompare_api::Family;
 
 mod disclosures;
+mod header;
 mod tables;
 mod verdicts;
 

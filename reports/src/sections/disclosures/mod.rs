@@ -1,0 +1,343 @@
+//! *Disclosures*: the harness facts that hold for every cell, the parts each runner
+//! uses, and one bullet per runner with its build, threads and caveats. Derived
+//! into a [`DisclosuresFinding`] (the facts as tags, each runner's description as
+//! the results file gives it, its thread counts and the threads its cells saw),
+//! then rendered (`disclosures/render.rs`); `findings.json` carries the same
+//! finding.
+
+pub(super) mod render;
+
+use super::Report;
+use crate::model::{Cell, RunnerMeta};
+use rtcompare_api::{Class, Family};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the disclosures show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct DisclosuresFinding {
+    /// The harness facts that hold for every cell, in the order printed.
+    pub(crate) facts: Vec<HarnessFact>,
+    /// The parts each runner uses that the parts table shows, as its columns;
+    /// empty when no runner names more than its timer (then there is no parts
+    /// table and the configuration table names the timer).
+    pub(crate) parts: Vec<Part>,
+    /// The runners with cells: those the file describes, in its order, then any
+    /// other as its cells first appear.
+    pub(crate) runners: Vec<RunnerDisclosure>,
+    /// The runtime environment variables that were set, by name.
+    pub(crate) env: BTreeMap<String, String>,
+    /// The cargo features the binary was built with (empty: the defaults).
+    pub(crate) features: Vec<String>,
+}
+
+/// A fact of the harness that holds for every cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum HarnessFact {
+    /// Each cell in its own process; what is built before the clock starts.
+    Isolation,
+    /// How the root task reaches an async runtime, except on the single-threaded
+    /// runtimes: the concurrent-class runners present.
+    RootTask { single_threaded: Vec<String> },
+    /// Worker counts come from `--threads`, never from a runtime's default.
+    ThreadCounts,
+    /// What CPU time and CPU utilisation include.
+    CpuTime,
+    /// Every sample's checksum is verified.
+    Checksums,
+    /// How to read the thread census.
+    Census,
+}
+
+/// A part of a runner the results file may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Part {
+    /// Its timer and I/O reactor.
+    Timer,
+    Channel,
+    /// Its TCP sockets.
+    Net,
+    /// Where it offloads blocking work.
+    Offload,
+}
+
+impl Part {
+    /// Every part, in the order the parts table lists them.
+    const ALL: [Part; 4] = [Part::Timer, Part::Channel, Part::Net, Part::Offload];
+
+    /// What `description` says of this part (empty: nothing).
+    pub(crate) fn of(self, description: &RunnerDescription) -> &str {
+        match self {
+            Part::Timer => &description.timer,
+            Part::Channel => &description.channel,
+            Part::Net => &description.net,
+            Part::Offload => &description.offload,
+        }
+    }
+}
+
+/// A runner as the disclosures describe it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RunnerDisclosure {
+    pub(crate) runner: String,
+    pub(crate) class: Class,
+    pub(crate) family: Family,
+    /// Its description, verbatim from the results file; `None` when the file
+    /// has none (the runner is then described by its cells alone).
+    pub(crate) description: Option<RunnerDescription>,
+    /// The thread counts its cells ran at, ascending.
+    pub(crate) threads_run: Vec<usize>,
+    /// What `--threads` set and the threads its cells saw.
+    pub(crate) threads: Threads,
+}
+
+/// A runner's description, verbatim from the results file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RunnerDescription {
+    /// How `--threads` applies: `one`, `workers` or `per-task`.
+    pub(crate) thread_knob: String,
+    /// How it is built.
+    pub(crate) summary: String,
+    pub(crate) timer: String,
+    pub(crate) channel: String,
+    pub(crate) net: String,
+    pub(crate) offload: String,
+    pub(crate) caveats: Vec<String>,
+}
+
+/// What `--threads` set on a runner, by its thread knob, and the threads seen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Threads {
+    /// Knob `one`: one thread runs tasks, whatever `--threads` says.
+    One { seen: Census },
+    /// Knob `per-task`: one OS thread per task, compared at the runner's
+    /// [`RunnerDisclosure::threads_run`].
+    PerTask { seen: Census },
+    /// Any other knob: `--threads` sets the count, in `unit`.
+    Counted {
+        unit: ThreadUnit,
+        /// Per thread count run, ascending, the threads its cells saw.
+        by_count: Vec<CountSeen>,
+    },
+}
+
+/// What a counted thread knob counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ThreadUnit {
+    /// Knob `workers`.
+    Workers,
+    /// Any other knob (or none recorded).
+    Threads,
+}
+
+/// The threads seen by a runner's cells at one thread count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CountSeen {
+    pub(crate) threads: usize,
+    pub(crate) seen: Census,
+}
+
+/// The threads a set of cells reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Census {
+    /// Per name the OS reports, the most seen alive in any one cell; most
+    /// numerous first, then by name.
+    pub(crate) names: Vec<ThreadName>,
+    /// The most threads any one cell started and joined within a sample.
+    pub(crate) transient: usize,
+}
+
+/// A thread name and the most threads of it alive in one cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ThreadName {
+    pub(crate) name: String,
+    pub(crate) most: usize,
+}
+
+impl Census {
+    fn of(cells: &[&Cell]) -> Self {
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut transient = 0;
+        for cell in cells {
+            for (name, &count) in &cell.thread_names {
+                let most = names.entry(name).or_default();
+                *most = (*most).max(count);
+            }
+            if let Some(total) = cell.os_threads {
+                let live: usize = cell.thread_names.values().sum();
+                transient = transient.max(total.saturating_sub(live));
+            }
+        }
+        let mut names: Vec<ThreadName> = names
+            .into_iter()
+            .map(|(name, most)| ThreadName {
+                name: name.to_owned(),
+                most,
+            })
+            .collect();
+        names.sort_by(|a, b| b.most.cmp(&a.most).then(a.name.cmp(&b.name)));
+        Self { names, transient }
+    }
+}
+
+impl<'a> Report<'a> {
+    /// The disclosures' finding. Everything runner-specific comes from the
+    /// results file.
+    pub(super) fn derive_disclosures(&self) -> DisclosuresFinding {
+        let runners = self.disclosed_runners();
+        let single_threaded = runners
+            .iter()
+            .filter(|r| r.class == Class::Concurrent)
+            .map(|r| r.runner.clone())
+            .collect();
+        let machine = &self.results.machine;
+        DisclosuresFinding {
+            facts: vec![
+                HarnessFact::Isolation,
+                HarnessFact::RootTask { single_threaded },
+                HarnessFact::ThreadCounts,
+                HarnessFact::CpuTime,
+                HarnessFact::Checksums,
+                HarnessFact::Census,
+            ],
+            parts: parts_shown(&runners),
+            runners,
+            env: machine.env.clone(),
+            features: machine.features.clone(),
+        }
+    }
+
+    /// The runners to disclose: those of `results.runners` that have cells, in that
+    /// order, then any other runner seen in the cells (described by its cells alone).
+    fn disclosed_runners(&self) -> Vec<RunnerDisclosure> {
+        let cells_of = |id: &str| -> Vec<&'a Cell> {
+            self.results
+                .cells
+                .iter()
+                .filter(|c| c.runner == id)
+                .collect()
+        };
+        let mut runners: Vec<RunnerDisclosure> = Vec::new();
+        for meta in &self.results.runners {
+            let cells = cells_of(&meta.id);
+            if cells.is_empty() || runners.iter().any(|r| r.runner == meta.id) {
+                continue;
+            }
+            runners.push(disclose(
+                &meta.id,
+                meta.class,
+                meta.family,
+                Some(meta),
+                &cells,
+            ));
+        }
+        for &id in &self.runners {
+            if runners.iter().any(|r| r.runner == id) {
+                continue;
+            }
+            let cells = cells_of(id);
+            let Some(first) = cells.first() else {
+                continue;
+            };
+            runners.push(disclose(id, first.class, first.family, None, &cells));
+        }
+        runners
+    }
+}
+
+/// A runner with `cells` (at least one), described by `meta` if the file has it.
+fn disclose(
+    id: &str,
+    class: Class,
+    family: Family,
+    meta: Option<&RunnerMeta>,
+    cells: &[&Cell],
+) -> RunnerDisclosure {
+    let mut threads_run: Vec<usize> = cells.iter().map(|c| c.threads).collect();
+    threads_run.sort_unstable();
+    threads_run.dedup();
+    let threads = match meta.map_or("", |m| m.threads_knob.as_str()) {
+        "one" => Threads::One {
+            seen: Census::of(cells),
+        },
+        "per-task" => Threads::PerTask {
+            seen: Census::of(cells),
+        },
+        knob => {
+            let mut by_count: BTreeMap<usize, Vec<&Cell>> = BTreeMap::new();
+            for &cell in cells {
+                by_count.entry(cell.threads).or_default().push(cell);
+            }
+            Threads::Counted {
+                unit: if knob == "workers" {
+                    ThreadUnit::Workers
+                } else {
+                    ThreadUnit::Threads
+                },
+                by_count: by_count
+                    .into_iter()
+                    .map(|(threads, cells)| CountSeen {
+                        threads,
+                        seen: Census::of(&cells),
+                    })
+                    .collect(),
+            }
+        }
+    };
+    RunnerDisclosure {
+        runner: id.to_owned(),
+        class,
+        family,
+        description: meta.map(|m| RunnerDescription {
+            thread_knob: m.threads_knob.clone(),
+            summary: m.summary.clone(),
+            timer: m.timer.clone(),
+            channel: m.channel.clone(),
+            net: m.net.clone(),
+            offload: m.offload.clone(),
+            caveats: m.caveats.clone(),
+        }),
+        threads_run,
+        threads,
+    }
+}
+
+/// The parts the parts table shows: those some runner's description fills, and
+/// none when no runner names more than its timer (schema-1 files).
+fn parts_shown(runners: &[RunnerDisclosure]) -> Vec<Part> {
+    let filled = |part: Part| {
+        runners.iter().any(|r| {
+            r.description
+                .as_ref()
+                .is_some_and(|d| !part.of(d).is_empty())
+        })
+    };
+    if !Part::ALL[1..].iter().any(|&part| filled(part)) {
+        return Vec::new();
+    }
+    Part::ALL.into_iter().filter(|&p| filled(p)).collect()
+}
+
+/// The section itself, for the registry.
+pub(super) struct Disclosures;
+
+impl super::Section for Disclosures {
+    fn id(&self) -> &'static str {
+        "disclosures"
+    }
+
+    /// `None` when no runner has cells.
+    fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
+        let finding = report.derive_disclosures();
+        (!finding.runners.is_empty())
+            .then(|| serde_json::to_value(finding).expect("disclosures serialise"))
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        render::render(&report.derive_disclosures(), out);
+    }
+}

@@ -1,0 +1,247 @@
+//! The disclosures' Markdown, written from a [`DisclosuresFinding`] alone: the
+//! harness facts' fixed sentences, the configuration and parts tables, and one
+//! bullet per runner.
+
+use super::*;
+use crate::sections::header::{environment, features};
+use crate::table::{Align, Table};
+use crate::text::{NONE, escape_inline, join_and, plural, sentence};
+use std::fmt::Write as _;
+
+/// The isolation and timing facts of every cell.
+pub(in crate::sections) const ISOLATION: &str = "Each cell runs in its own child process. Runtimes and thread pools are \
+    built, and their threads started, before the clock starts; a runner with one OS thread per \
+    task creates its threads inside the timed region, as that cost is part of what it shows.";
+/// How the root task reaches an async runtime; the single-threaded runners present
+/// and a full stop follow.
+pub(in crate::sections) const ROOT_TASK: &str = "On async runtimes each sample's root task is spawned inside the runtime \
+    and the calling thread only waits for it, except on the single-threaded runtimes, whose one \
+    thread is the calling thread";
+/// Why no runtime default thread count is involved.
+pub(in crate::sections) const THREAD_COUNTS: &str = "Worker counts are set explicitly from `--threads`, never left to a \
+    runtime's default (defaults differ: one thread for some executors, one per logical core for \
+    others).";
+/// What CPU time and CPU utilisation include.
+pub(in crate::sections) const CPU_TIME: &str = "CPU time comes from `getrusage(RUSAGE_SELF)`, which counts every thread \
+    of the process, helper threads (timer and I/O drivers, blocking pools) included; CPU util. is \
+    CPU time over wall time, in cores.";
+/// Answer verification.
+pub(in crate::sections) const CHECKSUMS: &str = "Every sample's checksum, warm-up included, is verified against the one \
+    the workload's parameters imply; a cell with a wrong answer is reported as failed, not timed.";
+/// How to read the thread census.
+pub(in crate::sections) const CENSUS: &str = "*Threads seen* are the threads alive in the cell's process after its last \
+    sample, with the runtime still up, grouped by the name the OS reports (trailing digits \
+    dropped, names cut at 15 characters); for each name, the most seen in any one cell. The OS \
+    threads column also counts threads started and joined within a sample.";
+
+/// Writes `disclosures` as the report's section.
+pub(super) fn render(disclosures: &DisclosuresFinding, out: &mut String) {
+    out.push_str("## Disclosures\n\n");
+    if disclosures.runners.is_empty() {
+        out.push_str("No cells were recorded.\n");
+        return;
+    }
+    out.push_str("How every cell was measured:\n\n");
+    for fact in &disclosures.facts {
+        writeln!(out, "- {}", fact_sentence(fact)).expect("write to String");
+    }
+    knobs_table(disclosures, out);
+    out.push_str(
+        "Each runner as the run described it, with the threads it ran with and the caveats \
+         that bear on its numbers:\n\n",
+    );
+    for runner in &disclosures.runners {
+        disclose(runner, out);
+    }
+}
+
+/// The sentence that states `fact`.
+fn fact_sentence(fact: &HarnessFact) -> String {
+    match fact {
+        HarnessFact::Isolation => ISOLATION.into(),
+        HarnessFact::RootTask { single_threaded } => {
+            let which = if single_threaded.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> =
+                    single_threaded.iter().map(|r| format!("**{r}**")).collect();
+                format!(" (here {})", join_and(&names))
+            };
+            format!("{ROOT_TASK}{which}.")
+        }
+        HarnessFact::ThreadCounts => THREAD_COUNTS.into(),
+        HarnessFact::CpuTime => CPU_TIME.into(),
+        HarnessFact::Checksums => CHECKSUMS.into(),
+        HarnessFact::Census => CENSUS.into(),
+    }
+}
+
+/// Every runner's configuration as run, one row each, the parts each runner
+/// uses (when the results file names more than the timer), and the environment.
+fn knobs_table(disclosures: &DisclosuresFinding, out: &mut String) {
+    out.push_str("\nConfiguration as run:\n\n");
+    let mut columns = vec![
+        ("Runner", Align::Left),
+        ("Class", Align::Left),
+        ("Family", Align::Left),
+        ("Thread knob", Align::Left),
+        ("Threads run", Align::Right),
+    ];
+    // The parts table, when there is one, names the timer with the other parts.
+    if disclosures.parts.is_empty() {
+        columns.push(("Timer and reactor", Align::Left));
+    }
+    let mut table = Table::new(columns);
+    for runner in &disclosures.runners {
+        let counts: Vec<String> = runner.threads_run.iter().map(ToString::to_string).collect();
+        let described = runner.description.as_ref();
+        table.push_row(vec![
+            runner.runner.clone(),
+            runner.class.to_string(),
+            runner.family.to_string(),
+            described.map_or(NONE.into(), |d| d.thread_knob.clone()),
+            counts.join(", "),
+            described.map_or(NONE.into(), |d| escape_inline(&d.timer)),
+        ]);
+    }
+    out.push_str(&table.to_markdown());
+    if let Some(parts) = parts_table(disclosures) {
+        out.push_str("\nParts each runner uses (what each workload runs on it):\n\n");
+        out.push_str(&parts.to_markdown());
+    }
+    writeln!(
+        out,
+        "\nEnvironment: {}; cargo features: {}.\n",
+        environment(&disclosures.env),
+        features(&disclosures.features)
+    )
+    .expect("write to String");
+}
+
+/// The parts table's column header for `part`.
+fn part_header(part: Part) -> &'static str {
+    match part {
+        Part::Timer => "Timer and reactor",
+        Part::Channel => "Channel",
+        Part::Net => "TCP",
+        Part::Offload => "Offload",
+    }
+}
+
+/// Which timer, channel, TCP sockets and offload each runner uses, in the
+/// columns the finding shows; none when it shows none.
+fn parts_table(disclosures: &DisclosuresFinding) -> Option<Table> {
+    if disclosures.parts.is_empty() {
+        return None;
+    }
+    let mut columns = vec![("Runner", Align::Left)];
+    columns.extend(
+        disclosures
+            .parts
+            .iter()
+            .map(|&p| (part_header(p), Align::Left)),
+    );
+    let mut table = Table::new(columns);
+    for runner in &disclosures.runners {
+        let mut row = vec![runner.runner.clone()];
+        for &part in &disclosures.parts {
+            row.push(
+                runner
+                    .description
+                    .as_ref()
+                    .map_or(NONE.into(), |d| match part.of(d) {
+                        "" => NONE.into(),
+                        text => escape_inline(text),
+                    }),
+            );
+        }
+        table.push_row(row);
+    }
+    Some(table)
+}
+
+/// Writes the runner's bullet and its caveats as sub-bullets.
+fn disclose(runner: &RunnerDisclosure, out: &mut String) {
+    let mut line = format!(
+        "- **{}** ({}, {}).",
+        runner.runner, runner.class, runner.family
+    );
+    if let Some(d) = &runner.description {
+        if !d.summary.is_empty() {
+            write!(line, " Built as {}", sentence(&d.summary)).expect("write to String");
+        }
+        if !d.timer.is_empty() {
+            write!(line, " Timer: {}", sentence(&d.timer)).expect("write to String");
+        }
+    }
+    // Already Markdown: the names in it are escaped.
+    write!(line, " Threads: {}.", threads(runner)).expect("write to String");
+    writeln!(out, "{line}").expect("write to String");
+    for caveat in runner.description.iter().flat_map(|d| &d.caveats) {
+        writeln!(out, "  - {}", sentence(caveat)).expect("write to String");
+    }
+}
+
+/// The thread knob in words with the thread counts run and the threads seen.
+fn threads(runner: &RunnerDisclosure) -> String {
+    match &runner.threads {
+        Threads::One { seen } => {
+            format!("1 thread runs tasks; threads seen: {}", census(seen, true))
+        }
+        Threads::PerTask { seen } => {
+            let alive = if seen.transient > 0 {
+                format!(" (up to {} alive)", seen.transient)
+            } else {
+                String::new()
+            };
+            let counts: Vec<String> = runner.threads_run.iter().map(ToString::to_string).collect();
+            format!(
+                "one OS thread per task{alive}; compared at `--threads {}`; threads seen: {}",
+                join_and(&counts),
+                census(seen, false)
+            )
+        }
+        Threads::Counted { unit, by_count } => {
+            let (one, many) = match unit {
+                ThreadUnit::Workers => ("worker", "workers"),
+                ThreadUnit::Threads => ("thread", "threads"),
+            };
+            let groups: Vec<(String, String)> = by_count
+                .iter()
+                .map(|g| (plural(g.threads, one, many), census(&g.seen, true)))
+                .collect();
+            match groups.as_slice() {
+                [(count, seen)] => format!("{count}; threads seen: {seen}"),
+                _ => groups
+                    .iter()
+                    .map(|(count, seen)| format!("{count} (threads seen: {seen})"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }
+        }
+    }
+}
+
+/// `tokio-runtime-w ×2, rtcompare ×1`, in the census's order, with the threads
+/// started within a sample when `with_transient`.
+fn census(census: &Census, with_transient: bool) -> String {
+    let mut text = if census.names.is_empty() {
+        "not recorded".to_string()
+    } else {
+        census
+            .names
+            .iter()
+            .map(|n| format!("{} ×{}", escape_inline(&n.name), n.most))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if with_transient && census.transient > 0 {
+        write!(
+            text,
+            ", plus up to {} started and joined within a sample",
+            census.transient
+        )
+        .expect("write to String");
+    }
+    text
+}
