@@ -1,7 +1,10 @@
 //! The header and the workload tables: parameters, cells that do not apply,
-//! measures and notes, efficiency, intervals, disturbed and oversubscribed cells.
+//! measures and notes, efficiency, intervals, disturbed and oversubscribed cells,
+//! as the Markdown words them; the tables' findings in `tables/findings.rs`.
 
 use super::*;
+
+mod findings;
 
 #[test]
 fn parameters_in_one_line() {
