@@ -8,10 +8,10 @@
 //! - when two medians may be called "fastest", "tied" or "statistically tied"
 //!   ([`supports`]): only when both intervals reach 95% coverage
 //!   ([`Summary::supports_claims`]); otherwise the report says "lowest median" and
-//!   why ([`too_few`]);
-//! - how an interval is labelled by what it is ([`interval_kind`],
-//!   [`interval_note`]): the range of 3 samples covers the median only 75% of the
-//!   time, so it is never called a 95% interval;
+//!   why ([`too_few_of`], of the [`weakest`] interval);
+//! - how an interval is labelled by what it is ([`interval_kind`]): the range of
+//!   3 samples covers the median only 75% of the time, so it is never called a
+//!   95% interval;
 //! - how a disturbed cell is marked ([`DISTURBED`], [`disturbed_note`]).
 
 use crate::model::{Cell, Summary};
@@ -36,17 +36,14 @@ pub(crate) fn supports(a: &Summary, b: &Summary) -> bool {
     a.supports_claims() && b.supports_claims()
 }
 
-/// `3 samples: too few to rank`, for the fewest samples among `summaries`.
-pub(crate) fn too_few<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> String {
-    let fewest = summaries.into_iter().min_by(|a, b| {
+/// The weakest interval among `summaries` (lowest coverage, then fewest
+/// samples): the one that decides whether a group may be ranked.
+pub(crate) fn weakest<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> Option<&'s Summary> {
+    summaries.into_iter().min_by(|a, b| {
         a.interval_coverage
             .total_cmp(&b.interval_coverage)
             .then(a.samples.cmp(&b.samples))
-    });
-    match fewest {
-        Some(s) => too_few_of(s.samples),
-        None => "too few samples to rank".into(),
-    }
+    })
 }
 
 /// `3 samples: too few to rank`.
@@ -87,48 +84,6 @@ pub(crate) fn interval_kind_of(n: usize, c: f64) -> String {
     } else {
         format!("range of {} ({})", samples(n), coverage(c))
     }
-}
-
-/// The footnote under a table of `cells` that says what their median intervals
-/// are: one kind for every row, or each kind with the runners it applies to.
-/// `None` when no cell has a summary.
-pub(crate) fn interval_note(cells: &[&Cell]) -> Option<String> {
-    let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
-    for cell in cells {
-        let Some(s) = &cell.summary else { continue };
-        let kind = interval_kind(s);
-        let name = format!("{} (t{})", cell.runner, cell.threads);
-        match kinds.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, names)) => names.push(name),
-            None => kinds.push((kind, vec![name])),
-        }
-    }
-    let mut text = String::from("Median interval: ");
-    match kinds.as_slice() {
-        [] => return None,
-        [(kind, _)] => write!(text, "{kind} in every row"),
-        _ => {
-            kinds.sort_by(|a, b| a.0.cmp(&b.0));
-            let parts: Vec<String> = kinds
-                .iter()
-                .map(|(kind, names)| format!("{kind} for {}", names.join(", ")))
-                .collect();
-            write!(text, "{}", parts.join("; "))
-        }
-    }
-    .expect("write to String");
-    let weak = cells
-        .iter()
-        .filter_map(|c| c.summary.as_ref())
-        .any(|s| !s.supports_claims());
-    if weak {
-        text.push_str(
-            ". A range of fewer than 6 samples is too likely to miss the median to rank \
-             runners on, so no order is claimed where one is compared",
-        );
-    }
-    text.push('.');
-    Some(text)
 }
 
 /// Marks a disturbed cell in tables; [`disturbed_note`] explains it.
@@ -219,6 +174,9 @@ mod tests {
         let (weak, strong) = (summary(3, 0.75), summary(12, 0.961));
         assert!(supports(&strong, &strong));
         assert!(!supports(&weak, &strong) && !supports(&strong, &weak));
-        assert_eq!(too_few([&strong, &weak]), "3 samples: too few to rank");
+        assert_eq!(
+            too_few_of(weakest([&strong, &weak]).unwrap().samples),
+            "3 samples: too few to rank"
+        );
     }
 }

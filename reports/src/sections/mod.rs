@@ -16,7 +16,6 @@
 //! it is listed under its workload's table, grouped by reason, and left out of the
 //! table, the failures, the verdict, the grid and every speedup.
 
-mod cells_table;
 mod charts;
 pub(crate) mod crash;
 mod disclosures;

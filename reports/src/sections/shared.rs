@@ -3,35 +3,12 @@
 //! and word formatting.
 
 use crate::model::{Cell, RunnerMeta, Status, Summary};
-use crate::text::{NONE, ms, sig3, times};
+use crate::text::{ms, sig3, times};
 use rtcompare_api::{Class, WorkloadKind};
 
 /// A static split this much slower than dynamic scheduling is called uneven work,
 /// not overhead: above any gap seen between runners on evenly divided work.
 pub(super) const UNEVEN_GAP: f64 = 0.15;
-
-/// Median wall relative to the best judged cell's (hyperfine's "Relative"). The
-/// best is called fastest (or tied) only when every interval compared supports it
-/// ([`crate::judge::supports`]), else it has the lowest median; a disturbed cell
-/// is not ranked at all.
-pub(super) fn relative(cell: &Cell, summary: &Summary, fastest: Option<&Best<'_>>) -> String {
-    if cell.disturbed() {
-        return "disturbed".into();
-    }
-    let Some(best) = fastest else {
-        return NONE.into();
-    };
-    if std::ptr::eq(cell, best.cell) {
-        return if !best.ranked {
-            "1.00 (lowest median)".into()
-        } else if best.tied.is_empty() {
-            "1.00 (fastest)".into()
-        } else {
-            "1.00 (tied)".into()
-        };
-    }
-    format!("{:.2}", summary.median_wall_s / best.summary.median_wall_s)
-}
 
 /// Marks a time that was measured on a subset of the work and scaled up.
 pub(super) const EXTRAPOLATED: &str = "†";

@@ -1,7 +1,10 @@
 //! The header and the workload tables: parameters, cells that do not apply,
-//! measures and notes, efficiency, intervals, disturbed and oversubscribed cells.
+//! measures and notes, efficiency, intervals, disturbed and oversubscribed cells,
+//! as the Markdown words them; the tables' findings in `tables/findings.rs`.
 
 use super::*;
+
+mod findings;
 
 #[test]
 fn parameters_in_one_line() {
@@ -50,8 +53,29 @@ fn cells_that_do_not_apply_are_grouped_by_reason() {
         na_cell("rayon", 4, "needs 100 jobs at once; runs 2"),
     ];
     let refs: Vec<&Cell> = cells.iter().collect();
+    let groups = not_applicable(&refs);
+    let group = |reason: &str, runners: &[&str]| NotApplicableGroup {
+        reason: reason.into(),
+        runners: runners
+            .iter()
+            .map(|r| NotApplicableRunner {
+                runner: (*r).into(),
+                threads: None,
+            })
+            .collect(),
+    };
     assert_eq!(
-        not_applicable_line(&refs),
+        groups,
+        [
+            group("runs 1 job at a time", &["seq"]),
+            group(
+                "needs 100 jobs at once; runs 2",
+                &["thread-pool", "rayon", "threads-static"]
+            ),
+        ]
+    );
+    assert_eq!(
+        not_applicable_line(&groups),
         "Not applicable: `seq` (runs 1 job at a time); `thread-pool`, `rayon` and \
          `threads-static` (needs 100 jobs at once; runs 2)."
     );
@@ -62,15 +86,19 @@ fn cells_that_do_not_apply_are_grouped_by_reason() {
         na_cell("rayon", 2, "needs `more`"),
     ];
     let refs: Vec<&Cell> = cells.iter().collect();
+    let groups = not_applicable(&refs);
+    let threads: Vec<Option<usize>> = groups.iter().map(|g| g.runners[0].threads).collect();
+    assert_eq!(threads, [Some(1), Some(2)]);
     assert_eq!(
-        not_applicable_line(&refs),
+        not_applicable_line(&groups),
         "Not applicable: `rayon` at 1 thread (needs 2 \\<threads>); `rayon` at 2 threads \
          (needs \\`more\\`)."
     );
     // Cells that apply are not listed; with none left out, no line.
     let ok = fixture();
     let refs: Vec<&Cell> = ok.cells.iter().collect();
-    assert_eq!(not_applicable_line(&refs), "");
+    assert!(not_applicable(&refs).is_empty());
+    assert_eq!(not_applicable_line(&[]), "");
 }
 
 #[test]

@@ -31,17 +31,10 @@ impl Leader {
     }
 }
 
-/// The samples of the weakest interval among `summaries` (lowest coverage, then
-/// fewest samples): what "too few to rank" counts.
+/// The samples of the weakest interval among `summaries`: what "too few to
+/// rank" counts.
 pub(super) fn fewest_samples<'s>(summaries: impl IntoIterator<Item = &'s Summary>) -> usize {
-    summaries
-        .into_iter()
-        .min_by(|a, b| {
-            a.interval_coverage
-                .total_cmp(&b.interval_coverage)
-                .then(a.samples.cmp(&b.samples))
-        })
-        .map_or(0, |s| s.samples)
+    crate::judge::weakest(summaries).map_or(0, |s| s.samples)
 }
 
 impl<'a> Report<'a> {
@@ -63,16 +56,11 @@ impl<'a> Report<'a> {
             .cells
             .iter()
             .filter_map(crate::judge::judged_summary)
-            .filter(|s| !s.supports_claims())
-            .min_by(|a, b| {
-                a.interval_coverage
-                    .total_cmp(&b.interval_coverage)
-                    .then(a.samples.cmp(&b.samples))
-            })
-            .map(|s| IntervalStrength {
-                samples: s.samples,
-                coverage: s.interval_coverage,
-            });
+            .filter(|s| !s.supports_claims());
+        let weakest_interval = crate::judge::weakest(weakest_interval).map(|s| IntervalStrength {
+            samples: s.samples,
+            coverage: s.interval_coverage,
+        });
         let mut workloads = Vec::new();
         for kind in KINDS {
             for &workload in &self.workloads {

@@ -1,0 +1,260 @@
+//! Derives the table of one workload's cells: which optional columns it has, one
+//! [`Row`] of numbers per cell, its best cell and the footnotes on noted and
+//! extrapolated cells.
+
+use super::{
+    CellRef, Columns, ContextSwitches, Disturbance, Footnote, Interval, IntervalKind, LatencyUnit,
+    Measured, Percentiles, Row, Standing, TableBest, ThroughputUnit,
+};
+use crate::format::TimeUnit;
+use crate::model::{Cell, MetricMeta, Sample, Status, Summary};
+use crate::sections::Report;
+use crate::sections::shared::Best;
+use rtcompare_api::WorkloadKind;
+
+/// What [`Report::cells_table`] derives, for its [`super::WorkloadTable`].
+pub(super) struct CellsTable {
+    pub(super) columns: Columns,
+    pub(super) rows: Vec<Row>,
+    pub(super) best: Option<TableBest>,
+    pub(super) notes: Vec<Footnote>,
+    pub(super) extrapolations: Vec<Footnote>,
+    pub(super) oversubscribed_threads: Vec<usize>,
+}
+
+impl<'a> Report<'a> {
+    /// The table of `cells`, the cells of `workload` that apply, in table order.
+    pub(super) fn cells_table(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        cells: &[&'a Cell],
+    ) -> CellsTable {
+        let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
+        let columns = self.columns(workload, kind, cells, ideal.is_some());
+        let notes = footnotes(cells, |c| c.notes.iter().map(String::as_str).collect());
+        let extrapolations = footnotes(cells, |c| {
+            c.extrapolation.iter().map(|e| e.note.as_str()).collect()
+        });
+        let fastest = Best::of(cells.iter().copied());
+        let rows = cells
+            .iter()
+            .map(|cell| {
+                let measured = cell
+                    .summary
+                    .as_ref()
+                    .map(|s| measured(cell, s, &columns, ideal, fastest.as_ref()));
+                Row {
+                    runner: cell.runner.clone(),
+                    class: cell.class,
+                    family: cell.family,
+                    threads: cell.threads,
+                    status: cell.status,
+                    error: cell.error.clone(),
+                    measured,
+                    stop: cell.sampling.as_ref().map(|s| s.stop),
+                    notes: cell
+                        .notes
+                        .iter()
+                        .filter_map(|note| notes.iter().position(|n| n.note == *note))
+                        .map(|i| i + 1)
+                        .collect(),
+                    extrapolated: cell.extrapolation.is_some(),
+                    oversubscribed: cell.summary.as_ref().is_some_and(|s| s.oversubscribed),
+                    disturbed: disturbance(cell),
+                }
+            })
+            .collect();
+        let mut oversubscribed_threads: Vec<usize> = cells
+            .iter()
+            .filter(|c| c.summary.as_ref().is_some_and(|s| s.oversubscribed))
+            .map(|c| c.threads)
+            .collect();
+        oversubscribed_threads.sort_unstable();
+        oversubscribed_threads.dedup();
+        CellsTable {
+            columns,
+            rows,
+            best: fastest.as_ref().map(table_best),
+            notes,
+            extrapolations,
+            oversubscribed_threads,
+        }
+    }
+
+    /// The optional columns: each only where some cell has something to put in it.
+    fn columns(&self, workload: &str, kind: WorkloadKind, cells: &[&Cell], ideal: bool) -> Columns {
+        let finished = || cells.iter().filter(|c| c.status == Status::Ok);
+        let latency = {
+            let medians: Vec<_> = finished().filter_map(|c| c.latency_us.as_ref()).collect();
+            (!medians.is_empty()).then(|| match TimeUnit::for_medians(medians) {
+                TimeUnit::Micros => LatencyUnit::Micros,
+                TimeUnit::Millis => LatencyUnit::Millis,
+            })
+        };
+        let mut more_latencies: Vec<String> = Vec::new();
+        for cell in finished() {
+            for name in cell.more_latency_us.keys() {
+                if !more_latencies.contains(name) {
+                    more_latencies.push(name.clone());
+                }
+            }
+        }
+        // Workloads that time requests have requests; the others operations.
+        let throughput = finished().any(|c| c.throughput_per_s.is_some()).then_some(
+            if kind == WorkloadKind::Io && latency.is_some() {
+                ThroughputUnit::Requests
+            } else {
+                ThroughputUnit::Operations
+            },
+        );
+        let metrics: Vec<MetricMeta> = crate::overhead::measures(self.results, workload, cells)
+            .into_iter()
+            .filter(|m| finished().any(|c| c.metrics.contains_key(&m.key)))
+            .collect();
+        Columns {
+            // Without a speedup anywhere (no `seq` to divide by) the columns go.
+            speedup: cells.iter().any(|c| {
+                c.summary
+                    .as_ref()
+                    .is_some_and(|s| s.speedup_vs_seq.is_some())
+            }),
+            times_ideal: ideal,
+            latency,
+            more_latencies,
+            throughput,
+            metrics,
+            // Where the work is synchronisation, contention shows as context
+            // switches: voluntary (a thread sleeping on a lock or queue) and
+            // involuntary (preempted, possibly while holding one).
+            context_switches: kind == WorkloadKind::Overhead,
+        }
+    }
+}
+
+/// The numbers of a finished cell with summary `s`.
+fn measured(
+    cell: &Cell,
+    s: &Summary,
+    columns: &Columns,
+    ideal: Option<f64>,
+    fastest: Option<&Best<'_>>,
+) -> Measured {
+    let best = fastest.is_some_and(|b| std::ptr::eq(cell, b.cell));
+    let relative = fastest
+        .filter(|_| !cell.disturbed())
+        .map(|b| s.median_wall_s / b.summary.median_wall_s);
+    let median_of = |count: fn(&Sample) -> u64| {
+        let values: Vec<f64> = cell.samples.iter().map(|s| count(s) as f64).collect();
+        crate::stats::median(&values)
+    };
+    Measured {
+        median_wall_s: s.median_wall_s,
+        interval: Interval {
+            lo_s: s.interval_wall_s[0],
+            hi_s: s.interval_wall_s[1],
+            coverage: s.interval_coverage,
+            samples: s.samples,
+            kind: interval_kind(s),
+        },
+        samples: if s.samples > 0 {
+            s.samples
+        } else {
+            cell.samples.len()
+        },
+        speedup: s.speedup_vs_seq,
+        efficiency: s.efficiency,
+        cpu_utilisation: s.cpu_utilisation,
+        peak_rss_bytes: cell.peak_rss_bytes,
+        os_threads: cell.os_threads,
+        times_ideal: ideal.map(|ideal| s.median_wall_s / ideal),
+        latency_us: cell.latency_us.as_ref().map(|l| Percentiles {
+            p50: l.p50,
+            p99: l.p99,
+            p999: l.p999,
+            max: l.max,
+        }),
+        more_p99_us: cell
+            .more_latency_us
+            .iter()
+            .map(|(name, l)| (name.clone(), l.p99))
+            .collect(),
+        throughput_per_s: cell.throughput_per_s,
+        metrics: cell.metrics.clone(),
+        context_switches: columns.context_switches.then(|| ContextSwitches {
+            voluntary: median_of(|s| s.ctx_voluntary),
+            involuntary: median_of(|s| s.ctx_involuntary),
+        }),
+        relative,
+        best,
+    }
+}
+
+/// What `s`'s interval is, by its real coverage.
+pub(super) fn interval_kind(s: &Summary) -> IntervalKind {
+    if s.supports_claims() {
+        IntervalKind::Ci95
+    } else if s.samples <= 1 {
+        IntervalKind::Single
+    } else {
+        IntervalKind::Range
+    }
+}
+
+/// The best of a table, and what its samples allow calling it.
+fn table_best(best: &Best<'_>) -> TableBest {
+    let standing = if !best.ranked {
+        // The weakest interval says why.
+        let fewest = crate::judge::weakest(best.group.iter().copied());
+        Standing::LowestMedian {
+            fewest_samples: fewest.map_or(0, |s| s.samples),
+        }
+    } else if best.tied.is_empty() {
+        Standing::Fastest
+    } else {
+        Standing::Tied {
+            with: best
+                .tied
+                .iter()
+                .map(|c| CellRef {
+                    runner: c.runner.clone(),
+                    threads: c.threads,
+                })
+                .collect(),
+        }
+    };
+    TableBest {
+        runner: best.cell.runner.clone(),
+        threads: best.cell.threads,
+        standing,
+    }
+}
+
+/// How other load disturbed `cell`, if it did.
+fn disturbance(cell: &Cell) -> Option<Disturbance> {
+    let i = cell.interference.as_ref().filter(|_| cell.disturbed())?;
+    Some(Disturbance {
+        foreign_cores_max: i.foreign_cores_max,
+        disturbed_samples: i.disturbed_samples,
+        samples: cell.samples.len(),
+        retaken: i.retaken,
+    })
+}
+
+/// One footnote per distinct note of `cells` (`notes_of` each), in order of
+/// first appearance, naming every cell's runner it applies to.
+fn footnotes(cells: &[&Cell], notes_of: impl Fn(&Cell) -> Vec<&str>) -> Vec<Footnote> {
+    let mut notes: Vec<Footnote> = Vec::new();
+    for cell in cells {
+        for note in notes_of(cell) {
+            match notes.iter_mut().find(|n| n.note == note) {
+                Some(n) => n.runners.push(cell.runner.clone()),
+                None => notes.push(Footnote {
+                    note: note.to_owned(),
+                    runners: vec![cell.runner.clone()],
+                }),
+            }
+        }
+    }
+    notes
+}

@@ -1,0 +1,319 @@
+//! *Results by workload*: per workload its description, its table of cells, the
+//! cells that failed, the scaling table of CPU-bound work, and the cells it does
+//! not apply to. Derived per workload into a [`WorkloadTable`] of numbers, enums,
+//! cell references and the results file's own text (descriptions, notes, reasons),
+//! then rendered from that alone; `findings.json` carries the same tables.
+//!
+//! The derivation is split by what it decides: the workload as a whole (its
+//! description, its row order, failures, scaling, the cells that do not apply) in
+//! `derive.rs`, the table's columns, rows and footnotes in `cells_table.rs`. The
+//! Markdown likewise: the workload in `render.rs`, its table in `render_table.rs`.
+
+mod cells_table;
+mod derive;
+mod render;
+mod render_table;
+
+#[cfg(test)]
+pub(super) use derive::not_applicable;
+#[cfg(test)]
+pub(super) use render::not_applicable_line;
+
+use super::Report;
+use crate::model::{MetricMeta, Status, StopReason};
+use rtcompare_api::{Class, Family, WorkloadKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What one workload's part of *Results by workload* shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct WorkloadTable {
+    pub(crate) workload: String,
+    /// The workload's kind, from its cells.
+    pub(crate) kind: WorkloadKind,
+    pub(crate) description: Description,
+    /// Which optional columns the table has.
+    pub(crate) columns: Columns,
+    /// One row per cell that applies, in table order: judged finished cells by
+    /// median wall time, then the disturbed ones (shown, not ranked), then the
+    /// rest in runner order. Empty when no cell applies (then no table).
+    pub(crate) rows: Vec<Row>,
+    /// The judged finished cell with the lowest median, and what the samples
+    /// allow calling it.
+    pub(crate) best: Option<TableBest>,
+    /// The cells' notes (what was changed to fit a runner or machine), verbatim,
+    /// numbered from 1 in order of first appearance; [`Row::notes`] refers to them.
+    pub(crate) notes: Vec<Footnote>,
+    /// The extrapolation notes of cells that ran part of the work, verbatim.
+    pub(crate) extrapolations: Vec<Footnote>,
+    /// The distinct thread counts, ascending, of the oversubscribed rows.
+    pub(crate) oversubscribed_threads: Vec<usize>,
+    /// The machine's logical cores.
+    pub(crate) logical_cores: usize,
+    /// Speedup against threads for CPU-bound work with a judged `seq`.
+    pub(crate) scaling: Option<Scaling>,
+    /// The cells the workload does not apply to, grouped by reason.
+    pub(crate) not_applicable: Vec<NotApplicableGroup>,
+}
+
+/// How the workload is described above its table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum Description {
+    /// As the results file describes it, verbatim.
+    Declared {
+        summary: String,
+        size: String,
+        /// The run's preset.
+        preset: String,
+        /// The shortest wall time any runner could achieve, seconds.
+        ideal_wall_s: Option<f64>,
+    },
+    /// Files without a description: the parameters of a cell that ran the whole
+    /// work (else of the first), verbatim.
+    Params { params: serde_json::Value },
+}
+
+/// The table's optional columns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Columns {
+    /// Speedup and efficiency: some row has a speedup over `seq`.
+    pub(crate) speedup: bool,
+    /// Wall time as a multiple of the ideal: the workload declares one.
+    pub(crate) times_ideal: bool,
+    /// The primary latency's p50, p99, p99.9 and max, in this unit.
+    pub(crate) latency: Option<LatencyUnit>,
+    /// Further latencies shown by their p99, by name, in order of first
+    /// appearance.
+    pub(crate) more_latencies: Vec<String>,
+    /// Throughput, in requests or operations per second.
+    pub(crate) throughput: Option<ThroughputUnit>,
+    /// The workload's own measures that some finished cell carries: as declared,
+    /// verbatim, then undeclared keys.
+    pub(crate) metrics: Vec<MetricMeta>,
+    /// Median voluntary and involuntary context switches (runtime-overhead work,
+    /// where contention shows as them).
+    pub(crate) context_switches: bool,
+}
+
+/// The unit of a table's latencies: ms when any median reaches a millisecond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum LatencyUnit {
+    Micros,
+    Millis,
+}
+
+/// What a throughput counts: requests where the I/O-bound workload times them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum ThroughputUnit {
+    Requests,
+    Operations,
+}
+
+/// One cell of the table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Row {
+    pub(crate) runner: String,
+    pub(crate) class: Class,
+    pub(crate) family: Family,
+    pub(crate) threads: usize,
+    pub(crate) status: Status,
+    /// Why it did not finish, verbatim.
+    pub(crate) error: Option<String>,
+    /// Its numbers, when it finished with samples.
+    pub(crate) measured: Option<Measured>,
+    /// Why sampling stopped, where the run recorded it.
+    pub(crate) stop: Option<StopReason>,
+    /// Its notes, as numbers into [`WorkloadTable::notes`] (from 1).
+    pub(crate) notes: Vec<usize>,
+    /// It ran part of the work and its times were scaled up (the report's †).
+    pub(crate) extrapolated: bool,
+    /// More threads than logical cores (the report's ↑).
+    pub(crate) oversubscribed: bool,
+    /// Other load disturbed it even after re-takes (the report's §): shown, not
+    /// judged.
+    pub(crate) disturbed: Option<Disturbance>,
+}
+
+/// A finished cell's numbers, as the table prints them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Measured {
+    pub(crate) median_wall_s: f64,
+    pub(crate) interval: Interval,
+    /// The measured samples.
+    pub(crate) samples: usize,
+    /// `seq`'s median wall over this one's.
+    pub(crate) speedup: Option<f64>,
+    /// Speedup ÷ min(threads, cores), CPU-bound work only.
+    pub(crate) efficiency: Option<f64>,
+    /// Median CPU time over median wall time, cores.
+    pub(crate) cpu_utilisation: f64,
+    pub(crate) peak_rss_bytes: Option<u64>,
+    pub(crate) os_threads: Option<usize>,
+    /// Median wall over the workload's ideal, with [`Columns::times_ideal`].
+    pub(crate) times_ideal: Option<f64>,
+    /// The primary latency, with [`Columns::latency`].
+    pub(crate) latency_us: Option<Percentiles>,
+    /// The p99 of each further latency, by name.
+    pub(crate) more_p99_us: BTreeMap<String, f64>,
+    pub(crate) throughput_per_s: Option<f64>,
+    /// The workload's own measures, by key.
+    pub(crate) metrics: BTreeMap<String, f64>,
+    /// With [`Columns::context_switches`].
+    pub(crate) context_switches: Option<ContextSwitches>,
+    /// Median wall over the best's ([`WorkloadTable::best`]); `None` without a
+    /// best and for a disturbed cell, which is not ranked.
+    pub(crate) relative: Option<f64>,
+    /// This is the best cell.
+    pub(crate) best: bool,
+}
+
+/// The interval of a median wall time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Interval {
+    pub(crate) lo_s: f64,
+    pub(crate) hi_s: f64,
+    /// The probability that it holds the true median.
+    pub(crate) coverage: f64,
+    /// The samples it rests on.
+    pub(crate) samples: usize,
+    pub(crate) kind: IntervalKind,
+}
+
+/// What an interval is, by its real coverage ([`crate::judge::interval_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum IntervalKind {
+    /// At least 95% coverage, from order statistics: it supports claims.
+    Ci95,
+    /// The samples' range, below 95% coverage.
+    Range,
+    /// One sample, no interval.
+    Single,
+}
+
+/// Latency percentiles, microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Percentiles {
+    pub(crate) p50: f64,
+    pub(crate) p99: f64,
+    pub(crate) p999: f64,
+    pub(crate) max: f64,
+}
+
+/// Median context switches per sample, of the whole process.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ContextSwitches {
+    pub(crate) voluntary: f64,
+    pub(crate) involuntary: f64,
+}
+
+/// How other load disturbed a cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Disturbance {
+    /// The largest foreign load over any sample, cores.
+    pub(crate) foreign_cores_max: f64,
+    /// Samples still disturbed after the re-takes.
+    pub(crate) disturbed_samples: usize,
+    /// All its measured samples.
+    pub(crate) samples: usize,
+    /// Samples taken again.
+    pub(crate) retaken: usize,
+}
+
+/// The best cell of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct TableBest {
+    pub(crate) runner: String,
+    pub(crate) threads: usize,
+    pub(crate) standing: Standing,
+}
+
+/// What the samples allow calling the best.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum Standing {
+    /// Every interval supports a ranking and none overlaps the best's.
+    Fastest,
+    /// Every interval supports a ranking; these cells' overlap the best's.
+    Tied { with: Vec<CellRef> },
+    /// Some interval is too weak to rank on: the best only has the lowest
+    /// median. `fewest_samples` is the sample count of the weakest interval.
+    LowestMedian { fewest_samples: usize },
+}
+
+/// A cell of the workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CellRef {
+    pub(crate) runner: String,
+    pub(crate) threads: usize,
+}
+
+/// A note under the table and the runners it applies to, in table order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Footnote {
+    /// Verbatim from the results file.
+    pub(crate) note: String,
+    pub(crate) runners: Vec<String>,
+}
+
+/// How runners measured at several thread counts scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Scaling {
+    /// The logical cores the parallelism is capped at.
+    pub(crate) cores: usize,
+    /// One per runner with a fit, in table order.
+    pub(crate) rows: Vec<ScalingRow>,
+}
+
+/// One runner's speedups and the Amdahl fit that explains them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ScalingRow {
+    pub(crate) runner: String,
+    /// Its judged speedups, by ascending thread count.
+    pub(crate) points: Vec<ScalingPoint>,
+    /// Amdahl's `s`: 0 is perfectly parallel work.
+    pub(crate) serial_fraction: f64,
+    /// RMS residual of the fit, in ×.
+    pub(crate) rms_residual: f64,
+}
+
+/// A speedup at a thread count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ScalingPoint {
+    pub(crate) threads: usize,
+    pub(crate) speedup: f64,
+}
+
+/// The cells that do not apply for one reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct NotApplicableGroup {
+    /// The reason from the results file, whitespace collapsed and without its
+    /// final full stop.
+    pub(crate) reason: String,
+    /// Each runner once; with its thread count where the runner has other
+    /// reasons at other thread counts.
+    pub(crate) runners: Vec<NotApplicableRunner>,
+}
+
+/// A runner in a [`NotApplicableGroup`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct NotApplicableRunner {
+    pub(crate) runner: String,
+    pub(crate) threads: Option<usize>,
+}
+
+/// The section itself, for the registry.
+pub(super) struct Workloads;
+
+impl super::Section for Workloads {
+    fn id(&self) -> &'static str {
+        "workloads"
+    }
+
+    fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
+        let tables = report.workload_tables();
+        Some(serde_json::to_value(tables).expect("workload tables serialise"))
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        render::render(&report.workload_tables(), out);
+    }
+}
