@@ -22,8 +22,30 @@ impl CellRef {
         }
     }
 
+    /// Whether `cell` is this one.
+    pub(crate) fn is(&self, cell: &Cell) -> bool {
+        cell.runner == self.runner && cell.workload == self.workload && cell.threads == self.threads
+    }
+
     /// `runner/workload/tN`, as [`Cell::key`] writes it.
     pub(crate) fn key(&self) -> String {
         format!("{}/{}/t{}", self.runner, self.workload, self.threads)
+    }
+}
+
+/// A cell of a workload the finding already names: by runner and thread count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct CellAt {
+    pub(crate) runner: String,
+    pub(crate) threads: usize,
+}
+
+impl CellAt {
+    /// The place of `cell` within its workload.
+    pub(crate) fn of(cell: &Cell) -> Self {
+        CellAt {
+            runner: cell.runner.clone(),
+            threads: cell.threads,
+        }
     }
 }

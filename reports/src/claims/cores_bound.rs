@@ -60,8 +60,8 @@ pub(crate) enum Beyond {
     },
     /// A cell above the cores gained more than [`BEYOND_GAIN`] over `reference`.
     Gained {
-        above: CellId,
-        reference: CellId,
+        above: CellRef,
+        reference: CellRef,
         gain: f64,
     },
 }

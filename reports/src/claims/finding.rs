@@ -3,28 +3,12 @@
 
 use super::*;
 
-/// A cell, by its place in the matrix: `runner/workload/threads`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CellId {
-    pub(crate) runner: String,
-    pub(crate) workload: String,
-    pub(crate) threads: usize,
-}
-
-impl CellId {
-    pub(crate) fn of(cell: &Cell) -> Self {
-        CellId {
-            runner: cell.runner.clone(),
-            workload: cell.workload.clone(),
-            threads: cell.threads,
-        }
-    }
-}
+pub(crate) use crate::cell_ref::CellRef;
 
 /// A cell's speedup over `seq` and the cores it kept busy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Speedup {
-    pub(crate) cell: CellId,
+    pub(crate) cell: CellRef,
     /// Wall time of `seq` over the cell's; `None` without one.
     pub(crate) times: Option<f64>,
     /// The cell or its `seq` ran part of the work and was scaled up (†).

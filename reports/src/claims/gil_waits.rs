@@ -56,7 +56,7 @@ impl Claim for GilWaits {
             .collect();
         let mut free: Vec<Speedup> = Vec::new();
         for f in pairs.iter().filter_map(|(_, f)| *f) {
-            if !free.iter().any(|x| x.cell == CellId::of(f)) {
+            if !free.iter().any(|x| x.cell == CellRef::of(f)) {
                 free.push(run.speedup_of(f));
             }
         }

@@ -31,7 +31,7 @@ pub(crate) struct IsolationFinding {
 /// How one crash cell ended.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CellFate {
-    pub(super) cell: CellId,
+    pub(super) cell: CellRef,
     pub(super) fate: Ended,
 }
 
@@ -133,7 +133,7 @@ fn typed(fates: &[(&Cell, Fate)]) -> Vec<CellFate> {
                 Fate::Unknown { .. } => return None,
             };
             Some(CellFate {
-                cell: CellId::of(c),
+                cell: CellRef::of(c),
                 fate,
             })
         })

@@ -30,7 +30,7 @@ pub(crate) enum LightweightGap {
 /// counts (then the thread count is worth saying).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Who {
-    pub(super) cell: CellId,
+    pub(super) cell: CellRef,
     pub(super) several_counts: bool,
 }
 
@@ -69,7 +69,7 @@ pub(crate) struct TaskCost {
 
 fn who(run: &Run<'_>, cell: &Cell) -> Who {
     Who {
-        cell: CellId::of(cell),
+        cell: CellRef::of(cell),
         several_counts: run.finished(&cell.runner, &cell.workload).len() > 1,
     }
 }

@@ -39,7 +39,7 @@ pub(crate) struct MessagePassingMeasured {
 /// thread count.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Merge {
-    pub(super) cell: CellId,
+    pub(super) cell: CellRef,
     pub(super) ns_per_update: f64,
     /// Shared-memory workload ids and their ns per update.
     pub(super) shared: Vec<(String, f64)>,
@@ -50,7 +50,7 @@ pub(crate) struct Merge {
 /// Merging against the fastest shared-memory variant on one runner.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Batched {
-    pub(super) cell: CellId,
+    pub(super) cell: CellRef,
     pub(super) merge_ns_per_update: f64,
     /// The fastest shared-memory variant's ns per update.
     pub(super) shared_ns_per_update: f64,
@@ -72,7 +72,7 @@ pub(crate) enum BatchedPart {
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Hop {
-    pub(super) cell: CellId,
+    pub(super) cell: CellRef,
     pub(super) ns_per_hop: f64,
     pub(super) atomic_ns_per_update: f64,
     pub(super) hop_over_atomic: f64,
@@ -299,7 +299,7 @@ fn merges(run: &Run<'_>) -> (Vec<Merge>, Vec<Batched>) {
                 .any(|c| !c.applies());
         if let Some((_, best)) = shared.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
             batched.push(Batched {
-                cell: CellId::of(merge),
+                cell: CellRef::of(merge),
                 merge_ns_per_update: m,
                 shared_ns_per_update: *best,
                 merge_over_shared: m / best,
@@ -307,7 +307,7 @@ fn merges(run: &Run<'_>) -> (Vec<Merge>, Vec<Batched>) {
             });
         }
         merges.push(Merge {
-            cell: CellId::of(merge),
+            cell: CellRef::of(merge),
             ns_per_update: m,
             shared,
             shared_not_applicable,
@@ -332,7 +332,7 @@ fn hops(run: &Run<'_>) -> Vec<Hop> {
             .and_then(|c| metric(c, NS_PER_UPDATE))
         {
             per_update.push(Hop {
-                cell: CellId::of(hop),
+                cell: CellRef::of(hop),
                 ns_per_hop: h,
                 atomic_ns_per_update: a,
                 hop_over_atomic: h / a,

@@ -45,7 +45,7 @@ mod run;
 mod tests;
 
 use advice::{Advice, Unit};
-pub(crate) use finding::CellId;
+pub(crate) use finding::CellRef;
 use finding::*;
 use locked::*;
 use run::Run;

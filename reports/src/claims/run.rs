@@ -116,7 +116,7 @@ impl<'a> Run<'a> {
     /// The speedup of `cell` over `seq`, with its utilisation.
     pub(super) fn speedup_of(&self, cell: &Cell) -> Speedup {
         Speedup {
-            cell: CellId::of(cell),
+            cell: CellRef::of(cell),
             times: self.speedup(cell),
             extrapolated: cell.extrapolation.is_some()
                 || self

@@ -3,6 +3,7 @@
 //! enums and runner ids only; `render.rs` words it.
 
 use super::fates::{Fate, PREFIX, Why, batch, fate};
+pub(crate) use crate::cell_ref::CellAt;
 use crate::model::{Cell, ProcessExit, Results};
 use serde::Serialize;
 
@@ -39,13 +40,6 @@ pub(crate) struct Row {
     pub(crate) fate: Fate,
     /// Other load disturbed these cells.
     pub(crate) disturbed: bool,
-}
-
-/// A cell of a variant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CellAt {
-    pub(crate) runner: String,
-    pub(crate) threads: usize,
 }
 
 /// A runner in a group of outcomes.
@@ -162,10 +156,7 @@ fn derive_variant(results: &Results, workload: &str, cells: &[&Cell]) -> Variant
     let disturbed = cells
         .iter()
         .filter(|c| c.disturbed())
-        .map(|c| CellAt {
-            runner: c.runner.clone(),
-            threads: c.threads,
-        })
+        .map(|c| CellAt::of(c))
         .collect();
     // Disturbed cells take no part in the finding (see `judge`).
     let judged: Vec<&Row> = rows.iter().filter(|r| !r.disturbed).collect();

@@ -3,6 +3,7 @@
 //! here and none left to the wording.
 
 use super::{LOADED, OPEN, QUEUEING_TOLERANCE, UNLOADED, connections, present, rate};
+use crate::cell_ref::CellRef;
 use crate::model::{Cell, Latency, Results, RunnerMeta, Status};
 use crate::overhead::PER_TASK_KNOB;
 use crate::sections::shared::{NetKind, net_kind};
@@ -17,7 +18,7 @@ pub(super) struct EchoFinding {
     pub(super) rows: Vec<Row>,
     /// The cells that other load disturbed (the table's §), unloaded ones first,
     /// then loaded, then open loop.
-    pub(super) disturbed: Vec<CellId>,
+    pub(super) disturbed: Vec<CellRef>,
     /// `None` when no judged loaded cell has a connection count, a throughput
     /// and a median.
     pub(super) queueing: Option<Queueing>,
@@ -35,29 +36,6 @@ pub(super) struct Ran {
     /// configured rate when no cell records one; `None` when no open-loop cell
     /// applies.
     pub(super) open_rates: Option<Vec<f64>>,
-}
-
-/// A cell, by its place in the matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(super) struct CellId {
-    pub(super) runner: String,
-    pub(super) workload: String,
-    pub(super) threads: usize,
-}
-
-impl CellId {
-    fn of(cell: &Cell) -> Self {
-        CellId {
-            runner: cell.runner.clone(),
-            workload: cell.workload.clone(),
-            threads: cell.threads,
-        }
-    }
-
-    /// Whether `cell` is this one.
-    pub(super) fn is(&self, cell: &Cell) -> bool {
-        cell.runner == self.runner && cell.workload == self.workload && cell.threads == self.threads
-    }
 }
 
 /// One line of the table: a runner at a thread count, across the three workloads.
@@ -369,7 +347,7 @@ pub(super) fn derive(results: &Results, rank: &dyn Fn(&str) -> usize) -> Option<
         disturbed: all
             .iter()
             .filter(|c| c.disturbed())
-            .map(|c| CellId::of(c))
+            .map(|c| CellRef::of(c))
             .collect(),
         queueing: queueing(&ordered, &judged(&unloaded), &results.runners),
     })

@@ -8,7 +8,7 @@ mod render;
 pub(super) use render::{environment, features};
 
 use super::Report;
-use crate::claims::CellId;
+use crate::cell_ref::CellRef;
 use crate::model::{BusyProcess, Cell, Interference, SamplingConfig, Status, StopReason};
 use rtcompare_api::WorkloadKind;
 use serde::Serialize;
@@ -126,7 +126,7 @@ pub(crate) struct CpuPrecision {
     pub(crate) median: f64,
     pub(crate) worst: f64,
     /// The cell with the widest.
-    pub(crate) worst_cell: CellId,
+    pub(crate) worst_cell: CellRef,
 }
 
 /// Other load on the machine: before the run and during its samples.
@@ -171,7 +171,7 @@ pub(crate) struct DuringRun {
 /// A cell that stayed disturbed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct DisturbedCell {
-    pub(crate) cell: CellId,
+    pub(crate) cell: CellRef,
     /// Its samples still disturbed after the re-takes.
     pub(crate) disturbed_samples: usize,
     /// Its samples taken again.
@@ -274,7 +274,7 @@ impl<'a> Report<'a> {
         Some(CpuPrecision {
             median: crate::stats::median(&widths),
             worst,
-            worst_cell: CellId::of(worst_cell),
+            worst_cell: CellRef::of(worst_cell),
         })
     }
 
@@ -309,7 +309,7 @@ impl<'a> Report<'a> {
                 .iter()
                 .filter(|(c, _)| c.disturbed())
                 .map(|&(c, i)| DisturbedCell {
-                    cell: CellId::of(c),
+                    cell: CellRef::of(c),
                     disturbed_samples: i.disturbed_samples,
                     retaken: i.retaken,
                 })

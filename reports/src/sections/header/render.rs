@@ -117,7 +117,7 @@ pub(in crate::sections) fn environment(env: &BTreeMap<String, String>) -> String
 }
 
 /// `runner/workload/tN`, as inline code.
-fn cell_code(cell: &CellId) -> String {
+fn cell_code(cell: &CellRef) -> String {
     format!("`{}/{}/t{}`", cell.runner, cell.workload, cell.threads)
 }
 

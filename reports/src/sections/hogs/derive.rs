@@ -7,18 +7,9 @@
 //! ticks on one thread, at some cost to the hogs.
 
 use super::*;
+use crate::cell_ref::CellRef;
 use crate::model::{Cell, RunnerMeta};
 use rtcompare_api::Class;
-
-impl CellId {
-    fn of(cell: &Cell) -> Self {
-        CellId {
-            runner: cell.runner.clone(),
-            workload: cell.workload.clone(),
-            threads: cell.threads,
-        }
-    }
-}
 
 /// The mixed cells that apply, by runner, then thread count, then variant, in
 /// the report's orders.
@@ -93,7 +84,7 @@ fn row(cell: &Cell) -> HogsRow {
         RowOutcome::Ended(cell.status)
     };
     HogsRow {
-        cell: CellId::of(cell),
+        cell: CellRef::of(cell),
         disturbed: cell.disturbed(),
         outcome,
     }
@@ -195,7 +186,7 @@ fn chunks_waited(cell: &Cell) -> Option<f64> {
 
 fn ticks(cell: &Cell) -> Ticks {
     Ticks {
-        cell: CellId::of(cell),
+        cell: CellRef::of(cell),
         p99_us: cell.latency_us.map_or(f64::NAN, |l| l.p99),
         worst_us: worst(cell),
         chunk: chunk_ms(cell).map(|ms| Chunk {
@@ -395,7 +386,7 @@ fn recovery(cells: &[&Cell], inline: &[&Cell]) -> Option<Recovery> {
     };
     Some(Recovery {
         ticks: group(cells),
-        best: CellId::of(best),
+        best: CellRef::of(best),
         cost,
     })
 }

@@ -18,6 +18,7 @@ mod render;
 mod tests;
 
 use super::Report;
+use crate::cell_ref::CellRef;
 use crate::model::Status;
 use rtcompare_api::ids;
 use serde::Serialize;
@@ -63,18 +64,10 @@ pub(crate) struct HogsFinding {
     pub(crate) comparisons: Comparisons,
 }
 
-/// A cell of the matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CellId {
-    pub(crate) runner: String,
-    pub(crate) workload: String,
-    pub(crate) threads: usize,
-}
-
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct HogsRow {
-    pub(crate) cell: CellId,
+    pub(crate) cell: CellRef,
     /// Other load disturbed it: shown, marked, judged by no comparison.
     pub(crate) disturbed: bool,
     pub(crate) outcome: RowOutcome,
@@ -140,7 +133,7 @@ pub(crate) struct Comparisons {
 /// A cell's ticks, for the comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Ticks {
-    pub(crate) cell: CellId,
+    pub(crate) cell: CellRef,
     /// Merged tick lateness p99, µs.
     pub(crate) p99_us: f64,
     /// Its worst tick, µs.
@@ -273,7 +266,7 @@ pub(crate) struct PerTask {
 pub(crate) struct Recovery {
     pub(crate) ticks: Group,
     /// The cell with the lowest worst tick.
-    pub(crate) best: CellId,
+    pub(crate) best: CellRef,
     /// What it cost the hogs there, when both it and its inline cell measured
     /// hog progress.
     pub(crate) cost: Option<HogCost>,

@@ -11,8 +11,8 @@ fn header_of(results: &Results) -> HeaderFinding {
     Report::new(results, &[]).derive_header()
 }
 
-fn cell_id(runner: &str, workload: &str, threads: usize) -> crate::claims::CellId {
-    crate::claims::CellId {
+fn cell_id(runner: &str, workload: &str, threads: usize) -> crate::claims::CellRef {
+    crate::claims::CellRef {
         runner: runner.into(),
         workload: workload.into(),
         threads,
@@ -148,7 +148,7 @@ fn sampling_and_interference_are_counted_by_cell() {
         .unwrap();
     let cpu = cells.cpu_precision.expect("finished CPU-bound cells");
     assert_eq!(cpu.worst, 0.01 + 0.001 * last as f64);
-    assert_eq!(cpu.worst_cell, crate::claims::CellId::of(worst));
+    assert_eq!(cpu.worst_cell, crate::claims::CellRef::of(worst));
     assert!(cpu.median < cpu.worst);
 
     let interference = header.interference.expect("the file records interference");

@@ -3,7 +3,7 @@
 //! extrapolated cells.
 
 use super::{
-    CellRef, Columns, ContextSwitches, Disturbance, Footnote, Interval, IntervalKind, LatencyUnit,
+    CellAt, Columns, ContextSwitches, Disturbance, Footnote, Interval, IntervalKind, LatencyUnit,
     Measured, Percentiles, Row, Standing, TableBest, ThroughputUnit,
 };
 use crate::format::TimeUnit;
@@ -213,14 +213,7 @@ fn table_best(best: &Best<'_>) -> TableBest {
         Standing::Fastest
     } else {
         Standing::Tied {
-            with: best
-                .tied
-                .iter()
-                .map(|c| CellRef {
-                    runner: c.runner.clone(),
-                    threads: c.threads,
-                })
-                .collect(),
+            with: best.tied.iter().map(|c| CellAt::of(c)).collect(),
         }
     };
     TableBest {

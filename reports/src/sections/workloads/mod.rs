@@ -20,6 +20,7 @@ pub(super) use derive::not_applicable;
 pub(super) use render::not_applicable_line;
 
 use super::Report;
+pub(crate) use crate::cell_ref::CellAt;
 use crate::model::{MetricMeta, Status, StopReason};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use serde::Serialize;
@@ -233,17 +234,10 @@ pub(crate) enum Standing {
     /// Every interval supports a ranking and none overlaps the best's.
     Fastest,
     /// Every interval supports a ranking; these cells' overlap the best's.
-    Tied { with: Vec<CellRef> },
+    Tied { with: Vec<CellAt> },
     /// Some interval is too weak to rank on: the best only has the lowest
     /// median. `fewest_samples` is the sample count of the weakest interval.
     LowestMedian { fewest_samples: usize },
-}
-
-/// A cell of the workload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CellRef {
-    pub(crate) runner: String,
-    pub(crate) threads: usize,
 }
 
 /// A note under the table and the runners it applies to, in table order.
