@@ -15,6 +15,7 @@ use rtcompare_api::Family;
 mod disclosures;
 mod header;
 mod tables;
+mod verdict_findings;
 mod verdicts;
 
 fn fixture() -> Results {
