@@ -22,11 +22,6 @@ impl CellRef {
         }
     }
 
-    /// Whether `cell` is this one.
-    pub(crate) fn is(&self, cell: &Cell) -> bool {
-        cell.runner == self.runner && cell.workload == self.workload && cell.threads == self.threads
-    }
-
     /// `runner/workload/tN`, as [`Cell::key`] writes it.
     pub(crate) fn key(&self) -> String {
         format!("{}/{}/t{}", self.runner, self.workload, self.threads)

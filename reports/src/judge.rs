@@ -12,10 +12,13 @@
 //! - how an interval is labelled by what it is ([`interval_kind`]): the range of
 //!   3 samples covers the median only 75% of the time, so it is never called a
 //!   95% interval;
-//! - how a disturbed cell is marked ([`DISTURBED`], [`disturbed_note`]).
+//! - how a disturbed cell is marked and named ([`DISTURBED`], [`Disturbance`],
+//!   [`disturbed_note`]): every section's footnote is worded from its finding's
+//!   disturbances alone.
 
+use crate::cell_ref::CellRef;
 use crate::model::{Cell, Summary};
-use std::fmt::Write as _;
+use serde::Serialize;
 
 /// Whether `cell` takes part in verdicts, rankings, bests, claims and findings:
 /// its workload applies to its runner and other load did not disturb it. Its
@@ -94,42 +97,56 @@ pub(crate) fn mark(cell: &Cell) -> &'static str {
     if cell.disturbed() { " §" } else { "" }
 }
 
-/// `tokio-mt at 2 threads (foreign load up to 0.85 cores; 2 of 3 samples disturbed
-/// after 4 re-takes)`.
-pub(crate) fn disturbed_what(cell: &Cell) -> String {
-    let mut text = format!(
-        "{} at {} {}",
-        cell.runner,
-        cell.threads,
-        if cell.threads == 1 {
-            "thread"
-        } else {
-            "threads"
-        }
-    );
-    if let Some(i) = &cell.interference {
-        write!(
-            text,
-            " (foreign load up to {:.2} cores; {} of {} disturbed after {} re-take{})",
-            i.foreign_cores_max,
-            i.disturbed_samples,
-            samples(cell.samples.len()),
-            i.retaken,
-            if i.retaken == 1 { "" } else { "s" }
-        )
-        .expect("write to String");
+/// How other load disturbed a cell that stayed disturbed after its re-takes:
+/// what a table's footnote ([`disturbed_note`]) names it with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Disturbance {
+    pub(crate) cell: CellRef,
+    /// The largest foreign load over any sample, kept or discarded, cores.
+    pub(crate) foreign_cores_max: f64,
+    /// Samples still disturbed after the re-takes.
+    pub(crate) disturbed_samples: usize,
+    /// All its measured samples.
+    pub(crate) samples: usize,
+    /// Samples taken again for being disturbed.
+    pub(crate) retaken: usize,
+}
+
+impl Disturbance {
+    /// How other load disturbed `cell`; `None` unless it is [`Cell::disturbed`].
+    pub(crate) fn of(cell: &Cell) -> Option<Self> {
+        let i = cell.interference.as_ref().filter(|_| cell.disturbed())?;
+        Some(Disturbance {
+            cell: CellRef::of(cell),
+            foreign_cores_max: i.foreign_cores_max,
+            disturbed_samples: i.disturbed_samples,
+            samples: cell.samples.len(),
+            retaken: i.retaken,
+        })
     }
-    text
+
+    /// `tokio-mt at 2 threads (foreign load up to 0.85 cores; 2 of 3 samples
+    /// disturbed after 4 re-takes)`.
+    fn what(&self) -> String {
+        let threads = self.cell.threads;
+        format!(
+            "{} at {threads} {} (foreign load up to {:.2} cores; {} of {} disturbed after {} \
+             re-take{})",
+            self.cell.runner,
+            if threads == 1 { "thread" } else { "threads" },
+            self.foreign_cores_max,
+            self.disturbed_samples,
+            samples(self.samples),
+            self.retaken,
+            if self.retaken == 1 { "" } else { "s" }
+        )
+    }
 }
 
 /// The footnote under a table that shows disturbed cells, naming each with its
-/// foreign load; `None` when none of `cells` is disturbed.
-pub(crate) fn disturbed_note(cells: &[&Cell]) -> Option<String> {
-    let what: Vec<String> = cells
-        .iter()
-        .filter(|c| c.disturbed())
-        .map(|c| disturbed_what(c))
-        .collect();
+/// foreign load; `None` when `disturbances` is empty.
+pub(crate) fn disturbed_note(disturbances: &[Disturbance]) -> Option<String> {
+    let what: Vec<String> = disturbances.iter().map(Disturbance::what).collect();
     (!what.is_empty()).then(|| {
         format!(
             "{DISTURBED} Disturbed by other load on the machine even after re-takes, so shown but \
@@ -177,6 +194,39 @@ mod tests {
         assert_eq!(
             too_few_of(weakest([&strong, &weak]).unwrap().samples),
             "3 samples: too few to rank"
+        );
+    }
+
+    #[test]
+    fn a_disturbance_is_named_with_its_foreign_load() {
+        let mut cell = crate::fixtures::v2()
+            .cells
+            .into_iter()
+            .find(|c| c.samples.len() >= 3)
+            .expect("a cell with samples");
+        cell.samples.truncate(3);
+        (cell.runner, cell.workload, cell.threads) = ("tokio-mt".into(), "cpu".into(), 1);
+        assert_eq!(Disturbance::of(&cell), None);
+        cell.interference = Some(crate::model::Interference {
+            retaken: 1,
+            disturbed_samples: 2,
+            foreign_cores_max: 0.849,
+            ..Default::default()
+        });
+        let one = Disturbance::of(&cell).expect("disturbed");
+        assert_eq!(
+            (one.cell.key().as_str(), one.samples),
+            ("tokio-mt/cpu/t1", 3)
+        );
+        let mut two = one.clone();
+        (two.cell.threads, two.retaken) = (2, 4);
+        assert_eq!(disturbed_note(&[]), None);
+        assert_eq!(
+            disturbed_note(&[one, two]).unwrap(),
+            "§ Disturbed by other load on the machine even after re-takes, so shown but left \
+             out of every verdict, ranking and finding: tokio-mt at 1 thread (foreign load up \
+             to 0.85 cores; 2 of 3 samples disturbed after 1 re-take); tokio-mt at 2 threads \
+             (foreign load up to 0.85 cores; 2 of 3 samples disturbed after 4 re-takes)."
         );
     }
 }

@@ -3,7 +3,7 @@
 //! enums and runner ids only; `render.rs` words it.
 
 use super::fates::{Fate, PREFIX, Why, batch, fate};
-pub(crate) use crate::cell_ref::CellAt;
+use crate::judge::Disturbance;
 use crate::model::{Cell, ProcessExit, Results};
 use serde::Serialize;
 
@@ -24,9 +24,9 @@ pub(crate) struct Variant {
     /// The cells of one runner that ended alike, thread counts merged; in
     /// runner order, then by first thread count.
     pub(crate) rows: Vec<Row>,
-    /// The cells other load disturbed, by runner order then thread count: shown
-    /// in `rows`, left out of `outcome`.
-    pub(crate) disturbed: Vec<CellAt>,
+    /// How other load disturbed the cells it did, by runner order then thread
+    /// count: shown in `rows`, left out of `outcome`.
+    pub(crate) disturbed: Vec<Disturbance>,
     /// What the failure took, over the undisturbed rows.
     pub(crate) outcome: Outcome,
 }
@@ -153,11 +153,7 @@ fn derive_variant(results: &Results, workload: &str, cells: &[&Cell]) -> Variant
             }),
         }
     }
-    let disturbed = cells
-        .iter()
-        .filter(|c| c.disturbed())
-        .map(|c| CellAt::of(c))
-        .collect();
+    let disturbed = cells.iter().filter_map(|c| Disturbance::of(c)).collect();
     // Disturbed cells take no part in the finding (see `judge`).
     let judged: Vec<&Row> = rows.iter().filter(|r| !r.disturbed).collect();
     Variant {

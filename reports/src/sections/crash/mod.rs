@@ -41,7 +41,7 @@ impl Section for CrashIsolation {
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
         if let Some(finding) = Self::derive(report) {
-            render::render(&finding, report.results, out);
+            render::render(&finding, out);
         }
     }
 }

@@ -1,18 +1,15 @@
-//! The section in Markdown, formatted from a [`CrashFinding`] alone (the
-//! disturbed cells' foreign load, for the footnote, is read from their records):
-//! the opening paragraph, one table row per [`Row`], and one sentence per variant
+//! The section in Markdown, formatted from a [`CrashFinding`] alone: the opening paragraph, one table row per [`Row`], and one sentence per variant
 //! saying which runners contained the failure and which lost the whole batch.
 
 use super::TITLE;
 use super::derive::{Contained, CrashFinding, Outcome, Row, RunnerAt, Variant};
 use super::fates::{Fate, Why, variant};
-use crate::model::{Cell, Results};
 use crate::table::{Align, Table};
 use crate::text::{NONE, join_and};
 use std::fmt::Write as _;
 
-/// Writes `finding` as the section; `results` holds the cells it refers to.
-pub(super) fn render(finding: &CrashFinding, results: &Results, out: &mut String) {
+/// Writes `finding` as the section.
+pub(super) fn render(finding: &CrashFinding, out: &mut String) {
     writeln!(out, "## {TITLE}\n").expect("write to String");
     intro(finding, out);
     let mut table = Table::new([
@@ -30,15 +27,10 @@ pub(super) fn render(finding: &CrashFinding, results: &Results, out: &mut String
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
-    let disturbed: Vec<&Cell> = finding
+    let disturbed: Vec<_> = finding
         .variants
         .iter()
-        .flat_map(|v| v.disturbed.iter().map(move |at| (v, at)))
-        .filter_map(|(v, at)| {
-            results.cells.iter().find(|c| {
-                c.workload == v.workload && c.runner == at.runner && c.threads == at.threads
-            })
-        })
+        .flat_map(|v| v.disturbed.iter().cloned())
         .collect();
     if let Some(note) = crate::judge::disturbed_note(&disturbed) {
         writeln!(out, "{note}\n").expect("write to String");

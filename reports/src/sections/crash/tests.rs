@@ -3,6 +3,8 @@
 
 use super::derive::*;
 use super::fates::*;
+use crate::cell_ref::CellRef;
+use crate::judge::Disturbance;
 use crate::model::{Cell, Interference, ProcessExit, Results, Status};
 
 fn fixture() -> Results {
@@ -40,7 +42,7 @@ fn derived(results: &Results) -> CrashFinding {
 fn rendered(results: &Results) -> String {
     let finding = derived(results);
     let mut out = String::new();
-    super::render::render(&finding, results, &mut out);
+    super::render::render(&finding, &mut out);
     out
 }
 
@@ -353,9 +355,16 @@ fn disturbed_cells_are_shown_but_left_out_of_the_outcome() {
     let abort = variant_of(&finding, ABORT);
     assert_eq!(
         abort.disturbed,
-        [CellAt {
-            runner: "processes".into(),
-            threads: 2,
+        [Disturbance {
+            cell: CellRef {
+                runner: "processes".into(),
+                workload: ABORT.into(),
+                threads: 2,
+            },
+            foreign_cores_max: 0.8,
+            disturbed_samples: 1,
+            samples: cell(&results, "processes", ABORT, 2).samples.len(),
+            retaken: 0,
         }]
     );
     assert!(

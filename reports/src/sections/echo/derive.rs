@@ -3,7 +3,7 @@
 //! here and none left to the wording.
 
 use super::{LOADED, OPEN, QUEUEING_TOLERANCE, UNLOADED, connections, present, rate};
-use crate::cell_ref::CellRef;
+use crate::judge::Disturbance;
 use crate::model::{Cell, Latency, Results, RunnerMeta, Status};
 use crate::overhead::PER_TASK_KNOB;
 use crate::sections::shared::{NetKind, net_kind};
@@ -18,7 +18,7 @@ pub(super) struct EchoFinding {
     pub(super) rows: Vec<Row>,
     /// The cells that other load disturbed (the table's §), unloaded ones first,
     /// then loaded, then open loop.
-    pub(super) disturbed: Vec<CellRef>,
+    pub(super) disturbed: Vec<Disturbance>,
     /// `None` when no judged loaded cell has a connection count, a throughput
     /// and a median.
     pub(super) queueing: Option<Queueing>,
@@ -344,11 +344,7 @@ pub(super) fn derive(results: &Results, rank: &dyn Fn(&str) -> usize) -> Option<
     Some(EchoFinding {
         ran,
         rows,
-        disturbed: all
-            .iter()
-            .filter(|c| c.disturbed())
-            .map(|c| CellRef::of(c))
-            .collect(),
+        disturbed: all.iter().filter_map(|c| Disturbance::of(c)).collect(),
         queueing: queueing(&ordered, &judged(&unloaded), &results.runners),
     })
 }

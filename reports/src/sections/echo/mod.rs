@@ -87,14 +87,6 @@ impl super::Section for Echo {
         let Some(finding) = report.echo() else {
             return;
         };
-        // The footnote on disturbed cells is worded from their interference
-        // numbers, as under every table of the report.
-        let disturbed: Vec<&Cell> = finding
-            .disturbed
-            .iter()
-            .filter_map(|id| report.results.cells.iter().find(|c| id.is(c)))
-            .collect();
-        let note = crate::judge::disturbed_note(&disturbed);
-        render::render(&finding, note.as_deref(), out);
+        render::render(&finding, out);
     }
 }

@@ -17,14 +17,15 @@ const CLOSED_LOOP: &str = "In a closed loop each connection sends again only whe
                            arrives, so by Little's law the mean round trip is the number of \
                            round trips in flight ÷ throughput.";
 
-/// Writes the section; `disturbed_note` is the footnote on the cells marked §.
-pub(super) fn render(finding: &EchoFinding, disturbed_note: Option<&str>, out: &mut String) {
+/// Writes the section, with the footnote on the cells marked § in the judge's
+/// words.
+pub(super) fn render(finding: &EchoFinding, out: &mut String) {
     writeln!(out, "## {TITLE}\n").expect("write to String");
     out.push_str(&intro(&finding.ran));
     out.push_str("\n\n");
     out.push_str(&table(&finding.ran, &finding.rows).to_markdown());
     out.push('\n');
-    if let Some(note) = disturbed_note {
+    if let Some(note) = crate::judge::disturbed_note(&finding.disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
     for paragraph in finding.queueing.iter().flat_map(queueing) {

@@ -4,6 +4,8 @@
 use super::derive::*;
 use super::render;
 use super::{LOADED, UNLOADED};
+use crate::cell_ref::CellRef;
+use crate::judge::Disturbance;
 use crate::model::{Cell, Latency, Results, Status};
 use crate::sections::shared::{NetKind, net_kind};
 use crate::sections::{Report, Section};
@@ -361,10 +363,19 @@ fn the_table_is_derived_in_report_order() {
         steal_cores_max: 0.0,
         discarded_foreign_cores: Vec::new(),
     });
+    let (cell, samples) = (CellRef::of(cell), cell.samples.len());
     let rank = crate::fixtures::runner_rank(&results);
     let finding = derive(&results, &rank).unwrap();
-    assert_eq!(finding.disturbed.len(), 1);
-    assert_eq!(finding.disturbed[0].runner, "tokio-mt");
+    assert_eq!(
+        finding.disturbed,
+        [Disturbance {
+            cell,
+            foreign_cores_max: 0.7,
+            disturbed_samples: 1,
+            samples,
+            retaken: 3,
+        }]
+    );
     assert!(
         finding
             .rows

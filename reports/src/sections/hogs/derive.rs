@@ -13,7 +13,7 @@ use rtcompare_api::Class;
 
 /// The mixed cells that apply, by runner, then thread count, then variant, in
 /// the report's orders.
-pub(super) fn mixed_cells<'a>(report: &Report<'a>) -> Vec<&'a Cell> {
+fn mixed_cells<'a>(report: &Report<'a>) -> Vec<&'a Cell> {
     let variant_rank = |w: &str| {
         report
             .workloads
@@ -48,6 +48,7 @@ pub(super) fn derive(report: &Report<'_>) -> Option<HogsFinding> {
         variants: variants(&cells, &report.workloads),
         stall_threshold_us: STALL_US,
         cells: cells.iter().map(|c| row(c)).collect(),
+        disturbed: cells.iter().filter_map(|c| Disturbance::of(c)).collect(),
         comparisons: compare(&cells, &report.results.runners),
     })
 }

@@ -19,6 +19,7 @@ mod tests;
 
 use super::Report;
 use crate::cell_ref::CellRef;
+use crate::judge::Disturbance;
 use crate::model::Status;
 use rtcompare_api::ids;
 use serde::Serialize;
@@ -60,6 +61,8 @@ pub(crate) struct HogsFinding {
     pub(crate) stall_threshold_us: f64,
     /// The table: every mixed cell that applies, by runner, threads and variant.
     pub(crate) cells: Vec<HogsRow>,
+    /// How other load disturbed the table's cells marked §, in table order.
+    pub(crate) disturbed: Vec<Disturbance>,
     /// What the variants and runners did to the ticks, compared.
     pub(crate) comparisons: Comparisons,
 }
@@ -293,9 +296,7 @@ impl super::Section for HogsSection {
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
         if let Some(finding) = derive::derive(report) {
-            // The note on disturbed cells is judge's, worded from the cells.
-            let note = crate::judge::disturbed_note(&derive::mixed_cells(report));
-            render::render(&finding, note.as_deref(), out);
+            render::render(&finding, out);
         }
     }
 }

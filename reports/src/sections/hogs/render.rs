@@ -9,8 +9,9 @@ use crate::table::{Align, Table};
 use crate::text::{NONE, join_and, sig3};
 use std::fmt::Write as _;
 
-/// Writes the section; `disturbed_note` goes under the table.
-pub(super) fn render(finding: &HogsFinding, disturbed_note: Option<&str>, out: &mut String) {
+/// Writes the section, with the judge's footnote on the disturbed cells under the
+/// table.
+pub(super) fn render(finding: &HogsFinding, out: &mut String) {
     let limit = thousands(finding.stall_threshold_us / 1e3);
     writeln!(out, "## {TITLE}\n").expect("write to String");
     let who = match finding.hogs {
@@ -34,7 +35,7 @@ pub(super) fn render(finding: &HogsFinding, disturbed_note: Option<&str>, out: &
     .expect("write to String");
     out.push_str(&table(&finding.cells, &limit).to_markdown());
     out.push('\n');
-    if let Some(note) = disturbed_note {
+    if let Some(note) = crate::judge::disturbed_note(&finding.disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
     for sentence in sentences(&finding.comparisons, finding.stall_threshold_us) {

@@ -102,6 +102,7 @@ fn the_table_has_every_mixed_cell_that_applies() {
     assert_eq!(m.stalls.map(|s| s.stalled), Some(2));
     assert_eq!(m.lateness.map(|l| l.max_us), Some(101_300.0));
     assert!(found.cells.iter().all(|r| !r.disturbed));
+    assert!(found.disturbed.is_empty());
     // The findings carry the same finding; a run without mixed cells has none.
     let json = HogsSection.findings(&report).unwrap();
     assert_eq!(json, serde_json::to_value(&found).unwrap());
@@ -387,6 +388,28 @@ fn disturbed_cells_are_shown_but_not_compared() {
         .map(|r| r.cell.workload.as_str())
         .collect();
     assert_eq!(disturbed, [INLINE, YIELD, OFFLOAD]);
+    // The footnote's disturbances, in table order, with their foreign load.
+    let named: Vec<(&str, f64, usize, usize)> = found
+        .disturbed
+        .iter()
+        .map(|d| {
+            (
+                d.cell.workload.as_str(),
+                d.foreign_cores_max,
+                d.disturbed_samples,
+                d.retaken,
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (INLINE, 0.7, 2, 3),
+            (YIELD, 0.7, 2, 3),
+            (OFFLOAD, 0.7, 2, 3)
+        ]
+    );
+    assert!(found.disturbed.iter().all(|d| d.cell.runner == "tokio-ct"));
     let inline = found.comparisons.inline.as_ref().unwrap();
     assert_eq!(runners(&inline.ticks), ["smol-local", "futures-local"]);
     let mut out = String::new();

@@ -3,10 +3,11 @@
 //! extrapolated cells.
 
 use super::{
-    CellAt, Columns, ContextSwitches, Disturbance, Footnote, Interval, IntervalKind, LatencyUnit,
-    Measured, Percentiles, Row, Standing, TableBest, ThroughputUnit,
+    CellAt, Columns, ContextSwitches, Footnote, Interval, IntervalKind, LatencyUnit, Measured,
+    Percentiles, Row, Standing, TableBest, ThroughputUnit,
 };
 use crate::format::TimeUnit;
+use crate::judge::Disturbance;
 use crate::model::{Cell, MetricMeta, Sample, Status, Summary};
 use crate::sections::Report;
 use crate::sections::shared::Best;
@@ -61,7 +62,7 @@ impl<'a> Report<'a> {
                         .collect(),
                     extrapolated: cell.extrapolation.is_some(),
                     oversubscribed: cell.summary.as_ref().is_some_and(|s| s.oversubscribed),
-                    disturbed: disturbance(cell),
+                    disturbed: Disturbance::of(cell),
                 }
             })
             .collect();
@@ -221,17 +222,6 @@ fn table_best(best: &Best<'_>) -> TableBest {
         threads: best.cell.threads,
         standing,
     }
-}
-
-/// How other load disturbed `cell`, if it did.
-fn disturbance(cell: &Cell) -> Option<Disturbance> {
-    let i = cell.interference.as_ref().filter(|_| cell.disturbed())?;
-    Some(Disturbance {
-        foreign_cores_max: i.foreign_cores_max,
-        disturbed_samples: i.disturbed_samples,
-        samples: cell.samples.len(),
-        retaken: i.retaken,
-    })
 }
 
 /// One footnote per distinct note of `cells` (`notes_of` each), in order of

@@ -21,6 +21,7 @@ pub(super) use render::not_applicable_line;
 
 use super::Report;
 pub(crate) use crate::cell_ref::CellAt;
+use crate::judge::Disturbance;
 use crate::model::{MetricMeta, Status, StopReason};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use serde::Serialize;
@@ -205,19 +206,6 @@ pub(crate) struct Percentiles {
 pub(crate) struct ContextSwitches {
     pub(crate) voluntary: f64,
     pub(crate) involuntary: f64,
-}
-
-/// How other load disturbed a cell.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Disturbance {
-    /// The largest foreign load over any sample, cores.
-    pub(crate) foreign_cores_max: f64,
-    /// Samples still disturbed after the re-takes.
-    pub(crate) disturbed_samples: usize,
-    /// All its measured samples.
-    pub(crate) samples: usize,
-    /// Samples taken again.
-    pub(crate) retaken: usize,
 }
 
 /// The best cell of a table.

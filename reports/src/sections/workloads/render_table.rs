@@ -4,7 +4,7 @@
 use super::{Columns, IntervalKind, LatencyUnit, Measured, Row, Standing, ThroughputUnit};
 use super::{Interval, WorkloadTable};
 use crate::format::TimeUnit;
-use crate::judge::{DISTURBED, coverage, samples};
+use crate::judge::{DISTURBED, Disturbance, coverage, disturbed_note, samples};
 use crate::model::{Status, StopReason};
 use crate::sections::shared::{
     CPU_EFFICIENCY_NOTE, EXTRAPOLATED, OVERSUBSCRIBED, SAMPLES_NOTE, status_word,
@@ -219,7 +219,12 @@ fn footnotes(table: &WorkloadTable, out: &mut String) {
     if let Some(note) = interval_note(table) {
         writeln!(out, "{note}\n").expect("write to String");
     }
-    if let Some(note) = disturbed_note(&table.rows) {
+    let disturbed: Vec<Disturbance> = table
+        .rows
+        .iter()
+        .filter_map(|r| r.disturbed.clone())
+        .collect();
+    if let Some(note) = disturbed_note(&disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
     if !table.oversubscribed_threads.is_empty() {
@@ -314,33 +319,6 @@ fn interval_note(table: &WorkloadTable) -> Option<String> {
         write!(text, " {SAMPLES_NOTE}").expect("write to String");
     }
     Some(text)
-}
-
-/// The note naming each disturbed row with its foreign load; `None` when no row
-/// is disturbed.
-fn disturbed_note(rows: &[Row]) -> Option<String> {
-    let what: Vec<String> = rows
-        .iter()
-        .filter_map(|r| {
-            let d = r.disturbed.as_ref()?;
-            Some(format!(
-                "{} at {} (foreign load up to {:.2} cores; {} of {} disturbed after {})",
-                r.runner,
-                plural(r.threads, "thread", "threads"),
-                d.foreign_cores_max,
-                d.disturbed_samples,
-                samples(d.samples),
-                plural(d.retaken, "re-take", "re-takes")
-            ))
-        })
-        .collect();
-    (!what.is_empty()).then(|| {
-        format!(
-            "{DISTURBED} Disturbed by other load on the machine even after re-takes, so shown but \
-             left out of every verdict, ranking and finding: {}.",
-            what.join("; ")
-        )
-    })
 }
 
 /// What the workload's own measures mean, and what the latency columns are.

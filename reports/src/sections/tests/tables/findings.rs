@@ -3,6 +3,8 @@
 //! that do not apply, scaling, and the JSON they give `findings.json`.
 
 use super::*;
+use crate::cell_ref::CellRef;
+use crate::judge::Disturbance;
 use crate::sections::Report;
 use crate::summary::Summarized;
 
@@ -139,6 +141,11 @@ fn a_disturbed_row_follows_the_judged_ones_and_is_never_ranked() {
     assert_eq!(
         disturbed.disturbed,
         Some(Disturbance {
+            cell: CellRef {
+                runner: "tokio-mt".into(),
+                workload: "cpu".into(),
+                threads: disturbed.threads,
+            },
             foreign_cores_max: 0.85,
             disturbed_samples: 2,
             samples: 12,
@@ -385,6 +392,7 @@ fn the_notes_use_the_judges_words() {
         .iter()
         .find(|c| c.runner == "rayon" && c.workload == "cpu")
         .unwrap();
+    let rayon = Disturbance::of(rayon).expect("disturbed");
     let note = crate::judge::disturbed_note(&[rayon]).unwrap();
     assert!(table_of(&text, "cpu").contains(&note), "{note}");
 }
