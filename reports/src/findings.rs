@@ -3,8 +3,9 @@
 //! verdicts without parsing Markdown. Written beside `report.md` from the same
 //! derivation the Markdown renders; its schema is `docs/findings-schema.md`.
 //!
-//! Sections that still write their Markdown straight from the results have no
-//! entry yet; [`FINDINGS_VERSION`] grows with every section added.
+//! Every section that derives something has an entry, under its id, when the
+//! results have something for it; [`FINDINGS_VERSION`] grows with every section
+//! added or field changed.
 
 use crate::charts::Chart;
 use crate::sections::{self, Report};
@@ -12,7 +13,7 @@ use crate::summary::Summarized;
 use serde_json::{Value, json};
 
 /// The version of the `findings.json` layout this build writes.
-pub const FINDINGS_VERSION: u32 = 1;
+pub const FINDINGS_VERSION: u32 = 2;
 
 /// The findings of `results` as pretty-printed JSON, ending in a newline.
 /// Deterministic, like the report.

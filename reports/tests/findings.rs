@@ -18,7 +18,7 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     assert!(written.contains(&path), "{written:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     let findings: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(findings["findings_version"], 1);
+    assert_eq!(findings["findings_version"], 2);
     assert_eq!(
         findings["results"]["schema_version"],
         results.schema_version
@@ -94,4 +94,65 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     // Deterministic, as the report is.
     write_report(&results, &report, &[Format::Markdown]).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+/// The findings of the fixture `name`, as `findings.json` holds them.
+fn findings_of(name: &str) -> Value {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let results = Summarized::new(load(&fixture).unwrap());
+    serde_json::from_str(&rtcompare_reports::findings::render_summarized(&results)).unwrap()
+}
+
+#[test]
+fn every_section_with_something_to_show_has_its_findings_in_report_order() {
+    let keys =
+        |v: &Value| -> Vec<String> { v["sections"].as_object().unwrap().keys().cloned().collect() };
+    // Schema 2: TCP echo, the hogs and overhead workloads.
+    assert_eq!(
+        keys(&findings_of("results-v2.json")),
+        [
+            "header",
+            "verdict",
+            "grid",
+            "tcp-echo",
+            "hogs",
+            "claims",
+            "workloads",
+            "disclosures"
+        ]
+    );
+    // Crash isolation, processes and the GIL.
+    assert_eq!(
+        keys(&findings_of("results-claims.json")),
+        [
+            "header",
+            "verdict",
+            "grid",
+            "crash-isolation",
+            "claims",
+            "workloads",
+            "disclosures"
+        ]
+    );
+    // Every workload of the quick run has a verdict and a table, in one order.
+    let quick = findings_of("quick-results.json");
+    let verdicts: Vec<&str> = quick["sections"]["verdict"]["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["workload"].as_str().unwrap())
+        .collect();
+    let mut tables: Vec<&str> = quick["sections"]["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["workload"].as_str().unwrap())
+        .collect();
+    let mut sorted = verdicts.clone();
+    sorted.sort_unstable();
+    tables.sort_unstable();
+    assert_eq!(sorted, tables);
+    assert!(verdicts.len() >= 10, "{verdicts:?}");
 }

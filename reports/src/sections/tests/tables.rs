@@ -11,9 +11,10 @@ fn parameters_in_one_line() {
     let params = serde_json::json!({
         "tasks": 8, "name": "x", "w": [1, 1, 1, 1, 1], "s": [1, 9, 2, 3, 4], "p": [1, 2]
     });
+    // In the order the workload wrote them (its parameter struct's fields).
     assert_eq!(
         describe_params(&params),
-        "name = x, p = [1,2], s = 5 values, 1–9, tasks = 8, w = 5 × 1"
+        "tasks = 8, name = x, w = 5 × 1, s = 5 values, 1–9, p = [1,2]"
     );
 }
 
