@@ -219,11 +219,13 @@ impl super::Section for GridSection {
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         report
             .grid()
+            .as_ref()
+            .as_ref()
             .map(|g| serde_json::to_value(g).expect("a grid serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        if let Some(grid) = report.grid() {
+        if let Some(grid) = report.grid().as_ref() {
             render(grid, out);
         }
     }

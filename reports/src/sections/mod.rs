@@ -35,7 +35,10 @@ use crate::charts::Chart;
 use crate::model::{Cell, Results, WorkloadMeta};
 use crate::summary::BASELINE_RUNNER;
 use rtcompare_api::WorkloadKind;
-use std::cell::OnceCell;
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// One section of the report.
 pub(crate) trait Section {
@@ -85,7 +88,7 @@ impl Section for Claims {
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        crate::claims::section(report.claims(), out);
+        crate::claims::section(&report.claims(), out);
     }
 }
 
@@ -98,11 +101,9 @@ pub(crate) struct Report<'a> {
     workloads: Vec<&'a str>,
     /// Runner ids, likewise.
     runners: Vec<&'a str>,
-    /// What the sections derive, once per report, for the Markdown and for
-    /// `findings.json` alike.
-    grid: OnceCell<Option<grid::Grid>>,
-    claims: OnceCell<Vec<crate::claims::Derived>>,
-    verdict: OnceCell<verdict::VerdictFinding>,
+    /// What the sections derived, by section id: each finding is derived once
+    /// per report, for the Markdown and for `findings.json` alike.
+    derived: RefCell<HashMap<&'static str, Rc<dyn Any>>>,
 }
 
 impl<'a> Report<'a> {
@@ -128,9 +129,7 @@ impl<'a> Report<'a> {
             charts,
             workloads: order(&results.config.workloads, |c| &c.workload),
             runners: order(&results.config.runners, |c| &c.runner),
-            grid: OnceCell::new(),
-            claims: OnceCell::new(),
-            verdict: OnceCell::new(),
+            derived: RefCell::default(),
         }
     }
 
@@ -139,14 +138,31 @@ impl<'a> Report<'a> {
         self.results
     }
 
-    /// The grid, derived on first use.
-    fn grid(&self) -> Option<&grid::Grid> {
-        self.grid.get_or_init(|| self.derive_grid()).as_ref()
+    /// The finding of the section `id`, derived by `derive` on first use and
+    /// shared after that: a section's `render` and `findings` both call this, so
+    /// the Markdown and `findings.json` come from one derivation.
+    pub(crate) fn derived<T: Any>(&self, id: &'static str, derive: impl FnOnce() -> T) -> Rc<T> {
+        if let Some(found) = self.derived.borrow().get(id) {
+            return Rc::clone(found)
+                .downcast()
+                .expect("one finding type per section id");
+        }
+        // Not borrowed while deriving: a derivation may ask for another's.
+        let finding = Rc::new(derive());
+        self.derived
+            .borrow_mut()
+            .insert(id, Rc::clone(&finding) as Rc<dyn Any>);
+        finding
     }
 
-    /// The claims, derived on first use.
-    fn claims(&self) -> &[crate::claims::Derived] {
-        self.claims.get_or_init(|| {
+    /// The grid.
+    fn grid(&self) -> Rc<Option<grid::Grid>> {
+        self.derived("grid", || self.derive_grid())
+    }
+
+    /// The claims.
+    fn claims(&self) -> Rc<Vec<crate::claims::Derived>> {
+        self.derived("claims", || {
             let rank = |r: &str| self.runner_rank(r);
             crate::claims::derive(self.results, &rank, &self.workloads)
         })

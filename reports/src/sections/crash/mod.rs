@@ -24,9 +24,11 @@ pub(super) struct CrashIsolation;
 
 impl CrashIsolation {
     /// The finding of `report`, `None` without a crash cell that applies.
-    fn derive(report: &Report<'_>) -> Option<CrashFinding> {
-        let rank = |r: &str| report.runner_rank(r);
-        derive::derive(report.results, &rank, &report.workloads)
+    fn derive(report: &Report<'_>) -> std::rc::Rc<Option<CrashFinding>> {
+        report.derived("crash-isolation", || {
+            let rank = |r: &str| report.runner_rank(r);
+            derive::derive(report.results, &rank, &report.workloads)
+        })
     }
 }
 
@@ -36,12 +38,15 @@ impl Section for CrashIsolation {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        Self::derive(report).map(|f| serde_json::to_value(f).expect("a crash finding serialises"))
+        Self::derive(report)
+            .as_ref()
+            .as_ref()
+            .map(|f| serde_json::to_value(f).expect("a crash finding serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        if let Some(finding) = Self::derive(report) {
-            render::render(&finding, out);
+        if let Some(finding) = Self::derive(report).as_ref() {
+            render::render(finding, out);
         }
     }
 }

@@ -332,12 +332,15 @@ impl super::Section for Disclosures {
 
     /// `None` when no runner has cells.
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        let finding = report.derive_disclosures();
+        let finding = report.derived("disclosures", || report.derive_disclosures());
         (!finding.runners.is_empty())
-            .then(|| serde_json::to_value(finding).expect("disclosures serialise"))
+            .then(|| serde_json::to_value(&*finding).expect("disclosures serialise"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        render::render(&report.derive_disclosures(), out);
+        render::render(
+            &report.derived("disclosures", || report.derive_disclosures()),
+            out,
+        );
     }
 }

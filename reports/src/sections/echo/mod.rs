@@ -64,8 +64,10 @@ fn present(results: &Results) -> bool {
 
 impl Report<'_> {
     /// The echo section's finding, or `None` when no echo cell applies.
-    fn echo(&self) -> Option<EchoFinding> {
-        derive::derive(self.results, &|r: &str| self.runner_rank(r))
+    fn echo(&self) -> std::rc::Rc<Option<EchoFinding>> {
+        self.derived("tcp-echo", || {
+            derive::derive(self.results, &|r: &str| self.runner_rank(r))
+        })
     }
 }
 
@@ -80,13 +82,14 @@ impl super::Section for Echo {
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         report
             .echo()
+            .as_ref()
+            .as_ref()
             .map(|f| serde_json::to_value(f).expect("an echo finding serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        let Some(finding) = report.echo() else {
-            return;
-        };
-        render::render(&finding, out);
+        if let Some(finding) = report.echo().as_ref() {
+            render::render(finding, out);
+        }
     }
 }

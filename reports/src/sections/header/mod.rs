@@ -329,10 +329,11 @@ impl super::Section for Header {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        Some(serde_json::to_value(report.derive_header()).expect("a header serialises"))
+        let header = report.derived("header", || report.derive_header());
+        Some(serde_json::to_value(&*header).expect("a header serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        render::render(&report.derive_header(), out);
+        render::render(&report.derived("header", || report.derive_header()), out);
     }
 }

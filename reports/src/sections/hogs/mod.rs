@@ -291,12 +291,16 @@ impl super::Section for HogsSection {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        derive::derive(report).map(|f| serde_json::to_value(f).expect("a finding serialises"))
+        report
+            .derived("hogs", || derive::derive(report))
+            .as_ref()
+            .as_ref()
+            .map(|f| serde_json::to_value(f).expect("a finding serialises"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        if let Some(finding) = derive::derive(report) {
-            render::render(&finding, out);
+        if let Some(finding) = report.derived("hogs", || derive::derive(report)).as_ref() {
+            render::render(finding, out);
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::summary::Summarized;
 fn finding(results: &Results) -> VerdictFinding {
     let summarized = Summarized::new(results.clone());
     let report = Report::new(&summarized, &[]);
-    report.verdict_finding().clone()
+    (*report.verdict_finding()).clone()
 }
 
 /// The comparison with `seq` on `workload`.
@@ -204,4 +204,23 @@ fn the_finding_is_in_findings_json() {
         verdict["workloads"][0]["outcome"]["Compared"]["parallelism"]["Best"]["leader"]["cell"]["runner"],
         "tokio-mt"
     );
+}
+
+#[test]
+fn each_finding_is_derived_once_per_report() {
+    let summarized = Summarized::new(fixture());
+    let report = Report::new(&summarized, &[]);
+    let calls = std::cell::Cell::new(0);
+    let derive = || {
+        calls.set(calls.get() + 1);
+        7_u32
+    };
+    let first = report.derived("probe", derive);
+    let again = report.derived("probe", derive);
+    assert_eq!((*first, *again, calls.get()), (7, 7, 1));
+    // The verdict the Markdown renders is the one findings.json holds.
+    assert!(std::rc::Rc::ptr_eq(
+        &report.verdict_finding(),
+        &report.verdict_finding()
+    ));
 }

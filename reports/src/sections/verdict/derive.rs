@@ -7,6 +7,7 @@ use crate::model::{Cell, Summary};
 use crate::sections::shared::*;
 use crate::summary::BASELINE_RUNNER;
 use rtcompare_api::{Class, Family};
+use std::rc::Rc;
 
 /// The kinds of work in the order the verdict lists them.
 const KINDS: [WorkloadKind; 5] = [
@@ -39,8 +40,8 @@ pub(super) fn fewest_samples<'s>(summaries: impl IntoIterator<Item = &'s Summary
 
 impl<'a> Report<'a> {
     /// The verdict, derived on first use.
-    pub(crate) fn verdict_finding(&self) -> &VerdictFinding {
-        self.verdict.get_or_init(|| self.derive_verdict())
+    pub(crate) fn verdict_finding(&self) -> Rc<VerdictFinding> {
+        self.derived("verdict", || self.derive_verdict())
     }
 
     fn derive_verdict(&self) -> VerdictFinding {

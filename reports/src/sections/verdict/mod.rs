@@ -297,10 +297,10 @@ impl super::Section for Verdict {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        Some(serde_json::to_value(report.verdict_finding()).expect("findings serialise"))
+        Some(serde_json::to_value(&*report.verdict_finding()).expect("findings serialise"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        render::verdict(report.verdict_finding(), out);
+        render::verdict(&report.verdict_finding(), out);
     }
 }

@@ -291,11 +291,14 @@ impl super::Section for Workloads {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        let tables = report.workload_tables();
-        Some(serde_json::to_value(tables).expect("workload tables serialise"))
+        let tables = report.derived("workloads", || report.workload_tables());
+        Some(serde_json::to_value(&*tables).expect("workload tables serialise"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
-        render::render(&report.workload_tables(), out);
+        render::render(
+            &report.derived("workloads", || report.workload_tables()),
+            out,
+        );
     }
 }
