@@ -114,6 +114,7 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
         keys(&findings_of("results-v2.json")),
         [
             "header",
+            "answers",
             "verdict",
             "grid",
             "tcp-echo",
@@ -128,6 +129,7 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
         keys(&findings_of("results-claims.json")),
         [
             "header",
+            "answers",
             "verdict",
             "grid",
             "crash-isolation",

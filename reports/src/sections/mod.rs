@@ -16,6 +16,7 @@
 //! it is listed under its workload's table, grouped by reason, and left out of the
 //! table, the failures, the verdict, the grid and every speedup.
 
+mod answers;
 mod charts;
 pub(crate) mod crash;
 mod disclosures;
@@ -58,6 +59,7 @@ pub(crate) trait Section {
 /// Every section, in the order the report prints them.
 pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,
+    &answers::Answers,
     &verdict::Verdict,
     &grid::GridSection,
     &echo::Echo,
