@@ -255,6 +255,9 @@ pub fn write_report(
                 let text = markdown::render_report(&report);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
+                let path = dir.join(markdown::DETAILS_FILE);
+                write_atomic(&path, markdown::render_details_report(&report).as_bytes())?;
+                written.push(path);
                 let path = dir.join("findings.json");
                 write_atomic(&path, findings::render_report(&report).as_bytes())?;
                 written.push(path);

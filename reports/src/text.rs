@@ -23,6 +23,19 @@ pub(crate) fn sig3(x: f64) -> String {
     format!("{:.*}", decimals(rounded).min(d), rounded)
 }
 
+/// The anchor GitHub gives a heading: lower case, letters, digits, spaces and
+/// hyphens kept, the rest dropped, spaces turned into hyphens
+/// (`Concurrency × parallelism` → `concurrency--parallelism`).
+pub(crate) fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
 /// Seconds as milliseconds, three significant digits.
 pub(crate) fn ms(seconds: f64) -> String {
     sig3(seconds * 1e3)

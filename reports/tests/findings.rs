@@ -120,8 +120,8 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "tcp-echo",
             "hogs",
             "claims",
-            "workloads",
-            "disclosures"
+            "disclosures",
+            "workloads"
         ]
     );
     // Crash isolation, processes and the GIL.
@@ -134,8 +134,8 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "grid",
             "crash-isolation",
             "claims",
-            "workloads",
-            "disclosures"
+            "disclosures",
+            "workloads"
         ]
     );
     // Every workload of the quick run has a verdict and a table, in one order.

@@ -30,10 +30,19 @@ fn scratch_dir(test: &str) -> PathBuf {
 #[test]
 fn markdown_report_matches_golden_file() {
     let results = load(&fixture()).expect("fixture loads");
-    let rendered = markdown::render(&results);
-    let golden = manifest_path("tests/golden/report.md");
+    matches_golden(&markdown::render(&results), "tests/golden/report.md");
+    matches_golden(
+        &markdown::render_details(&results),
+        "tests/golden/details.md",
+    );
+}
+
+/// `rendered` against the golden file at `relative`, or rewrites it with
+/// `UPDATE_GOLDEN=1`.
+fn matches_golden(rendered: &str, relative: &str) {
+    let golden = manifest_path(relative);
     if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::write(&golden, &rendered).expect("write golden file");
+        std::fs::write(&golden, rendered).expect("write golden file");
         return;
     }
     let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
@@ -131,7 +140,7 @@ fn save_then_load_round_trips() {
 
 /// Renders `results` and its charts and compares them with the files in
 /// `tests/golden/<dir>`, or rewrites those with `UPDATE_GOLDEN=1`. Returns the
-/// rendered report.
+/// rendered report and its details, one after the other.
 fn report_and_charts_match(results: &rtcompare_reports::Results, dir: &str) -> String {
     let dir = manifest_path(dir);
     let charts = rtcompare_reports::charts::render_all(results);
@@ -142,6 +151,10 @@ fn report_and_charts_match(results: &rtcompare_reports::Results, dir: &str) -> S
     files.push((
         "report.md".into(),
         markdown::render_with_charts(results, &charts),
+    ));
+    files.push((
+        "details.md".into(),
+        markdown::render_details_with_charts(results, &charts),
     ));
     if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
         let _ = std::fs::remove_dir_all(&dir);
@@ -191,7 +204,10 @@ fn report_and_charts_match(results: &rtcompare_reports::Results, dir: &str) -> S
             );
         }
     }
-    files.pop().expect("report").1
+    // report.md, then details.md.
+    let details = files.pop().expect("details").1;
+    let report = files.pop().expect("report").1;
+    report + &details
 }
 
 /// A hand-made schema-2 run on a 2-core machine: the TCP echo trio, spawn and
@@ -235,7 +251,7 @@ fn claims_report_and_charts_match_golden_files() {
     };
     // The sections sit between the grid (and any hogs) and the workload tables.
     let crash = section("## Crash isolation", "## Claims checked");
-    let claims = section("## Claims checked", "## Results by workload");
+    let claims = section("## Claims checked", "## Disclosures");
     assert!(report.find("## Concurrency × parallelism") < report.find("## Crash isolation"));
     assert!(crash.contains("- **crash-abort** (8 jobs; one fails by abort): contained on some"));
     // Every claim has a verdict computed from the cells: none is left unmeasured.
@@ -314,6 +330,10 @@ fn sweep_report_and_charts_match_golden_files() {
         .map(|c| (c.file_name.clone(), c.svg.clone()))
         .collect();
     files.push((
+        "details.md".into(),
+        markdown::render_details_with_charts(&results, &charts),
+    ));
+    files.push((
         "report.md".into(),
         markdown::render_with_charts(&results, &charts),
     ));
@@ -339,7 +359,12 @@ fn sweep_report_and_charts_match_golden_files() {
             path.display()
         );
     }
-    let report = &files.last().expect("report").1;
+    // report.md and details.md together.
+    let report: String = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".md"))
+        .map(|(_, text)| text.as_str())
+        .collect();
     assert!(report.contains("Scaling: Amdahl's law"));
     assert!(report.contains("- **smol-mt** (t4): failed — panicked at"));
     assert!(report.contains('†'));

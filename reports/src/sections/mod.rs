@@ -56,7 +56,7 @@ pub(crate) trait Section {
     fn render(&self, report: &Report<'_>, out: &mut String);
 }
 
-/// Every section, in the order the report prints them.
+/// Every section of `report.md`, in the order it prints them.
 pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,
     &answers::Answers,
@@ -66,11 +66,12 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &hogs::HogsSection,
     &crash::CrashIsolation,
     &Claims,
-    &workloads::Workloads,
-    &charts::Charts,
     &disclosures::Disclosures,
     &reproduce::Reproduce,
 ];
+
+/// Every section of `details.md`, in the order it prints them.
+pub(crate) const DETAILS: &[&dyn Section] = &[&workloads::Workloads, &charts::Charts];
 
 /// *Claims checked* ([`crate::claims`]).
 struct Claims;
@@ -219,6 +220,7 @@ impl<'a> Report<'a> {
 pub(crate) fn findings(report: &Report<'_>) -> serde_json::Map<String, serde_json::Value> {
     SECTIONS
         .iter()
+        .chain(DETAILS)
         .filter_map(|s| Some((s.id().to_owned(), s.findings(report)?)))
         .collect()
 }

@@ -5,7 +5,11 @@
 use super::disclosures::*;
 use super::shared::*;
 use super::workloads::*;
-use crate::markdown::render;
+
+/// The whole report of `results`: `report.md`, then `details.md`.
+fn render(results: &Results) -> String {
+    crate::markdown::render(results) + &crate::markdown::render_details(results)
+}
 
 use crate::model::{Cell, Results, Sample, Status, Summary};
 use crate::summary::BASELINE_RUNNER;
@@ -31,8 +35,14 @@ fn verdict_of<'r>(report: &'r str, workload: &str) -> &'r str {
         .unwrap_or_else(|| panic!("no verdict for {workload} in\n{report}"))
 }
 
+/// The *Disclosures* section of `report`, up to the next section.
 fn disclosures(report: &str) -> &str {
-    &report[report.find("## Disclosures").expect("has disclosures")..]
+    let start = report.find("## Disclosures").expect("has disclosures");
+    let end = report[start + 3..]
+        .find("\n## ")
+        .or_else(|| report[start + 3..].find("\n# "))
+        .map_or(report.len(), |i| start + 3 + i);
+    &report[start..end]
 }
 
 /// `report` without its claims section.

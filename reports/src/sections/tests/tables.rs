@@ -177,7 +177,7 @@ fn declared_measures_latencies_and_notes_in_the_workload_table() {
 #[test]
 fn efficiency_is_shown_for_cpu_bound_work_only() {
     let report = render(&fixture());
-    let sleep = &report[report.find("### sleep").unwrap()..report.find("## Disclosures").unwrap()];
+    let sleep = table_of(&report, "sleep");
     let efficiency = |table: &str| -> Vec<String> {
         table
             .lines()
