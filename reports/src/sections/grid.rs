@@ -4,7 +4,10 @@
 //! rendered; `findings.json` carries the same [`Grid`].
 
 use super::Report;
-use super::shared::{NOT_PARALLEL, PARALLEL_CORES, multithreaded_class, ran_in_parallel};
+use super::shared::{
+    EXTRAPOLATED, NOT_PARALLEL, PARALLEL_CORES, multithreaded_class, ran_in_parallel,
+};
+use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
 use crate::text::{NONE, cores, join_and, times};
 use rtcompare_api::{Class, WorkloadKind};
@@ -52,6 +55,9 @@ pub(crate) struct GridCell {
     /// For a multithreaded class that kept at most [`PARALLEL_CORES`] busy, its
     /// median CPU utilisation in cores: that speedup is not from parallelism.
     pub(crate) not_parallel_cores: Option<f64>,
+    /// The cell or its workload's `seq` ran part of the work and was scaled up,
+    /// so the speedup is extrapolated (the report's †).
+    pub(crate) extrapolated: bool,
 }
 
 impl<'a> Report<'a> {
@@ -118,11 +124,17 @@ impl<'a> Report<'a> {
             .as_ref()
             .filter(|s| multithreaded_class(class) && !ran_in_parallel(s))
             .map(|s| s.cpu_utilisation);
+        let seq_extrapolated = self.cells_of(workload).into_iter().any(|c| {
+            c.runner == BASELINE_RUNNER
+                && crate::judge::judged_summary(c).is_some()
+                && c.extrapolation.is_some()
+        });
         Some(GridCell {
             runner: cell.runner.clone(),
             threads: cell.threads,
             speedup,
             not_parallel_cores,
+            extrapolated: seq_extrapolated || cell.extrapolation.is_some(),
         })
     }
 }
@@ -143,10 +155,11 @@ fn render(grid: &Grid, out: &mut String) {
         line.extend(row.best.iter().map(|best| match best {
             Some(cell) => {
                 let mut text = format!(
-                    "{} (t{}) {}",
+                    "{} (t{}) {}{}",
                     cell.runner,
                     cell.threads,
-                    times(cell.speedup)
+                    times(cell.speedup),
+                    if cell.extrapolated { EXTRAPOLATED } else { "" }
                 );
                 if cell.not_parallel_cores.is_some() {
                     write!(text, " {NOT_PARALLEL}").expect("write to String");
@@ -181,6 +194,19 @@ fn render(grid: &Grid, out: &mut String) {
             "{NOT_PARALLEL} At most {} cores busy (here {busy}): that speedup is not a gain \
              from parallelism.\n",
             cores(PARALLEL_CORES)
+        )
+        .expect("write to String");
+    }
+    if grid
+        .rows
+        .iter()
+        .flat_map(|r| r.best.iter().flatten())
+        .any(|c| c.extrapolated)
+    {
+        writeln!(
+            out,
+            "{EXTRAPOLATED} Extrapolated: the cell or its `seq` ran part of the work and was \
+             scaled up (see the workload's table in the details).\n"
         )
         .expect("write to String");
     }
