@@ -107,9 +107,6 @@ pub(crate) struct MeasureRange {
 pub(crate) struct Priced {
     pub(crate) cell: CellRef,
     pub(crate) value: f64,
-    /// Its runner was measured at several thread counts, so it is named with
-    /// its count.
-    pub(crate) name_threads: bool,
 }
 
 /// The verdict on `workload` from `cells`, its judged cells: one range per
@@ -131,7 +128,7 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Ove
     levels.sort_unstable();
     levels.dedup();
     if levels.is_empty() {
-        return OverheadVerdict::Ranked(ranked(results, workload, &done, &done));
+        return OverheadVerdict::Ranked(ranked(results, workload, &done));
     }
     let groups = levels
         .into_iter()
@@ -143,16 +140,15 @@ pub(crate) fn verdict(results: &Results, workload: &str, cells: &[&Cell]) -> Ove
                 .collect();
             ContentionGroup {
                 workers_at_once: level,
-                measures: ranked(results, workload, &group, &done),
+                measures: ranked(results, workload, &group),
             }
         })
         .collect();
     OverheadVerdict::ByContention(groups)
 }
 
-/// One range per measure over `done` (finished cells); runners are named with
-/// their thread count when `all` holds them at several.
-fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> Vec<MeasureRange> {
+/// One range per measure over `done` (finished cells).
+fn ranked(results: &Results, workload: &str, done: &[&Cell]) -> Vec<MeasureRange> {
     let per_task = |cell: &Cell| {
         results
             .runners
@@ -162,7 +158,6 @@ fn ranked(results: &Results, workload: &str, done: &[&Cell], all: &[&Cell]) -> V
     let priced = |cell: &Cell, value: f64| Priced {
         cell: CellRef::of(cell),
         value,
-        name_threads: all.iter().filter(|c| c.runner == cell.runner).count() > 1,
     };
     let mut ranges = Vec::new();
     for meta in measures(results, workload, done) {
@@ -233,14 +228,9 @@ fn render_range(range: &MeasureRange) -> String {
         header: range.header.clone(),
         about: String::new(),
     };
-    let name = |p: &Priced| {
-        if p.name_threads {
-            let plural = if p.cell.threads == 1 { "" } else { "s" };
-            format!("{} at {} thread{plural}", p.cell.runner, p.cell.threads)
-        } else {
-            p.cell.runner.clone()
-        }
-    };
+    // Always with its thread count, as the grid names cells: a runner may lead
+    // at one count only.
+    let name = |p: &Priced| format!("{} t{}", p.cell.runner, p.cell.threads);
     let label = split_header(&meta.header).0;
     let low = &range.cheapest;
     let mut clause = match &range.dearest {
@@ -312,10 +302,10 @@ mod tests {
         // The words, once.
         assert_eq!(
             render_verdict(&spawn),
-            "Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task (threads); one OS \
-             thread per task (threads) costs 95.9× the cheapest. Memory per task: from 250 B \
-             (futures-local) to 12.4 KiB (threads); one OS thread per task (threads) costs \
-             50.6× the cheapest."
+            "Spawn+await: from 151 ns/task (smol-local t1) to 14,480 ns/task (threads t2); one OS \
+             thread per task (threads t2) costs 95.9× the cheapest. Memory per task: from 250 B \
+             (futures-local t1) to 12.4 KiB (threads t2); one OS thread per task (threads t2) \
+             costs 50.6× the cheapest."
         );
     }
 
@@ -374,17 +364,15 @@ mod tests {
             span(&groups[2]),
             (("tokio-mt", 16, 90.0), Some(("threads", 2, 200.0)))
         );
-        // tokio-mt ran at several counts, so it is named with its count.
-        assert!(groups[1].measures[0].dearest.as_ref().unwrap().name_threads);
         let words = render_verdict(&v);
         assert!(
             words.starts_with(
-                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct) to 25 (seq)."
+                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct t1) to 25 (seq t1)."
             ),
             "{words}"
         );
         assert!(
-            words.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool) to 60 (tokio-mt at 2 threads)."),
+            words.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool t2) to 60 (tokio-mt t2)."),
             "{words}"
         );
         // Other overhead workloads keep one list.
@@ -399,7 +387,7 @@ mod tests {
         let r = ranges(&hops);
         assert_eq!(at(&r[0].cheapest), ("smol-local", 1, 81.0));
         assert!(r.iter().all(|m| m.per_task.is_none()), "{hops:?}");
-        assert!(render_verdict(&hops).starts_with("Hop: from 81 ns (smol-local) to "));
+        assert!(render_verdict(&hops).starts_with("Hop: from 81 ns (smol-local t1) to "));
         let mut none = fixture();
         for c in &mut none.cells {
             if c.workload == "channels" && c.applies() {

@@ -170,8 +170,13 @@ fn open_loops_and_overhead_get_their_own_outcomes() {
     };
     assert!(matches!(outcome("tcp-echo-open"), Outcome::OpenLoop(_)));
     assert!(matches!(outcome("spawn"), Outcome::Overhead(_)));
-    // The mixed workloads ran without `seq`.
-    assert!(matches!(outcome("mixed-inline"), Outcome::NoSeq { .. }));
+    // Beside CPU hogs, the runners are ranked by latency.
+    let Outcome::Latency(ranking) = outcome("mixed-inline") else {
+        panic!("{:?}", outcome("mixed-inline"))
+    };
+    assert_eq!(ranking.lowest.len(), 2);
+    assert!(ranking.lowest[0].p99_us <= ranking.lowest[1].p99_us);
+    assert_ne!(ranking.lowest[0].cell.runner, ranking.lowest[1].cell.runner);
     // CPU-bound first, then I/O-bound, mixed and overhead.
     let kinds: Vec<_> = f.workloads.iter().map(|w| w.kind).collect();
     let mut sorted = kinds.clone();

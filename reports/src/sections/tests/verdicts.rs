@@ -303,7 +303,8 @@ fn open_loop_wall_time_is_the_schedule() {
         "- **tcp-echo-open** (I/O-bound): sends on a fixed schedule (20,000 req/s), so the \
          schedule sets its wall time (100–106 ms on every runner that finished) and speedups \
          mean nothing: compare latencies (see *Latency: unloaded, loaded and open loop*). \
-         seq, thread-pool, threads-static and rayon block on one connection per thread, 1–2 \
+         Ranked by p99: lowest smol-local (1 thread) at 198 µs, then smol-mt (2 threads) at \
+         281 µs. seq, thread-pool, threads-static and rayon block on one connection per thread, 1–2 \
          of the 50 at a time, so the requests of the connections waiting their turn go out \
          late: open-loop p50 48.6–50.8 ms against 78.4 µs to 1.16 ms for the other runners."
     );

@@ -38,6 +38,37 @@ pub(super) fn fewest_samples<'s>(summaries: impl IntoIterator<Item = &'s Summary
     crate::judge::weakest(summaries).map_or(0, |s| s.samples)
 }
 
+/// The two runners with the lowest p99 of the workload's own latency among
+/// `cells` (judged, finished), each at its best cell.
+fn latency_ranking(cells: &[&Cell]) -> LatencyRanking {
+    let mut best: Vec<LatencyEntry> = Vec::new();
+    for cell in cells {
+        let Some(p99) = crate::judge::judged_summary(cell)
+            .and(cell.latency_us.as_ref())
+            .map(|l| l.p99)
+            .filter(|p| p.is_finite())
+        else {
+            continue;
+        };
+        match best.iter_mut().find(|e| e.cell.runner == cell.runner) {
+            Some(e) if p99 < e.p99_us => {
+                *e = LatencyEntry {
+                    cell: CellRef::of(cell),
+                    p99_us: p99,
+                }
+            }
+            Some(_) => {}
+            None => best.push(LatencyEntry {
+                cell: CellRef::of(cell),
+                p99_us: p99,
+            }),
+        }
+    }
+    best.sort_by(|a, b| a.p99_us.total_cmp(&b.p99_us));
+    best.truncate(2);
+    LatencyRanking { lowest: best }
+}
+
 impl<'a> Report<'a> {
     /// The verdict, derived on first use.
     pub(crate) fn verdict_finding(&self) -> Rc<VerdictFinding> {
@@ -119,6 +150,10 @@ impl<'a> Report<'a> {
     ) -> Outcome {
         if cells.is_empty() {
             return Outcome::NoRunnerApplies;
+        }
+        // Beside CPU hogs, the hogs set the wall time: latency is what matters.
+        if kind == WorkloadKind::Mixed {
+            return Outcome::Latency(latency_ranking(cells));
         }
         // On a send schedule, wall time is the schedule's: no speedup means anything.
         if let Some(rate) = self.open_loop(workload) {
@@ -219,6 +254,7 @@ impl<'a> Report<'a> {
             rate_per_s: rate,
             walls_s,
             behind: self.behind_schedule(cells),
+            latency: latency_ranking(cells),
         }
     }
 

@@ -74,6 +74,9 @@ pub(crate) enum Outcome {
     NoRunnerApplies,
     /// Sent on a fixed schedule: wall time is the schedule's.
     OpenLoop(OpenLoop),
+    /// Latency-sensitive work beside CPU hogs: the hogs set the wall time, so
+    /// runners are ranked by the p99 of the latency the workload measures.
+    Latency(LatencyRanking),
     /// No judged, finished `seq` cell, so no speedups.
     NoSeq {
         why: SeqMissing,
@@ -266,6 +269,22 @@ pub(crate) struct OpenLoop {
     /// The lowest and highest median wall of the runners that finished.
     pub(crate) walls_s: Option<[f64; 2]>,
     pub(crate) behind: Option<Behind>,
+    /// The runners ranked by their p99.
+    pub(crate) latency: LatencyRanking,
+}
+
+/// The runners with the lowest p99 of a workload's own latency, each at its best
+/// cell: the lowest first, then the next runner.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct LatencyRanking {
+    pub(crate) lowest: Vec<LatencyEntry>,
+}
+
+/// A cell's p99 latency, µs.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct LatencyEntry {
+    pub(crate) cell: CellRef,
+    pub(crate) p99_us: f64,
 }
 
 /// The runners whose open-loop p50 is far above every runner's median.

@@ -72,6 +72,12 @@ fn line(w: &WorkloadVerdict) -> String {
         }
         Outcome::NoRunnerApplies => line.push_str("no runner applies."),
         Outcome::OpenLoop(open) => open_loop(&mut line, open, w.latencies),
+        Outcome::Latency(ranking) => {
+            line.push_str("the hogs set the wall time, so runners are ranked by the p99 of");
+            line.push_str(" the latency it measures");
+            latency_words(&mut line, ranking);
+            see_also(&mut line, w.latencies);
+        }
         Outcome::NoSeq { why, best } => {
             no_seq(&mut line, *why, best.as_ref());
             see_also(&mut line, w.latencies);
@@ -361,9 +367,37 @@ fn open_loop(line: &mut String, open: &OpenLoop, latencies: Option<LatencySectio
         write!(line, " (see *{}*)", title(section)).expect("write to String");
     }
     line.push('.');
+    if !open.latency.lowest.is_empty() {
+        line.push_str(" Ranked by p99");
+        latency_words(line, &open.latency);
+    }
     if let Some(behind) = &open.behind {
         line.push(' ');
         line.push_str(&behind_sentence(behind));
+    }
+}
+
+/// `: lowest tokio-ct (1 thread) at 134 µs, then smol-local (1 thread) at 189
+/// µs.`, or `: no cell measured it.`
+fn latency_words(line: &mut String, ranking: &LatencyRanking) {
+    let entries: Vec<String> = ranking
+        .lowest
+        .iter()
+        .map(|e| {
+            format!(
+                "{} ({}) at {}",
+                e.cell.runner,
+                plural(e.cell.threads, "thread", "threads"),
+                crate::format::duration_us(e.p99_us)
+            )
+        })
+        .collect();
+    match entries.as_slice() {
+        [] => line.push_str(": no cell measured it."),
+        [only] => write!(line, ": lowest {only}.").expect("write to String"),
+        [first, next, ..] => {
+            write!(line, ": lowest {first}, then {next}.").expect("write to String")
+        }
     }
 }
 
