@@ -146,7 +146,7 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
         .iter()
         .map(|w| w["workload"].as_str().unwrap())
         .collect();
-    let mut tables: Vec<&str> = quick["sections"]["workloads"]
+    let mut tables: Vec<&str> = quick["sections"]["workloads"]["tables"]
         .as_array()
         .unwrap()
         .iter()

@@ -222,7 +222,7 @@ fn schema_2_report_and_charts_match_golden_files() {
         "## Latency: unloaded, loaded and open loop",
         "## CPU hogs next to latency-sensitive work",
         "Parts each runner uses",
-        "Not applicable: `seq` (seq spawns nothing",
+        "- **Not applicable:** seq. Reason: seq spawns nothing",
     ] {
         assert!(report.contains(section), "{section}");
     }
@@ -365,7 +365,9 @@ fn sweep_report_and_charts_match_golden_files() {
         .filter(|(name, _)| name.ends_with(".md"))
         .map(|(_, text)| text.as_str())
         .collect();
-    assert!(report.contains("Scaling: Amdahl's law"));
-    assert!(report.contains("- **smol-mt** (t4): failed — panicked at"));
+    assert!(
+        report.contains("- **Scaling** (CPU-bound work at several thread counts): Amdahl's law")
+    );
+    assert!(report.contains("- **Failed:** smol-mt (t4). Reason: panicked at"));
     assert!(report.contains('†'));
 }

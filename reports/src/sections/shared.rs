@@ -290,21 +290,5 @@ pub(super) fn ms_range(seconds: &[f64]) -> String {
     if a == b { a } else { format!("{a}–{b}") }
 }
 
-/// Beside the table of a workload that waits (I/O-bound or mixed).
-pub(super) const WAITING_NOTE: &str = "Every runner waits with its own parts (timer, reactor or blocking \
-    calls; see Disclosures), which differ in cost and, for timers, in granularity, so these times \
-    measure those parts as well as the scheduler.";
-/// After [`WAITING_NOTE`] when the table has an efficiency column.
-pub(super) const EFFICIENCY_NOTE: &str = "Efficiency (speedup ÷ min(threads, cores)) is shown for \
-    CPU-bound work only: on work that waits, a speedup can come from overlapping waits rather \
-    than from the threads.";
-/// Under a CPU-bound table with speedups.
-pub(super) const CPU_EFFICIENCY_NOTE: &str = "Efficiency is speedup ÷ min(threads, cores): the share of \
-    the ideal speedup the machine can give the cell, so 100% is perfect scaling, and more \
-    threads than cores are shown as their own fact, not as lost efficiency.";
-/// Explains the Samples column.
-pub(super) const SAMPLES_NOTE: &str = "Samples: measured samples, and why sampling stopped where the run \
-    recorded it (precision: the interval reached its target; budget: the cell's time ran out; \
-    max: the most samples allowed; fixed: `--samples N`).";
 /// Marks a cell with more threads than logical cores.
 pub(super) const OVERSUBSCRIBED: &str = "↑";

@@ -5,6 +5,7 @@
 use super::*;
 
 mod findings;
+mod guide;
 
 #[test]
 fn parameters_in_one_line() {
@@ -32,8 +33,11 @@ fn workload_header_uses_the_workload_description() {
     let report = render(&results);
     assert!(report.contains(
         "### cpu\n\nCPU-bound — K equal chunks of a CPU kernel (dependent multiply-adds, \
-         no syscalls); `quick` preset: 64 chunks, 4.16e8 kernel steps.\n"
+         no syscalls). Size: 64 chunks, 4.16e8 kernel steps.\n"
     ));
+    // The preset is named once, above the tables.
+    assert_eq!(report.matches("`quick` preset").count(), 1);
+    assert!(guide_of(&report).contains("- Sizes are those of the `quick` preset.\n"));
     results.workloads.clear();
     let report = render(&results);
     assert!(
@@ -75,10 +79,14 @@ fn cells_that_do_not_apply_are_grouped_by_reason() {
             ),
         ]
     );
+    let lines: Vec<String> = groups.iter().map(not_applicable_line).collect();
     assert_eq!(
-        not_applicable_line(&groups),
-        "Not applicable: `seq` (runs 1 job at a time); `thread-pool`, `rayon` and \
-         `threads-static` (needs 100 jobs at once; runs 2)."
+        lines,
+        [
+            "- **Not applicable:** seq. Reason: runs 1 job at a time.",
+            "- **Not applicable:** thread-pool, rayon and threads-static. Reason: needs 100 jobs \
+             at once; runs 2."
+        ]
     );
     // A runner with two reasons is named with its thread count in each group;
     // text from the file cannot become markup.
@@ -90,16 +98,18 @@ fn cells_that_do_not_apply_are_grouped_by_reason() {
     let groups = not_applicable(&refs);
     let threads: Vec<Option<usize>> = groups.iter().map(|g| g.runners[0].threads).collect();
     assert_eq!(threads, [Some(1), Some(2)]);
+    let lines: Vec<String> = groups.iter().map(not_applicable_line).collect();
     assert_eq!(
-        not_applicable_line(&groups),
-        "Not applicable: `rayon` at 1 thread (needs 2 \\<threads>); `rayon` at 2 threads \
-         (needs \\`more\\`)."
+        lines,
+        [
+            "- **Not applicable:** rayon (t1). Reason: needs 2 \\<threads>.",
+            "- **Not applicable:** rayon (t2). Reason: needs \\`more\\`."
+        ]
     );
     // Cells that apply are not listed; with none left out, no line.
     let ok = fixture();
     let refs: Vec<&Cell> = ok.cells.iter().collect();
     assert!(not_applicable(&refs).is_empty());
-    assert_eq!(not_applicable_line(&[]), "");
 }
 
 #[test]
@@ -167,10 +177,13 @@ fn declared_measures_latencies_and_notes_in_the_workload_table() {
     assert!(echo.contains("¹ thread-pool, rayon and threads-static: connections capped"));
     let inline = section("### mixed-inline", "### mixed-yield");
     assert!(
-        inline.contains("| p50 [ms] | p99 [ms] | p99.9 [ms] | max [ms] | round-trip p99 [ms] |"),
+        inline.contains("| p50 [ms] | p99 [ms] | p99.9 [ms] | max [ms] | Round trip p99 [ms] |"),
         "{inline}"
     );
-    assert!(inline.contains("*round-trip* p99 is the workload's further latency"));
+    assert!(
+        guide_of(&report)
+            .contains("*Round trip p99* is the p99 of a further latency the workload records.")
+    );
     let channels = section("### channels", "### fork-join");
     assert!(channels.contains("Throughput [ops/s]"), "{channels}");
 }
@@ -179,25 +192,42 @@ fn declared_measures_latencies_and_notes_in_the_workload_table() {
 fn efficiency_is_shown_for_cpu_bound_work_only() {
     let report = render(&fixture());
     let sleep = table_of(&report, "sleep");
-    let efficiency = |table: &str| -> Vec<String> {
-        table
-            .lines()
-            .filter(|l| l.starts_with("| ") && !l.starts_with("| Runner") && !l.starts_with("| -"))
-            .map(|l| l.split('|').nth(9).unwrap().trim().to_string())
-            .collect()
-    };
-    let column = efficiency(sleep);
-    assert_eq!(column.len(), 12);
-    assert!(column.iter().all(|e| e == NONE), "{column:?}");
-    assert!(sleep.contains(&format!("{WAITING_NOTE} {EFFICIENCY_NOTE}")));
-    // Without a speedup column, the efficiency sentence has nothing to explain.
+    // Work that waits has speedups but no efficiency column, and says why once,
+    // above the tables.
+    assert!(
+        sleep.contains("| Speedup |") && !sleep.contains("Efficiency"),
+        "{sleep}"
+    );
+    let guide = guide_of(&report);
+    for note in [WAITING_NOTE, NO_EFFICIENCY_NOTE, EFFICIENCY_NOTE] {
+        assert_eq!(report.matches(note).count(), 1, "{note}");
+        assert!(guide.contains(note), "{note}");
+    }
+    // Without a speedup column anywhere on work that waits, no sentence on it.
     let v2 = render(&fixture_v2());
-    let open = &v2[v2.find("### tcp-echo-open").unwrap()..v2.find("### spawn").unwrap()];
-    assert!(open.contains(WAITING_NOTE) && !open.contains(EFFICIENCY_NOTE));
+    let open = table_of(&v2, "tcp-echo-open");
+    assert!(!open.contains("Speedup") && !open.contains(WAITING_NOTE));
     assert!(!verdict_of(&report, "sleep").contains("efficiency"));
-    let cpu = &report[report.find("### cpu\n").unwrap()..report.find("### cpu-skewed").unwrap()];
-    assert!(efficiency(cpu).iter().any(|e| e == "98%"));
+    let cpu = table_of(&report, "cpu");
+    let header = cpu.lines().find(|l| l.starts_with("| Runner")).unwrap();
+    let at = header
+        .split('|')
+        .position(|h| h.trim() == "Efficiency")
+        .unwrap();
+    let column: Vec<&str> = cpu
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Runner") && !l.starts_with("| -"))
+        .map(|l| l.split('|').nth(at).unwrap().trim())
+        .collect();
+    assert!(column.contains(&"98%"), "{column:?}");
     assert!(!cpu.contains(WAITING_NOTE));
+}
+
+/// The guide above the workload tables.
+fn guide_of(report: &str) -> &str {
+    let start = report.find("How to read these tables:").expect("a guide");
+    let end = start + report[start..].find("\n### ").unwrap();
+    &report[start..end]
 }
 
 #[test]
@@ -206,17 +236,21 @@ fn three_sample_cells_claim_no_95_percent_no_fastest_and_no_tie() {
     for cell in &mut results.cells {
         cell.samples.truncate(3);
     }
-    let report = without_claims(&render(&results));
+    let report = render(&results);
+    // The guide explains every label once; nothing else uses them.
+    let guide = guide_of(&report).to_owned();
+    assert!(
+        guide.contains("It is the samples' range, below 95% coverage, unless the table says"),
+        "{guide}"
+    );
+    let rest = without_claims(&report).replace(&guide, "");
     for word in ["95%", "tied", "fastest"] {
-        assert!(!report.contains(word), "{word} in:\n{report}");
+        assert!(!rest.contains(word), "{word} in:\n{rest}");
     }
     let cpu = table_of(&report, "cpu");
-    assert!(
-        cpu.contains("Median interval: range of 3 samples (75%) in every row."),
-        "{cpu}"
-    );
+    // Every row has the usual kind: the table says nothing of it.
+    assert!(!cpu.contains("Median interval:"), "{cpu}");
     assert!(cpu.contains("1.00 (lowest median)"), "{cpu}");
-    assert!(cpu.contains("(3 samples: too few to rank)"), "{cpu}");
 }
 
 #[test]
@@ -224,10 +258,13 @@ fn tight_samples_support_fastest_and_a_95_percent_label() {
     let results = with_samples(fixture(), "cpu", 12);
     let report = render(&results);
     let cpu = table_of(&report, "cpu");
+    // The other workloads' 5 samples make a range the usual interval; the cpu
+    // table says its own is stronger.
     assert!(
-        cpu.contains("95% CI (order statistics, n = 12, 96.1%) in every row"),
+        cpu.contains("Median interval: a 95% CI from order statistics in every row."),
         "{cpu}"
     );
+    assert!(cpu.contains(" 204–204 (96.1%) |"), "{cpu}");
     // tokio-mt and rayon share a 204 ms median: tied, on 12 samples each.
     assert!(cpu.contains("1.00 (tied)"), "{cpu}");
     let verdict = verdict_of(&report, "cpu");
@@ -299,10 +336,11 @@ fn oversubscription_is_its_own_fact_not_lost_efficiency() {
     // 1.97× on 2 cores is 98% of the ideal, whatever the 4 threads.
     assert!(row.contains("|      4↑ |"), "{row}");
     assert!(row.contains("|        98% |"), "{row}");
-    assert!(
-        cpu.contains("↑ Oversubscribed: 4 threads on 2 cores. Efficiency is measured against"),
-        "{cpu}"
-    );
+    assert!(cpu.contains("\n↑ 4 threads on 2 cores.\n"), "{cpu}");
+    assert!(guide_of(&report).contains(
+        "- **↑**: more threads than the machine's 2 logical cores. Efficiency counts only the \
+         cores, so a runner that uses them fully still scores 100%."
+    ));
     let verdict = verdict_of(&report, "cpu");
     assert!(
         verdict.contains(

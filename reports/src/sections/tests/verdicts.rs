@@ -33,7 +33,7 @@ fn verdict_without_seq_says_so() {
     let skewed = verdict_of(&report, "cpu-skewed");
     assert!(skewed.contains("`seq` failed"), "{skewed}");
     // The per-workload table shows no speedups, the failure is listed.
-    assert!(report.contains("- **seq** (t1): failed — boom"));
+    assert!(report.contains("- **Failed:** seq (t1). Reason: boom."));
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! extrapolated cells.
 
 use super::{
-    CellAt, Columns, ContextSwitches, Footnote, Interval, IntervalKind, LatencyUnit, Measured,
-    Percentiles, Row, Standing, TableBest, ThroughputUnit,
+    CellAt, Columns, ContextSwitches, Footnote, Interval, IntervalKind, LatencyColumn, LatencyUnit,
+    Measured, Percentiles, Row, Standing, TableBest, ThroughputUnit,
 };
 use crate::format::TimeUnit;
 use crate::judge::Disturbance;
@@ -32,12 +32,12 @@ impl<'a> Report<'a> {
         cells: &[&'a Cell],
     ) -> CellsTable {
         let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
-        let columns = self.columns(workload, kind, cells, ideal.is_some());
+        let fastest = Best::of(cells.iter().copied());
+        let columns = self.columns(workload, kind, cells, ideal.is_some(), fastest.is_some());
         let notes = footnotes(cells, |c| c.notes.iter().map(String::as_str).collect());
         let extrapolations = footnotes(cells, |c| {
             c.extrapolation.iter().map(|e| e.note.as_str()).collect()
         });
-        let fastest = Best::of(cells.iter().copied());
         let rows = cells
             .iter()
             .map(|cell| {
@@ -83,9 +83,19 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// The optional columns: each only where some cell has something to put in it.
-    fn columns(&self, workload: &str, kind: WorkloadKind, cells: &[&Cell], ideal: bool) -> Columns {
+    /// The optional columns: each only where some cell has something to put in
+    /// it; `best`: the table has a best cell to be relative to.
+    fn columns(
+        &self,
+        workload: &str,
+        kind: WorkloadKind,
+        cells: &[&Cell],
+        ideal: bool,
+        best: bool,
+    ) -> Columns {
         let finished = || cells.iter().filter(|c| c.status == Status::Ok);
+        let measured = || cells.iter().filter(|c| c.summary.is_some());
+        let any_measured = measured().next().is_some();
         let latency = {
             let medians: Vec<_> = finished().filter_map(|c| c.latency_us.as_ref()).collect();
             (!medians.is_empty()).then(|| match TimeUnit::for_medians(medians) {
@@ -93,11 +103,14 @@ impl<'a> Report<'a> {
                 TimeUnit::Millis => LatencyUnit::Millis,
             })
         };
-        let mut more_latencies: Vec<String> = Vec::new();
+        let mut more_latencies: Vec<LatencyColumn> = Vec::new();
         for cell in finished() {
             for name in cell.more_latency_us.keys() {
-                if !more_latencies.contains(name) {
-                    more_latencies.push(name.clone());
+                if !more_latencies.iter().any(|l| l.name == *name) {
+                    more_latencies.push(LatencyColumn {
+                        name: name.clone(),
+                        label: super::names::latency(name),
+                    });
                 }
             }
         }
@@ -112,15 +125,18 @@ impl<'a> Report<'a> {
         let metrics: Vec<MetricMeta> = crate::overhead::measures(self.results, workload, cells)
             .into_iter()
             .filter(|m| finished().any(|c| c.metrics.contains_key(&m.key)))
+            .filter(|m| !super::names::repeats_a_column(&m.key))
+            .map(|m| super::names::measure(&m))
             .collect();
+        let summaries = || measured().filter_map(|c| c.summary.as_ref());
         Columns {
+            measured: any_measured,
             // Without a speedup anywhere (no `seq` to divide by) the columns go.
-            speedup: cells.iter().any(|c| {
-                c.summary
-                    .as_ref()
-                    .is_some_and(|s| s.speedup_vs_seq.is_some())
-            }),
-            times_ideal: ideal,
+            speedup: summaries().any(|s| s.speedup_vs_seq.is_some()),
+            efficiency: summaries().any(|s| s.efficiency.is_some()),
+            peak_rss: measured().any(|c| c.peak_rss_bytes.is_some()),
+            os_threads: measured().any(|c| c.os_threads.is_some()),
+            times_ideal: ideal && any_measured,
             latency,
             more_latencies,
             throughput,
@@ -128,7 +144,9 @@ impl<'a> Report<'a> {
             // Where the work is synchronisation, contention shows as context
             // switches: voluntary (a thread sleeping on a lock or queue) and
             // involuntary (preempted, possibly while holding one).
-            context_switches: kind == WorkloadKind::Overhead,
+            context_switches: kind == WorkloadKind::Overhead && any_measured,
+            // Disturbed rows say so in it.
+            relative: best || measured().any(|c| c.disturbed()),
         }
     }
 }
@@ -225,12 +243,13 @@ fn table_best(best: &Best<'_>) -> TableBest {
 }
 
 /// One footnote per distinct note of `cells` (`notes_of` each), in order of
-/// first appearance, naming every cell's runner it applies to.
+/// first appearance, naming each runner it applies to once.
 fn footnotes(cells: &[&Cell], notes_of: impl Fn(&Cell) -> Vec<&str>) -> Vec<Footnote> {
     let mut notes: Vec<Footnote> = Vec::new();
     for cell in cells {
         for note in notes_of(cell) {
             match notes.iter_mut().find(|n| n.note == note) {
+                Some(n) if n.runners.contains(&cell.runner) => {}
                 Some(n) => n.runners.push(cell.runner.clone()),
                 None => notes.push(Footnote {
                     note: note.to_owned(),

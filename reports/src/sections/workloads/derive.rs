@@ -1,22 +1,33 @@
-//! Derives each workload's [`WorkloadTable`]: its description, the order of its
-//! rows, the scaling of CPU-bound work and the cells it does not apply to; the
-//! table itself comes from `cells_table.rs`.
+//! Derives the section's [`WorkloadsFinding`] and each workload's
+//! [`WorkloadTable`]: its description, the order of its rows, its failures, the
+//! scaling of CPU-bound work and the cells it does not apply to; the table itself
+//! comes from `cells_table.rs`, the guide above the tables from `guide.rs`.
 
 use super::{
-    Description, NotApplicableGroup, NotApplicableRunner, Scaling, ScalingPoint, ScalingRow,
-    WorkloadTable,
+    Description, FailedRunner, FailureGroup, NotApplicableGroup, NotApplicableRunner, Row, Scaling,
+    ScalingPoint, ScalingRow, WorkloadTable, WorkloadsFinding, guide,
 };
 use crate::model::Cell;
 use crate::sections::Report;
 use rtcompare_api::WorkloadKind;
 
 impl<'a> Report<'a> {
-    /// Every workload's table, in report order.
-    pub(in crate::sections) fn workload_tables(&self) -> Vec<WorkloadTable> {
-        self.workloads
+    /// The section: every workload's table, in report order, and what they share.
+    pub(in crate::sections) fn workloads_finding(&self) -> WorkloadsFinding {
+        let mut tables: Vec<WorkloadTable> = self
+            .workloads
             .iter()
             .filter_map(|w| self.workload_table(w))
-            .collect()
+            .collect();
+        let usual = guide::usual_interval(&tables);
+        for table in &mut tables {
+            table.intervals = guide::interval_groups(table, usual);
+        }
+        let preset = self.results.config.preset.as_str();
+        WorkloadsFinding {
+            guide: guide::guide(&tables, usual, Some(preset).filter(|p| !p.is_empty())),
+            tables,
+        }
     }
 
     /// The table of `workload`; `None` when it has no cell at all (a workload is
@@ -26,6 +37,7 @@ impl<'a> Report<'a> {
         let kind = all.first()?.workload_kind;
         let cells = table_order(&all);
         let table = self.cells_table(workload, kind, &cells);
+        let failures = failures(&table.rows);
         let scaling =
             (kind == WorkloadKind::Cpu && !cells.is_empty() && self.baseline_judged(workload))
                 .then(|| self.scaling(&cells))
@@ -37,6 +49,8 @@ impl<'a> Report<'a> {
             columns: table.columns,
             rows: table.rows,
             best: table.best,
+            intervals: Vec::new(),
+            failures,
             notes: table.notes,
             extrapolations: table.extrapolations,
             oversubscribed_threads: table.oversubscribed_threads,
@@ -53,7 +67,6 @@ impl<'a> Report<'a> {
             Some(meta) => Description::Declared {
                 summary: meta.summary.clone(),
                 size: meta.size.clone(),
-                preset: self.results.config.preset.clone(),
                 ideal_wall_s: meta.ideal_wall_s,
             },
             None => {
@@ -129,6 +142,43 @@ fn table_order<'a>(all: &[&'a Cell]) -> Vec<&'a Cell> {
         })
     });
     cells
+}
+
+/// The rows that did not finish with samples, grouped by status and reason in
+/// order of first appearance, each runner once with its thread counts.
+fn failures(rows: &[Row]) -> Vec<FailureGroup> {
+    let mut groups: Vec<FailureGroup> = Vec::new();
+    for row in rows.iter().filter(|r| r.measured.is_none()) {
+        let reason = row
+            .error
+            .as_deref()
+            .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "));
+        let group = match groups
+            .iter_mut()
+            .position(|g| g.status == row.status && g.reason == reason)
+        {
+            Some(at) => &mut groups[at],
+            None => {
+                groups.push(FailureGroup {
+                    status: row.status,
+                    reason,
+                    runners: Vec::new(),
+                });
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        match group.runners.iter_mut().find(|r| r.runner == row.runner) {
+            Some(runner) => runner.threads.push(row.threads),
+            None => group.runners.push(FailedRunner {
+                runner: row.runner.clone(),
+                threads: vec![row.threads],
+            }),
+        }
+    }
+    for runner in groups.iter_mut().flat_map(|g| &mut g.runners) {
+        runner.threads.sort_unstable();
+    }
+    groups
 }
 
 /// The cells of `cells` that do not apply, grouped by reason in order of first

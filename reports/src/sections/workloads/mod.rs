@@ -1,23 +1,34 @@
-//! *Results by workload*: per workload its description, its table of cells, the
-//! cells that failed, the scaling table of CPU-bound work, and the cells it does
-//! not apply to. Derived per workload into a [`WorkloadTable`] of numbers, enums,
+//! *Results by workload*: first how to read the tables, said once for all of them
+//! (the [`GuideItem`]s), then per workload its description, its table of cells
+//! with only the columns some row fills, under readable names, the cells that
+//! failed (grouped by reason), the cells it does not apply to, and the scaling
+//! table of CPU-bound work. Derived into a [`WorkloadsFinding`] of numbers, enums,
 //! cell references and the results file's own text (descriptions, notes, reasons),
-//! then rendered from that alone; `findings.json` carries the same tables.
+//! then rendered from that alone; `findings.json` carries the same finding.
 //!
 //! The derivation is split by what it decides: the workload as a whole (its
 //! description, its row order, failures, scaling, the cells that do not apply) in
-//! `derive.rs`, the table's columns, rows and footnotes in `cells_table.rs`. The
-//! Markdown likewise: the workload in `render.rs`, its table in `render_table.rs`.
+//! `derive.rs`, the table's columns, rows and footnotes in `cells_table.rs`, the
+//! names of its measures in `names.rs`, and what the tables share in `guide.rs`.
+//! The Markdown likewise: the workload in `render.rs`, its table in
+//! `render_table.rs`, the guide in `render_guide.rs`.
 
 mod cells_table;
 mod derive;
+mod guide;
+mod names;
 mod render;
+mod render_guide;
 mod render_table;
+
+pub(crate) use guide::{GuideItem, MeasureNote};
 
 #[cfg(test)]
 pub(super) use derive::not_applicable;
 #[cfg(test)]
-pub(super) use render::not_applicable_line;
+pub(super) use render::{failure_line, not_applicable_line};
+#[cfg(test)]
+pub(super) use render_guide::{EFFICIENCY_NOTE, NO_EFFICIENCY_NOTE, WAITING_NOTE};
 
 use super::Report;
 pub(crate) use crate::cell_ref::CellAt;
@@ -26,6 +37,16 @@ use crate::model::{MetricMeta, Status, StopReason};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// What *Results by workload* shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct WorkloadsFinding {
+    /// What the tables share, in the order the guide above them says it; each
+    /// table then says only what is its own.
+    pub(crate) guide: Vec<GuideItem>,
+    /// One per workload, in report order.
+    pub(crate) tables: Vec<WorkloadTable>,
+}
 
 /// What one workload's part of *Results by workload* shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +64,11 @@ pub(crate) struct WorkloadTable {
     /// The judged finished cell with the lowest median, and what the samples
     /// allow calling it.
     pub(crate) best: Option<TableBest>,
+    /// The finished rows whose median interval is not of the kind most rows of
+    /// the section have ([`GuideItem::Intervals`]), by kind.
+    pub(crate) intervals: Vec<IntervalGroup>,
+    /// The rows that did not finish with samples, grouped by status and reason.
+    pub(crate) failures: Vec<FailureGroup>,
     /// The cells' notes (what was changed to fit a runner or machine), verbatim,
     /// numbered from 1 in order of first appearance; [`Row::notes`] refers to them.
     pub(crate) notes: Vec<Footnote>,
@@ -64,9 +90,8 @@ pub(crate) enum Description {
     /// As the results file describes it, verbatim.
     Declared {
         summary: String,
+        /// At the run's preset ([`GuideItem::Preset`]).
         size: String,
-        /// The run's preset.
-        preset: String,
         /// The shortest wall time any runner could achieve, seconds.
         ideal_wall_s: Option<f64>,
     },
@@ -75,26 +100,78 @@ pub(crate) enum Description {
     Params { params: serde_json::Value },
 }
 
-/// The table's optional columns.
+/// The columns the table shows besides runner, class, family, threads and median
+/// wall (which also holds an unfinished row's status): each only where some
+/// finished row has something to put in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Columns {
-    /// Speedup and efficiency: some row has a speedup over `seq`.
+    /// Median interval, samples and CPU utilisation: some row finished with
+    /// samples.
+    pub(crate) measured: bool,
+    /// Some row has a speedup over `seq`.
     pub(crate) speedup: bool,
+    /// Some row has an efficiency (CPU-bound work with speedups).
+    pub(crate) efficiency: bool,
+    /// Some row has a peak resident set.
+    pub(crate) peak_rss: bool,
+    /// Some row counted its OS threads.
+    pub(crate) os_threads: bool,
     /// Wall time as a multiple of the ideal: the workload declares one.
     pub(crate) times_ideal: bool,
     /// The primary latency's p50, p99, p99.9 and max, in this unit.
     pub(crate) latency: Option<LatencyUnit>,
-    /// Further latencies shown by their p99, by name, in order of first
-    /// appearance.
-    pub(crate) more_latencies: Vec<String>,
+    /// Further latencies shown by their p99, in order of first appearance.
+    pub(crate) more_latencies: Vec<LatencyColumn>,
     /// Throughput, in requests or operations per second.
     pub(crate) throughput: Option<ThroughputUnit>,
-    /// The workload's own measures that some finished cell carries: as declared,
-    /// verbatim, then undeclared keys.
+    /// The workload's own measures that some finished cell carries, declared
+    /// ones first, then undeclared keys; each with a readable header and its
+    /// meaning (`names.rs`). Measures that repeat another column (a pool's
+    /// workers, its peak RSS) are left to that column.
     pub(crate) metrics: Vec<MetricMeta>,
     /// Median voluntary and involuntary context switches (runtime-overhead work,
     /// where contention shows as them).
     pub(crate) context_switches: bool,
+    /// Wall time relative to the best: the table has a best or a disturbed row.
+    pub(crate) relative: bool,
+}
+
+/// A further latency's column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct LatencyColumn {
+    /// As cells record it ([`Measured::more_p99_us`]).
+    pub(crate) name: String,
+    /// Its readable name.
+    pub(crate) label: String,
+}
+
+/// Finished rows whose median intervals are of one kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct IntervalGroup {
+    pub(crate) kind: IntervalKind,
+    /// Every finished row of the table is of this kind (then `cells` lists them
+    /// all).
+    pub(crate) every_row: bool,
+    pub(crate) cells: Vec<CellAt>,
+}
+
+/// The rows that did not finish for one reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct FailureGroup {
+    /// `failed` or `timeout`; `ok` for a cell that finished without samples.
+    pub(crate) status: Status,
+    /// Verbatim from the results file, whitespace collapsed.
+    pub(crate) reason: Option<String>,
+    /// Each runner once, with its thread counts, in table order.
+    pub(crate) runners: Vec<FailedRunner>,
+}
+
+/// A runner in a [`FailureGroup`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct FailedRunner {
+    pub(crate) runner: String,
+    /// Ascending.
+    pub(crate) threads: Vec<usize>,
 }
 
 /// The unit of a table's latencies: ms when any median reaches a millisecond.
@@ -182,7 +259,7 @@ pub(crate) struct Interval {
 }
 
 /// What an interval is, by its real coverage ([`crate::judge::interval_kind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub(crate) enum IntervalKind {
     /// At least 95% coverage, from order statistics: it supports claims.
     Ci95,
@@ -291,13 +368,13 @@ impl super::Section for Workloads {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        let tables = report.derived("workloads", || report.workload_tables());
-        Some(serde_json::to_value(&*tables).expect("workload tables serialise"))
+        let finding = report.derived("workloads", || report.workloads_finding());
+        Some(serde_json::to_value(&*finding).expect("workload tables serialise"))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
         render::render(
-            &report.derived("workloads", || report.workload_tables()),
+            &report.derived("workloads", || report.workloads_finding()),
             out,
         );
     }

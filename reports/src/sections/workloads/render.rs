@@ -1,22 +1,21 @@
-//! The Markdown of *Results by workload*, from the [`WorkloadTable`]s alone: per
-//! workload its heading and description, its table (`render_table.rs`), the cells
-//! it does not apply to, its failures, the note on waiting work and the scaling
-//! table.
+//! The Markdown of *Results by workload*, from the [`WorkloadsFinding`] alone:
+//! the guide to reading the tables (`render_guide.rs`), then per workload its
+//! heading and description, its table (`render_table.rs`), one line per reason
+//! cells failed or do not apply, and the scaling table.
 
-use super::{Description, NotApplicableGroup, Scaling, WorkloadTable};
+use super::WorkloadsFinding;
+use super::{Description, FailureGroup, NotApplicableGroup, Scaling, WorkloadTable};
 use crate::model::Status;
-use crate::sections::shared::{
-    EFFICIENCY_NOTE, WAITING_NOTE, describe_params, kind_label, status_word,
-};
+use crate::sections::shared::{describe_params, kind_label, status_word};
 use crate::table::{Align, Table};
-use crate::text::{capitalise, escape_inline, join_and, ms, plural, times};
-use rtcompare_api::WorkloadKind;
+use crate::text::{capitalise, escape_inline, join_and, ms, times};
 use std::fmt::Write as _;
 
-/// Writes the section: its heading, then every workload's part.
-pub(super) fn render(tables: &[WorkloadTable], out: &mut String) {
+/// Writes the section: its heading, the guide, then every workload's part.
+pub(super) fn render(finding: &WorkloadsFinding, out: &mut String) {
     out.push_str("## Results by workload\n\n");
-    for table in tables {
+    super::render_guide::render(&finding.guide, out);
+    for table in &finding.tables {
         workload(table, out);
     }
 }
@@ -28,43 +27,41 @@ fn workload(table: &WorkloadTable, out: &mut String) {
     if !table.rows.is_empty() {
         super::render_table::render(table, out);
     }
-    let line = not_applicable_line(&table.not_applicable);
-    if !line.is_empty() {
-        writeln!(out, "{line}\n").expect("write to String");
-    }
-    if table.rows.is_empty() {
-        return;
-    }
-    let failures: Vec<String> = table
-        .rows
+    let lines: Vec<String> = table
+        .failures
         .iter()
-        .filter(|r| r.status != Status::Ok)
-        .map(|r| {
-            let reason = r.error.as_deref().unwrap_or("no reason recorded");
-            let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-            format!(
-                "- **{}** (t{}): {} — {reason}",
-                r.runner,
-                r.threads,
-                status_word(r.status)
-            )
-        })
+        .map(failure_line)
+        .chain(table.not_applicable.iter().map(not_applicable_line))
         .collect();
-    if !failures.is_empty() {
-        out.push_str(&failures.join("\n"));
-        out.push_str("\n\n");
-    }
-    if matches!(table.kind, WorkloadKind::Io | WorkloadKind::Mixed) {
-        if table.columns.speedup {
-            writeln!(out, "{WAITING_NOTE} {EFFICIENCY_NOTE}\n")
-        } else {
-            writeln!(out, "{WAITING_NOTE}\n")
-        }
-        .expect("write to String");
+    if !lines.is_empty() {
+        writeln!(out, "{}\n", lines.join("\n")).expect("write to String");
     }
     if let Some(scaling) = &table.scaling {
         scaling_table(scaling, out);
     }
+}
+
+/// `- Failed: seq (t1), thread-pool (t1, t2, t4) and gil (t1). Reason: …`, one
+/// line for the cells that did not finish for one reason.
+pub(in crate::sections) fn failure_line(group: &FailureGroup) -> String {
+    let cells: Vec<String> = group
+        .runners
+        .iter()
+        .map(|r| {
+            let threads: Vec<String> = r.threads.iter().map(|t| format!("t{t}")).collect();
+            format!("{} ({})", r.runner, threads.join(", "))
+        })
+        .collect();
+    let status = match group.status {
+        Status::Ok => "Finished without samples",
+        other => &capitalise(status_word(other)),
+    };
+    let mut line = format!("- **{status}:** {}.", join_and(&cells));
+    if let Some(reason) = &group.reason {
+        let reason = escape_inline(reason.trim_end_matches('.'));
+        write!(line, " Reason: {reason}.").expect("write to String");
+    }
+    line
 }
 
 /// The line under the heading: the workload as the results describe it, or its
@@ -75,15 +72,14 @@ fn description(table: &WorkloadTable, out: &mut String) {
         Description::Declared {
             summary,
             size,
-            preset,
             ideal_wall_s,
         } => writeln!(
             out,
-            "{kind} — {}; `{preset}` preset: {}.{}\n",
-            escape_inline(summary),
-            escape_inline(size),
+            "{kind} — {}. Size: {}.{}\n",
+            escape_inline(summary.trim().trim_end_matches('.')),
+            escape_inline(size.trim().trim_end_matches('.')),
             ideal_wall_s.map_or(String::new(), |ideal| format!(
-                " Ideal wall time: {} ms (no runner can finish sooner).",
+                " Ideal wall time: {} ms.",
                 ms(ideal)
             ))
         ),
@@ -115,40 +111,25 @@ fn scaling_table(scaling: &Scaling, out: &mut String) {
             format!("{:.3}", row.rms_residual),
         ]);
     }
-    writeln!(
-        out,
-        "Scaling: Amdahl's law `speedup = 1 / (s + (1 - s) / p)` fitted by least squares, with \
-         p = threads capped at the {} logical cores; s = 0 is perfectly parallel work, and \
-         the residual (RMS, in ×) says how well the law explains the curve.\n",
-        scaling.cores
-    )
-    .expect("write to String");
+    out.push_str("Scaling, with the Amdahl fit:\n\n");
     out.push_str(&table.to_markdown());
     out.push('\n');
 }
 
-/// ``Not applicable: `seq` (reason); `thread-pool`, `rayon` (reason).``, the
-/// line that lists the cells a workload does not apply to; empty when every cell
-/// applies.
-pub(in crate::sections) fn not_applicable_line(groups: &[NotApplicableGroup]) -> String {
-    if groups.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<String> = groups
+/// `- **Not applicable:** seq, rayon (t1). Reason: …`, one line for the cells a
+/// workload does not apply to for one reason.
+pub(in crate::sections) fn not_applicable_line(group: &NotApplicableGroup) -> String {
+    let names: Vec<String> = group
+        .runners
         .iter()
-        .map(|group| {
-            let names: Vec<String> = group
-                .runners
-                .iter()
-                .map(|r| match r.threads {
-                    Some(threads) => {
-                        format!("`{}` at {}", r.runner, plural(threads, "thread", "threads"))
-                    }
-                    None => format!("`{}`", r.runner),
-                })
-                .collect();
-            format!("{} ({})", join_and(&names), escape_inline(&group.reason))
+        .map(|r| match r.threads {
+            Some(threads) => format!("{} (t{threads})", r.runner),
+            None => r.runner.clone(),
         })
         .collect();
-    format!("Not applicable: {}.", parts.join("; "))
+    format!(
+        "- **Not applicable:** {}. Reason: {}.",
+        join_and(&names),
+        escape_inline(&group.reason)
+    )
 }

@@ -1,23 +1,84 @@
-//! The Markdown table of one workload's cells and the footnotes under it, from its
-//! [`WorkloadTable`] alone.
+//! The Markdown table of one workload's cells and the footnotes that are its own
+//! (intervals of another kind than most, disturbed and oversubscribed cells,
+//! extrapolations, the cells' notes), from its [`WorkloadTable`] alone; what every
+//! table shares is said once above them (`render_guide.rs`).
 
-use super::{Columns, IntervalKind, LatencyUnit, Measured, Row, Standing, ThroughputUnit};
-use super::{Interval, WorkloadTable};
+use super::{Columns, IntervalGroup, IntervalKind, LatencyUnit, Measured, MetricMeta, Row};
+use super::{Standing, ThroughputUnit, WorkloadTable};
 use crate::format::TimeUnit;
-use crate::judge::{DISTURBED, Disturbance, coverage, disturbed_note, samples};
+use crate::judge::{DISTURBED, Disturbance, coverage, disturbed_note};
 use crate::model::{Status, StopReason};
-use crate::sections::shared::{
-    CPU_EFFICIENCY_NOTE, EXTRAPOLATED, OVERSUBSCRIBED, SAMPLES_NOTE, status_word,
-};
+use crate::sections::shared::{EXTRAPOLATED, OVERSUBSCRIBED, status_word};
 use crate::table::{Align, Table};
 use crate::text::{NONE, cores, escape_inline, join_and, mib, ms, percent, plural, times};
-use rtcompare_api::WorkloadKind;
 use std::fmt::Write as _;
+
+/// A column the table shows, in table order, after runner, class, family and
+/// threads.
+enum Column<'t> {
+    Wall,
+    Interval,
+    Samples,
+    Speedup,
+    Efficiency,
+    CpuUtilisation,
+    PeakRss,
+    OsThreads,
+    TimesIdeal,
+    Latency(&'static str),
+    MoreLatency(&'t str, &'t str),
+    Throughput(ThroughputUnit),
+    Metric(&'t MetricMeta),
+    ContextSwitches,
+    Relative,
+}
+
+/// The columns `columns` says the table shows, in order.
+fn shown(columns: &Columns) -> Vec<Column<'_>> {
+    let mut shown = vec![Column::Wall];
+    let mut add = |on: bool, column: Column<'static>| {
+        if on {
+            shown.push(column);
+        }
+    };
+    add(columns.measured, Column::Interval);
+    add(columns.measured, Column::Samples);
+    add(columns.speedup, Column::Speedup);
+    add(columns.efficiency, Column::Efficiency);
+    add(columns.measured, Column::CpuUtilisation);
+    add(columns.peak_rss, Column::PeakRss);
+    add(columns.os_threads, Column::OsThreads);
+    add(columns.times_ideal, Column::TimesIdeal);
+    if columns.latency.is_some() {
+        shown.extend(["p50", "p99", "p99.9", "max"].map(Column::Latency));
+    }
+    shown.extend(
+        columns
+            .more_latencies
+            .iter()
+            .map(|l| Column::MoreLatency(&l.name, &l.label)),
+    );
+    shown.extend(columns.throughput.map(Column::Throughput));
+    shown.extend(columns.metrics.iter().map(Column::Metric));
+    if columns.context_switches {
+        shown.push(Column::ContextSwitches);
+    }
+    if columns.relative {
+        shown.push(Column::Relative);
+    }
+    shown
+}
 
 /// Writes the table of `table`'s rows (at least one), then its footnotes.
 pub(super) fn render(table: &WorkloadTable, out: &mut String) {
-    let columns = &table.columns;
-    let mut grid = Table::new(headers(columns));
+    let columns = shown(&table.columns);
+    let unit = table.columns.latency.map_or(TimeUnit::Micros, time_unit);
+    let mut headers: Vec<(String, Align)> = ["Runner", "Class", "Family"]
+        .map(|h| (h.to_owned(), Align::Left))
+        .into();
+    headers.push(("Threads".into(), Align::Right));
+    headers.extend(columns.iter().map(|c| (header(c, unit), Align::Right)));
+    let mut grid = Table::new(headers);
     for row in &table.rows {
         let mut line = vec![
             name(row),
@@ -30,14 +91,14 @@ pub(super) fn render(table: &WorkloadTable, out: &mut String) {
             },
         ];
         match &row.measured {
-            Some(m) => line.extend(numbers(table, row, m)),
+            Some(m) => line.extend(columns.iter().map(|c| value(c, table, row, m, unit))),
             None => {
-                let status = match row.status {
-                    Status::Ok => "no samples",
-                    other => status_word(other),
-                };
-                line.push(status.into());
-                line.resize(grid.columns().len(), NONE.into());
+                // The reason is under the table; the other columns stay empty.
+                line.push(match row.status {
+                    Status::Ok => "no samples".into(),
+                    other => status_word(other).into(),
+                });
+                line.resize(4 + columns.len(), String::new());
             }
         }
         grid.push_row(line);
@@ -72,122 +133,85 @@ fn time_unit(unit: LatencyUnit) -> TimeUnit {
     }
 }
 
-/// The column headers, with their alignment.
-fn headers(columns: &Columns) -> Vec<(String, Align)> {
-    let mut headers: Vec<(String, Align)> = [
-        ("Runner", Align::Left),
-        ("Class", Align::Left),
-        ("Family", Align::Left),
-        ("Threads", Align::Right),
-        ("Median wall [ms]", Align::Right),
-        ("Median interval [ms]", Align::Right),
-        ("Samples", Align::Right),
-    ]
-    .into_iter()
-    .map(|(h, a)| (h.to_owned(), a))
-    .collect();
-    let mut right = |header: String| headers.push((header, Align::Right));
-    if columns.speedup {
-        right("Speedup".into());
-        right("Efficiency".into());
+/// The header of `column`, latencies in `unit`.
+fn header(column: &Column<'_>, unit: TimeUnit) -> String {
+    let u = unit.symbol();
+    match column {
+        Column::Wall => "Median wall [ms]".into(),
+        Column::Interval => "Median interval [ms]".into(),
+        Column::Samples => "Samples".into(),
+        Column::Speedup => "Speedup".into(),
+        Column::Efficiency => "Efficiency".into(),
+        Column::CpuUtilisation => "CPU util.".into(),
+        Column::PeakRss => "Peak RSS [MiB]".into(),
+        Column::OsThreads => "OS threads".into(),
+        Column::TimesIdeal => "× ideal".into(),
+        Column::Latency(p) => format!("{p} [{u}]"),
+        Column::MoreLatency(_, label) => format!("{label} p99 [{u}]"),
+        Column::Throughput(ThroughputUnit::Requests) => "Throughput [req/s]".into(),
+        Column::Throughput(ThroughputUnit::Operations) => "Throughput [ops/s]".into(),
+        Column::Metric(meta) => crate::format::metric_header(meta),
+        Column::ContextSwitches => "Context switches vol. / invol.".into(),
+        Column::Relative => "Relative".into(),
     }
-    right("CPU util.".into());
-    right("Peak RSS [MiB]".into());
-    right("OS threads".into());
-    if columns.times_ideal {
-        right("× ideal".into());
-    }
-    let u = columns.latency.map_or(TimeUnit::Micros, time_unit).symbol();
-    if columns.latency.is_some() {
-        for p in ["p50", "p99", "p99.9", "max"] {
-            right(format!("{p} [{u}]"));
-        }
-    }
-    for name in &columns.more_latencies {
-        right(format!("{name} p99 [{u}]"));
-    }
-    if let Some(unit) = columns.throughput {
-        let per = match unit {
-            ThroughputUnit::Requests => "req/s",
-            ThroughputUnit::Operations => "ops/s",
-        };
-        right(format!("Throughput [{per}]"));
-    }
-    for meta in &columns.metrics {
-        right(crate::format::metric_header(meta));
-    }
-    if columns.context_switches {
-        right("Context switches vol. / invol.".into());
-    }
-    right("Relative".into());
-    headers
 }
 
-/// A finished row's cells after its threads.
-fn numbers(table: &WorkloadTable, row: &Row, m: &Measured) -> Vec<String> {
-    let columns = &table.columns;
-    let unit = columns.latency.map_or(TimeUnit::Micros, time_unit);
-    let mark = if row.extrapolated { EXTRAPOLATED } else { "" };
-    let samples = match row.stop {
-        Some(StopReason::MaxSamples) => format!("{}, max", m.samples),
-        Some(stop) => format!("{}, {}", m.samples, stop.as_str()),
-        None => m.samples.to_string(),
-    };
-    let mut cells = vec![
-        format!("{}{mark}", ms(m.median_wall_s)),
-        format!(
+/// A finished row's value in `column`.
+fn value(
+    column: &Column<'_>,
+    table: &WorkloadTable,
+    row: &Row,
+    m: &Measured,
+    unit: TimeUnit,
+) -> String {
+    let or_none = |v: Option<String>| v.unwrap_or_else(|| NONE.into());
+    match column {
+        Column::Wall => {
+            let mark = if row.extrapolated { EXTRAPOLATED } else { "" };
+            format!("{}{mark}", ms(m.median_wall_s))
+        }
+        Column::Interval => format!(
             "{}–{} ({})",
             ms(m.interval.lo_s),
             ms(m.interval.hi_s),
             coverage(m.interval.coverage)
         ),
-        samples,
-    ];
-    if columns.speedup {
-        cells.push(m.speedup.map_or(NONE.into(), times));
-        cells.push(m.efficiency.map_or(NONE.into(), percent));
-    }
-    cells.push(cores(m.cpu_utilisation));
-    cells.push(m.peak_rss_bytes.map_or(NONE.into(), mib));
-    cells.push(m.os_threads.map_or(NONE.into(), |n| n.to_string()));
-    if columns.times_ideal {
-        cells.push(m.times_ideal.map_or(NONE.into(), times));
-    }
-    if columns.latency.is_some() {
-        match &m.latency_us {
-            Some(l) => cells.extend([l.p50, l.p99, l.p999, l.max].map(|v| unit.show(v))),
-            None => cells.extend([NONE; 4].map(String::from)),
-        }
-    }
-    for name in &columns.more_latencies {
-        cells.push(
-            m.more_p99_us
-                .get(name)
-                .map_or(NONE.into(), |&p| unit.show(p)),
-        );
-    }
-    if columns.throughput.is_some() {
-        cells.push(
-            m.throughput_per_s
-                .map_or(NONE.into(), crate::format::thousands),
-        );
-    }
-    for meta in &columns.metrics {
-        cells.push(
+        Column::Samples => match row.stop {
+            Some(StopReason::MaxSamples) => format!("{}, max", m.samples),
+            Some(stop) => format!("{}, {}", m.samples, stop.as_str()),
+            None => m.samples.to_string(),
+        },
+        Column::Speedup => or_none(m.speedup.map(times)),
+        Column::Efficiency => or_none(m.efficiency.map(percent)),
+        Column::CpuUtilisation => cores(m.cpu_utilisation),
+        Column::PeakRss => or_none(m.peak_rss_bytes.map(mib)),
+        Column::OsThreads => or_none(m.os_threads.map(|n| n.to_string())),
+        Column::TimesIdeal => or_none(m.times_ideal.map(times)),
+        Column::Latency(p) => or_none(m.latency_us.as_ref().map(|l| {
+            let v = match *p {
+                "p50" => l.p50,
+                "p99" => l.p99,
+                "p99.9" => l.p999,
+                _ => l.max,
+            };
+            unit.show(v)
+        })),
+        Column::MoreLatency(name, _) => or_none(m.more_p99_us.get(*name).map(|&p| unit.show(p))),
+        Column::Throughput(_) => or_none(m.throughput_per_s.map(crate::format::thousands)),
+        Column::Metric(meta) => or_none(
             m.metrics
                 .get(&meta.key)
-                .map_or(NONE.into(), |&v| crate::format::metric_value(&meta.key, v)),
-        );
+                .map(|&v| crate::format::metric_value(&meta.key, v)),
+        ),
+        Column::ContextSwitches => or_none(m.context_switches.as_ref().map(|c| {
+            format!(
+                "{} / {}",
+                crate::format::thousands(c.voluntary),
+                crate::format::thousands(c.involuntary)
+            )
+        })),
+        Column::Relative => relative(table, row, m),
     }
-    if let Some(c) = &m.context_switches {
-        cells.push(format!(
-            "{} / {}",
-            crate::format::thousands(c.voluntary),
-            crate::format::thousands(c.involuntary)
-        ));
-    }
-    cells.push(relative(table, row, m));
-    cells
 }
 
 /// Median wall relative to the best judged cell's (hyperfine's "Relative"): the
@@ -207,16 +231,20 @@ fn relative(table: &WorkloadTable, row: &Row, m: &Measured) -> String {
     }
 }
 
-/// `range of 3 samples (75%)`, `95% CI (order statistics, n = 12, 96.1%)` or
-/// `1 sample (no interval)`, in the judge's words.
-pub(super) fn interval_label(interval: &Interval) -> String {
-    crate::judge::interval_kind_of(interval.samples, interval.coverage)
+/// What an interval of `kind` is, in a few words.
+pub(super) fn interval_words(kind: IntervalKind) -> &'static str {
+    match kind {
+        IntervalKind::Ci95 => "a 95% CI from order statistics",
+        IntervalKind::Range => "the samples' range, below 95% coverage",
+        IntervalKind::Single => "one sample, so no interval",
+    }
 }
 
-/// The notes under the table: its intervals, disturbed and oversubscribed cells,
-/// efficiency, extrapolations, the cells' own notes, the measures and latencies.
+/// The notes under the table that are its own: its intervals of another kind
+/// than most, disturbed and oversubscribed cells, extrapolations, the cells'
+/// notes.
 fn footnotes(table: &WorkloadTable, out: &mut String) {
-    if let Some(note) = interval_note(table) {
+    if let Some(note) = interval_note(&table.intervals) {
         writeln!(out, "{note}\n").expect("write to String");
     }
     let disturbed: Vec<Disturbance> = table
@@ -233,19 +261,13 @@ fn footnotes(table: &WorkloadTable, out: &mut String) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        let cores = table.logical_cores;
         writeln!(
             out,
-            "{OVERSUBSCRIBED} Oversubscribed: {} threads on {}. Efficiency is measured \
-             against the {cores} cores (speedup ÷ min(threads, cores)), so a runner that \
-             uses them fully still scores 100%.\n",
+            "{OVERSUBSCRIBED} {} threads on {}.\n",
             join_and(&counts),
-            plural(cores, "core", "cores")
+            plural(table.logical_cores, "core", "cores")
         )
         .expect("write to String");
-    }
-    if table.kind == WorkloadKind::Cpu && table.columns.speedup {
-        writeln!(out, "{CPU_EFFICIENCY_NOTE}\n").expect("write to String");
     }
     for e in &table.extrapolations {
         writeln!(out, "{EXTRAPOLATED} {}: {}\n", join_and(&e.runners), e.note)
@@ -261,103 +283,26 @@ fn footnotes(table: &WorkloadTable, out: &mut String) {
         )
         .expect("write to String");
     }
-    measures_note(&table.columns, out);
 }
 
-/// What the median intervals are, and so what the table may claim: one kind for
-/// every row, or each kind with its cells; why the best only has the lowest
-/// median; what the Samples column says. `None` when no row finished.
-fn interval_note(table: &WorkloadTable) -> Option<String> {
-    let mut kinds: Vec<(String, Vec<String>)> = Vec::new();
-    for row in &table.rows {
-        let Some(m) = &row.measured else { continue };
-        let kind = interval_label(&m.interval);
-        let name = format!("{} (t{})", row.runner, row.threads);
-        match kinds.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, names)) => names.push(name),
-            None => kinds.push((kind, vec![name])),
-        }
-    }
-    let mut text = String::from("Median interval: ");
-    match kinds.as_slice() {
-        [] => return None,
-        [(kind, _)] => write!(text, "{kind} in every row"),
-        _ => {
-            kinds.sort_by(|a, b| a.0.cmp(&b.0));
-            let parts: Vec<String> = kinds
-                .iter()
-                .map(|(kind, names)| format!("{kind} for {}", names.join(", ")))
-                .collect();
-            write!(text, "{}", parts.join("; "))
-        }
-    }
-    .expect("write to String");
-    let weak = table
-        .rows
+/// `Median interval: the samples' range … in every row.`, or the rows of each
+/// kind, for the rows whose interval is not of the kind most rows have; `None`
+/// when every row's is.
+fn interval_note(groups: &[IntervalGroup]) -> Option<String> {
+    let parts: Vec<String> = groups
         .iter()
-        .filter_map(|r| r.measured.as_ref())
-        .any(|m| m.interval.kind != IntervalKind::Ci95);
-    if weak {
-        text.push_str(
-            ". A range of fewer than 6 samples is too likely to miss the median to rank \
-             runners on, so no order is claimed where one is compared",
-        );
-    }
-    text.push('.');
-    if let Some((best, Standing::LowestMedian { fewest_samples })) =
-        table.best.as_ref().map(|b| (b, &b.standing))
-    {
-        write!(
-            text,
-            " Here {} has the lowest median ({}: too few to rank).",
-            best.runner,
-            samples(*fewest_samples)
-        )
-        .expect("write to String");
-    }
-    if table.rows.iter().any(|r| r.stop.is_some()) {
-        write!(text, " {SAMPLES_NOTE}").expect("write to String");
-    }
-    Some(text)
-}
-
-/// What the workload's own measures mean, and what the latency columns are.
-fn measures_note(columns: &Columns, out: &mut String) {
-    let about: Vec<String> = columns
-        .metrics
-        .iter()
-        .filter(|m| !m.about.trim().is_empty())
-        .map(|m| {
-            format!(
-                "*{}*: {}",
-                escape_inline(&crate::format::metric_header(m)),
-                escape_inline(m.about.trim().trim_end_matches('.'))
-            )
+        .map(|g| {
+            if g.every_row {
+                format!("{} in every row", interval_words(g.kind))
+            } else {
+                let cells: Vec<String> = g
+                    .cells
+                    .iter()
+                    .map(|c| format!("{} (t{})", c.runner, c.threads))
+                    .collect();
+                format!("{} for {}", interval_words(g.kind), join_and(&cells))
+            }
         })
         .collect();
-    if !about.is_empty() {
-        writeln!(out, "{}.\n", about.join("; ")).expect("write to String");
-    }
-    if columns.latency.is_some() {
-        let mut named = String::new();
-        if !columns.more_latencies.is_empty() {
-            let names: Vec<String> = columns
-                .more_latencies
-                .iter()
-                .map(|n| format!("*{n}*"))
-                .collect();
-            write!(
-                named,
-                "; {} p99 is the workload's further latency of that name",
-                join_and(&names)
-            )
-            .expect("write to String");
-        }
-        writeln!(
-            out,
-            "p50 to max: the workload's own latency, histograms merged over the measured \
-             samples{named}.\n"
-        )
-        .expect("write to String");
-    }
+    (!parts.is_empty()).then(|| format!("Median interval: {}.", parts.join("; ")))
 }
