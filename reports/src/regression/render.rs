@@ -2,6 +2,10 @@
 //! spread, the drift, the disturbed cells, the notes and the one-line summary.
 
 use super::*;
+use crate::summary::BASELINE_RUNNER;
+use crate::table::{Align, Table};
+use crate::text::{plural, sig3};
+use std::fmt::Write as _;
 
 /// A change as a signed percentage with one decimal: `+15.2%`, `-3.0%`, and
 /// `0.0%` (no sign) for what rounds to zero.
@@ -47,12 +51,24 @@ fn format_value(metric: Metric, mode: Mode, x: f64) -> String {
 /// not compared, the notes, and a one-line summary as the last line.
 /// `baseline_label` and `results_label` name the two sides (usually file paths).
 pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str) -> String {
-    let opts = &check.options;
     let mut out = String::from("# rtcompare check\n\n");
     let _ = writeln!(
         out,
         "Baseline `{baseline_label}` against results `{results_label}`.\n"
     );
+    push_method(&mut out, check);
+    push_findings(&mut out, check);
+    push_drift(&mut out, check);
+    push_spread(&mut out, check);
+    push_lists(&mut out, check);
+    out.push_str(&check.summary_line());
+    out.push('\n');
+    out
+}
+
+/// The mode, the band and floor, the test and the interval, in prose.
+fn push_method(out: &mut String, check: &Check) {
+    let opts = &check.options;
     match check.mode {
         Mode::Absolute if check.machine_differences.is_empty() => {
             out.push_str("Mode: absolute values.\n\n");
@@ -92,7 +108,11 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         plural(tests, "test", "tests"),
         opts.resamples,
     );
+}
 
+/// The table of every finding, or that nothing was compared.
+fn push_findings(out: &mut String, check: &Check) {
+    let opts = &check.options;
     if check.findings.is_empty() {
         out.push_str("Nothing was compared.\n\n");
     } else {
@@ -166,7 +186,10 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         out.push_str(&table.to_markdown());
         out.push('\n');
     }
+}
 
+/// The machine's drift, when the calibration cells measured it.
+fn push_drift(out: &mut String, check: &Check) {
     if let Some(drift) = &check.drift {
         let cells: Vec<String> = drift
             .cells
@@ -185,6 +208,10 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
             }
         );
     }
+}
+
+/// The spread of every sampled comparison, with a paragraph on the measures.
+fn push_spread(out: &mut String, check: &Check) {
     let spread: Vec<&Finding> = check
         .findings
         .iter()
@@ -240,7 +267,10 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         out.push_str(&table.to_markdown());
         out.push('\n');
     }
+}
 
+/// The cells listed rather than judged, and the notes.
+fn push_lists(out: &mut String, check: &Check) {
     let list = |out: &mut String, title: &str, items: &[String]| {
         if !items.is_empty() {
             let _ = writeln!(out, "## {title}\n");
@@ -251,36 +281,25 @@ pub fn render_markdown(check: &Check, baseline_label: &str, results_label: &str)
         }
     };
     let keys = |keys: &[String]| -> Vec<String> { keys.iter().map(|k| format!("`{k}`")).collect() };
-    list(
-        &mut out,
-        "Only in the baseline",
-        &keys(&check.only_in_baseline),
-    );
-    list(
-        &mut out,
-        "Only in the results",
-        &keys(&check.only_in_results),
-    );
+    list(out, "Only in the baseline", &keys(&check.only_in_baseline));
+    list(out, "Only in the results", &keys(&check.only_in_results));
     let not_compared: Vec<String> = check
         .not_compared
         .iter()
         .map(|(key, why)| format!("`{key}`: {why}"))
         .collect();
-    list(&mut out, "Not compared", &not_compared);
+    list(out, "Not compared", &not_compared);
     let changed: Vec<String> = check
         .applicability_changed
         .iter()
         .map(|(key, how)| format!("`{key}`: {how}"))
         .collect();
-    list(&mut out, "Applicability changed", &changed);
+    list(out, "Applicability changed", &changed);
     let disturbed: Vec<String> = check
         .disturbed
         .iter()
         .map(|(key, how)| format!("`{key}`: {how}"))
         .collect();
-    list(&mut out, "Disturbed, not judged", &disturbed);
-    list(&mut out, "Notes", &check.notes);
-    out.push_str(&check.summary_line());
-    out.push('\n');
-    out
+    list(out, "Disturbed, not judged", &disturbed);
+    list(out, "Notes", &check.notes);
 }
