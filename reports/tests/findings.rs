@@ -18,7 +18,7 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     assert!(written.contains(&path), "{written:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     let findings: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(findings["findings_version"], 2);
+    assert_eq!(findings["findings_version"], 3);
     assert_eq!(
         findings["results"]["schema_version"],
         results.schema_version
@@ -120,7 +120,8 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "hogs",
             "claims",
             "workloads",
-            "disclosures"
+            "disclosures",
+            "glossary"
         ]
     );
     // Crash isolation, processes and the GIL.
@@ -133,7 +134,8 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "crash-isolation",
             "claims",
             "workloads",
-            "disclosures"
+            "disclosures",
+            "glossary"
         ]
     );
     // Every workload of the quick run has a verdict and a table, in one order.

@@ -166,3 +166,26 @@ fn headings_are_the_report_sections() {
         );
     }
 }
+
+/// Every link into the glossary lands on an anchor the glossary wrote, and the
+/// GIL is linked where the report first names it in the claims.
+#[test]
+fn glossary_links_resolve() {
+    for results in fixtures() {
+        let report = rtcompare_reports::markdown::render(&results);
+        let mut links = 0;
+        for (event, _) in Parser::new_ext(&report, Options::ENABLE_TABLES).into_offset_iter() {
+            if let Event::Start(Tag::Link { dest_url, .. }) = event
+                && let Some(anchor) = dest_url.strip_prefix('#')
+            {
+                assert!(
+                    report.contains(&format!("<a id=\"{anchor}\"></a>")),
+                    "no anchor {anchor}"
+                );
+                links += 1;
+            }
+        }
+        assert!(links > 0);
+        assert!(report.contains("## Glossary\n\n- <a id=\"glossary-p50\"></a>"));
+    }
+}

@@ -20,6 +20,7 @@ mod charts;
 pub(crate) mod crash;
 mod disclosures;
 mod echo;
+pub(crate) mod glossary;
 mod grid;
 mod header;
 mod hogs;
@@ -67,6 +68,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &workloads::Workloads,
     &charts::Charts,
     &disclosures::Disclosures,
+    &glossary::GlossarySection,
     &reproduce::Reproduce,
 ];
 
