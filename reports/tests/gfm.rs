@@ -77,15 +77,15 @@ fn the_golden_reports_are_rectangular_gfm() {
     let v2 = std::fs::read_to_string(path).unwrap();
     let headers: Vec<usize> = table_shapes(&v2).iter().map(|t| t[0]).collect();
     assert!(headers.len() >= 14, "{headers:?}");
-    // The claims report has the crash table (6 columns) and the verdicts (3) after
-    // the grid.
+    // The claims report has the combinations (4 columns), the crash table (6) and
+    // the verdicts (3) after the grid.
     let path = format!(
         "{}/tests/golden/claims/report.md",
         env!("CARGO_MANIFEST_DIR")
     );
     let claims = std::fs::read_to_string(path).unwrap();
     let headers: Vec<usize> = table_shapes(&claims).iter().map(|t| t[0]).collect();
-    assert_eq!(&headers[1..3], &[6, 3], "{headers:?}");
+    assert_eq!(&headers[1..4], &[4, 6, 3], "{headers:?}");
 }
 
 fn check_tables(report: &str) {

@@ -17,6 +17,7 @@
 //! table, the failures, the verdict, the grid and every speedup.
 
 mod charts;
+mod combinations;
 pub(crate) mod crash;
 mod disclosures;
 mod echo;
@@ -61,6 +62,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,
     &verdict::Verdict,
     &grid::GridSection,
+    &combinations::CombinationsSection,
     &echo::Echo,
     &hogs::HogsSection,
     &crash::CrashIsolation,
