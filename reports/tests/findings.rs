@@ -18,7 +18,7 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     assert!(written.contains(&path), "{written:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     let findings: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(findings["findings_version"], 2);
+    assert_eq!(findings["findings_version"], 3);
     assert_eq!(
         findings["results"]["schema_version"],
         results.schema_version
@@ -117,10 +117,12 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "answers",
             "verdict",
             "grid",
+            "combinations",
             "tcp-echo",
             "hogs",
             "claims",
             "disclosures",
+            "glossary",
             "workloads"
         ]
     );
@@ -132,9 +134,11 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "answers",
             "verdict",
             "grid",
+            "combinations",
             "crash-isolation",
             "claims",
             "disclosures",
+            "glossary",
             "workloads"
         ]
     );

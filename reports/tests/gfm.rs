@@ -97,8 +97,8 @@ fn the_golden_reports_are_rectangular_gfm() {
         .collect();
     assert!(headers.len() >= 6, "{headers:?}");
     assert!(table_shapes(&read("v2/details.md")).len() >= 9);
-    // The claims report has the answers (7 columns), the grid, then the crash
-    // table (6 columns) and the verdicts (3).
+    // The claims report has the answers (7 columns), the grid, then the
+    // combinations (4 columns), the crash table (6) and the verdicts (3).
     let path = format!(
         "{}/tests/golden/claims/report.md",
         env!("CARGO_MANIFEST_DIR")
@@ -106,7 +106,7 @@ fn the_golden_reports_are_rectangular_gfm() {
     let claims = std::fs::read_to_string(path).unwrap();
     let headers: Vec<usize> = table_shapes(&claims).iter().map(|t| t[0]).collect();
     assert_eq!(headers[0], 7, "{headers:?}");
-    assert_eq!(&headers[2..4], &[6, 3], "{headers:?}");
+    assert_eq!(&headers[2..5], &[4, 6, 3], "{headers:?}");
 }
 
 fn check_tables(report: &str) {
@@ -186,5 +186,47 @@ fn headings_are_the_report_sections() {
             found.iter().any(|h| h == section),
             "no heading {section}: {found:?}"
         );
+    }
+}
+
+/// GitHub's anchor for a heading: lower case, letters, digits, spaces and
+/// hyphens kept, spaces turned into hyphens.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// Every in-page link lands: on an anchor the glossary wrote, or on a
+/// heading's anchor (the table of contents); and the
+/// GIL is linked where the report first names it in the claims.
+#[test]
+fn glossary_links_resolve() {
+    for results in fixtures() {
+        let report = rtcompare_reports::markdown::render(&results);
+        let mut links = 0;
+        for (event, _) in Parser::new_ext(&report, Options::ENABLE_TABLES).into_offset_iter() {
+            if let Event::Start(Tag::Link { dest_url, .. }) = event
+                && let Some(anchor) = dest_url.strip_prefix('#')
+            {
+                // Glossary terms carry their own anchors; the table of contents
+                // points at the anchors GitHub gives headings.
+                let heading = report
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("## "))
+                    .any(|h| slug(h) == anchor);
+                assert!(
+                    heading || report.contains(&format!("<a id=\"{anchor}\"></a>")),
+                    "no anchor {anchor}"
+                );
+                links += 1;
+            }
+        }
+        assert!(links > 0);
+        assert!(report.contains("## Glossary\n\n- <a id=\"glossary-p50\"></a>"));
     }
 }

@@ -280,6 +280,7 @@ impl Claim for CoresBound {
             verdict: m.verdict.clone(),
             why: reasons(vec![bound_part, beyond_part]),
             extrapolated: finding.cells.iter().any(|s| s.extrapolated),
+            also: None,
         }
     }
 }

@@ -155,6 +155,7 @@ impl Claim for GilCpu {
             verdict: m.verdict.clone(),
             why,
             extrapolated: m.locked.iter().chain(&m.free).any(|s| s.extrapolated),
+            also: None,
         }
     }
 }

@@ -171,6 +171,7 @@ impl Claim for GilWaits {
             verdict: m.verdict.clone(),
             why,
             extrapolated: m.locked.iter().chain(&m.free).any(|s| s.extrapolated),
+            also: None,
         }
     }
 }

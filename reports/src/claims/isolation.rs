@@ -251,6 +251,7 @@ impl Claim for Isolation {
             why,
             // No speedup is shown.
             extrapolated: false,
+            also: None,
         }
     }
 }

@@ -282,6 +282,7 @@ impl Claim for Lightweight {
             why,
             // No speedup is shown.
             extrapolated: false,
+            also: None,
         }
     }
 }

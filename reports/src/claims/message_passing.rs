@@ -266,6 +266,7 @@ impl Claim for MessagePassing {
             why: reasons(vec![batched_part, update_part]),
             // No speedup is shown.
             extrapolated: false,
+            also: None,
         }
     }
 }

@@ -24,7 +24,8 @@
 //! Each claim is one file implementing [`Claim`]: `derive` picks the cells and
 //! computes the numbers into a typed finding (numbers, cell ids, a [`Verdict`]; no
 //! prose), and `render` words that finding as a [`Check`]; the † footnote follows
-//! from [`Check::extrapolated`]. This file owns what the claims share: the ids and
+//! from [`Check::extrapolated`]. Claim 5 is judged in two wordings on the same
+//! cells, the second carried by [`Also`] (`5a`, `5b`). This file owns what the claims share: the ids and
 //! thresholds, the verdicts and how parts combine into one ([`verdict_of`]), the
 //! registry ([`CLAIMS`]) and the section. `finding.rs` holds the typed pieces
 //! findings are made of, `run.rs` the lookups on the run, `locked.rs` what claims
@@ -44,7 +45,6 @@ mod run;
 #[cfg(test)]
 mod tests;
 
-use advice::{Advice, Unit};
 pub(crate) use finding::CellRef;
 use finding::*;
 use locked::*;
@@ -58,7 +58,7 @@ use crate::overhead::PER_TASK_KNOB;
 use crate::sections::crash::fates::{self as crash, Fate};
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
-use crate::text::{escape_inline, join_and, sig3, times};
+use crate::text::{capitalise, escape_inline, join_and, sig3, times};
 use rtcompare_api::{Class, Family};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -118,15 +118,6 @@ const BEYOND_GAIN: f64 = 1.05;
 /// on CPU work and N on waits (1.5× at N = 2).
 const HELPS: f64 = 0.5;
 
-/// What the advice of claim 5 prescribes, as the claim is put here:
-/// multiprocessing for I/O-bound work, multithreading for CPU-bound work. (The
-/// Python folklore usually runs the other way round; the verdict is computed for
-/// whichever advice this says, and the unit tests check both.)
-const ADVICE: Advice = Advice {
-    io: Unit::Processes,
-    cpu: Unit::Threads,
-};
-
 // ---------------------------------------------------------------------------
 // Verdicts
 
@@ -172,6 +163,21 @@ pub(crate) struct Check {
     pub(crate) why: String,
     /// Whether a speedup shown was scaled up from part of the work (marked †).
     pub(crate) extrapolated: bool,
+    /// A second wording of the claim, judged on the same cells (claim 5).
+    pub(crate) also: Option<Box<Also>>,
+}
+
+/// A second wording of a claim (`5b`), its own verdict, and notes said after
+/// both verdicts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Also {
+    /// The second wording.
+    pub(crate) claim: String,
+    pub(crate) verdict: Verdict,
+    /// Why, with the numbers.
+    pub(crate) why: String,
+    /// Further lines after the verdicts: a label and its text.
+    pub(crate) notes: Vec<(String, String)>,
 }
 
 /// How one part of a claim came out.
@@ -227,8 +233,13 @@ impl Part {
 
 /// The reasons for the parts of a claim, joined.
 fn reasons(parts: Vec<Part>) -> String {
+    reason_list(parts).join("; ")
+}
+
+/// The reason for each part of a claim.
+fn reason_list(parts: Vec<Part>) -> Vec<String> {
     let measured = parts.iter().any(|p| p.verdict() != PartVerdict::Unmeasured);
-    let reasons: Vec<String> = parts
+    parts
         .into_iter()
         .map(|p| match p {
             Part::Holds(why) | Part::Fails(why) => why,
@@ -238,8 +249,7 @@ fn reasons(parts: Vec<Part>) -> String {
                 format!("{part}: not measured in this run ({missing})")
             }
         })
-        .collect();
-    reasons.join("; ")
+        .collect()
 }
 
 /// A claim that could not be checked: `missing` says what it needed (each
@@ -259,6 +269,7 @@ fn not_measured(claim: String, experiment: String, rule: String, missing: &[Stri
         verdict: Verdict::NotMeasured,
         why: join_and(&reasons),
         extrapolated: false,
+        also: None,
     }
 }
 /// The measure `key` of `cell`, when finite.
@@ -407,10 +418,11 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
     out.push_str("## Claims checked\n\n");
     out.push_str(
         "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \
-         computed from those numbers by the rule given with it: **holds**, **does not hold**, \
-         **holds only …** when the data support part of the claim, or **not measured in this \
-         run** when the cells it needs are missing, do not apply or failed. Where a part of a \
-         claim was not measured, the verdict covers the rest and names that part.\n\n",
+         computed from those numbers by the rule given with it. A verdict is **holds**, **does \
+         not hold**, **holds only …** when the data support part of the claim, or **not \
+         measured in this run** when the cells it needs are missing, do not apply or failed. \
+         Where a part of a claim was not measured, the verdict covers the rest and names that \
+         part.\n\n",
     );
     let mut table = Table::new([
         ("#", Align::Right),
@@ -418,16 +430,21 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
         ("Verdict", Align::Left),
     ]);
     for (i, check) in checks.iter().enumerate() {
-        table.push_row(vec![
-            (i + 1).to_string(),
-            check.claim.trim_end_matches('.').to_owned(),
-            check.verdict.text(),
-        ]);
+        for (number, claim, verdict) in wordings(i + 1, check) {
+            table.push_row(vec![
+                number,
+                claim.trim_end_matches('.').to_owned(),
+                verdict.text(),
+            ]);
+        }
     }
     out.push_str(&table.to_markdown());
     out.push('\n');
     for (i, check) in checks.iter().enumerate() {
-        writeln!(out, "**{}. {}**\n", i + 1, check.claim).expect("write to String");
+        let wordings = wordings(i + 1, check);
+        for (number, claim, _) in &wordings {
+            writeln!(out, "**{number}. {claim}**\n").expect("write to String");
+        }
         writeln!(out, "- *Experiment:* {}.", check.experiment).expect("write to String");
         match check.measured.as_slice() {
             [] => {}
@@ -440,22 +457,41 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
             }
         }
         writeln!(out, "- *Rule:* {}", check.rule).expect("write to String");
-        writeln!(
-            out,
-            "- *Verdict:* **{}**{}.\n",
-            check.verdict.text(),
-            if check.why.is_empty() {
+        let whys = std::iter::once(check.why.as_str()).chain(check.also.iter().map(|a| &*a.why));
+        for ((number, _, verdict), why) in wordings.iter().zip(whys) {
+            let label = if check.also.is_some() {
+                format!("Verdict on {number}")
+            } else {
+                "Verdict".to_owned()
+            };
+            let why = if why.is_empty() {
                 String::new()
             } else {
-                format!(": {}", check.why)
-            }
-        )
-        .expect("write to String");
+                format!(": {why}")
+            };
+            writeln!(out, "- *{label}:* **{}**{why}.", verdict.text()).expect("write to String");
+        }
+        for (label, text) in check.also.iter().flat_map(|a| &a.notes) {
+            writeln!(out, "- *{label}:* {}.", capitalise(text)).expect("write to String");
+        }
+        out.push('\n');
     }
     if checks.iter().any(|c| c.extrapolated) {
         out.push_str(
             "† A speedup from a cell, or a `seq`, that ran part of the work and was scaled up; \
              see the workload's table.\n\n",
         );
+    }
+}
+
+/// A check's wordings, numbered: `5` alone, or `5a` and `5b` when it has a
+/// second wording; each with its claim and verdict.
+fn wordings(number: usize, check: &Check) -> Vec<(String, &str, &Verdict)> {
+    match &check.also {
+        None => vec![(number.to_string(), &check.claim, &check.verdict)],
+        Some(also) => vec![
+            (format!("{number}a"), &check.claim, &check.verdict),
+            (format!("{number}b"), &also.claim, &also.verdict),
+        ],
     }
 }

@@ -231,6 +231,7 @@ impl Claim for OneCore {
             verdict: m.verdict.clone(),
             why,
             extrapolated: m.cpu.iter().chain(&m.sleep).any(|s| s.extrapolated),
+            also: None,
         }
     }
 }

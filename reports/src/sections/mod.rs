@@ -18,9 +18,11 @@
 
 mod answers;
 mod charts;
+mod combinations;
 pub(crate) mod crash;
 mod disclosures;
 mod echo;
+pub(crate) mod glossary;
 mod grid;
 mod header;
 mod hogs;
@@ -62,11 +64,13 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &answers::Answers,
     &verdict::Verdict,
     &grid::GridSection,
+    &combinations::CombinationsSection,
     &echo::Echo,
     &hogs::HogsSection,
     &crash::CrashIsolation,
     &Claims,
     &disclosures::Disclosures,
+    &glossary::GlossarySection,
     &reproduce::Reproduce,
 ];
 

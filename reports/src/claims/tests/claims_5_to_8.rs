@@ -3,75 +3,147 @@
 use super::*;
 
 #[test]
-fn claim_5_advice_either_way_round() {
+fn claim_5_in_both_wordings() {
+    let f = derived::<AdviceClaim>(&fixture());
+    // 5a, the brief's table: processes are not needed for waits anywhere, and
+    // threads under the lock did not help CPU work.
+    assert_eq!(f.brief.advice, BRIEF_TABLE);
+    assert_eq!(f.brief.verdict, Verdict::DoesNotHold);
+    let locks: Vec<Lock> = f.brief.settings.iter().map(|s| s.lock).collect();
+    assert_eq!(locks, [Lock::NoGil, Lock::Gil]);
+    // 5b, the usual advice, under a GIL only: processes for CPU work (threads
+    // under the lock gained nothing), threads for waits.
+    assert_eq!(f.classic.advice, CLASSIC);
+    assert_eq!(f.classic.verdict, Verdict::Holds);
+    let [
+        InSetting {
+            lock: Lock::Gil,
+            setting: Setting::Judged(judged),
+        },
+    ] = f.classic.settings.as_slice()
+    else {
+        panic!("{:?}", f.classic.settings)
+    };
+    let [
+        Judgement::Helped {
+            named: Unit::Processes,
+            speedup: cpu,
+        },
+        Judgement::Helped {
+            named: Unit::Threads,
+            speedup: sleep,
+        },
+    ] = judged.as_ref()
+    else {
+        panic!("{judged:?}")
+    };
+    assert!(close(cpu.value(), 1.96) && cpu.cell.runner == PROCESSES);
+    assert!(close(sleep.value(), 1.98) && sleep.cell.runner == "gil");
+    // The brief's table against its GIL sentence: the lock's threads gained
+    // nothing on CPU work, the same threads without it did.
+    let Contradiction::Measured {
+        locked,
+        free,
+        locked_gained_nothing: true,
+        free_helped: true,
+    } = &f.contradiction
+    else {
+        panic!("{:?}", f.contradiction)
+    };
+    assert!(close(locked.value(), 0.98) && locked.cell.threads == 2);
+    assert!(close(free.as_ref().unwrap().value(), 1.98));
+    let m = measured(f.outcome);
+    assert_eq!(m.threads, 2);
+
+    // In words: both verdicts, each with its numbers, then the notes.
     let check = claim(&fixture(), 5);
     assert_eq!(
         check.claim,
-        "Use multiprocessing for I/O-bound work, multithreading for CPU-bound work."
+        "Use multiprocessing for I/O-bound work, multithreading for CPU-bound work (as \
+         rtcompare's brief puts it)."
     );
-    assert!(
-        check.why.starts_with(
-            "without a GIL, processes are not needed for waiting work: threads gained \
-             2.01×† against 2.00×† for processes; under a GIL, threads under the lock did \
-             not help CPU work (0.98×) and processes are not needed for waiting work"
-        ),
-        "{}",
-        check.why
-    );
-    assert!(check.why.ends_with(
-        ". In this run CPU work sped up on threads and processes but not on threads under a \
-         global lock, and waiting work on all of threads, processes and threads under a \
-         global lock"
-    ));
-    // The advice the other way round holds under a GIL only.
-    let mut results = fixture();
-    summarize(&mut results);
-    let rank = |r: &str| results.config.runners.iter().position(|x| x == r).unwrap();
-    let workloads: Vec<&str> = results
-        .config
-        .workloads
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let run = Run {
-        results: &results,
-        rank: &rank,
-        workloads: &workloads,
-        cores: 2,
-    };
-    let classic = advice::render(&advice::derive(
-        &run,
-        Advice {
-            io: Unit::Threads,
-            cpu: Unit::Processes,
-        },
-    ));
+    assert_eq!(check.verdict, Verdict::DoesNotHold);
     assert_eq!(
-        classic.claim,
-        "Use multithreading for I/O-bound work, multiprocessing for CPU-bound work."
+        check.why,
+        "without a GIL, processes are not needed for waiting work: threads gained 2.01×† \
+         against 2.00×† for processes. Under a GIL, threads under the lock did not help CPU \
+         work (0.98×) and processes are not needed for waiting work: threads under the lock \
+         gained 1.98×† against 2.00×† for processes"
     );
-    assert_eq!(classic.verdict, holds_only("under a GIL"));
+    let also = check.also.expect("a second wording");
+    assert_eq!(
+        also.claim,
+        "Under a [GIL](#glossary-gil), use multiprocessing for CPU-bound work, multithreading \
+         for I/O-bound work (the usual Python advice)."
+    );
+    assert_eq!(also.verdict, Verdict::Holds);
+    assert_eq!(
+        also.why,
+        "under a GIL, processes helped CPU work (1.96×) and threads under the lock helped \
+         waiting work (1.98×†)"
+    );
+    let notes: Vec<&str> = also.notes.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(notes, ["In this run", "The brief against itself"]);
+    assert!(also.notes[0].1.starts_with(
+        "CPU work sped up on threads and processes but not on threads under a global lock"
+    ));
     assert!(
-        classic.why.starts_with(
-            "without a GIL, processes are not needed for CPU work: threads gained 1.98× \
-             against 1.96× for processes; under a GIL, processes helped CPU work (1.96×) and \
-             threads under the lock helped waiting work (1.98×†)"
-        ),
+        also.notes[1]
+            .1
+            .ends_with("So the table's advice on CPU-bound work can hold only without a GIL"),
         "{}",
-        classic.why
+        also.notes[1].1
     );
-    // Without the GIL runner, the setting without one decides and the other is named.
+}
+
+#[test]
+fn claim_5_without_the_gil_or_processes() {
+    // Without the GIL runner, 5a is judged without a GIL alone and 5b not at all.
     let mut results = fixture();
     results
         .cells
         .retain(|c| c.class != Class::ConcurrentSerialized);
-    let m = measured(derived::<AdviceClaim>(&results).outcome);
-    assert_eq!(m.verdict, Verdict::DoesNotHold);
+    let f = derived::<AdviceClaim>(&results);
+    assert_eq!(f.brief.verdict, Verdict::DoesNotHold);
+    assert!(matches!(f.brief.settings[0].setting, Setting::Judged(_)));
     assert!(matches!(
-        m.settings[1],
+        f.brief.settings[1].setting,
         Setting::NotMeasured(SettingGap::NoLockedRunner)
     ));
-    assert!(matches!(m.settings[0], Setting::Judged(_)));
+    assert_eq!(f.classic.verdict, Verdict::NotMeasured);
+    assert!(matches!(f.contradiction, Contradiction::NotMeasured));
+    let check = claim(&results, 5);
+    let also = check.also.unwrap();
+    assert_eq!(also.why, "under a GIL: no runner with a global lock ran");
+    assert!(
+        also.notes[1].1.ends_with("to show which"),
+        "{}",
+        also.notes[1].1
+    );
+
+    // A lock that lets CPU work through: 5b still holds only if threads under
+    // it do not help CPU work, and the GIL sentence fails.
+    let mut results = fixture();
+    scale_wall(&mut results, "gil", CPU, 2, 0.5);
+    let f = derived::<AdviceClaim>(&results);
+    assert_eq!(f.classic.verdict, Verdict::DoesNotHold);
+    assert!(matches!(
+        f.contradiction,
+        Contradiction::Measured {
+            locked_gained_nothing: false,
+            ..
+        }
+    ));
+
+    // Without processes neither wording is measured; the contradiction still is.
+    let mut results = fixture();
+    results.cells.retain(|c| c.runner != PROCESSES);
+    let f = derived::<AdviceClaim>(&results);
+    assert_eq!(f.brief.verdict, Verdict::NotMeasured);
+    assert_eq!(f.classic.verdict, Verdict::NotMeasured);
+    assert!(f.brief.settings.is_empty() && f.classic.settings.is_empty());
+    assert!(matches!(f.contradiction, Contradiction::Measured { .. }));
+    assert_eq!(claim(&results, 5).also.unwrap().why, "for the same reasons");
 }
 
 #[test]

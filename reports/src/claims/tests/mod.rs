@@ -2,7 +2,10 @@
 //! helpers and the tests of all claims at once here, each claim's own in
 //! `claims_1_to_4` and `claims_5_to_8`.
 
-use super::advice::{AdviceClaim, Setting, SettingGap};
+use super::advice::{
+    AdviceClaim, BRIEF_TABLE, CLASSIC, Contradiction, InSetting, Judgement, Lock, Setting,
+    SettingGap, Unit,
+};
 use super::cores_bound::{Beyond, CoresBound};
 use super::gil_cpu::GilCpu;
 use super::gil_waits::GilWaits;
@@ -120,6 +123,24 @@ fn the_claims_fixture() {
             holds_only("when a message is sent per update"),
         ]
     );
+    // Claim 5's second wording, the usual advice, holds.
+    let second: Vec<Option<Verdict>> = checked(&fixture())
+        .into_iter()
+        .map(|c| c.also.map(|a| a.verdict))
+        .collect();
+    assert_eq!(
+        second,
+        [
+            None,
+            None,
+            None,
+            None,
+            Some(Verdict::Holds),
+            None,
+            None,
+            None
+        ]
+    );
 }
 
 #[test]
@@ -190,6 +211,10 @@ fn older_fixtures_measure_what_they_have() {
     assert_eq!(one.verdict, NotMeasured);
     assert_eq!(one.why, "`spawn` did not run on processes");
     assert!(verdicts(&v2).iter().all(|v| *v == NotMeasured));
+    // Claim 5's second wording needs processes and the GIL too.
+    for results in [&v1, &sweep, &v2] {
+        assert_eq!(claim(results, 5).also.unwrap().verdict, NotMeasured);
+    }
 }
 
 #[test]

@@ -1,0 +1,219 @@
+//! The *Glossary*: the terms a reader may not know (p50 and p99, open and
+//! closed loop, Little's law, efficiency, work stealing, the GIL), one or two
+//! short sentences each, with an anchor per term. Other sections link a term
+//! where they first use it with [`link`] (`[p99](#glossary-p99)`). The finding
+//! is the list of terms defined, with their anchors.
+
+use super::Report;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// A term the glossary defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Term {
+    P50,
+    P99,
+    OpenLoop,
+    ClosedLoop,
+    LittlesLaw,
+    Efficiency,
+    WorkStealing,
+    Gil,
+}
+
+impl Term {
+    /// The term as a sentence uses it: `p99`, `work stealing`, `GIL`.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Term::P50 => "p50",
+            Term::P99 => "p99",
+            Term::OpenLoop => "open loop",
+            Term::ClosedLoop => "closed loop",
+            Term::LittlesLaw => "Little's law",
+            Term::Efficiency => "efficiency",
+            Term::WorkStealing => "work stealing",
+            Term::Gil => "GIL",
+        }
+    }
+
+    /// Its anchor in the report: `glossary-p99`.
+    pub(crate) fn anchor(self) -> &'static str {
+        match self {
+            Term::P50 => "glossary-p50",
+            Term::P99 => "glossary-p99",
+            Term::OpenLoop => "glossary-open-loop",
+            Term::ClosedLoop => "glossary-closed-loop",
+            Term::LittlesLaw => "glossary-littles-law",
+            Term::Efficiency => "glossary-efficiency",
+            Term::WorkStealing => "glossary-work-stealing",
+            Term::Gil => "glossary-gil",
+        }
+    }
+}
+
+/// A link to `term`'s entry, worded as the term: `[p99](#glossary-p99)`.
+pub(crate) fn link(term: Term) -> String {
+    link_as(term, term.word())
+}
+
+/// A link to `term`'s entry with other words: `[work-stealing](#glossary-work-stealing)`.
+pub(crate) fn link_as(term: Term, text: &str) -> String {
+    format!("[{text}](#{})", term.anchor())
+}
+
+/// One entry: the terms it defines (each gets an anchor), its heading and its
+/// definition.
+struct Entry {
+    terms: &'static [Term],
+    heading: &'static str,
+    definition: &'static str,
+}
+
+/// The entries, in the order the glossary lists them.
+const ENTRIES: [Entry; 6] = [
+    Entry {
+        terms: &[Term::P50, Term::P99],
+        heading: "p50, p99",
+        definition: "Percentiles of latency. Half the requests finished within the p50 (the \
+            median), 99 in 100 within the p99, so the p99 shows the slow tail an average hides.",
+    },
+    Entry {
+        terms: &[Term::OpenLoop, Term::ClosedLoop],
+        heading: "Open and closed loop",
+        definition: "A closed-loop client sends its next request only when the last one is \
+            answered, so a slow server also slows the load. An open-loop client sends on a fixed \
+            schedule and times each request from when it was due, so queueing shows.",
+    },
+    Entry {
+        terms: &[Term::LittlesLaw],
+        heading: "Little's law",
+        definition: "In a steady system, the requests in progress equal throughput times the \
+            time each spends inside. So C connections in a closed loop at X requests per second \
+            see a mean latency of C ÷ X.",
+    },
+    Entry {
+        terms: &[Term::Efficiency],
+        heading: "Efficiency",
+        definition: "Speedup ÷ min(threads, cores): the share of the ideal gain a cell reached, \
+            so 100% is perfect scaling. It is given for CPU-bound work only, where the cores \
+            bound the gain.",
+    },
+    Entry {
+        terms: &[Term::WorkStealing],
+        heading: "Work stealing",
+        definition: "Each worker thread keeps its own queue of tasks, and an idle worker takes \
+            tasks from a busy one's queue. It balances uneven work without every thread \
+            contending for one shared queue.",
+    },
+    Entry {
+        terms: &[Term::Gil],
+        heading: "GIL",
+        definition: "A global interpreter lock, as in CPython: many OS threads, but only the one \
+            holding the lock runs. Here a runner of class concurrent-serialized emulates it; its \
+            threads release the lock while they wait.",
+    },
+];
+
+/// What the glossary holds: the terms it defines, in its order, with their
+/// anchors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Glossary {
+    pub(crate) terms: Vec<Defined>,
+}
+
+/// A term the glossary defines, and the anchor a link to it uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Defined {
+    pub(crate) term: Term,
+    pub(crate) anchor: &'static str,
+}
+
+fn derive() -> Glossary {
+    Glossary {
+        terms: ENTRIES
+            .iter()
+            .flat_map(|e| e.terms)
+            .map(|&term| Defined {
+                term,
+                anchor: term.anchor(),
+            })
+            .collect(),
+    }
+}
+
+/// Writes the glossary: one bullet per entry with a term in `glossary`, its
+/// anchors first.
+fn render(glossary: &Glossary, out: &mut String) {
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str("## Glossary\n\n");
+    let defined = |t: &Term| glossary.terms.iter().any(|d| d.term == *t);
+    for entry in ENTRIES.iter().filter(|e| e.terms.iter().any(defined)) {
+        let anchors: String = entry
+            .terms
+            .iter()
+            .map(|t| format!("<a id=\"{}\"></a>", t.anchor()))
+            .collect();
+        writeln!(
+            out,
+            "- {anchors}**{}**: {}",
+            entry.heading, entry.definition
+        )
+        .expect("write to String");
+    }
+    out.push('\n');
+}
+
+/// The section itself, for the registry.
+pub(super) struct GlossarySection;
+
+impl super::Section for GlossarySection {
+    fn id(&self) -> &'static str {
+        "glossary"
+    }
+
+    fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
+        let glossary = report.derived("glossary", derive);
+        Some(serde_json::to_value(&*glossary).expect("the glossary serialises"))
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        render(&report.derived("glossary", derive), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_anchors() {
+        assert_eq!(link(Term::P99), "[p99](#glossary-p99)");
+        assert_eq!(link(Term::Gil), "[GIL](#glossary-gil)");
+        assert_eq!(
+            link_as(Term::WorkStealing, "work-stealing"),
+            "[work-stealing](#glossary-work-stealing)"
+        );
+        // Every term has an entry, and every anchor is written once.
+        let mut out = String::new();
+        let defined = derive();
+        render(&defined, &mut out);
+        assert_eq!(defined.terms.len(), 8);
+        for d in &defined.terms {
+            let tag = format!("<a id=\"{}\"></a>", d.anchor);
+            assert_eq!(out.matches(&tag).count(), 1, "{tag}");
+        }
+    }
+
+    #[test]
+    fn sentences_stay_short() {
+        for entry in &ENTRIES {
+            for sentence in entry.definition.split(". ") {
+                let words = sentence.split_whitespace().count();
+                assert!(words <= 40, "{words} words: {sentence}");
+            }
+        }
+    }
+}
