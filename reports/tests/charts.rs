@@ -3,7 +3,7 @@
 //! `tests/golden/charts/`.
 
 use rtcompare_api::{Class, WorkloadKind};
-use rtcompare_reports::charts::{Chart, render_all};
+use rtcompare_reports::charts::{Chart, Marker, class_colour, render_all, runner_styles};
 use rtcompare_reports::{Cell, Extrapolation, Latency, Results, Status, load};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -234,12 +234,27 @@ fn sweep_has_the_ideal_line_and_a_point_per_thread_count() {
     }
     // The ideal line is drawn in grey dashes.
     assert!(count(speedup, "polyline", "stroke", "#999999") >= 5);
-    // rayon (parallel, green) and tokio-mt (concurrent-parallel, orange) are each
-    // the first of their class: plain class colour, circle markers. Three points
-    // per runner plus one in the legend; seq (grey) has one point.
-    assert_eq!(count(speedup, "circle", "fill", "#2CA02C"), 3 + 1);
-    assert_eq!(count(speedup, "circle", "fill", "#FF7F0E"), 3 + 1);
-    assert_eq!(count(speedup, "circle", "fill", "#7F7F7F"), 1 + 1);
+    // rayon (parallel, alone in its class: the class green) and tokio-mt (one of
+    // seven concurrent-parallel runners: its own orange) each have a marker at 1,
+    // 2 and 4 threads and one in the legend, in their own colour.
+    let styles = runner_styles(&sweep());
+    let style = |id: &str| styles.iter().find(|s| s.0 == id).unwrap().2;
+    assert_eq!(style("rayon").colour, class_colour(Class::Parallel));
+    assert_ne!(
+        style("tokio-mt").colour,
+        class_colour(Class::ConcurrentParallel)
+    );
+    for runner in ["rayon", "tokio-mt"] {
+        let s = style(runner);
+        let hex = format!("#{:02X}{:02X}{:02X}", s.colour.0, s.colour.1, s.colour.2);
+        let tag = match s.marker {
+            Marker::Circle => "circle",
+            Marker::Square => "rect",
+            Marker::Triangle | Marker::TriangleDown | Marker::Diamond => "polygon",
+            other => panic!("{runner}: a stroked marker {other:?}"),
+        };
+        assert_eq!(count(speedup, tag, "fill", &hex), 3 + 1, "{runner} {hex}");
+    }
     // One bar per (runner, threads) cell in the wall chart, labelled with threads.
     let wall = texts(chart(&charts, "wall-cpu.svg"));
     for t in [1, 2, 4] {
@@ -332,21 +347,25 @@ fn one_latency_chart_per_latency_workload_without_cells_that_do_not_apply() {
             "latency-mixed-offload.svg"
         ]
     );
-    // Overhead workloads have a wall chart and no speedup chart (no seq).
-    assert!(charts.iter().any(|c| c.file_name == "wall-spawn.svg"));
-    assert!(!charts.iter().any(|c| c.file_name == "speedup-spawn.svg"));
+    // Overhead workloads are charted per unit, not by wall time, and have no
+    // speedup chart (no seq).
+    for name in [
+        "ns-per-task-spawn.svg",
+        "rss-per-task-bytes-spawn.svg",
+        "ns-per-hop-channels.svg",
+    ] {
+        assert!(charts.iter().any(|c| c.file_name == name), "{name}");
+    }
+    for name in ["wall-spawn.svg", "speedup-spawn.svg", "wall-channels.svg"] {
+        assert!(!charts.iter().any(|c| c.file_name == name), "{name}");
+    }
     // Bar charts label each bar `runner, N thr`.
     for c in charts
         .iter()
         .filter(|c| !c.file_name.starts_with("speedup-"))
     {
         let texts = texts(c);
-        let workload = c
-            .file_name
-            .trim_end_matches(".svg")
-            .split_once('-')
-            .unwrap()
-            .1;
+        let workload = c.title.split_once(':').unwrap().0;
         for cell in results.cells.iter().filter(|x| x.workload == workload) {
             let drawn = texts
                 .iter()

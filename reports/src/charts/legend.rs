@@ -1,177 +1,168 @@
-//! What every chart shares beyond its frame: the legend, the markers of the
-//! speedup curves, and compact numbers for axis labels.
+//! The legend: a column of entries to the right of the plot, measured with the text
+//! estimate of [`super::extent`] before the canvas is sized, so it never overflows
+//! the canvas, overprints the plot or overprints itself. It is drawn into its own
+//! `<g class="legend">` group of the SVG.
 
+use super::extent::{svg_px, text_width};
 use super::*;
 
-/// A vertical list of legend entries, drawn in the legend panel's pixel space.
-pub(super) struct Legend<'a, 'b> {
-    pub(super) area: &'b Area<'a>,
-    pub(super) y: i32,
+/// One row of a legend.
+enum Entry {
+    /// A heading, flush left.
+    Heading(String),
+    /// A runner's line, marker and dash pattern, and its name.
+    Line(Style, String),
+    /// A filled swatch (or a pale one with an outline) and a label.
+    Swatch(RGBColor, bool, String),
+    /// A dashed line and a label.
+    Dashed(RGBColor, String),
+    /// An error bar and a label.
+    ErrorBar(String),
+    /// A muted line of text under the entry before it.
+    Note(String),
+    /// Half a row of space.
+    Gap,
 }
 
-impl Legend<'_, '_> {
-    pub(super) const ROW: i32 = 19;
-    const TEXT_X: i32 = 34;
+/// A legend's entries, top to bottom.
+#[derive(Default)]
+pub(super) struct Legend {
+    entries: Vec<Entry>,
+}
 
-    pub(super) fn heading(&mut self, text: &str) -> DrawResult {
-        self.area.draw(&Text::new(
-            text.to_owned(),
-            (4, self.y),
-            anchored(15, INK, HPos::Left, VPos::Center),
-        ))?;
-        self.y += Self::ROW;
-        Ok(())
+const ROW: i32 = 19;
+const TEXT_X: i32 = 34;
+const HEADING_SIZE: u32 = 15;
+const TEXT_SIZE: u32 = 14;
+
+impl Legend {
+    pub(super) fn heading(&mut self, text: &str) {
+        self.entries.push(Entry::Heading(text.to_owned()));
     }
 
-    pub(super) fn text(&mut self, text: &str, colour: RGBColor) -> DrawResult {
-        self.area.draw(&Text::new(
-            text.to_owned(),
-            (Self::TEXT_X, self.y),
-            anchored(14, colour, HPos::Left, VPos::Center),
-        ))?;
-        Ok(())
+    pub(super) fn line(&mut self, style: Style, label: &str) {
+        self.entries.push(Entry::Line(style, label.to_owned()));
     }
 
-    /// A filled swatch (or an outlined pale one) and a label.
-    pub(super) fn swatch(&mut self, colour: RGBColor, outlined: bool, label: &str) -> DrawResult {
-        let (x0, y0, x1, y1) = (8, self.y - 6, 26, self.y + 6);
-        if outlined {
-            self.area.draw(&Rectangle::new(
-                [(x0, y0), (x1, y1)],
-                shade(colour, 0.8).filled(),
-            ))?;
-            self.area.draw(&Rectangle::new(
-                [(x0, y0), (x1, y1)],
-                colour.stroke_width(1),
-            ))?;
-        } else {
-            self.area
-                .draw(&Rectangle::new([(x0, y0), (x1, y1)], colour.filled()))?;
-        }
-        self.text(label, INK)?;
-        self.y += Self::ROW;
-        Ok(())
+    /// A filled swatch, or with `pale` a pale one with an outline.
+    pub(super) fn swatch(&mut self, colour: RGBColor, pale: bool, label: &str) {
+        self.entries
+            .push(Entry::Swatch(colour, pale, label.to_owned()));
     }
 
-    /// A short line with a marker on it, and a label.
-    pub(super) fn line(&mut self, style: Style, label: &str) -> DrawResult {
-        let y = self.y;
-        self.area.draw(&PathElement::new(
-            vec![(4, y), (30, y)],
-            style.colour.stroke_width(2),
-        ))?;
-        draw_marker(self.area, (17, y), style)?;
-        self.text(label, INK)?;
-        self.y += Self::ROW;
-        Ok(())
+    pub(super) fn dashed(&mut self, colour: RGBColor, label: &str) {
+        self.entries.push(Entry::Dashed(colour, label.to_owned()));
     }
 
-    /// A dashed grey line and a label.
-    pub(super) fn dashed(&mut self, colour: RGBColor, label: &str) -> DrawResult {
-        let y = self.y;
-        for x in [4, 12, 20] {
-            self.area.draw(&PathElement::new(
-                vec![(x, y), (x + 5, y)],
-                colour.stroke_width(2),
-            ))?;
-        }
-        self.text(label, INK)?;
-        self.y += Self::ROW;
-        Ok(())
+    pub(super) fn error_bar(&mut self, label: &str) {
+        self.entries.push(Entry::ErrorBar(label.to_owned()));
     }
 
-    /// An error bar and a label.
-    pub(super) fn error_bar(&mut self, label: &str) -> DrawResult {
-        let y = self.y;
-        self.area.draw(&PathElement::new(
-            vec![(6, y), (28, y)],
-            INK.stroke_width(1),
-        ))?;
-        for x in [6, 28] {
-            self.area.draw(&PathElement::new(
-                vec![(x, y - 4), (x, y + 4)],
-                INK.stroke_width(1),
-            ))?;
-        }
-        self.text(label, INK)?;
-        self.y += Self::ROW;
-        Ok(())
+    pub(super) fn note(&mut self, text: &str) {
+        self.entries.push(Entry::Note(text.to_owned()));
     }
 
     pub(super) fn gap(&mut self) {
-        self.y += Self::ROW / 2;
+        self.entries.push(Entry::Gap);
     }
-}
 
-/// Draws a marker centred on `at`, in the pixel space of `area`.
-pub(super) fn draw_marker(area: &Area<'_>, at: (i32, i32), style: Style) -> DrawResult {
-    let (x, y) = at;
-    let fill = style.colour.filled();
-    let edge = WHITE.stroke_width(1);
-    match style.marker {
-        Marker::Circle => {
-            area.draw(&Circle::new(at, 5, fill))?;
-            area.draw(&Circle::new(at, 5, edge))?;
-        }
-        Marker::Triangle => {
-            let points = vec![(x, y - 6), (x + 6, y + 5), (x - 6, y + 5)];
-            area.draw(&Polygon::new(points.clone(), fill))?;
-            area.draw(&PathElement::new(
-                [points.clone(), vec![points[0]]].concat(),
-                edge,
-            ))?;
-        }
-        Marker::Square => {
-            area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], fill))?;
-            area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], edge))?;
-        }
-        Marker::Diamond => {
-            let points = vec![(x, y - 7), (x + 6, y), (x, y + 7), (x - 6, y)];
-            area.draw(&Polygon::new(points.clone(), fill))?;
-            area.draw(&PathElement::new(
-                [points.clone(), vec![points[0]]].concat(),
-                edge,
-            ))?;
+    /// The class swatches of a bar chart whose bars are in runner shades.
+    pub(super) fn classes(&mut self, heading: &str, classes: &[Class]) {
+        self.heading(heading);
+        for &class in classes {
+            self.swatch(class_colour(class), false, class.as_str());
         }
     }
-    Ok(())
-}
 
-/// Formats an axis or value label: thousands separators above 1000, three
-/// significant digits below.
-pub(super) fn fmt_num(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".into();
+    /// Width and height in pixels; (0, 0) when empty.
+    pub(super) fn size(&self) -> (u32, u32) {
+        let mut width = 0.0_f64;
+        let mut height = 0;
+        for entry in &self.entries {
+            let (x, size, text) = match entry {
+                Entry::Gap => {
+                    height += ROW / 2;
+                    continue;
+                }
+                Entry::Heading(t) => (0, HEADING_SIZE, t),
+                Entry::Line(_, t)
+                | Entry::Swatch(_, _, t)
+                | Entry::Dashed(_, t)
+                | Entry::ErrorBar(t)
+                | Entry::Note(t) => (TEXT_X, TEXT_SIZE, t),
+            };
+            width = width.max(f64::from(x) + text_width(svg_px(size), text));
+            height += ROW;
+        }
+        if height == 0 {
+            return (0, 0);
+        }
+        (width.ceil() as u32 + 2, height as u32)
     }
-    if a >= 1e9 {
-        return format!("{v:.0e}");
-    }
-    if a >= 1000.0 {
-        let n = v.round() as i64;
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
+
+    /// Draws the legend with its top-left corner at `origin`, in the pixel space of
+    /// `area`.
+    pub(super) fn draw(&self, area: &Area<'_>, origin: (i32, i32)) -> DrawResult {
+        let (x0, mut top) = origin;
+        let text = |x: i32, y: i32, size: u32, colour: RGBColor, t: &str| {
+            area.draw(&Text::new(
+                t.to_owned(),
+                (x0 + x, y),
+                anchored(size, colour, HPos::Left, VPos::Center),
+            ))
+        };
+        for entry in &self.entries {
+            if let Entry::Gap = entry {
+                top += ROW / 2;
+                continue;
             }
-            out.push(ch);
+            let y = top + ROW / 2;
+            top += ROW;
+            match entry {
+                Entry::Gap => {}
+                Entry::Heading(t) => text(0, y, HEADING_SIZE, INK, t)?,
+                Entry::Note(t) => text(TEXT_X, y, TEXT_SIZE, MUTED, t)?,
+                Entry::Line(style, t) => {
+                    let ends = [(x0 + 2, y), (x0 + 30, y)];
+                    draw_line(area, &ends, style.colour, 2, style.dash)?;
+                    draw_marker(area, (x0 + 16, y), *style)?;
+                    text(TEXT_X, y, TEXT_SIZE, INK, t)?;
+                }
+                Entry::Swatch(colour, pale, t) => {
+                    let corners = [(x0 + 8, y - 6), (x0 + 26, y + 6)];
+                    if *pale {
+                        area.draw(&Rectangle::new(corners, shade(*colour, 0.8).filled()))?;
+                        area.draw(&Rectangle::new(
+                            corners,
+                            shade(*colour, -0.35).stroke_width(1),
+                        ))?;
+                    } else {
+                        area.draw(&Rectangle::new(corners, colour.filled()))?;
+                    }
+                    text(TEXT_X, y, TEXT_SIZE, INK, t)?;
+                }
+                Entry::Dashed(colour, t) => {
+                    for x in [4, 12, 20] {
+                        area.draw(&PathElement::new(
+                            vec![(x0 + x, y), (x0 + x + 5, y)],
+                            colour.stroke_width(2),
+                        ))?;
+                    }
+                    text(TEXT_X, y, TEXT_SIZE, INK, t)?;
+                }
+                Entry::ErrorBar(t) => {
+                    let (a, b) = (x0 + 6, x0 + 28);
+                    area.draw(&PathElement::new(vec![(a, y), (b, y)], INK.stroke_width(1)))?;
+                    for x in [a, b] {
+                        area.draw(&PathElement::new(
+                            vec![(x, y - 4), (x, y + 4)],
+                            INK.stroke_width(1),
+                        ))?;
+                    }
+                    text(TEXT_X, y, TEXT_SIZE, INK, t)?;
+                }
+            }
         }
-        return if n < 0 { format!("-{out}") } else { out };
-    }
-    let decimals = if a >= 100.0 {
-        0
-    } else if a >= 10.0 {
-        1
-    } else if a >= 1.0 {
-        2
-    } else {
-        (2.0 - a.log10().floor()) as usize
-    };
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
+        Ok(())
     }
 }

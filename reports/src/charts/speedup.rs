@@ -1,25 +1,67 @@
 //! The speedup chart of a CPU-bound workload: speedup over `seq` against worker
-//! threads, one curve per runner, with the ideal line.
+//! threads, one curve per runner in its colour, marker and dash pattern, with the
+//! ideal line.
 
 use super::*;
 
-/// Chart 1: speedup over `seq` versus worker threads, one line per runner, with the
-/// ideal `min(threads, cores)`.
+/// The speedup chart of `workload` from its finished `cells`, when it is CPU-bound
+/// and has a speedup over an undisturbed `seq`. Speedups judge runners, so only
+/// judged (undisturbed) cells are drawn.
 pub(super) fn speedup_chart(
-    root: &Area<'_>,
     ctx: &Ctx<'_>,
-    title: &str,
+    workload: &str,
+    slug: &str,
+    kind: WorkloadKind,
     cells: &[&Cell],
-) -> DrawResult {
-    let (plot, legend_area) = frame(root, title, ctx.subtitle)?;
-    // (runner, class) -> points sorted by threads.
-    let mut runners: Vec<(&str, Class)> = cells
+) -> Option<Chart> {
+    let judged: Vec<&Cell> = cells
+        .iter()
+        .copied()
+        .filter(|c| crate::judge::judged(c))
+        .collect();
+    let seq_judged = judged.iter().any(|c| c.runner == summary::BASELINE_RUNNER);
+    if kind != WorkloadKind::Cpu || !seq_judged || !judged.iter().any(|c| speedup(c).is_some()) {
+        return None;
+    }
+    let title = format!("{workload}: speedup over seq by worker threads");
+    // (runner, class) in legend order: by class, then registry order.
+    let mut runners: Vec<(&str, Class)> = judged
         .iter()
         .filter(|c| speedup(c).is_some())
         .map(|c| (c.runner.as_str(), c.class))
         .collect();
     runners.sort_by_key(|&(r, class)| (ctx.palette.order(r, class), r));
     runners.dedup();
+    let mut legend = Legend::default();
+    legend.dashed(IDEAL, &format!("ideal: min(threads, {})", ctx.cores));
+    let mut last_class = None;
+    for &(runner, class) in &runners {
+        if last_class != Some(class) {
+            legend.gap();
+            legend.heading(class.as_str());
+            last_class = Some(class);
+        }
+        legend.line(ctx.palette.style(runner, class), runner);
+    }
+    let svg = ctx.render(&title, &legend, HEIGHT, |root, plot| {
+        draw_speedups(root, plot, ctx, &judged, &runners)
+    });
+    Some(Chart {
+        file_name: format!("speedup-{slug}.svg"),
+        title,
+        svg,
+    })
+}
+
+/// Speedup over `seq` versus worker threads, one line per runner, with the ideal
+/// `min(threads, cores)`.
+fn draw_speedups(
+    root: &Area<'_>,
+    plot: &Area<'_>,
+    ctx: &Ctx<'_>,
+    cells: &[&Cell],
+    runners: &[(&str, Class)],
+) -> DrawResult {
     let points_of = |runner: &str| -> Vec<(f64, f64)> {
         let mut pts: Vec<(usize, f64)> = cells
             .iter()
@@ -50,7 +92,7 @@ pub(super) fn speedup_chart(
     let x_keys: Vec<f64> = threads.iter().map(|&t| t as f64).collect();
     let x_max = max_threads as f64 + 0.4;
 
-    let mut chart = ChartBuilder::on(&plot)
+    let mut chart = ChartBuilder::on(plot)
         .margin(8)
         .x_label_area_size(44)
         .y_label_area_size(56)
@@ -99,39 +141,22 @@ pub(super) fn speedup_chart(
         anchored(14, MUTED, label.2, label.3),
     ))?;
 
-    for &(runner, class) in &runners {
+    for &(runner, class) in runners {
         let style = ctx.palette.style(runner, class);
-        let pts = points_of(runner);
-        if pts.len() > 1 {
-            chart.draw_series(std::iter::once(PathElement::new(
-                pts.clone(),
-                style.colour.stroke_width(2),
-            )))?;
-        } else if let Some(&(t, s)) = pts.first() {
+        let mut pts = points_of(runner);
+        if let [(t, s)] = pts[..] {
             // One thread count only: a short flat stroke through the point.
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(t - 0.12, s), (t + 0.12, s)],
-                style.colour.stroke_width(2),
-            )))?;
+            pts = vec![(t - 0.12, s), (t + 0.12, s)];
         }
-        for p in &pts {
+        let pixels: Vec<(i32, i32)> = pts.iter().map(|p| chart.backend_coord(p)).collect();
+        draw_line(root, &pixels, style.colour, 2, style.dash)?;
+    }
+    // Markers over every line, so a line drawn later does not hide them.
+    for &(runner, class) in runners {
+        let style = ctx.palette.style(runner, class);
+        for p in &points_of(runner) {
             draw_marker(root, chart.backend_coord(p), style)?;
         }
-    }
-
-    let mut legend = Legend {
-        area: &legend_area,
-        y: 16,
-    };
-    legend.dashed(IDEAL, &format!("ideal: min(threads, {})", ctx.cores))?;
-    let mut last_class = None;
-    for &(runner, class) in &runners {
-        if last_class != Some(class) {
-            legend.gap();
-            legend.heading(class.as_str())?;
-            last_class = Some(class);
-        }
-        legend.line(ctx.palette.style(runner, class), runner)?;
     }
     Ok(())
 }
