@@ -21,6 +21,10 @@ test:
 report RESULTS="target/rtcompare/results.json" *FLAGS:
     cargo run --release --quiet -- report {{RESULTS}} {{FLAGS}}
 
+# Render report.html from RESULTS (default: a fixture) and check it in headless Chromium (apt-get install -y chromium): every chart in the DOM, a screenshot (target/html-check/report.png) that is not blank.
+html-check RESULTS="reports/tests/fixtures/quick-results.json" OUT="target/html-check":
+    .ci/html-check {{RESULTS}} {{OUT}}
+
 # Store 3 quick runs as baseline NAME, with each cell's run-to-run and between-process noise
 # (3 processes per cell in each run, 3 or more samples each).
 baseline NAME="main" *FLAGS:

@@ -54,11 +54,11 @@ enum Cmd {
         #[arg(required = true, num_args = 1..)]
         results: Vec<PathBuf>,
         /// Where to write the report [default: report.md beside RESULTS, or machines.md
-        /// beside the first of several]; other formats go beside it (report.csv).
+        /// beside the first of several]; other formats go beside it (report.html, report.csv).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Report formats, comma-separated: md, csv.
-        #[arg(long, value_delimiter = ',', default_value = "md", value_parser = parse_format)]
+        /// Report formats, comma-separated: md, html, csv.
+        #[arg(long, value_delimiter = ',', default_value = "md,html", value_parser = parse_format)]
         format: Vec<rtcompare_reports::Format>,
     },
     /// Compare results (or, with --run, a fresh run of the baseline's cells) against a baseline.
@@ -89,8 +89,9 @@ struct CompareArgs {
     /// Also write the results in Bencher Metric Format to FILE.
     #[arg(long, value_name = "FILE")]
     export_bmf: Option<PathBuf>,
-    /// Report formats, comma-separated: md (report.md), csv (report.csv).
-    #[arg(long, value_delimiter = ',', default_value = "md", value_parser = parse_format)]
+    /// Report formats, comma-separated: md (report.md), html (report.html, one
+    /// self-contained page), csv (report.csv).
+    #[arg(long, value_delimiter = ',', default_value = "md,html", value_parser = parse_format)]
     format: Vec<rtcompare_reports::Format>,
 }
 
@@ -679,7 +680,10 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             .filter_map(|id| rtcompare_workloads::find(id))
             .collect(),
         out,
-        formats: vec![rtcompare_reports::Format::Markdown],
+        formats: vec![
+            rtcompare_reports::Format::Markdown,
+            rtcompare_reports::Format::Html,
+        ],
         rate: args.rate,
     })
 }

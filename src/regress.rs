@@ -297,7 +297,10 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             .filter_map(|id| rtcompare_workloads::find(id))
             .collect(),
         out: out.to_owned(),
-        formats: vec![rtcompare_reports::Format::Markdown],
+        formats: vec![
+            rtcompare_reports::Format::Markdown,
+            rtcompare_reports::Format::Html,
+        ],
         rate: baseline.config.rate,
     }
 }

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod fingerprint;
 pub mod floor;
 mod format;
+pub mod html;
 mod judge;
 pub mod machines;
 pub mod markdown;
@@ -212,6 +213,8 @@ pub enum Format {
     Markdown,
     /// `report.csv`: the per-cell table for spreadsheets.
     Csv,
+    /// `report.html`: the Markdown report as one self-contained page, charts inline.
+    Html,
 }
 
 impl std::str::FromStr for Format {
@@ -220,14 +223,17 @@ impl std::str::FromStr for Format {
         match s {
             "md" | "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
-            _ => Err(format!("unknown format '{s}' (valid: md, csv)")),
+            "html" => Ok(Format::Html),
+            _ => Err(format!("unknown format '{s}' (valid: md, csv, html)")),
         }
     }
 }
 
 /// Writes the report of `results` in every format asked for, each atomically:
 /// Markdown to `markdown_path` with its SVG charts beside it, and the others beside
-/// it with their own extension. Every format renders the same summaries.
+/// it with their own extension, `details.md` beside the report. Every format
+/// renders the same summaries, and the HTML page the same Markdown (the report,
+/// then its details) with the same charts inline.
 /// Returns the files written.
 pub fn write_report(
     results: &summary::Summarized,
@@ -235,28 +241,44 @@ pub fn write_report(
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, FileError> {
     let mut written = Vec::new();
+    let dir = markdown_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The Markdown, its charts and what its sections derived, once for every
+    // format that shows them.
+    let documents = formats
+        .iter()
+        .any(|f| matches!(f, Format::Markdown | Format::Html));
+    let charts = if documents {
+        charts::render_summarized(results)
+    } else {
+        Vec::new()
+    };
+    let report = sections::Report::new(results, &charts);
+    let (text, details) = if documents {
+        (
+            markdown::render_report(&report),
+            markdown::render_details_report(&report),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     for format in formats {
         match format {
             Format::Markdown => {
                 // The charts go beside the report, which links them by file name.
-                let charts = charts::render_summarized(results);
-                let dir = markdown_path
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
                 for chart in &charts {
                     let path = dir.join(&chart.file_name);
                     write_atomic(&path, chart.svg.as_bytes())?;
                     written.push(path);
                 }
-                // The Markdown and what its sections derived, as data, beside it:
-                // one derivation for both.
-                let report = sections::Report::new(results, &charts);
-                let text = markdown::render_report(&report);
                 write_atomic(markdown_path, text.as_bytes())?;
                 written.push(markdown_path.to_owned());
+                // What the sections derived, as data, beside it: one derivation
+                // for both.
                 let path = dir.join(markdown::DETAILS_FILE);
-                write_atomic(&path, markdown::render_details_report(&report).as_bytes())?;
+                write_atomic(&path, details.as_bytes())?;
                 written.push(path);
                 let path = dir.join("findings.json");
                 write_atomic(&path, findings::render_report(&report).as_bytes())?;
@@ -265,6 +287,12 @@ pub fn write_report(
             Format::Csv => {
                 let path = markdown_path.with_extension("csv");
                 write_atomic(&path, csv::render_summarized(results).as_bytes())?;
+                written.push(path);
+            }
+            Format::Html => {
+                let path = markdown_path.with_extension("html");
+                // One page: the report, then its details.
+                write_atomic(&path, html::render(&[&text, &details], &charts).as_bytes())?;
                 written.push(path);
             }
         }
