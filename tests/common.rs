@@ -39,3 +39,13 @@ pub fn tiny_compare(out: &Path, extra: &[&str]) -> Command {
 pub fn results(out: &Path) -> Results {
     rtcompare_reports::load(&out.join("results.json")).expect("results.json loads")
 }
+
+/// The report a run wrote into `dir`: `report.md`, then `details.md` (every
+/// workload's table and the charts).
+pub fn report_text(dir: &Path) -> String {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+    };
+    read("report.md") + &read("details.md")
+}

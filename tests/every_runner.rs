@@ -163,7 +163,7 @@ fn every_runner_reproduces_seq_on_every_workload() {
         threads_cpu.os_threads
     );
 
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = common::report_text(dir.path());
     // Charts sit beside the report as SVG and the report links them.
     for chart in ["speedup-cpu.svg", "wall-cpu.svg", "wall-sleep.svg"] {
         let svg = std::fs::read_to_string(dir.path().join(chart)).unwrap();
@@ -344,7 +344,7 @@ fn sleep_on_blocking_runners_is_extrapolated_not_invented() {
             other => panic!("unexpected runner {other}"),
         }
     }
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = common::report_text(dir.path());
     assert!(
         report.contains("extrapolated") || report.contains('†'),
         "{report}"

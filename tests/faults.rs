@@ -31,7 +31,7 @@ fn run_with_fault(fault: &str, cell: &str, extra: &[&str]) -> rtcompare_reports:
     let results = common::results(dir.path());
     assert_eq!(results.cells.len(), 8);
     assert!(!results.partial);
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = common::report_text(dir.path());
     let (runner, workload) = cell.split_once('/').unwrap();
     for c in &results.cells {
         if c.runner == runner && c.workload == workload {

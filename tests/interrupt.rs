@@ -52,6 +52,6 @@ fn interrupted_run_keeps_finished_cells() {
         "{}",
         saved.cells.len()
     );
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = common::report_text(dir.path());
     assert!(report.to_lowercase().contains("interrupted"), "{report}");
 }

@@ -94,7 +94,7 @@ fn open_file_limit_caps_connections_and_says_so() {
             c.notes
         );
     }
-    let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let report = common::report_text(dir.path());
     assert!(
         report.contains("capped"),
         "the report must say the count was capped"

@@ -9,6 +9,7 @@ mod cell_ref;
 pub mod charts;
 mod claims;
 pub mod csv;
+mod fates;
 pub mod findings;
 pub mod fingerprint;
 pub mod floor;
@@ -25,6 +26,7 @@ mod sections;
 pub mod stats;
 pub mod summary;
 pub mod table;
+mod terms;
 mod text;
 
 pub use model::*;

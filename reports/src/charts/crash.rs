@@ -3,10 +3,10 @@
 //! died kept nothing: its bar is all lost, labelled with how the process ended.
 //! Cells of one runner that ended alike share a bar. What a cell's fate is comes
 //! from the *Crash isolation* section's reading of the cells
-//! ([`crate::sections::crash::fates`]), so the chart and the section agree.
+//! ([`crate::fates`]), so the chart and the section agree.
 
 use super::*;
-use crate::sections::crash::fates::{self, Fate, Why};
+use crate::fates::{self, Fate, Why};
 
 pub(super) use fates::PREFIX;
 

@@ -52,10 +52,10 @@ use run::Run;
 pub(crate) use run::point_of;
 
 // Shared with the claim files, which `use super::*`.
+use crate::fates::{self as crash, Fate};
 use crate::format::{bytes, duration_us, thousands};
 use crate::model::{Cell, Results, Status};
 use crate::overhead::PER_TASK_KNOB;
-use crate::sections::crash::fates::{self as crash, Fate};
 use crate::summary::BASELINE_RUNNER;
 use crate::table::{Align, Table};
 use crate::text::{capitalise, escape_inline, join_and, sig3, times};

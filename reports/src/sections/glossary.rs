@@ -5,62 +5,9 @@
 //! is the list of terms defined, with their anchors.
 
 use super::Report;
+pub(crate) use crate::terms::{Term, link};
 use serde::Serialize;
 use std::fmt::Write as _;
-
-/// A term the glossary defines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum Term {
-    P50,
-    P99,
-    OpenLoop,
-    ClosedLoop,
-    LittlesLaw,
-    Efficiency,
-    WorkStealing,
-    Gil,
-}
-
-impl Term {
-    /// The term as a sentence uses it: `p99`, `work stealing`, `GIL`.
-    pub(crate) fn word(self) -> &'static str {
-        match self {
-            Term::P50 => "p50",
-            Term::P99 => "p99",
-            Term::OpenLoop => "open loop",
-            Term::ClosedLoop => "closed loop",
-            Term::LittlesLaw => "Little's law",
-            Term::Efficiency => "efficiency",
-            Term::WorkStealing => "work stealing",
-            Term::Gil => "GIL",
-        }
-    }
-
-    /// Its anchor in the report: `glossary-p99`.
-    pub(crate) fn anchor(self) -> &'static str {
-        match self {
-            Term::P50 => "glossary-p50",
-            Term::P99 => "glossary-p99",
-            Term::OpenLoop => "glossary-open-loop",
-            Term::ClosedLoop => "glossary-closed-loop",
-            Term::LittlesLaw => "glossary-littles-law",
-            Term::Efficiency => "glossary-efficiency",
-            Term::WorkStealing => "glossary-work-stealing",
-            Term::Gil => "glossary-gil",
-        }
-    }
-}
-
-/// A link to `term`'s entry, worded as the term: `[p99](#glossary-p99)`.
-pub(crate) fn link(term: Term) -> String {
-    link_as(term, term.word())
-}
-
-/// A link to `term`'s entry with other words: `[work-stealing](#glossary-work-stealing)`.
-pub(crate) fn link_as(term: Term, text: &str) -> String {
-    format!("[{text}](#{})", term.anchor())
-}
 
 /// One entry: the terms it defines (each gets an anchor), its heading and its
 /// definition.
@@ -176,7 +123,7 @@ impl super::Section for GlossarySection {
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         let glossary = report.derived("glossary", derive);
-        Some(serde_json::to_value(&*glossary).expect("the glossary serialises"))
+        super::as_json(Some(&*glossary))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {
@@ -193,7 +140,7 @@ mod tests {
         assert_eq!(link(Term::P99), "[p99](#glossary-p99)");
         assert_eq!(link(Term::Gil), "[GIL](#glossary-gil)");
         assert_eq!(
-            link_as(Term::WorkStealing, "work-stealing"),
+            crate::terms::link_as(Term::WorkStealing, "work-stealing"),
             "[work-stealing](#glossary-work-stealing)"
         );
         // Every term has an entry, and every anchor is written once.

@@ -243,11 +243,7 @@ impl super::Section for GridSection {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        report
-            .grid()
-            .as_ref()
-            .as_ref()
-            .map(|g| serde_json::to_value(g).expect("a grid serialises"))
+        super::as_json(report.grid().as_ref().as_ref())
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

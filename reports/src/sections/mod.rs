@@ -58,6 +58,11 @@ pub(crate) trait Section {
     fn render(&self, report: &Report<'_>, out: &mut String);
 }
 
+/// A section's finding as `findings.json` holds it; `None` for none.
+pub(crate) fn as_json<T: serde::Serialize>(finding: Option<&T>) -> Option<serde_json::Value> {
+    finding.map(|f| serde_json::to_value(f).expect("a finding serialises"))
+}
+
 /// Every section of `report.md`, in the order it prints them.
 pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,

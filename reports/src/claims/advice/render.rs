@@ -2,7 +2,7 @@
 //! its second wording (5b), and the notes said after both verdicts.
 
 use super::*;
-use crate::sections::glossary::{self, Term};
+use crate::terms::{self as glossary, Term};
 
 impl Unit {
     fn advice_word(self) -> &'static str {

@@ -148,7 +148,8 @@ impl super::Section for Answers {
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         let answers = report.answers();
         (!answers.answers.is_empty())
-            .then(|| serde_json::to_value(&*answers).expect("answers serialise"))
+            .then(|| super::as_json(Some(&*answers)))
+            .flatten()
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

@@ -352,11 +352,7 @@ impl super::Section for CombinationsSection {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        report
-            .combinations()
-            .as_ref()
-            .as_ref()
-            .map(|c| serde_json::to_value(c).expect("the combinations serialise"))
+        super::as_json(report.combinations().as_ref().as_ref())
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

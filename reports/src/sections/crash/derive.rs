@@ -2,7 +2,7 @@
 //! runner that ended alike) and what the failure took, grouped by outcome. Numbers,
 //! enums and runner ids only; `render.rs` words it.
 
-use super::fates::{Fate, PREFIX, Why, batch, fate};
+use crate::fates::{Fate, PREFIX, Why, batch, fate};
 use crate::judge::Disturbance;
 use crate::model::{Cell, ProcessExit, Results};
 use serde::Serialize;

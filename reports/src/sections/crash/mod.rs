@@ -8,7 +8,6 @@
 //! runners contained the failure and which lost the whole batch.
 
 mod derive;
-pub(crate) mod fates;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -38,10 +37,7 @@ impl Section for CrashIsolation {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        Self::derive(report)
-            .as_ref()
-            .as_ref()
-            .map(|f| serde_json::to_value(f).expect("a crash finding serialises"))
+        super::as_json(Self::derive(report).as_ref().as_ref())
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

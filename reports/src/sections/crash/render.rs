@@ -3,7 +3,7 @@
 
 use super::TITLE;
 use super::derive::{Contained, CrashFinding, Outcome, Row, RunnerAt, Variant};
-use super::fates::{Fate, Why, variant};
+use crate::fates::{Fate, Why, variant};
 use crate::table::{Align, Table};
 use crate::text::{NONE, join_and};
 use std::fmt::Write as _;

@@ -2,8 +2,8 @@
 //! rows and outcomes derived from them, and a few of the sentences they become.
 
 use super::derive::*;
-use super::fates::*;
 use crate::cell_ref::CellRef;
+use crate::fates::*;
 use crate::judge::Disturbance;
 use crate::model::{Cell, Interference, ProcessExit, Results, Status};
 

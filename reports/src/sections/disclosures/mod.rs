@@ -334,7 +334,8 @@ impl super::Section for Disclosures {
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         let finding = report.derived("disclosures", || report.derive_disclosures());
         (!finding.runners.is_empty())
-            .then(|| serde_json::to_value(&*finding).expect("disclosures serialise"))
+            .then(|| super::as_json(Some(&*finding)))
+            .flatten()
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

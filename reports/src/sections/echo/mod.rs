@@ -80,11 +80,7 @@ impl super::Section for Echo {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        report
-            .echo()
-            .as_ref()
-            .as_ref()
-            .map(|f| serde_json::to_value(f).expect("an echo finding serialises"))
+        super::as_json(report.echo().as_ref().as_ref())
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

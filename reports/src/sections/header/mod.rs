@@ -330,7 +330,7 @@ impl super::Section for Header {
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         let header = report.derived("header", || report.derive_header());
-        Some(serde_json::to_value(&*header).expect("a header serialises"))
+        super::as_json(Some(&*header))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

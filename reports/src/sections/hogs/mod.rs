@@ -291,11 +291,12 @@ impl super::Section for HogsSection {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        report
-            .derived("hogs", || derive::derive(report))
-            .as_ref()
-            .as_ref()
-            .map(|f| serde_json::to_value(f).expect("a finding serialises"))
+        super::as_json(
+            report
+                .derived("hogs", || derive::derive(report))
+                .as_ref()
+                .as_ref(),
+        )
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

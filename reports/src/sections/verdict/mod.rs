@@ -316,7 +316,7 @@ impl super::Section for Verdict {
     }
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
-        Some(serde_json::to_value(&*report.verdict_finding()).expect("findings serialise"))
+        super::as_json(Some(&*report.verdict_finding()))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

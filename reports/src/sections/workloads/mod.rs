@@ -369,7 +369,7 @@ impl super::Section for Workloads {
 
     fn findings(&self, report: &Report<'_>) -> Option<serde_json::Value> {
         let finding = report.derived("workloads", || report.workloads_finding());
-        Some(serde_json::to_value(&*finding).expect("workload tables serialise"))
+        super::as_json(Some(&*finding))
     }
 
     fn render(&self, report: &Report<'_>, out: &mut String) {

@@ -1,0 +1,59 @@
+//! The terms the report's glossary defines, their anchors, and links to them,
+//! so any section or claim can link a term where it first uses it without
+//! depending on the glossary section itself.
+
+use serde::Serialize;
+
+/// A term the glossary defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Term {
+    P50,
+    P99,
+    OpenLoop,
+    ClosedLoop,
+    LittlesLaw,
+    Efficiency,
+    WorkStealing,
+    Gil,
+}
+
+impl Term {
+    /// The term as a sentence uses it: `p99`, `work stealing`, `GIL`.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Term::P50 => "p50",
+            Term::P99 => "p99",
+            Term::OpenLoop => "open loop",
+            Term::ClosedLoop => "closed loop",
+            Term::LittlesLaw => "Little's law",
+            Term::Efficiency => "efficiency",
+            Term::WorkStealing => "work stealing",
+            Term::Gil => "GIL",
+        }
+    }
+
+    /// Its anchor in the report: `glossary-p99`.
+    pub(crate) fn anchor(self) -> &'static str {
+        match self {
+            Term::P50 => "glossary-p50",
+            Term::P99 => "glossary-p99",
+            Term::OpenLoop => "glossary-open-loop",
+            Term::ClosedLoop => "glossary-closed-loop",
+            Term::LittlesLaw => "glossary-littles-law",
+            Term::Efficiency => "glossary-efficiency",
+            Term::WorkStealing => "glossary-work-stealing",
+            Term::Gil => "glossary-gil",
+        }
+    }
+}
+
+/// A link to `term`'s entry, worded as the term: `[p99](#glossary-p99)`.
+pub(crate) fn link(term: Term) -> String {
+    link_as(term, term.word())
+}
+
+/// A link to `term`'s entry with other words: `[work-stealing](#glossary-work-stealing)`.
+pub(crate) fn link_as(term: Term, text: &str) -> String {
+    format!("[{text}](#{})", term.anchor())
+}
