@@ -115,12 +115,12 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
         [
             "header",
             "answers",
-            "verdict",
             "grid",
             "combinations",
+            "claims",
+            "verdict",
             "tcp-echo",
             "hogs",
-            "claims",
             "disclosures",
             "glossary",
             "workloads"
@@ -132,11 +132,11 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
         [
             "header",
             "answers",
-            "verdict",
             "grid",
             "combinations",
-            "crash-isolation",
             "claims",
+            "verdict",
+            "crash-isolation",
             "disclosures",
             "glossary",
             "workloads"

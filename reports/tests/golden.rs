@@ -249,10 +249,10 @@ fn claims_report_and_charts_match_golden_files() {
                 .unwrap_or_else(|| panic!("no {to}"));
         &report[start..end]
     };
-    // The sections sit between the grid (and any hogs) and the workload tables.
-    let crash = section("## Crash isolation", "## Claims checked");
-    let claims = section("## Claims checked", "## Disclosures");
-    assert!(report.find("## Concurrency × parallelism") < report.find("## Crash isolation"));
+    // The claims follow the grid; the crash section follows the verdicts.
+    let crash = section("## Crash isolation", "## Disclosures");
+    let claims = section("## Claims checked", "## Verdict");
+    assert!(report.find("## Concurrency × parallelism") < report.find("## Claims checked"));
     assert!(crash.contains("- **crash-abort** (8 jobs; one fails by abort): contained on some"));
     // Every claim has a verdict computed from the cells, claim 5 one per wording
     // (5a and 5b): none is left unmeasured.

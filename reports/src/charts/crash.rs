@@ -110,6 +110,7 @@ pub(super) fn crash_chart(
         bar_chart(root, plot, &rows, "jobs", Scale::Linear)
     });
     Some(Chart {
+        workload: workload.to_owned(),
         file_name: format!("jobs-{slug}.svg"),
         title,
         svg,

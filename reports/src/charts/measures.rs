@@ -143,6 +143,7 @@ fn measure_chart(
         bar_chart(root, plot, &rows, &axis, Scale::Auto)
     });
     Some(Chart {
+        workload: workload.to_owned(),
         file_name: format!("{}-{slug}.svg", file_slug(&meta.key)),
         title,
         svg,

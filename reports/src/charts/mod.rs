@@ -93,6 +93,8 @@ use walls::{latency_chart, wall_chart};
 /// One rendered chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chart {
+    /// The workload it charts: the report shows it beside that workload's table.
+    pub workload: String,
     /// File name to write it under, beside the report (e.g. `speedup-cpu.svg`).
     pub file_name: String,
     /// What it shows, in words; usable as the image's alt text.

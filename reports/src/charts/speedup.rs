@@ -47,6 +47,7 @@ pub(super) fn speedup_chart(
         draw_speedups(root, plot, ctx, &judged, &runners)
     });
     Some(Chart {
+        workload: workload.to_owned(),
         file_name: format!("speedup-{slug}.svg"),
         title,
         svg,

@@ -127,6 +127,7 @@ pub(super) fn wall_chart(ctx: &Ctx<'_>, workload: &str, slug: &str, cells: &[&Ce
         bar_chart(root, plot, &rows, "median wall time [ms]", Scale::Auto)
     });
     Chart {
+        workload: workload.to_owned(),
         file_name: format!("wall-{slug}.svg"),
         title,
         svg,
@@ -202,6 +203,7 @@ pub(super) fn latency_chart(
         bar_chart(root, plot, &rows, "latency [µs]", Scale::Auto)
     });
     Some(Chart {
+        workload: workload.to_owned(),
         file_name: format!("latency-{slug}.svg"),
         title,
         svg,

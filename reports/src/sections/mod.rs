@@ -17,7 +17,6 @@
 //! table, the failures, the verdict, the grid and every speedup.
 
 mod answers;
-mod charts;
 mod combinations;
 pub(crate) mod crash;
 mod disclosures;
@@ -67,20 +66,20 @@ pub(crate) fn as_json<T: serde::Serialize>(finding: Option<&T>) -> Option<serde_
 pub(crate) const SECTIONS: &[&dyn Section] = &[
     &header::Header,
     &answers::Answers,
-    &verdict::Verdict,
     &grid::GridSection,
     &combinations::CombinationsSection,
+    &Claims,
+    &verdict::Verdict,
     &echo::Echo,
     &hogs::HogsSection,
     &crash::CrashIsolation,
-    &Claims,
     &disclosures::Disclosures,
     &glossary::GlossarySection,
     &reproduce::Reproduce,
 ];
 
 /// Every section of `details.md`, in the order it prints them.
-pub(crate) const DETAILS: &[&dyn Section] = &[&workloads::Workloads, &charts::Charts];
+pub(crate) const DETAILS: &[&dyn Section] = &[&workloads::Workloads];
 
 /// *Claims checked* ([`crate::claims`]).
 struct Claims;
@@ -107,7 +106,7 @@ impl Section for Claims {
 /// The summarised results with the orders the report lists things in.
 pub(crate) struct Report<'a> {
     results: &'a Results,
-    /// The charts written beside the report, for the *Charts* section to link.
+    /// The charts written beside the report, each linked under its workload's table.
     charts: &'a [Chart],
     /// Workload ids: the configured order, then any others as they first appear.
     workloads: Vec<&'a str>,

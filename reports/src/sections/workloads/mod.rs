@@ -375,6 +375,7 @@ impl super::Section for Workloads {
     fn render(&self, report: &Report<'_>, out: &mut String) {
         render::render(
             &report.derived("workloads", || report.workloads_finding()),
+            report.charts,
             out,
         );
     }

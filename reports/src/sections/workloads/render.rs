@@ -1,24 +1,45 @@
 //! The Markdown of *Results by workload*, from the [`WorkloadsFinding`] alone:
 //! the guide to reading the tables (`render_guide.rs`), then per workload its
 //! heading and description, its table (`render_table.rs`), one line per reason
-//! cells failed or do not apply, and the scaling table.
+//! cells failed or do not apply, the scaling table, and the workload's charts
+//! (SVG files beside the report, linked where their table is).
 
 use super::WorkloadsFinding;
 use super::{Description, FailureGroup, NotApplicableGroup, Scaling, WorkloadTable};
+use crate::charts::Chart;
 use crate::model::Status;
 use crate::sections::shared::{describe_params, kind_label, status_word};
 use crate::table::{Align, Table};
 use crate::text::{capitalise, escape_inline, join_and, ms, times};
 use std::fmt::Write as _;
 
-/// Writes the section: its heading, the guide, then every workload's part.
-pub(super) fn render(finding: &WorkloadsFinding, out: &mut String) {
+/// Writes the section: its heading, the guide, then every workload's part with
+/// the `charts` of that workload beside its table.
+pub(super) fn render(finding: &WorkloadsFinding, charts: &[Chart], out: &mut String) {
     out.push_str("## Results by workload\n\n");
     super::render_guide::render(&finding.guide, out);
+    if !charts.is_empty() {
+        out.push_str(CHART_COLOURS);
+        out.push_str("\n\n");
+    }
     for table in &finding.tables {
         workload(table, out);
+        for chart in charts.iter().filter(|c| c.workload == table.workload) {
+            writeln!(
+                out,
+                "![{}]({})\n",
+                escape_inline(&chart.title),
+                chart.file_name
+            )
+            .expect("write to String");
+        }
     }
 }
+
+/// How the charts under the tables tell runners apart.
+pub(in crate::sections) const CHART_COLOURS: &str = "Charts sit under their tables. Colours mark \
+    classes (sequential grey, concurrent blue, parallel green, concurrent-parallel orange, \
+    concurrent-serialized red); lightness, markers and dashes tell runners of one class apart.";
 
 /// One workload's part of the section.
 fn workload(table: &WorkloadTable, out: &mut String) {
