@@ -4,7 +4,7 @@
 
 use super::{
     CellAt, Columns, ContextSwitches, Footnote, Interval, IntervalKind, LatencyColumn, LatencyUnit,
-    Measured, Percentiles, Row, Standing, TableBest, ThroughputUnit,
+    Measured, Percentiles, RankedBy, Row, Standing, TableBest, ThroughputUnit,
 };
 use crate::format::TimeUnit;
 use crate::judge::Disturbance;
@@ -30,10 +30,29 @@ impl<'a> Report<'a> {
         workload: &str,
         kind: WorkloadKind,
         cells: &[&'a Cell],
+        ranked_by: RankedBy,
     ) -> CellsTable {
         let ideal = self.workload_meta(workload).and_then(|m| m.ideal_wall_s);
-        let fastest = Best::of(cells.iter().copied());
-        let columns = self.columns(workload, kind, cells, ideal.is_some(), fastest.is_some());
+        let fastest = match ranked_by {
+            RankedBy::Wall => Best::of(cells.iter().copied()),
+            _ => None,
+        };
+        // Ranked by a latency or a cost: the judged cell with the lowest value.
+        let lowest = cells
+            .iter()
+            .copied()
+            .filter(|_| ranked_by != RankedBy::Wall)
+            .filter(|c| crate::judge::judged_summary(c).is_some())
+            .filter_map(|c| Some((c, rank_value(&ranked_by, c)?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let mut columns = self.columns(
+            workload,
+            kind,
+            cells,
+            ideal.is_some(),
+            fastest.is_some() || lowest.is_some(),
+        );
+        columns.ranked_by = ranked_by.clone();
         let notes = footnotes(cells, |c| c.notes.iter().map(String::as_str).collect());
         let extrapolations = footnotes(cells, |c| {
             c.extrapolation.iter().map(|e| e.note.as_str()).collect()
@@ -41,10 +60,16 @@ impl<'a> Report<'a> {
         let rows = cells
             .iter()
             .map(|cell| {
-                let measured = cell
-                    .summary
-                    .as_ref()
-                    .map(|s| measured(cell, s, &columns, ideal, fastest.as_ref()));
+                let measured = cell.summary.as_ref().map(|s| {
+                    let mut m = measured(cell, s, &columns, ideal, fastest.as_ref());
+                    if let Some((best, value)) = lowest {
+                        m.best = std::ptr::eq(*cell, best);
+                        m.relative = rank_value(&ranked_by, cell)
+                            .filter(|_| !cell.disturbed())
+                            .map(|v| v / value);
+                    }
+                    m
+                });
                 Row {
                     runner: cell.runner.clone(),
                     class: cell.class,
@@ -76,7 +101,13 @@ impl<'a> Report<'a> {
         CellsTable {
             columns,
             rows,
-            best: fastest.as_ref().map(table_best),
+            best: fastest.as_ref().map(table_best).or_else(|| {
+                lowest.map(|(cell, _)| TableBest {
+                    runner: cell.runner.clone(),
+                    threads: cell.threads,
+                    standing: Standing::Lowest,
+                })
+            }),
             notes,
             extrapolations,
             oversubscribed_threads,
@@ -147,6 +178,7 @@ impl<'a> Report<'a> {
             context_switches: kind == WorkloadKind::Overhead && any_measured,
             // Disturbed rows say so in it.
             relative: best || measured().any(|c| c.disturbed()),
+            ranked_by: RankedBy::Wall,
         }
     }
 }
@@ -207,6 +239,16 @@ fn measured(
         relative,
         best,
     }
+}
+
+/// A cell's value of what its table ranks by other than wall time.
+pub(super) fn rank_value(ranked_by: &RankedBy, cell: &Cell) -> Option<f64> {
+    match ranked_by {
+        RankedBy::Wall => cell.summary.as_ref().map(|s| s.median_wall_s),
+        RankedBy::LatencyP99 => cell.latency_us.as_ref().map(|l| l.p99),
+        RankedBy::Cost { key, .. } => cell.metrics.get(key).copied(),
+    }
+    .filter(|v| v.is_finite())
 }
 
 /// What `s`'s interval is, by its real coverage.

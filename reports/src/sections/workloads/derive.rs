@@ -4,8 +4,8 @@
 //! comes from `cells_table.rs`, the guide above the tables from `guide.rs`.
 
 use super::{
-    Description, FailedRunner, FailureGroup, NotApplicableGroup, NotApplicableRunner, Row, Scaling,
-    ScalingPoint, ScalingRow, WorkloadTable, WorkloadsFinding, guide,
+    Description, FailedRunner, FailureGroup, NotApplicableGroup, NotApplicableRunner, RankedBy,
+    Row, Scaling, ScalingPoint, ScalingRow, WorkloadTable, WorkloadsFinding, guide,
 };
 use crate::model::Cell;
 use crate::sections::Report;
@@ -35,8 +35,9 @@ impl<'a> Report<'a> {
     fn workload_table(&self, workload: &str) -> Option<WorkloadTable> {
         let all = self.cells_of(workload);
         let kind = all.first()?.workload_kind;
-        let cells = table_order(&all);
-        let table = self.cells_table(workload, kind, &cells);
+        let ranked_by = self.ranked_by(workload, kind, &all);
+        let cells = table_order(&all, &ranked_by);
+        let table = self.cells_table(workload, kind, &cells, ranked_by);
         let failures = failures(&table.rows);
         let scaling =
             (kind == WorkloadKind::Cpu && !cells.is_empty() && self.baseline_judged(workload))
@@ -125,22 +126,46 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The cells of `all` that apply, in table order: judged finished cells fastest
-/// first, then the disturbed ones (shown, not ranked); the rest keep runner order
-/// at the bottom.
-fn table_order<'a>(all: &[&'a Cell]) -> Vec<&'a Cell> {
+impl Report<'_> {
+    /// What the table of `workload` ranks by: the p99 of its latency where a
+    /// schedule or CPU hogs set the wall time, an overhead workload's first cost
+    /// per unit, else wall time.
+    fn ranked_by(&self, workload: &str, kind: WorkloadKind, all: &[&Cell]) -> RankedBy {
+        let latency = all.iter().any(|c| c.latency_us.is_some());
+        if latency && (kind == WorkloadKind::Mixed || self.open_loop(workload).is_some()) {
+            return RankedBy::LatencyP99;
+        }
+        if kind == WorkloadKind::Overhead {
+            let cost = crate::overhead::measures(self.results, workload, all)
+                .into_iter()
+                .find(|m| m.key.starts_with("ns-per-"));
+            if let Some(m) = cost {
+                return RankedBy::Cost {
+                    key: m.key,
+                    header: m.header,
+                };
+            }
+        }
+        RankedBy::Wall
+    }
+}
+
+/// The cells of `all` that apply, in table order: judged finished cells best
+/// first by what the table ranks by, then the disturbed ones (shown, not
+/// ranked); the rest keep runner order at the bottom.
+fn table_order<'a>(all: &[&'a Cell], ranked_by: &RankedBy) -> Vec<&'a Cell> {
     let mut cells: Vec<&Cell> = all.iter().copied().filter(|c| c.applies()).collect();
     let rank = |c: &Cell| match (&c.summary, c.disturbed()) {
         (Some(_), false) => 0,
         (Some(_), true) => 1,
         (None, _) => 2,
     };
-    cells.sort_by(|a, b| {
-        rank(a).cmp(&rank(b)).then(match (&a.summary, &b.summary) {
-            (Some(x), Some(y)) => x.median_wall_s.total_cmp(&y.median_wall_s),
-            _ => std::cmp::Ordering::Equal,
-        })
-    });
+    let value = |c: &Cell| {
+        super::cells_table::rank_value(ranked_by, c)
+            .filter(|_| c.summary.is_some())
+            .unwrap_or(f64::INFINITY)
+    };
+    cells.sort_by(|a, b| rank(a).cmp(&rank(b)).then(value(a).total_cmp(&value(b))));
     cells
 }
 

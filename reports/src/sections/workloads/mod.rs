@@ -134,6 +134,8 @@ pub(crate) struct Columns {
     pub(crate) context_switches: bool,
     /// Wall time relative to the best: the table has a best or a disturbed row.
     pub(crate) relative: bool,
+    /// What the rows are ranked by, and *Relative* is the ratio of.
+    pub(crate) ranked_by: RankedBy,
 }
 
 /// A further latency's column.
@@ -293,6 +295,20 @@ pub(crate) struct TableBest {
     pub(crate) standing: Standing,
 }
 
+/// What a table ranks its rows by, lower being better: wall time, except where
+/// wall time is not what the workload is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) enum RankedBy {
+    /// Median wall time.
+    Wall,
+    /// The p99 of the workload's own latency: open loops (a schedule sets
+    /// their wall time) and work beside CPU hogs (the hogs set it).
+    LatencyP99,
+    /// An overhead workload's first cost per unit (its runners do different
+    /// amounts of work), by key, with its declared header.
+    Cost { key: String, header: String },
+}
+
 /// What the samples allow calling the best.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) enum Standing {
@@ -303,6 +319,9 @@ pub(crate) enum Standing {
     /// Some interval is too weak to rank on: the best only has the lowest
     /// median. `fewest_samples` is the sample count of the weakest interval.
     LowestMedian { fewest_samples: usize },
+    /// Ranked by a latency or a cost with no interval: the lowest value, no
+    /// order claimed beyond it.
+    Lowest,
 }
 
 /// A note under the table and the runners it applies to, in table order.

@@ -81,7 +81,10 @@ fn words(item: &GuideItem) -> String {
             .into(),
         GuideItem::Relative => "**Relative**: median wall over the best cell's. The best is \
              called *fastest* or *tied* only where every interval of its table allows; else \
-             it has only the *lowest median*."
+             it has only the *lowest median*. Where wall time is not the point, the header names \
+             what is compared instead. That is the p99 where a schedule or CPU hogs set the \
+             wall time, or the cost per unit where runners did different amounts of work. Its \
+             best is the *lowest*."
             .into(),
         GuideItem::Waiting => WAITING_NOTE.into(),
         GuideItem::Scaling { cores } => format!(

@@ -4,7 +4,7 @@
 //! table shares is said once above them (`render_guide.rs`).
 
 use super::{Columns, IntervalGroup, IntervalKind, LatencyUnit, Measured, MetricMeta, Row};
-use super::{Standing, ThroughputUnit, WorkloadTable};
+use super::{RankedBy, Standing, ThroughputUnit, WorkloadTable};
 use crate::format::TimeUnit;
 use crate::judge::{DISTURBED, Disturbance, coverage, disturbed_note};
 use crate::model::{Status, StopReason};
@@ -30,7 +30,7 @@ enum Column<'t> {
     Throughput(ThroughputUnit),
     Metric(&'t MetricMeta),
     ContextSwitches,
-    Relative,
+    Relative(&'t RankedBy),
 }
 
 /// The columns `columns` says the table shows, in order.
@@ -64,7 +64,7 @@ fn shown(columns: &Columns) -> Vec<Column<'_>> {
         shown.push(Column::ContextSwitches);
     }
     if columns.relative {
-        shown.push(Column::Relative);
+        shown.push(Column::Relative(&columns.ranked_by));
     }
     shown
 }
@@ -152,7 +152,11 @@ fn header(column: &Column<'_>, unit: TimeUnit) -> String {
         Column::Throughput(ThroughputUnit::Operations) => "Throughput [ops/s]".into(),
         Column::Metric(meta) => crate::format::metric_header(meta),
         Column::ContextSwitches => "Context switches vol. / invol.".into(),
-        Column::Relative => "Relative".into(),
+        Column::Relative(ranked_by) => match ranked_by {
+            RankedBy::Wall => "Relative".into(),
+            RankedBy::LatencyP99 => "Relative [p99]".into(),
+            RankedBy::Cost { header, .. } => format!("Relative [{}]", escape_inline(header)),
+        },
     }
 }
 
@@ -210,7 +214,7 @@ fn value(
                 crate::format::thousands(c.involuntary)
             )
         })),
-        Column::Relative => relative(table, row, m),
+        Column::Relative(_) => relative(table, row, m),
     }
 }
 
@@ -225,6 +229,7 @@ fn relative(table: &WorkloadTable, row: &Row, m: &Measured) -> String {
             Standing::LowestMedian { .. } => "1.00 (lowest median)".into(),
             Standing::Fastest => "1.00 (fastest)".into(),
             Standing::Tied { .. } => "1.00 (tied)".into(),
+            Standing::Lowest => "1.00 (lowest)".into(),
         },
         (_, Some(ratio)) => format!("{ratio:.2}"),
         (_, None) => NONE.into(),
