@@ -189,16 +189,19 @@ fn ranked(results: &Results, workload: &str, done: &[&Cell]) -> Vec<MeasureRange
     ranges
 }
 
-/// What follows `**workload** (runtime overhead): ` in the verdict: one clause per
-/// measure, e.g. `Spawn+await: from 151 ns/task (smol-local) to 14,480 ns/task
-/// (threads); one OS thread per task (threads) costs 95.9× the cheapest.` For
-/// shared-state workloads, one group of clauses per contention level, e.g. `With 1
-/// worker updating at a time: Update: …. With 2 workers updating at once: …`.
-pub(crate) fn render_verdict(verdict: &OverheadVerdict) -> String {
+/// A measure's readable name: its label and unit, from its key and declared
+/// header (the workload tables' names).
+pub(crate) type Name<'a> = &'a dyn Fn(&MetricMeta) -> MetricMeta;
+
+/// The verdict in sentences: one per measure, `Spawn+await from 109 ns/task
+/// (smol-local t1) to …`, each contention group opening with its own, `With 2
+/// workers updating at once: update from …`. `name` gives each measure its
+/// label and unit.
+pub(crate) fn render_verdict(verdict: &OverheadVerdict, name: Name<'_>) -> String {
     match verdict {
-        OverheadVerdict::NoRunnerApplies => "no runner applies.".into(),
-        OverheadVerdict::NoCellFinished => "no cell finished.".into(),
-        OverheadVerdict::Ranked(ranges) => render_ranges(ranges),
+        OverheadVerdict::NoRunnerApplies => "No runner applies.".into(),
+        OverheadVerdict::NoCellFinished => "No cell finished.".into(),
+        OverheadVerdict::Ranked(ranges) => render_ranges(ranges, name, None),
         OverheadVerdict::ByContention(groups) => groups
             .iter()
             .map(|g| {
@@ -207,50 +210,72 @@ pub(crate) fn render_verdict(verdict: &OverheadVerdict) -> String {
                 } else {
                     format!("{} workers updating at once", g.workers_at_once)
                 };
-                format!("With {how}: {}", render_ranges(&g.measures))
+                render_ranges(&g.measures, name, Some(&how))
             })
             .collect::<Vec<_>>()
             .join(" "),
     }
 }
 
-fn render_ranges(ranges: &[MeasureRange]) -> String {
-    if ranges.is_empty() {
-        return "no measures recorded.".into();
-    }
-    let clauses: Vec<String> = ranges.iter().map(render_range).collect();
-    clauses.join(" ")
+/// A sentence per measure; the first opens with `With {how}: ` when given.
+fn render_ranges(ranges: &[MeasureRange], name: Name<'_>, how: Option<&str>) -> String {
+    let Some((first, rest)) = ranges.split_first() else {
+        return match how {
+            Some(how) => format!("With {how}: no measures recorded."),
+            None => "No measures recorded.".into(),
+        };
+    };
+    let mut sentences = vec![match how {
+        Some(how) => format!("With {how}: {}", lower_first(&render_range(first, name))),
+        None => render_range(first, name),
+    }];
+    sentences.extend(rest.iter().map(|r| render_range(r, name)));
+    sentences.join(" ")
 }
 
-fn render_range(range: &MeasureRange) -> String {
-    let meta = MetricMeta {
+/// `text` with its first letter in lower case, unless its first word is an
+/// abbreviation (`RSS`).
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// `Spawn+await from 109 ns/task (smol-local t1) to 945,557 ns/task (processes
+/// t1); one OS thread per task (threads t2) costs 611× the cheapest.`
+fn render_range(range: &MeasureRange, name: Name<'_>) -> String {
+    let meta = name(&MetricMeta {
         key: range.key.clone(),
         header: range.header.clone(),
         about: String::new(),
-    };
+    });
     // Always with its thread count, as the grid names cells: a runner may lead
     // at one count only.
-    let name = |p: &Priced| format!("{} t{}", p.cell.runner, p.cell.threads);
+    let cell = |p: &Priced| format!("{} t{}", p.cell.runner, p.cell.threads);
     let label = split_header(&meta.header).0;
     let low = &range.cheapest;
     let mut clause = match &range.dearest {
         None => format!(
-            "{label}: {} ({})",
+            "{label} {} ({})",
             metric_with_unit(&meta, low.value),
-            name(low)
+            cell(low)
         ),
         Some(high) => format!(
-            "{label}: from {} ({}) to {} ({})",
+            "{label} from {} ({}) to {} ({})",
             metric_with_unit(&meta, low.value),
-            name(low),
+            cell(low),
             metric_with_unit(&meta, high.value),
-            name(high)
+            cell(high)
         ),
     };
     if let Some((thread, ratio)) = &range.per_task {
         clause.push_str(&format!(
             "; one OS thread per task ({}) costs {} the cheapest",
-            name(thread),
+            cell(thread),
             times(*ratio)
         ));
     }
@@ -264,6 +289,11 @@ mod tests {
 
     fn fixture() -> Results {
         crate::fixtures::v2()
+    }
+
+    /// Each measure named by its declared header.
+    fn same(meta: &MetricMeta) -> MetricMeta {
+        meta.clone()
     }
 
     fn cells<'a>(results: &'a Results, workload: &str) -> Vec<&'a Cell> {
@@ -301,9 +331,9 @@ mod tests {
         assert_eq!(r[1].cheapest.cell.runner, "futures-local");
         // The words, once.
         assert_eq!(
-            render_verdict(&spawn),
-            "Spawn+await: from 151 ns/task (smol-local t1) to 14,480 ns/task (threads t2); one OS \
-             thread per task (threads t2) costs 95.9× the cheapest. Memory per task: from 250 B \
+            render_verdict(&spawn, &same),
+            "Spawn+await from 151 ns/task (smol-local t1) to 14,480 ns/task (threads t2); one OS \
+             thread per task (threads t2) costs 95.9× the cheapest. Memory per task from 250 B \
              (futures-local t1) to 12.4 KiB (threads t2); one OS thread per task (threads t2) \
              costs 50.6× the cheapest."
         );
@@ -364,15 +394,15 @@ mod tests {
             span(&groups[2]),
             (("tokio-mt", 16, 90.0), Some(("threads", 2, 200.0)))
         );
-        let words = render_verdict(&v);
+        let words = render_verdict(&v, &same);
         assert!(
             words.starts_with(
-                "With 1 worker updating at a time: ns-per-update: from 20 (tokio-ct t1) to 25 (seq t1)."
+                "With 1 worker updating at a time: ns-per-update from 20 (tokio-ct t1) to 25 (seq t1)."
             ),
             "{words}"
         );
         assert!(
-            words.contains("With 2 workers updating at once: ns-per-update: from 50 (thread-pool t2) to 60 (tokio-mt t2)."),
+            words.contains("With 2 workers updating at once: ns-per-update from 50 (thread-pool t2) to 60 (tokio-mt t2)."),
             "{words}"
         );
         // Other overhead workloads keep one list.
@@ -387,7 +417,7 @@ mod tests {
         let r = ranges(&hops);
         assert_eq!(at(&r[0].cheapest), ("smol-local", 1, 81.0));
         assert!(r.iter().all(|m| m.per_task.is_none()), "{hops:?}");
-        assert!(render_verdict(&hops).starts_with("Hop: from 81 ns (smol-local t1) to "));
+        assert!(render_verdict(&hops, &same).starts_with("Hop from 81 ns (smol-local t1) to "));
         let mut none = fixture();
         for c in &mut none.cells {
             if c.workload == "channels" && c.applies() {

@@ -268,7 +268,7 @@ fn claims_report_and_charts_match_golden_files() {
          per update |"
     ));
     // Extrapolated speedups are marked and explained.
-    assert!(claims.contains("888×†") && claims.contains("\n† A speedup from a cell"));
+    assert!(claims.contains("888×†") && claims.contains("\n† Extrapolated, as in the grid"));
 }
 
 /// `text` with every run of spaces made one, so table rows read without padding.

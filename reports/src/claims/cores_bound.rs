@@ -181,9 +181,9 @@ impl Claim for CoresBound {
             finding.cores
         );
         let rule = format!(
-            "holds when speedup is bounded by min(threads, cores) (no cell exceeds it by more \
-             than {:.0}%) and threads beyond the cores buy nothing on CPU work (on each runner \
-             they raise its speedup at the core count by at most {:.0}%).",
+            "holds when speedup is bounded by min(threads, cores), no cell exceeding it by more \
+             than {:.0}%. Threads beyond the cores must also buy nothing on CPU work: on each \
+             runner they raise its speedup at the core count by at most {:.0}%.",
             BOUND_SLACK * 100.0,
             (BEYOND_GAIN - 1.0) * 100.0
         );
@@ -217,7 +217,7 @@ impl Claim for CoresBound {
             PartVerdict::Holds => {
                 let closest = &m.closest;
                 Part::Holds(format!(
-                    "no cell exceeded min(threads, cores); the closest above one thread was {} at \
+                    "no cell exceeded min(threads, cores): the closest above one thread was {} at \
                      {}, {} against a bound of {}",
                     closest.speedup.cell.runner,
                     threads(closest.speedup.cell.threads),
@@ -228,7 +228,7 @@ impl Claim for CoresBound {
             _ => {
                 let worst = &m.worst;
                 Part::Fails(format!(
-                    "{} at {} reached {}, above min(threads, cores) = {}",
+                    "the bound was broken: {} at {} reached {}, above min(threads, cores) = {}",
                     worst.speedup.cell.runner,
                     threads(worst.speedup.cell.threads),
                     sx(&worst.speedup),
@@ -265,7 +265,7 @@ impl Claim for CoresBound {
                 reference,
                 gain,
             } => Part::Fails(format!(
-                "{} gained a further {} from {} over {}",
+                "threads beyond the cores bought more: {} gained a further {} from {} over {}",
                 above.runner,
                 times(*gain),
                 threads(above.threads),

@@ -191,17 +191,18 @@ impl Claim for Isolation {
         let threads_names = names(&f.threads_side, "");
         let experiment = format!(
             "`{}` and `{}` ({}one job fails midway, by aborting or panicking) on {PROCESSES} and \
-             on {threads_names}; `{SHARED_MUTEX}` and `{SHARED_ATOMIC}` (state in shared \
-             memory) and `{SHARED_MERGE}` (private copies merged at the end) on the same runners",
+             on {threads_names}. `{SHARED_MUTEX}` and `{SHARED_ATOMIC}` (state in shared \
+             memory) and `{SHARED_MERGE}` (private copies merged at the end) ran on the same \
+             runners",
             crash::ABORT,
             crash::PANIC,
             f.abort_jobs
                 .map_or(String::new(), |j| format!("{j} jobs, ")),
         );
         let rule = "holds when an abort in one job costs processes only part of the batch but \
-                    ends the whole process on threads, and state in shared memory works on \
-                    threads but does not apply across processes; the panic and merge figures \
-                    show where the two do not differ."
+                    ends the whole process on threads. State in shared memory must also work on \
+                    threads but not apply across processes. The panic and merge figures show \
+                    where the two do not differ."
             .to_owned();
         let mut measured = Vec::new();
         if !f.abort.is_empty() {
@@ -231,13 +232,13 @@ impl Claim for Isolation {
             if let Some(unwound) = &f.panic_unwound {
                 write!(
                     why,
-                    "; a panic, though, unwound only its own thread: {} kept the other jobs",
+                    ". A panic, though, unwound only its own thread: {} kept the other jobs",
                     names(unwound, "")
                 )
                 .expect("write to String");
             }
             if f.merged.iter().any(|r| r == PROCESSES) && f.merged.len() > 1 {
-                why.push_str("; merging private copies worked on both");
+                why.push_str(". Merging private copies worked on both");
             }
         } else {
             measured.clear();
@@ -359,8 +360,10 @@ impl Crashes {
                 thread_counts(threads.iter().copied())
             )),
             Crashes::ThreadsSurvived { runners } => Part::Fails(format!(
-                "{} survived an abort as well as {PROCESSES} did",
-                runners.join(" and ")
+                "an abort did not end the whole process on {}: {} survived as well as \
+                 {PROCESSES} did",
+                runners.join(" and "),
+                if runners.len() == 1 { "it" } else { "they" }
             )),
             Crashes::Holds { lost, died } => Part::Holds(format!(
                 "an abort cost {PROCESSES} {} jobs but ended the whole process on {}",

@@ -159,17 +159,17 @@ impl Claim for MessagePassing {
                 format!("{} workers × {} updates", thousands(w), thousands(u))
             });
         let experiment = format!(
-            "{size} to a counter and a histogram, in shared memory as atomics \
-             (`{SHARED_ATOMIC}`), behind a mutex (`{SHARED_MUTEX}`) or an async mutex \
-             (`{SHARED_ASYNC_MUTEX}`), or as private copies sent and merged once at the end \
-             (`{SHARED_MERGE}`: message passing), on each runner at one thread count; and a \
-             message per hop on `{CHANNELS}`"
+            "{size} to a counter and a histogram, on each runner at one thread count. Shared \
+             memory holds them as atomics (`{SHARED_ATOMIC}`), behind a mutex (`{SHARED_MUTEX}`) \
+             or behind an async mutex (`{SHARED_ASYNC_MUTEX}`). Message passing keeps private \
+             copies, sent and merged once at the end (`{SHARED_MERGE}`). A message per hop is \
+             measured on `{CHANNELS}`"
         );
         let rule = format!(
             "batched messages are slower when `{SHARED_MERGE}` costs more per update than the \
-             fastest shared-memory variant on the same runner at the same thread count; a \
-             message per update is slower when a `{CHANNELS}` hop costs more than a \
-             `{SHARED_ATOMIC}` update on the same runner at the same thread count."
+             fastest shared-memory variant. A message per update is slower when a `{CHANNELS}` \
+             hop costs more than a `{SHARED_ATOMIC}` update. Each is compared on the same \
+             runner at the same thread count."
         );
         let m = match &finding.outcome {
             Outcome::Measured(m) => m,
@@ -189,25 +189,7 @@ impl Claim for MessagePassing {
                 return not_measured(claim, experiment, rule, &gaps);
             }
         };
-        let mut measured: Vec<String> = m.merges.iter().map(merge_line).collect();
-        if !m.per_update.is_empty() {
-            let parts: Vec<String> = m
-                .per_update
-                .iter()
-                .map(|h| {
-                    format!(
-                        "{} {} against {}",
-                        h.cell.runner,
-                        ns(h.ns_per_hop),
-                        ns(h.atomic_ns_per_update)
-                    )
-                })
-                .collect();
-            measured.push(format!(
-                "a `{CHANNELS}` hop against a `{SHARED_ATOMIC}` update: {}",
-                parts.join(", ")
-            ));
-        }
+        let measured = measured_lines(&m.merges, &m.per_update);
         let b_ratios: Vec<(f64, &str)> = m
             .batched
             .iter()
@@ -341,6 +323,44 @@ fn hops(run: &Run<'_>) -> Vec<Hop> {
         }
     }
     per_update
+}
+
+/// A line per runner: its merge against shared memory, with its `channels` hop
+/// where the hop was measured beside the same atomic update; then the hops that
+/// were not, each with its atomic update.
+fn measured_lines(merges: &[Merge], hops: &[Hop]) -> Vec<String> {
+    let beside = |merge: &Merge, hop: &Hop| {
+        (&hop.cell.runner, hop.cell.threads) == (&merge.cell.runner, merge.cell.threads)
+            && merge
+                .shared
+                .iter()
+                .any(|(w, v)| w == SHARED_ATOMIC && *v == hop.atomic_ns_per_update)
+    };
+    let mut lines: Vec<String> = merges
+        .iter()
+        .map(|merge| {
+            let mut line = merge_line(merge);
+            if let Some(hop) = hops.iter().find(|h| beside(merge, h)) {
+                write!(line, "; a `{CHANNELS}` hop {}", ns(hop.ns_per_hop))
+                    .expect("write to String");
+            }
+            line
+        })
+        .collect();
+    lines.extend(
+        hops.iter()
+            .filter(|h| !merges.iter().any(|m| beside(m, h)))
+            .map(|h| {
+                format!(
+                    "{} at {}: a `{CHANNELS}` hop {} against a `{SHARED_ATOMIC}` update of {}",
+                    h.cell.runner,
+                    threads(h.cell.threads),
+                    ns(h.ns_per_hop),
+                    ns(h.atomic_ns_per_update)
+                )
+            }),
+    );
+    lines
 }
 
 /// `thread-pool at 2 threads: merge 0.618 ns, atomic 18.4 ns per update`.

@@ -231,9 +231,15 @@ impl Part {
     }
 }
 
-/// The reasons for the parts of a claim, joined.
+/// The reasons for the parts of a claim, a sentence each: the first follows the
+/// verdict's colon, the others start with a capital.
 fn reasons(parts: Vec<Part>) -> String {
-    reason_list(parts).join("; ")
+    reason_list(parts)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| if i == 0 { r.clone() } else { capitalise(r) })
+        .collect::<Vec<_>>()
+        .join(". ")
 }
 
 /// The reason for each part of a claim.
@@ -419,7 +425,7 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
     out.push_str(
         "Each classic claim, the experiment that tests it, what the cells measured, and a verdict \
          computed from those numbers by the rule given with it. A verdict is **holds**, **does \
-         not hold**, **holds only …** when the data support part of the claim, or **not \
+         not hold**, or **holds only …** when the data support part of the claim. It is **not \
          measured in this run** when the cells it needs are missing, do not apply or failed. \
          Where a part of a claim was not measured, the verdict covers the rest and names that \
          part.\n\n",
@@ -477,10 +483,7 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
         out.push('\n');
     }
     if checks.iter().any(|c| c.extrapolated) {
-        out.push_str(
-            "† A speedup from a cell, or a `seq`, that ran part of the work and was scaled up; \
-             see the workload's table.\n\n",
-        );
+        out.push_str("† Extrapolated, as in the grid: scaled up from part of the work.\n\n");
     }
 }
 

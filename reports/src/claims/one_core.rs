@@ -206,19 +206,19 @@ impl Claim for OneCore {
                 };
                 write!(
                     why,
-                    "; on waiting work the overlap is real: the waits overlapped, {range} faster \
+                    ". On waiting work the overlap is real: the waits overlapped, {range} faster \
                      than `seq`"
                 )
             }
             Waits::Small { slowest } => write!(
                 why,
-                "; on waiting work it gained only {} ({})",
+                ". On waiting work it gained only {} ({})",
                 sx(slowest),
                 slowest.cell.runner
             ),
             Waits::NotMeasured(absent) => write!(
                 why,
-                "; waiting work: not measured in this run ({})",
+                ". Waiting work: not measured in this run ({})",
                 join_and(&absent.iter().map(Absence::text).collect::<Vec<_>>())
             ),
         }

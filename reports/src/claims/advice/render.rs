@@ -123,12 +123,7 @@ fn wording_why(wording: &Wording) -> String {
             setting_part(setting_label(s.lock), &s.setting, word)
         })
         .collect();
-    let sentences: Vec<String> = reason_list(parts)
-        .iter()
-        .enumerate()
-        .map(|(i, r)| if i == 0 { r.clone() } else { capitalise(r) })
-        .collect();
-    sentences.join(". ")
+    reasons(parts)
 }
 
 fn contradiction_extrapolated(c: &Contradiction) -> bool {

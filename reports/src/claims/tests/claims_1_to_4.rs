@@ -62,8 +62,8 @@ fn claim_2_isolation_and_shared_memory() {
     );
     assert!(check.why.starts_with(
         "an abort cost processes 1 of 8 jobs but ended the whole process on threads and \
-         thread-pool; state in shared memory worked on threads and thread-pool and does not \
-         apply to processes; a panic, though, unwound only its own thread"
+         thread-pool. State in shared memory worked on threads and thread-pool and does not \
+         apply to processes. A panic, though, unwound only its own thread"
     ));
     // The crash workloads are opt-in: without them, memory alone decides.
     let mut results = fixture();
@@ -169,8 +169,8 @@ fn claim_4_cores() {
     let check = claim(&fixture(), 4);
     assert_eq!(
         check.why,
-        "no cell exceeded min(threads, cores); the closest above one thread was tokio-mt at \
-         2 threads, 1.98× against a bound of 2; threads beyond the 2 cores bought nothing: \
+        "no cell exceeded min(threads, cores): the closest above one thread was tokio-mt at \
+         2 threads, 1.98× against a bound of 2. Threads beyond the 2 cores bought nothing: \
          at 4 threads the runners reached 0.99× their speedup at 2 threads"
     );
     // No thread count above the cores: that part is named as not measured.
@@ -180,7 +180,7 @@ fn claim_4_cores() {
     assert_eq!(m.verdict, Verdict::Holds);
     assert!(matches!(m.beyond, Beyond::NoCountAbove));
     assert!(claim(&results, 4).why.ends_with(
-        "threads beyond the cores: not measured in this run (no thread count above the 2 \
+        "Threads beyond the cores: not measured in this run (no thread count above the 2 \
          logical cores)"
     ));
     // Four threads that beat two on two cores, within the bound.
@@ -209,11 +209,10 @@ fn claim_4_cores() {
     assert_eq!(m.bound, PartVerdict::Fails);
     assert_eq!(m.worst.speedup.cell.threads, 4);
     assert!(close(m.worst.speedup.value(), 2.81) && m.worst.bound == 2.0);
-    assert!(
-        claim(&results, 4)
-            .why
-            .starts_with("tokio-mt at 4 threads reached 2.81×, above min(threads, cores) = 2")
-    );
+    assert!(claim(&results, 4).why.starts_with(
+        "the bound was broken: tokio-mt at 4 threads reached 2.81×, above \
+                 min(threads, cores) = 2"
+    ));
     // Only one thread: nothing to say.
     let mut results = fixture();
     results.cells.retain(|c| c.threads == 1);

@@ -228,7 +228,7 @@ fn claim_8_message_passing() {
     assert_eq!(
         check.why,
         "batched, messages were faster: the fastest shared-memory update cost 4.86× (seq) \
-         to 29.8× (thread-pool) as much as merging private copies on the same runner; one \
+         to 29.8× (thread-pool) as much as merging private copies on the same runner. One \
          message per update costs more: a channel hop cost 13.6× (smol-local) to 296× \
          (threads) an atomic update"
     );
@@ -248,7 +248,7 @@ fn claim_8_message_passing() {
     assert_eq!(m.per_update_part, PartVerdict::Unmeasured);
     assert_eq!(m.batched_part, BatchedPart::Faster);
     assert!(claim(&results, 8).why.ends_with(
-        "a message per update: not measured in this run (needs `channels` and \
+        "A message per update: not measured in this run (needs `channels` and \
          `shared-atomic` finished on one runner at one thread count)"
     ));
     // Without the merge, nothing.

@@ -201,7 +201,7 @@ fn older_fixtures_measure_what_they_have() {
     assert!(
         claim(&v1, 4)
             .why
-            .contains("threads beyond the cores: not measured")
+            .contains("Threads beyond the cores: not measured")
     );
     // The sweep has threads above the cores.
     assert_eq!(claim(&sweep, 4).verdict, Holds);

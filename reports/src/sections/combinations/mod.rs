@@ -291,8 +291,7 @@ fn render(c: &Combinations, out: &mut String) {
     if scaled {
         writeln!(
             out,
-            "{EXTRAPOLATED} Scaled up from a cell, or a `seq`, that ran part of the work; see \
-             the workload's table.\n"
+            "{EXTRAPOLATED} Extrapolated, as in the grid: scaled up from part of the work.\n"
         )
         .expect("write to String");
     }
@@ -307,8 +306,8 @@ fn render_labels(l: &Labels, out: &mut String) {
     write!(
         out,
         "Why {parallel} is *parallel*, not *concurrent-parallel*: a class names what a runner is \
-         built for, not how it waits. {parallel} splits one computation over the cores; the \
-         concurrent-parallel runners run independent tasks."
+         built for, not how it waits. A parallel runner ({parallel}) splits one computation over \
+         the cores; the concurrent-parallel runners run independent tasks."
     )
     .expect("write to String");
     if let (Some(p), false) = (&l.parallel, l.one_wait_per_thread.is_empty()) {
@@ -321,8 +320,8 @@ fn render_labels(l: &Labels, out: &mut String) {
         figures.extend(l.one_wait_per_thread.iter().map(speedup_text));
         write!(
             out,
-            " Yet a blocking wait holds a worker thread in {} just as in {}: on `{SLEEP}` at {} \
-             threads each overlapped one wait per thread ({}).",
+            " Yet a blocking wait holds a worker thread in {} just as in {}. On `{SLEEP}` at {} \
+             threads each overlapped one wait per thread: {}.",
             p.cell.runner,
             join_and(&others),
             p.cell.threads,
@@ -332,7 +331,7 @@ fn render_labels(l: &Labels, out: &mut String) {
         if let Some(b) = &l.beyond {
             write!(
                 out,
-                " {} ran {}{} at the same count, overlapping more waits than it has threads.",
+                " At the same count {} ran {}{}, overlapping more waits than it has threads.",
                 b.cell.runner,
                 times(b.speedup),
                 if b.extrapolated { EXTRAPOLATED } else { "" }

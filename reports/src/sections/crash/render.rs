@@ -57,14 +57,16 @@ fn intro(finding: &CrashFinding, out: &mut String) {
         out,
         "{} a batch of jobs of which one fails midway ({}) and keep{} the results of the jobs \
          that complete. Whether a failure takes only its own job or the whole process depends \
-         on where the jobs run: a cell that finished gave a partial answer; a cell whose process \
-         died gave none. Cells that do not apply are listed under each workload below.\n",
+         on where the jobs run. A cell that finished gave a partial answer; a cell whose process \
+         died gave none. Cells that do not apply are listed under each workload's table in [the \
+         details]({}).\n",
         match quoted.as_slice() {
             [one] => format!("{one} runs"),
             _ => format!("{} run", join_and(&quoted)),
         },
         join_and(&how),
         if ids.len() == 1 { "s" } else { "" },
+        crate::markdown::DETAILS_FILE,
     )
     .expect("write to String");
 }
@@ -139,7 +141,7 @@ fn runners(group: &[RunnerAt]) -> String {
     join_and(&names)
 }
 
-/// One sentence on `v`: which runners contained its failure (and kept how many
+/// The sentences on `v`: which runners contained its failure (and kept how many
 /// jobs), on which it killed the whole cell process, and where the outcome is
 /// unknown.
 fn sentence(v: &Variant) -> String {
@@ -171,7 +173,7 @@ fn sentence(v: &Variant) -> String {
     // One way of dying: said once after the runners; several: after each group.
     let died_text = match died.as_slice() {
         [one] => format!(
-            "on {} it killed the whole cell process ({})",
+            "On {} it killed the whole cell process ({})",
             runners(&one.runners),
             one.exit.describe()
         ),
@@ -180,7 +182,7 @@ fn sentence(v: &Variant) -> String {
                 .iter()
                 .map(|d| format!("{} ({})", runners(&d.runners), d.exit.describe()))
                 .collect();
-            format!("on {} it killed the whole cell process", join_and(&groups))
+            format!("On {} it killed the whole cell process", join_and(&groups))
         }
     };
     let lost_all = format!("{} kept", of(0, v.jobs));
@@ -205,15 +207,15 @@ fn sentence(v: &Variant) -> String {
         ),
         Contained::SomeRunners => write!(
             text,
-            "contained on some runners only: {}; {died_text}, {lost_all}",
+            "contained on some runners only: {}. {died_text}, {lost_all}",
             join_and(&kept_text)
         ),
-        Contained::Nowhere => write!(text, "contained nowhere: {died_text}, {lost_all}"),
+        Contained::Nowhere => write!(text, "contained nowhere. {died_text}, {lost_all}"),
         Contained::NotKnown => write!(text, "what it took is not known ({})", join_and(&whys)),
     }
     .expect("write to String");
     if *contained != Contained::NotKnown && !whys.is_empty() {
-        write!(text, "; not known on {}", join_and(&whys)).expect("write to String");
+        write!(text, ". Not known on {}", join_and(&whys)).expect("write to String");
     }
     text.push('.');
     text

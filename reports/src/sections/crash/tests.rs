@@ -219,7 +219,7 @@ fn one_outcome_per_variant() {
     assert!(
         out.contains(
             "- **crash-abort** (8 jobs; one fails by abort): contained on some runners only: \
-             processes kept 7 of 8 jobs; on seq, threads, thread-pool and gil it killed the \
+             processes kept 7 of 8 jobs. On seq, threads, thread-pool and gil it killed the \
              whole cell process (killed by signal 6 (SIGABRT)), 0 of 8 kept.\n"
         ),
         "{out}"
@@ -274,7 +274,7 @@ fn mixed_outcomes_of_one_runner_name_the_thread_counts() {
         "{out}"
     );
     assert!(
-        out.contains("; not known on processes at 4 threads: timeout."),
+        out.contains(". Not known on processes at 4 threads: timeout."),
         "{out}"
     );
     assert!(
@@ -323,7 +323,7 @@ fn contained_nowhere_or_not_known() {
     let out = rendered(&results);
     assert!(
         out.contains(
-            "- **crash-abort** (8 jobs; one fails by abort): contained nowhere: on seq, \
+            "- **crash-abort** (8 jobs; one fails by abort): contained nowhere. On seq, \
              threads, thread-pool and gil (killed by signal 6 (SIGABRT)) and processes \
              (exited with code 134) it killed the whole cell process, 0 of 8 kept.\n"
         ),

@@ -1,6 +1,6 @@
 //! The disclosures' Markdown, written from a [`DisclosuresFinding`] alone: the
-//! harness facts' fixed sentences, the configuration and parts tables, and one
-//! bullet per runner.
+//! harness facts' fixed sentences, the configuration and parts tables, the
+//! caveats several runners share (said once), and one bullet per runner.
 
 use super::*;
 use crate::sections::header::{environment, features};
@@ -10,13 +10,13 @@ use std::fmt::Write as _;
 
 /// The isolation and timing facts of every cell.
 pub(in crate::sections) const ISOLATION: &str = "Each cell runs in its own child process. Runtimes and thread pools are \
-    built, and their threads started, before the clock starts; a runner with one OS thread per \
+    built, and their threads started, before the clock starts. A runner with one OS thread per \
     task creates its threads inside the timed region, as that cost is part of what it shows.";
 /// How the root task reaches an async runtime; the single-threaded runners present
 /// and a full stop follow.
 pub(in crate::sections) const ROOT_TASK: &str = "On async runtimes each sample's root task is spawned inside the runtime \
-    and the calling thread only waits for it, except on the single-threaded runtimes, whose one \
-    thread is the calling thread";
+    and the calling thread only waits for it. The single-threaded runtimes are the exception: \
+    their one thread is the calling thread";
 /// Why no runtime default thread count is involved.
 pub(in crate::sections) const THREAD_COUNTS: &str = "Worker counts are set explicitly from `--threads`, never left to a \
     runtime's default (defaults differ: one thread for some executors, one per logical core for \
@@ -30,8 +30,8 @@ pub(in crate::sections) const CHECKSUMS: &str = "Every sample's checksum, warm-u
     the workload's parameters imply; a cell with a wrong answer is reported as failed, not timed.";
 /// How to read the thread census.
 pub(in crate::sections) const CENSUS: &str = "*Threads seen* are the threads alive in the cell's process after its last \
-    sample, with the runtime still up, grouped by the name the OS reports (trailing digits \
-    dropped, names cut at 15 characters); for each name, the most seen in any one cell. The OS \
+    sample, with the runtime still up. They are grouped by the name the OS reports (trailing \
+    digits dropped, names cut at 15 characters), each with the most seen in any one cell. The OS \
     threads column also counts threads started and joined within a sample.";
 
 /// Writes `disclosures` as the report's section.
@@ -46,13 +46,38 @@ pub(super) fn render(disclosures: &DisclosuresFinding, out: &mut String) {
         writeln!(out, "- {}", fact_sentence(fact)).expect("write to String");
     }
     knobs_table(disclosures, out);
+    let shared = shared_caveats(&disclosures.runners);
+    if !shared.is_empty() {
+        out.push_str("Caveats that bear on several runners' numbers:\n\n");
+        for (caveat, runners) in &shared {
+            writeln!(out, "- **{}:** {}", join_and(runners), sentence(caveat))
+                .expect("write to String");
+        }
+        out.push('\n');
+    }
     out.push_str(
         "Each runner as the run described it, with the threads it ran with and the caveats \
-         that bear on its numbers:\n\n",
+         that bear on its numbers alone:\n\n",
     );
     for runner in &disclosures.runners {
-        disclose(runner, out);
+        disclose(runner, &shared, out);
     }
+}
+
+/// The caveats more than one runner gives, each with those runners, in the
+/// order they first appear: said once rather than under every runner.
+fn shared_caveats(runners: &[RunnerDisclosure]) -> Vec<(String, Vec<String>)> {
+    let mut all: Vec<(String, Vec<String>)> = Vec::new();
+    for runner in runners {
+        for caveat in runner.description.iter().flat_map(|d| &d.caveats) {
+            match all.iter_mut().find(|(c, _)| c == caveat) {
+                Some((_, names)) => names.push(runner.runner.clone()),
+                None => all.push((caveat.clone(), vec![runner.runner.clone()])),
+            }
+        }
+    }
+    all.retain(|(_, names)| names.len() > 1);
+    all
 }
 
 /// The sentence that states `fact`.
@@ -160,8 +185,9 @@ fn parts_table(disclosures: &DisclosuresFinding) -> Option<Table> {
     Some(table)
 }
 
-/// Writes the runner's bullet and its caveats as sub-bullets.
-fn disclose(runner: &RunnerDisclosure, out: &mut String) {
+/// Writes the runner's bullet and, as sub-bullets, its caveats that are not
+/// `shared` with other runners. Its timer is in the tables above.
+fn disclose(runner: &RunnerDisclosure, shared: &[(String, Vec<String>)], out: &mut String) {
     let mut line = format!(
         "- **{}** ({}, {}).",
         runner.runner, runner.class, runner.family
@@ -170,15 +196,14 @@ fn disclose(runner: &RunnerDisclosure, out: &mut String) {
         if !d.summary.is_empty() {
             write!(line, " Built as {}", sentence(&d.summary)).expect("write to String");
         }
-        if !d.timer.is_empty() {
-            write!(line, " Timer: {}", sentence(&d.timer)).expect("write to String");
-        }
     }
     // Already Markdown: the names in it are escaped.
     write!(line, " Threads: {}.", threads(runner)).expect("write to String");
     writeln!(out, "{line}").expect("write to String");
     for caveat in runner.description.iter().flat_map(|d| &d.caveats) {
-        writeln!(out, "  - {}", sentence(caveat)).expect("write to String");
+        if !shared.iter().any(|(c, _)| c == caveat) {
+            writeln!(out, "  - {}", sentence(caveat)).expect("write to String");
+        }
     }
 }
 

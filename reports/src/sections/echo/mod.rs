@@ -15,6 +15,7 @@
 //! `findings.json` carries, and `render.rs` words that finding.
 
 mod derive;
+mod little;
 mod render;
 #[cfg(test)]
 mod tests;

@@ -1,21 +1,13 @@
 //! The echo section's Markdown, worded from an [`EchoFinding`] alone: the opening
-//! sentence, the table with each column in the unit that suits its values, and the
-//! paragraphs on Little's law.
+//! lines, the table with each column in the unit that suits its values, and the
+//! paragraphs on Little's law (`little.rs`).
 
-use super::derive::{
-    Agreement, Comparison, EchoFinding, Entry, Law, Lockstep, LockstepRunner, Percentiles, Point,
-    Queueing, Ran, Row, VersusUnloaded,
-};
+use super::derive::{EchoFinding, Entry, Percentiles, Ran, Row};
 use super::{LOADED, OPEN, TITLE, UNLOADED};
-use crate::format::{ColumnUnit, duration_us, span_us, thousands, times_range};
+use crate::format::{ColumnUnit, thousands};
 use crate::table::{Align, Table};
-use crate::text::{NONE, join_and, sig3, times};
+use crate::text::NONE;
 use std::fmt::Write as _;
-
-/// Little's law, as every reading of the closed loop opens.
-const CLOSED_LOOP: &str = "In a closed loop each connection sends again only when its reply \
-                           arrives, so by Little's law the mean round trip is the number of \
-                           round trips in flight ÷ throughput.";
 
 /// Writes the section, with the footnote on the cells marked § in the judge's
 /// words.
@@ -28,18 +20,19 @@ pub(super) fn render(finding: &EchoFinding, out: &mut String) {
     if let Some(note) = crate::judge::disturbed_note(&finding.disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
-    for paragraph in finding.queueing.iter().flat_map(queueing) {
+    for paragraph in finding.queueing.iter().flat_map(super::little::queueing) {
         writeln!(out, "{paragraph}\n").expect("write to String");
     }
 }
 
-/// What the three column groups measure, with the connection count and rate as run.
+/// What the three column groups measure, with the connection count and rate as
+/// run: a line, then a bullet per workload.
 fn intro(ran: &Ran) -> String {
     let mut parts = Vec::new();
     if ran.unloaded {
         parts.push(format!(
-            "*unloaded* is `{UNLOADED}`, one connection with nothing else running, so it is the \
-             runtime's own cost per round trip"
+            "*Unloaded* is `{UNLOADED}`: one connection with nothing else running, so it is \
+             the runtime's own cost per round trip."
         ));
     }
     if let Some(counts) = &ran.loaded_connections {
@@ -52,8 +45,8 @@ fn intro(ran: &Ran) -> String {
             ),
         };
         parts.push(format!(
-            "*loaded* is `{LOADED}`, {connections} in a closed loop, each sending again only when \
-             its reply arrives"
+            "*Loaded* is `{LOADED}`: {connections} in a closed loop, each sending again only \
+             when its reply arrives."
         ));
     }
     if let Some(rates) = &ran.open_rates {
@@ -63,19 +56,21 @@ fn intro(ran: &Ran) -> String {
             [low, .., high] => format!(" at {} to {} req/s", thousands(*low), thousands(*high)),
         };
         parts.push(format!(
-            "*open loop* is `{OPEN}`, requests sent on a fixed schedule{at} and timed from their \
-             intended send time, so a stall delays every request due behind it rather than \
-             postponing them (no coordinated omission)"
+            "*Open loop* is `{OPEN}`: requests sent on a fixed schedule{at}, each timed from \
+             its intended send time. A stall then delays every request due behind it rather \
+             than postponing them (no coordinated omission)."
         ));
     }
-    format!(
-        "Round-trip latency, histograms merged over the measured samples: {}.",
-        parts.join("; ")
-    )
+    let mut text =
+        "Round-trip latency, with histograms merged over the measured samples:\n".to_owned();
+    for part in parts {
+        write!(text, "\n- {part}").expect("write to String");
+    }
+    text
 }
 
 /// `1 connection`, `50 connections`.
-fn connections_text(n: f64) -> String {
+pub(super) fn connections_text(n: f64) -> String {
     if n == 1.0 {
         "1 connection".into()
     } else {
@@ -168,297 +163,4 @@ fn percentiles(latency: Option<Percentiles>, units: Units) -> Vec<String> {
     latency.map_or(vec![NONE.into(), NONE.into()], |l| {
         vec![units.0.show(l.p50_us), units.1.show(l.p99_us)]
     })
-}
-
-/// The paragraphs under the table: Little's law for the reactor runners, then for
-/// the lockstep ones.
-pub(super) fn queueing(q: &Queueing) -> Vec<String> {
-    let tolerance = format!("{:.0}%", q.tolerance * 100.0);
-    let mut first = CLOSED_LOOP.to_owned();
-    if let Some(reactor) = &q.reactor {
-        let grouped = q.lockstep.is_some();
-        let law = &reactor.law;
-        if grouped {
-            let who = if reactor.unknown_serving {
-                "On the other runners"
-            } else {
-                "On the runners that wait on a reactor"
-            };
-            write!(
-                first,
-                " {who} ({}), every connection is in flight, so that is connections ÷ \
-                 throughput: {}.",
-                names(&law.points),
-                worked(law.example())
-            )
-        } else {
-            write!(
-                first,
-                " With every connection in flight that is connections ÷ throughput, whatever \
-                 the runtime: {}.",
-                worked(law.example())
-            )
-        }
-        .expect("write to String");
-        let off: Vec<String> = law
-            .points
-            .iter()
-            .filter(|p| !p.fits)
-            .map(|p| format!("{} (p50 {} the estimate)", p.runner, times(p.ratio)))
-            .collect();
-        let n = law.points.len();
-        let conclusion = match law.agreement {
-            Agreement::Everywhere => format!(
-                "The measured p50 is within {tolerance} of connections ÷ throughput on {} \
-                 (column *Connections ÷ req/s*), so closed-loop latency under load measures \
-                 queueing behind the other connections, not the runtime's cost per round trip; \
-                 the unloaded columns show that cost.",
-                all_of(n, grouped)
-            ),
-            Agreement::Nowhere => format!(
-                "The measured p50 is not within {tolerance} of connections ÷ throughput on any \
-                 {} ({}), so something besides queueing sets the loaded latency {}.",
-                if grouped { "of them" } else { "runner" },
-                join_and(&off),
-                if grouped { "there" } else { "here" }
-            ),
-            Agreement::Partly => format!(
-                "The measured p50 is within {tolerance} of connections ÷ throughput on {} of \
-                 {n} {} (column *Connections ÷ req/s*), where loaded latency measures queueing, \
-                 not runtime cost; not on {}, where something besides queueing shapes it.",
-                n - off.len(),
-                if grouped { "of them" } else { "runners" },
-                join_and(&off)
-            ),
-        };
-        write!(first, " {conclusion}").expect("write to String");
-    }
-    let mut paragraphs = vec![first];
-    if let Some(lockstep) = &q.lockstep {
-        paragraphs.push(lockstep_paragraph(lockstep, &tolerance));
-    }
-    paragraphs
-}
-
-/// The lockstep runners: no server queue, so their loaded p50 is compared with
-/// the unloaded cost, and Little's law is worked with what can be in flight.
-fn lockstep_paragraph(lockstep: &Lockstep, tolerance: &str) -> String {
-    let runners: Vec<String> = lockstep.runners.iter().map(|r| r.runner.clone()).collect();
-    let mut text = format!(
-        "On the runners that run both ends of each connection in lockstep on one thread ({}; \
-         see Disclosures), a round trip never waits in a server queue behind another \
-         connection's request",
-        join_and(&runners)
-    );
-    text.push_str(&versus_unloaded(lockstep, tolerance));
-    if let Some(fixed) = &lockstep.fixed {
-        // In flight at once where the thread count is fixed: `seq 1; rayon 2`.
-        let mut counts: Vec<(f64, Vec<String>)> = Vec::new();
-        for p in &fixed.points {
-            match counts.iter_mut().find(|(n, _)| *n == p.in_flight) {
-                Some((_, names)) => names.push(p.runner.clone()),
-                None => counts.push((p.in_flight, vec![p.runner.clone()])),
-            }
-        }
-        let counts: Vec<String> = counts
-            .iter()
-            .map(|(n, names)| format!("{} {}", join_and(names), thousands(*n)))
-            .collect();
-        write!(
-            text,
-            " Where the thread count is fixed, at most min(connections, threads) connections \
-             are in flight ({}), and {}.",
-            counts.join("; "),
-            little(fixed, "that count", tolerance)
-        )
-        .expect("write to String");
-    }
-    if let Some(per_task) = &lockstep.per_task {
-        let mut counts: Vec<f64> = per_task.points.iter().map(|p| p.connections).collect();
-        counts.sort_by(f64::total_cmp);
-        counts.dedup();
-        let how_many = match counts.as_slice() {
-            [one] => format!("all {}", thousands(*one)),
-            _ => "all of them".to_owned(),
-        };
-        let verb = if per_task.points.len() == 1 {
-            "gives"
-        } else {
-            "give"
-        };
-        let but = if per_task.agreement == Agreement::Everywhere {
-            "and"
-        } else {
-            "but"
-        };
-        write!(
-            text,
-            " {} {verb} each connection its own OS thread, so {how_many} can be in flight, \
-             {but} {}.",
-            names(&per_task.points),
-            little(per_task, "that many", tolerance)
-        )
-        .expect("write to String");
-    }
-    text
-}
-
-/// The lockstep runners' loaded p50 against their unloaded one, as the clause
-/// that ends the paragraph's first sentence.
-fn versus_unloaded(lockstep: &Lockstep, tolerance: &str) -> String {
-    let loaded_p50: Vec<f64> = lockstep.runners.iter().map(|r| r.loaded_p50_us).collect();
-    let paired = lockstep
-        .runners
-        .iter()
-        .filter_map(|r| Some((r, r.unloaded.as_ref()?)));
-    match lockstep.comparison {
-        Comparison::NoUnloaded => {
-            format!("; measured p50 {}.", span_us(&loaded_p50))
-        }
-        Comparison::UnloadedCost => {
-            let alone: Vec<f64> = paired.clone().map(|(_, u)| u.p50_us).collect();
-            let ratios: Vec<f64> = paired.map(|(_, u)| u.ratio).collect();
-            format!(
-                ", so the measured p50 is the unloaded cost rather than connections ÷ \
-                 throughput: {} loaded against {} unloaded ({} per runner).",
-                span_us(&loaded_p50),
-                span_us(&alone),
-                times_range(&ratios)
-            )
-        }
-        Comparison::Ratios => {
-            let (close, far): (Vec<_>, Vec<_>) = paired.partition(|(_, u)| u.near);
-            let show = |pairs: Vec<(&LockstepRunner, &VersusUnloaded)>| -> Vec<String> {
-                pairs
-                    .into_iter()
-                    .map(|(r, u)| format!("{} ({})", r.runner, times(u.ratio)))
-                    .collect()
-            };
-            let (close, far) = (show(close), show(far));
-            let ratio = "; loaded p50 ÷ unloaded p50 is";
-            match (close.is_empty(), far.is_empty()) {
-                (true, _) => format!(
-                    "{ratio} not within {tolerance} of 1 on any of them: {}.",
-                    join_and(&far)
-                ),
-                // The others have no unloaded cell to compare with.
-                (false, true) => {
-                    format!("{ratio} within {tolerance} of 1 on {}.", join_and(&close))
-                }
-                (false, false) => format!(
-                    "{ratio} within {tolerance} of 1 on {}, not on {}.",
-                    join_and(&close),
-                    join_and(&far)
-                ),
-            }
-        }
-    }
-}
-
-/// Little's law over `law`'s points, worked out for its example: whether the
-/// measured p50 fits everywhere, somewhere or nowhere, naming the misfits with
-/// what was measured. `with` names the in-flight count (`that count`).
-fn little(law: &Law, with: &str, tolerance: &str) -> String {
-    let example = law.example();
-    let misfits: Vec<String> = law.points.iter().filter(|p| !p.fits).map(misfit).collect();
-    let n = law.points.len();
-    match (n, law.agreement) {
-        (1, Agreement::Everywhere) => format!(
-            "Little's law holds with {with}: {}; measured p50 {} (within {tolerance})",
-            equation(example),
-            duration_us(example.p50_us)
-        ),
-        (1, _) => {
-            let mut text = format!(
-                "Little's law with {with} does not fit: {} against a measured p50 of {} ({} \
-                 that)",
-                equation(example),
-                duration_us(example.p50_us),
-                times(example.ratio)
-            );
-            if let Some(measured) = in_flight_measured(example) {
-                write!(
-                    text,
-                    "; read the other way, its mean round trip gives {measured} round trips \
-                     in flight on average"
-                )
-                .expect("write to String");
-            }
-            text
-        }
-        (n, Agreement::Everywhere) => format!(
-            "Little's law holds with {with}: {} (within {tolerance} on all {n})",
-            worked(example)
-        ),
-        (_, Agreement::Nowhere) => format!(
-            "Little's law with {with} ({}) is not within {tolerance} on any of them: {}",
-            worked(example),
-            join_and(&misfits)
-        ),
-        (n, Agreement::Partly) => format!(
-            "Little's law with {with} ({}) fits within {tolerance} on {} of {n}, not on {}",
-            worked(example),
-            n - misfits.len(),
-            join_and(&misfits)
-        ),
-    }
-}
-
-/// The runners of `points`: `seq, threads and rayon`.
-fn names(points: &[Point]) -> String {
-    let names: Vec<String> = points.iter().map(|p| p.runner.clone()).collect();
-    join_and(&names)
-}
-
-/// `the one runner`, `all 4 runners`, or `all 7 of them` (`of_them`: in a named group).
-fn all_of(n: usize, of_them: bool) -> String {
-    match (n, of_them) {
-        (1, true) => "it".to_owned(),
-        (1, false) => "the one runner".to_owned(),
-        (n, true) => format!("all {n} of them"),
-        (n, false) => format!("all {n} runners"),
-    }
-}
-
-/// `2 connections ÷ 497,871 req/s = 4.02 µs`.
-fn equation(p: &Point) -> String {
-    format!(
-        "{} ÷ {} req/s = {}",
-        connections_text(p.in_flight),
-        thousands(p.throughput_per_s),
-        duration_us(p.estimate_us)
-    )
-}
-
-/// `threads-static: 2 connections ÷ 497,871 req/s = 4.02 µs; measured p50 3.66 µs`.
-fn worked(p: &Point) -> String {
-    format!(
-        "{}: {}; measured p50 {}",
-        p.runner,
-        equation(p),
-        duration_us(p.p50_us)
-    )
-}
-
-/// Little's law read the other way, when the file has the mean: `6.09 µs ×
-/// 385,859 req/s = 2.35`, the round trips in flight on average.
-fn in_flight_measured(p: &Point) -> Option<String> {
-    Some(format!(
-        "{} × {} req/s = {}",
-        duration_us(p.mean_us?),
-        thousands(p.throughput_per_s),
-        sig3(p.in_flight_measured?)
-    ))
-}
-
-/// `threads (p50 0.03× the estimate; mean 6.09 µs × 385,859 req/s = 2.35 round
-/// trips in flight on average)`.
-fn misfit(p: &Point) -> String {
-    let mut text = format!("{} (p50 {} the estimate", p.runner, times(p.ratio));
-    if let Some(measured) = in_flight_measured(p) {
-        write!(text, "; mean {measured} round trips in flight on average")
-            .expect("write to String");
-    }
-    text.push(')');
-    text
 }

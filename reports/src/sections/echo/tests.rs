@@ -2,7 +2,7 @@
 //! checked where it is the point.
 
 use super::derive::*;
-use super::render;
+use super::little::{self, CLOSED_LOOP};
 use super::{LOADED, UNLOADED};
 use crate::cell_ref::CellRef;
 use crate::judge::Disturbance;
@@ -66,10 +66,6 @@ fn runners_of(points: &[Point]) -> Vec<&str> {
     points.iter().map(|p| p.runner.as_str()).collect()
 }
 
-const CLOSED_LOOP: &str = "In a closed loop each connection sends again only when its reply \
-    arrives, so by Little's law the mean round trip is the number of round trips in flight \
-    ÷ throughput.";
-
 #[test]
 fn queueing_matches_connections_over_throughput() {
     let results = fixture();
@@ -84,14 +80,15 @@ fn queueing_matches_connections_over_throughput() {
     assert!(near(p.estimate_us, 277.8) && near(p.ratio, 0.972) && p.fits);
     assert_eq!(reactor.law.agreement, Agreement::Everywhere);
     assert_eq!(
-        render::queueing(&q),
+        little::queueing(&q),
         [format!(
-            "{CLOSED_LOOP} With every connection in flight that is connections ÷ \
-             throughput, whatever the runtime: tokio-mt: 50 connections ÷ 180,000 req/s = \
-             278 µs; measured p50 270 µs. The measured p50 is within 25% of connections ÷ \
-             throughput on the one runner (column *Connections ÷ req/s*), so closed-loop \
-             latency under load measures queueing behind the other connections, not the \
-             runtime's cost per round trip; the unloaded columns show that cost."
+            "{CLOSED_LOOP} With every connection in flight, that is connections ÷ \
+             throughput, whatever the runtime. For example, tokio-mt (2 threads): 50 \
+             connections ÷ 180,000 req/s = 278 µs; measured p50 270 µs. The measured p50 is \
+             within 25% of connections ÷ throughput on the one cell (column *Connections ÷ \
+             req/s*). So closed-loop latency under load measures queueing behind the other \
+             connections, not the runtime's cost per round trip; the unloaded columns show \
+             that cost."
         )]
     );
 }
@@ -109,10 +106,10 @@ fn a_runner_far_from_the_estimate_is_named() {
     assert_eq!(law.agreement, Agreement::Partly);
     let smol = &law.points[1];
     assert!(!smol.fits && near(smol.ratio, 4.0) && near(smol.estimate_us, 500.0));
-    let text = render::queueing(&q).join("\n\n");
+    let text = little::queueing(&q).join("\n\n");
     assert!(
-        text.contains("within 25% of connections ÷ throughput on 1 of 2 runners")
-            && text.contains("not on smol-mt (p50 4.00× the estimate)"),
+        text.contains("within 25% of connections ÷ throughput on 1 of 2 cells")
+            && text.contains("It is not on smol-mt (2 threads, p50 4.00× the estimate)"),
         "{text}"
     );
 
@@ -145,7 +142,7 @@ fn blocking_runners_serve_in_lockstep() {
     let reactor = q.reactor.as_ref().unwrap();
     assert_eq!(runners_of(&reactor.law.points), ["tokio-mt", "smol-mt"]);
     assert!(reactor.unknown_serving);
-    assert!(render::queueing(&q)[0].contains("On the other runners (tokio-mt and smol-mt)"));
+    assert!(little::queueing(&q)[0].contains("The other runners (tokio-mt and smol-mt) keep"));
 }
 
 /// The quick run's numbers (50 connections, 2 threads): the lockstep runners'
@@ -204,30 +201,34 @@ fn lockstep_runners_are_explained_from_the_cells() {
     assert!(near(p.in_flight_measured.unwrap(), 2.35));
     assert_eq!(per_task.agreement, Agreement::Nowhere);
 
-    let paragraphs = render::queueing(&q);
-    assert_eq!(paragraphs.len(), 2, "{paragraphs:#?}");
+    let paragraphs = little::queueing(&q);
+    assert_eq!(paragraphs.len(), 4, "{paragraphs:#?}");
     assert!(
         paragraphs[0].starts_with(&format!(
-            "{CLOSED_LOOP} On the runners that wait on a reactor (tokio-mt), every \
-             connection is in flight, so that is connections ÷ throughput:"
+            "{CLOSED_LOOP} The runners that wait on a reactor (tokio-mt) keep every \
+             connection in flight, so that is connections ÷ throughput."
         )),
         "{}",
         paragraphs[0]
     );
     assert_eq!(
-        paragraphs[1],
-        "On the runners that run both ends of each connection in lockstep on one thread \
-         (seq, threads and threads-static; see Disclosures), a round trip never waits in a \
-         server queue behind another connection's request, so the measured p50 is the \
-         unloaded cost rather than connections ÷ throughput: 3.54–3.66 µs loaded against \
-         3.51–3.73 µs unloaded (0.98–1.03× per runner). Where the thread count is fixed, at \
-         most min(connections, threads) connections are in flight (seq 1; threads-static \
-         2), and Little's law holds with that count: threads-static: 2 connections ÷ \
-         497,871 req/s = 4.02 µs; measured p50 3.66 µs (within 25% on all 2). threads \
-         gives each connection its own OS thread, so all 50 can be in flight, but Little's \
-         law with that many does not fit: 50 connections ÷ 385,859 req/s = 130 µs against \
-         a measured p50 of 3.64 µs (0.03× that); read the other way, its mean round trip \
-         gives 6.09 µs × 385,859 req/s = 2.35 round trips in flight on average."
+        paragraphs[1..],
+        [
+            "On seq, threads and threads-static, both ends of each connection run in lockstep \
+             on one thread (see Disclosures). A round trip there never waits in a server queue \
+             behind another connection's request. So their measured p50 is the unloaded cost \
+             rather than connections ÷ throughput: 3.54–3.66 µs loaded against 3.51–3.73 µs \
+             unloaded (0.98–1.03× per runner).",
+            "Where the thread count is fixed, at most min(connections, threads) connections \
+             are in flight: one per thread on seq and threads-static. Little's law holds with \
+             that count, within 25% on both cells. For example, threads-static (2 threads): 2 \
+             connections ÷ 497,871 req/s = 4.02 µs; measured p50 3.66 µs.",
+            "On threads, each connection has its own OS thread, so all 50 can be in flight. \
+             But Little's law with that many does not fit: 50 connections ÷ 385,859 req/s = \
+             130 µs against a measured p50 of 3.64 µs (0.03× that). Read the other way, its \
+             mean round trip gives 6.09 µs × 385,859 req/s = 2.35 round trips in flight on \
+             average.",
+        ]
     );
 }
 
@@ -262,12 +263,12 @@ fn lockstep_runners_far_from_their_unloaded_cost_are_named() {
     let per_task = lockstep.per_task.as_ref().unwrap();
     assert_eq!(per_task.agreement, Agreement::Everywhere);
     assert!(near(per_task.example().estimate_us, 411.2));
-    let text = render::queueing(&q).join("\n\n");
+    let text = little::queueing(&q).join("\n\n");
     assert!(
         text.contains(
-            "; loaded p50 ÷ unloaded p50 is within 25% of 1 on seq (1.01×), not on threads \
-             (103×)."
-        ) && text.contains("so all 50 can be in flight, and Little's law holds with that many"),
+            " Their loaded p50 ÷ unloaded p50 is within 25% of 1 on seq (1 thread, 1.01×). It \
+             is not on threads (2 threads, 103×)."
+        ) && text.contains("so all 50 can be in flight. Little's law holds with that many"),
         "{text}"
     );
 
@@ -284,7 +285,7 @@ fn lockstep_runners_far_from_their_unloaded_cost_are_named() {
     let fixed = lockstep.fixed.as_ref().unwrap();
     assert_eq!(fixed.agreement, Agreement::Everywhere);
     assert!(near(fixed.example().estimate_us, 3.832));
-    assert_eq!(render::queueing(&q)[0], CLOSED_LOOP);
+    assert_eq!(little::queueing(&q)[0], CLOSED_LOOP);
 }
 
 #[test]

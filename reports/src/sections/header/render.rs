@@ -121,24 +121,30 @@ fn cell_code(cell: &CellRef) -> String {
     format!("`{}/{}/t{}`", cell.runner, cell.workload, cell.threads)
 }
 
-/// The sampling rule of the run and how the cells ended under it.
+/// The sampling rule of the run and how the cells ended under it, in short
+/// sentences.
 fn sampling_line(sampling: &SamplingFinding) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut sentences: Vec<String> = Vec::new();
     if let Some(c) = &sampling.rule {
-        parts.push(format!(
-            "{}–{} samples per cell, {} per process from at least {}; precision target \
-             ±{} of the median for CPU-bound cells, ±{} for the others; {}; a sample is \
-             disturbed above {} cores of foreign load, re-taken up to {} times per cell process",
+        sentences.push(format!(
+            "{}–{} samples per cell, {} per process from at least {}.",
             c.min_samples,
             c.max_samples,
             c.samples_per_process,
             plural(c.min_processes, "process", "processes"),
+        ));
+        sentences.push(format!(
+            "Precision target ±{} of the median for CPU-bound cells, ±{} for the others; {}.",
             percent_fine(c.precision_cpu),
             percent_fine(c.precision_other),
             c.budget_s.map_or("no time budget".into(), |b| format!(
                 "time budget {}",
                 duration(b)
             )),
+        ));
+        sentences.push(format!(
+            "A sample is disturbed above {} cores of foreign load and re-taken up to {} times \
+             per cell process.",
             cores(c.interference_threshold_cores),
             c.max_retakes
         ));
@@ -149,31 +155,31 @@ fn sampling_line(sampling: &SamplingFinding) -> String {
             .iter()
             .map(|s| format!("{} {}", s.reason.as_str(), s.cells))
             .collect();
-        parts.push(format!(
-            "cells stopped on {} (of {})",
+        sentences.push(format!(
+            "Cells stopped on {} (of {}).",
             stops.join(", "),
             cells.cells
         ));
         if let Some(cpu) = &cells.cpu_precision {
-            parts.push(format!(
-                "CPU-bound cells reached ±{} (median) and ±{} at worst ({})",
+            sentences.push(format!(
+                "CPU-bound cells reached ±{} (median) and ±{} at worst ({}).",
                 percent_fine(cpu.median),
                 percent_fine(cpu.worst),
                 cell_code(&cpu.worst_cell)
             ));
         }
     }
-    parts.join("; ")
+    sentences.join(" ")
 }
 
 /// Other load on the machine: what the pre-flight check saw and what the cells
-/// measured during their samples.
+/// measured during their samples, in short sentences.
 fn interference_line(interference: &InterferenceFinding) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut sentences: Vec<String> = Vec::new();
     if let Some(p) = &interference.preflight {
         let [one, five, fifteen] = p.load_average;
         let mut text = format!(
-            "before the run, load average {one:.2}, {five:.2}, {fifteen:.2} and {} cores of \
+            "Before the run, load average {one:.2}, {five:.2}, {fifteen:.2} and {} cores of \
              foreign load over {} s",
             cores(p.foreign_cores),
             sig3(p.window_s)
@@ -186,35 +192,37 @@ fn interference_line(interference: &InterferenceFinding) -> String {
                 .collect();
             write!(text, " (busiest: {})", busiest.join(", ")).expect("write to String");
         }
-        parts.push(text);
+        text.push('.');
+        sentences.push(text);
     }
     if let Some(d) = &interference.during {
-        let mut text = format!(
-            "during the run, {} re-taken in {} of {} cells; the most foreign load over a \
-             sample was {} cores",
+        sentences.push(format!(
+            "During the run, {} re-taken in {} of {} cells.",
             plural(d.retaken_samples, "sample", "samples"),
             d.cells_retaken,
             d.cells,
+        ));
+        let mut most = format!(
+            "The most foreign load over a sample was {} cores",
             cores(d.foreign_cores_max)
         );
         if d.steal_cores_max > 0.0 {
-            write!(text, ", the most steal {} cores", cores(d.steal_cores_max))
+            write!(most, ", the most steal {} cores", cores(d.steal_cores_max))
                 .expect("write to String");
         }
+        most.push('.');
+        sentences.push(most);
         if d.disturbed.is_empty() {
-            text.push_str("; no cell stayed disturbed");
+            sentences.push("No cell stayed disturbed.".to_owned());
         } else {
             let cells: Vec<String> = d.disturbed.iter().map(|c| cell_code(&c.cell)).collect();
-            write!(
-                text,
-                "; {} stayed disturbed and {} left out of the verdicts ({})",
+            sentences.push(format!(
+                "{} stayed disturbed and {} left out of the verdicts: {}.",
                 plural(cells.len(), "cell", "cells"),
                 if cells.len() == 1 { "is" } else { "are" },
                 join_and(&cells)
-            )
-            .expect("write to String");
+            ));
         }
-        parts.push(text);
     }
-    parts.join("; ")
+    sentences.join(" ")
 }

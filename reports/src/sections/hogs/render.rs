@@ -6,7 +6,7 @@
 use super::*;
 use crate::format::{ColumnUnit, thousands, times_range};
 use crate::table::{Align, Table};
-use crate::text::{NONE, join_and, sig3};
+use crate::text::{NONE, capitalise, join_and, sig3};
 use std::fmt::Write as _;
 
 /// Writes the section, with the judge's footnote on the disturbed cells under the
@@ -27,10 +27,11 @@ pub(super) fn render(finding: &HogsFinding, out: &mut String) {
     writeln!(
         out,
         "{who} in long chunks next to a ticker and an echo client, in {variants}. *Tick \
-         lateness* is how late each tick ran (merged over the measured samples); a sample \
+         lateness* is how late each tick ran (merged over the measured samples). A sample \
          *stalled* when its latest tick was more than {limit} ms late, which a merged p99 hides \
-         when only some samples stall. Cells that do not apply are listed under each workload \
-         below.\n"
+         when only some samples stall. Cells that do not apply are listed under each \
+         workload's table in [the details]({}).\n",
+        crate::markdown::DETAILS_FILE
     )
     .expect("write to String");
     out.push_str(&table(&finding.cells, &limit).to_markdown());
@@ -189,7 +190,7 @@ fn inline(found: Option<&Inline>, words: &Words) -> String {
     );
     match found.wait {
         InlineWait::NoStall => {
-            write!(text, "the {hog} delayed no tick by more than {limit} ms: ")
+            write!(text, "the {hog} delayed no tick by more than {limit} ms.")
         }
         InlineWait::BackToBack {
             hogs,
@@ -205,25 +206,25 @@ fn inline(found: Option<&Inline>, words: &Words) -> String {
             write!(
                 text,
                 "a tick due while the hogs run waits for all their chunks back to back ({} \
-                 hogs{of}): ",
+                 hogs{of}).",
                 thousands(hogs)
             )
         }
         InlineWait::OneChunk => {
             write!(
                 text,
-                "a tick due while a chunk runs waits for the chunk to end: "
+                "a tick due while a chunk runs waits for the chunk to end."
             )
         }
-        InlineWait::Behind => write!(text, "ticks wait behind the {hog}: "),
+        InlineWait::Behind => write!(text, "ticks wait behind the {hog}."),
     }
     .expect("write to String");
     write!(
         text,
-        "{}{}{}.",
+        " {}{}.{}",
         lateness(&ticks.cells),
         against_chunk(&ticks.cells),
-        stalled_clause(ticks, limit)
+        stalled(ticks, limit)
     )
     .expect("write to String");
     text
@@ -245,11 +246,11 @@ fn multithreading(found: Option<&Multithreading>, against: &str, words: &Words) 
         [] => unreachable!("cells are not empty"),
     };
     let mut text = format!(
-        "**Multithreading** (the inline {hog} on multithreaded runners at {threads}{against}):"
+        "**Multithreading:** the inline {hog} on multithreaded runners at {threads}{against}:"
     );
-    // The first clause follows the colon; the others are sentences of their own
-    // (a runner id keeps its case).
-    for (i, pool) in found.pools.iter().enumerate() {
+    // Each group of runners a bullet of its own: how the hogs sit on the workers,
+    // the lateness, the stalls.
+    for pool in &found.pools {
         let how = match &pool.occupancy {
             Occupancy::EveryWorker { on, still } => {
                 let still = match still {
@@ -257,35 +258,38 @@ fn multithreading(found: Option<&Multithreading>, against: &str, words: &Words) 
                     Some(StillWaits::ForChunks) => ", so a tick still waits for chunks to end",
                     None => "",
                 };
-                format!(", {} occupy every worker{still}", hogs_on_workers(on))
+                Some(format!(
+                    "{} occupy every worker{still}",
+                    hogs_on_workers(on)
+                ))
             }
             Occupancy::WorkersFree { on, free } => {
+                let one_hog = matches!(on.as_slice(), [only] if only.hogs == 1.0);
+                let leave = if one_hog { "leaves" } else { "leave" };
                 let free = match free {
-                    Some(1.0) => "leaves 1 worker free of hogs".to_owned(),
-                    Some(n) => format!("leaves {} workers free of hogs", thousands(*n)),
-                    None => "leave workers free of hogs".to_owned(),
+                    Some(1.0) => format!("{leave} 1 worker free of hogs"),
+                    Some(n) => format!("{leave} {} workers free of hogs", thousands(*n)),
+                    None => format!("{leave} workers free of hogs"),
                 };
-                format!(", {} {free}", hogs_on_workers(on))
+                Some(format!("{} {free}", hogs_on_workers(on)))
             }
-            Occupancy::Undescribed => String::new(),
+            Occupancy::Undescribed => None,
         };
         let chunk = match pool.occupancy {
             Occupancy::EveryWorker { .. } => against_chunk(&pool.ticks.cells),
             _ => String::new(),
         };
-        write!(
-            text,
-            " {}n {}{how}: {}{chunk}{}.",
-            if i == 0 { 'o' } else { 'O' },
-            runners(&pool.ticks.cells),
-            lateness(&pool.ticks.cells),
-            stalled_clause(&pool.ticks, limit)
-        )
+        let on = runners(&pool.ticks.cells);
+        let lateness = lateness(&pool.ticks.cells);
+        match how {
+            Some(how) => write!(text, "\n  - On {on}, {how}. {lateness}{chunk}."),
+            None => write!(text, "\n  - On {on}: {}{chunk}.", lower_first(&lateness)),
+        }
         .expect("write to String");
+        text.push_str(&stalled(&pool.ticks, limit));
     }
     if let Some(per_task) = &found.per_task {
         let cells = &per_task.ticks.cells;
-        let verb = if cells.len() == 1 { "gives" } else { "give" };
         let so = if per_task.preempted {
             format!(", so the kernel preempts the {hog} to run the ticks")
         } else {
@@ -293,10 +297,10 @@ fn multithreading(found: Option<&Multithreading>, against: &str, words: &Words) 
         };
         write!(
             text,
-            " {} {verb} every task its own OS thread{so}: {}{}.",
+            "\n  - On {}, every task has its own OS thread{so}. {}.{}",
             runners(cells),
             lateness(cells),
-            stalled_clause(&per_task.ticks, limit)
+            stalled(&per_task.ticks, limit)
         )
         .expect("write to String");
     }
@@ -320,24 +324,31 @@ fn recovery(
         );
     };
     let mut text = format!(
-        "**{label}** (`{workload}`, {what}, on the single-threaded executors): {}{against}{}",
-        lateness(&found.ticks.cells),
-        stalled_clause(&found.ticks, &words.limit)
+        "**{label}** (`{workload}`, {what}, on the single-threaded executors): {}{against}.{}",
+        lower_first(&lateness(&found.ticks.cells)),
+        stalled(&found.ticks, &words.limit)
     );
     // What it cost the hogs, on the runner that recovered most.
     if let Some(cost) = found.cost {
         write!(
             text,
-            "; {} {} chunks/s on {} against {} inline",
-            words.ran,
+            " {} {} chunks/s on {} against {} inline.",
+            capitalise(words.ran),
             thousands(cost.chunks_per_s),
             found.best.runner,
             thousands(cost.inline_chunks_per_s)
         )
         .expect("write to String");
     }
-    text.push('.');
     text
+}
+
+/// `text` with its first letter in lower case.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// `tokio-ct, smol-local and futures-local`.
@@ -346,12 +357,12 @@ fn runners(cells: &[Ticks]) -> String {
     join_and(&names)
 }
 
-/// `tick lateness p99 0.977–1.20 ms, worst 1.61 ms (smol-local) to 2.45 ms
+/// `Tick lateness p99 0.977–1.20 ms, worst 1.61 ms (smol-local) to 2.45 ms
 /// (futures-local)`.
 fn lateness(cells: &[Ticks]) -> String {
     let p99: Vec<f64> = cells.iter().map(|t| t.p99_us).collect();
     format!(
-        "tick lateness p99 {}, worst {}",
+        "Tick lateness p99 {}, worst {}",
         range(&p99),
         span(cells, |t| t.worst_us)
     )
@@ -385,14 +396,15 @@ fn range(values: &[f64]) -> String {
     }
 }
 
-/// `; samples stalled over 10 ms on tokio-mt (2 of 5, worst 101 ms)`, `; no
-/// sample stalled over 10 ms`, or nothing when no sample was counted.
-fn stalled_clause(group: &Group, limit: &str) -> String {
+/// ` Samples stalled over 10 ms on tokio-mt (2 of 5, worst 101 ms).`, ` No
+/// sample stalled over 10 ms.`, or nothing when no sample was counted: a
+/// sentence after the one it follows.
+fn stalled(group: &Group, limit: &str) -> String {
     match group.stalls {
         StallSummary::NotCounted => String::new(),
-        StallSummary::NoneStalled => format!("; no sample stalled over {limit} ms"),
+        StallSummary::NoneStalled => format!(" No sample stalled over {limit} ms."),
         StallSummary::EveryStalled { stalled, samples } => {
-            format!("; every sample stalled over {limit} ms ({stalled} of {samples})")
+            format!(" Every sample stalled over {limit} ms ({stalled} of {samples}).")
         }
         StallSummary::SomeStalled => {
             let stalled: Vec<String> = group
@@ -411,7 +423,7 @@ fn stalled_clause(group: &Group, limit: &str) -> String {
                 })
                 .collect();
             format!(
-                "; samples stalled over {limit} ms on {}",
+                " Samples stalled over {limit} ms on {}.",
                 join_and(&stalled)
             )
         }

@@ -140,9 +140,9 @@ fn hog_comparisons_from_the_cells() {
     assert_eq!(
         sentences(&found, STALL_US)[0],
         "**Inline hog, one thread:** on the single-threaded executors (tokio-ct, smol-local \
-         and futures-local) a tick due while a chunk runs waits for the chunk to end: tick \
+         and futures-local) a tick due while a chunk runs waits for the chunk to end. Tick \
          lateness p99 100 ms, worst 101 ms (tokio-ct) to 102 ms (futures-local), 1.01–1.02× \
-         each runner's hog chunk (100 ms, from the parameters); every sample stalled over \
+         each runner's hog chunk (100 ms, from the parameters). Every sample stalled over \
          10 ms (15 of 15)."
     );
 
@@ -271,20 +271,20 @@ fn several_hogs_wait_back_to_back_and_hold_every_worker() {
         words[0],
         "**Inline hogs, one thread:** on the single-threaded executors (tokio-ct, smol-local \
          and futures-local) a tick due while the hogs run waits for all their chunks back to \
-         back (2 hogs of 1 chunk each): tick lateness p99 217–221 ms, worst 219 ms \
+         back (2 hogs of 1 chunk each). Tick lateness p99 217–221 ms, worst 219 ms \
          (tokio-ct) to 223 ms (futures-local), 2.00× each runner's measured hog chunk \
-         (110–112 ms); every sample stalled over 10 ms (15 of 15)."
+         (110–112 ms). Every sample stalled over 10 ms (15 of 15)."
     );
     assert_eq!(
         words[1],
-        "**Multithreading** (the inline hogs on multithreaded runners at 2 threads, against \
-         219 ms worst inline on one thread): on tokio-mt, smol-mt, async-std and \
+        "**Multithreading:** the inline hogs on multithreaded runners at 2 threads, against \
+         219 ms worst inline on one thread:\n  - On tokio-mt, smol-mt, async-std and \
          futures-pool, 2 hogs on 2 worker threads occupy every worker, so a tick still \
-         waits about one chunk: tick lateness p99 108–111 ms, worst 109 ms (tokio-mt) to \
-         112 ms (async-std), 0.99–1.00× each runner's measured hog chunk (110–113 ms); \
-         every sample stalled over 10 ms (20 of 20). threads gives every task its own OS \
-         thread, so the kernel preempts the hogs to run the ticks: tick lateness p99 \
-         3.67 ms, worst 3.71 ms (threads); no sample stalled over 10 ms."
+         waits about one chunk. Tick lateness p99 108–111 ms, worst 109 ms (tokio-mt) to \
+         112 ms (async-std), 0.99–1.00× each runner's measured hog chunk (110–113 ms). \
+         Every sample stalled over 10 ms (20 of 20).\n  - On threads, every task has its \
+         own OS thread, so the kernel preempts the hogs to run the ticks. Tick lateness p99 \
+         3.67 ms, worst 3.71 ms (threads). No sample stalled over 10 ms."
     );
 
     // Four hogs on two workers hold them for longer than one chunk when a tick

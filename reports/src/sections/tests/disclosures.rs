@@ -79,8 +79,13 @@ fn disclosures_only_for_runners_present() {
         disclosures.contains(
             "- **tokio-mt** (concurrent-parallel, work-stealing). Built as \
              tokio::runtime::Builder::new_multi_thread().worker_threads(N).enable_all(). \
-             Timer: tokio's time driver"
+             Threads:"
         ),
+        "{disclosures}"
+    );
+    // The timer is in the configuration table, not said again in the bullet.
+    assert!(
+        disclosures.contains("| tokio's time driver (1 ms resolution) and mio reactor, driven"),
         "{disclosures}"
     );
     assert!(
@@ -147,12 +152,31 @@ fn disclosures_follow_the_runner_descriptions() {
 
     let report = render(&results);
     let disclosures = disclosures(&report);
-    // One bullet per runner, in the order of `results.runners`.
-    let bullets: Vec<&str> = disclosures
+    // One bullet per runner, in the order of `results.runners`, after the
+    // caveats several runners share.
+    let (shared, each) = disclosures
+        .split_once("Each runner as the run described it")
+        .unwrap();
+    let bullets: Vec<&str> = each
         .lines()
         .filter_map(|l| l.strip_prefix("- **")?.split("**").next())
         .collect();
     assert_eq!(bullets, ids);
+    // A caveat several runners give is said once, naming them.
+    let tokio_timer = &runner(&finding, "tokio-ct")
+        .description
+        .as_ref()
+        .unwrap()
+        .caveats[0];
+    assert!(
+        tokio_timer.starts_with("tokio's timer rounds"),
+        "{tokio_timer}"
+    );
+    assert!(
+        shared.contains(&format!("- **tokio-ct and tokio-mt:** {tokio_timer}")),
+        "{shared}"
+    );
+    assert_eq!(disclosures.matches(tokio_timer.as_str()).count(), 1);
     // Caveats are sub-bullets of their runner.
     let async_std = disclosures
         .split("\n- ")

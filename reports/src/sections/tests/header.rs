@@ -173,7 +173,7 @@ fn sampling_and_interference_are_counted_by_cell() {
         }]
     );
     let text = render(&results);
-    assert!(text.contains(", the most steal 0.30 cores;"), "{text}");
+    assert!(text.contains(", the most steal 0.30 cores."), "{text}");
 }
 
 #[test]

@@ -121,7 +121,7 @@ fn cells_that_do_not_apply_are_neither_failures_nor_compared() {
     // Beside CPU hogs, runners are ranked by latency, not by wall time.
     let inline = verdict_of(&report, "mixed-inline");
     assert!(
-        inline.contains("ranked by the p99 of the latency it measures: lowest threads (2 threads)"),
+        inline.contains("ranked by p99: lowest threads (2 threads)"),
         "{inline}"
     );
     assert!(!inline.contains("speedups"), "{inline}");
@@ -145,7 +145,7 @@ fn cells_that_do_not_apply_are_neither_failures_nor_compared() {
     ));
     // The overhead verdicts.
     let spawn = verdict_of(&report, "spawn");
-    assert!(spawn.starts_with("- **spawn** (runtime overhead): Spawn+await: from 151"));
+    assert!(spawn.starts_with("- **spawn** (runtime overhead): spawn+await from 151"));
 }
 
 #[test]
@@ -268,7 +268,10 @@ fn tight_samples_support_fastest_and_a_95_percent_label() {
     // tokio-mt and rayon share a 204 ms median: tied, on 12 samples each.
     assert!(cpu.contains("1.00 (tied)"), "{cpu}");
     let verdict = verdict_of(&report, "cpu");
-    assert!(verdict.contains("statistically tied with"), "{verdict}");
+    assert!(
+        verdict.contains("Statistically tied with it: rayon."),
+        "{verdict}"
+    );
     // The same run with the fastest runner alone in front is called fastest.
     let mut alone = with_samples(fixture(), "cpu", 12);
     for c in alone.cells.iter_mut().filter(|c| c.workload == "cpu") {
@@ -299,8 +302,8 @@ fn a_disturbed_cell_is_shown_but_never_the_best() {
         "{verdict}"
     );
     assert!(report.contains(
-        "1 cell was disturbed by other load on the machine even after re-takes and is left \
-         out of the verdicts"
+        "1 cell was disturbed by other load on the machine even after re-takes: \
+         `tokio-mt/cpu/t2`. It is left out of the verdicts"
     ));
     let cpu = table_of(&report, "cpu");
     let row = cpu.lines().find(|l| l.starts_with("| tokio-mt §")).unwrap();
@@ -344,7 +347,7 @@ fn oversubscription_is_its_own_fact_not_lost_efficiency() {
     let verdict = verdict_of(&report, "cpu");
     assert!(
         verdict.contains(
-            "at 1.97× (efficiency 98% of the 2 cores; 4 threads on 2 cores (oversubscribed))"
+            "reached 1.97× (efficiency 98% of the 2 cores; 4 threads on 2 cores (oversubscribed))"
         ),
         "{verdict}"
     );
@@ -394,24 +397,24 @@ fn the_header_summarises_sampling_and_interference() {
     let header = &report[..report.find("## Verdict").unwrap()];
     assert!(
         header.contains(
-            "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes; \
-             precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
-             time budget 15 min; a sample is disturbed above 0.10 cores of foreign load, \
-             re-taken up to 3 times per cell process; cells stopped on precision"
+            "- **Sampling:** 6–40 samples per cell, 3 per process from at least 2 processes. \
+             Precision target ±2% of the median for CPU-bound cells, ±5% for the others; \
+             time budget 15 min. A sample is disturbed above 0.10 cores of foreign load and \
+             re-taken up to 3 times per cell process. Cells stopped on precision"
         ),
         "{header}"
     );
     assert!(header.contains("CPU-bound cells reached ±"), "{header}");
     assert!(
         header.contains(
-            "- **Interference:** before the run, load average 0.52, 0.40, 0.33 and 0.12 \
-             cores of foreign load over 1.00 s (busiest: cc1 (0.90 cores)); during the run, 4 \
+            "- **Interference:** Before the run, load average 0.52, 0.40, 0.33 and 0.12 \
+             cores of foreign load over 1.00 s (busiest: cc1 (0.90 cores)). During the run, 4 \
              samples re-taken in 1 of"
         ),
         "{header}"
     );
     assert!(
-        header.contains("1 cell stayed disturbed and is left out of the verdicts (`rayon/cpu/t2`)"),
+        header.contains("1 cell stayed disturbed and is left out of the verdicts: `rayon/cpu/t2`."),
         "{header}"
     );
     // The per-workload table says why each cell stopped.

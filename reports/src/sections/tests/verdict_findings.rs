@@ -135,7 +135,7 @@ fn runners_the_data_cannot_separate_are_tied_not_ranked() {
     );
     assert!(lead.leader.tied.iter().all(|c| c.threads == 2));
     let words = render(&results);
-    assert!(verdict_of(&words, "cpu").contains("statistically tied with"));
+    assert!(verdict_of(&words, "cpu").contains("Statistically tied with it:"));
 }
 
 #[test]

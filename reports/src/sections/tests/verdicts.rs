@@ -24,8 +24,8 @@ fn verdict_without_seq_says_so() {
     // Five samples per cell: a lowest median, never a fastest runner.
     assert!(
         cpu.contains(
-            "the lowest median was tokio-mt's (given 2 threads; 1.97 cores busy) at 204 ms \
-             (5 samples: too few to rank)."
+            "speedups can't be computed. The lowest median was tokio-mt's (given 2 threads; \
+             1.97 cores busy) at 204 ms (5 samples: too few to rank)."
         ),
         "{cpu}"
     );
@@ -68,13 +68,13 @@ fn io_verdict_compares_parallelism_with_concurrency() {
     // The multithreaded leader kept under one core busy: no credit to parallelism.
     assert!(
         sleep.contains(
-            "the best multithreaded runner (smol-mt, 2 threads) ran at 995× `seq` with 0.06 cores busy and was level \
-             with smol-local (1.00×): not a gain from parallelism."
+            "The best multithreaded runner (smol-mt, 2 threads) ran at 995× `seq` with 0.06 \
+             cores busy and was level with smol-local (1.00×): not a gain from parallelism."
         ),
         "{sleep}"
     );
     assert!(
-        sleep.contains("`seq` extrapolated from a subset"),
+        sleep.contains("`seq`'s time was scaled up from a subset of the work (†)."),
         "{sleep}"
     );
     assert!(
@@ -86,7 +86,7 @@ fn io_verdict_compares_parallelism_with_concurrency() {
     );
     let skewed = verdict_of(&report, "cpu-skewed");
     assert!(
-        skewed.contains("62% slower, because with fixed shares the thread holding"),
+        skewed.contains("62% slower. With fixed shares the thread holding"),
         "{skewed}"
     );
 }
@@ -140,7 +140,7 @@ fn a_ratio_below_one_is_worded_as_a_slowdown() {
     assert!(
         verdict_of(&report, "tcp-echo").contains(
             "concurrency alone (best single-threaded executor: tokio-ct) ran at 0.75× \
-             `seq`'s speed, taking 1.33× as long;"
+             `seq`'s speed, taking 1.33× as long."
         ),
         "{verdict}"
     );
@@ -203,9 +203,9 @@ fn a_difference_within_the_band_is_nothing_measurable() {
     let sleep = verdict_of(&sleep, "sleep");
     assert!(
         sleep.contains(
-            "adding parallelism (best multithreaded runner: smol-mt, 2 threads) added \
-             nothing measurable (1.00×) with 1.50 cores busy, 995× over `seq` in all. (`seq` \
-             extrapolated"
+            "Adding parallelism (best multithreaded runner: smol-mt, 2 threads) added \
+             nothing measurable (1.00×) with 1.50 cores busy, 995× over `seq` in all. `seq`'s \
+             time was scaled up"
         ),
         "{sleep}"
     );
@@ -226,31 +226,31 @@ fn parallelism_is_credited_only_with_more_than_one_core_busy() {
     let single = verdict_of(&report, "tcp-echo-1");
     assert!(
         single.contains(
-            "the best multithreaded runner (threads-static, 2 threads) was level with `seq` \
+            "The best multithreaded runner (threads-static, 2 threads) was level with `seq` \
              (0.976×) with 1.00 cores busy and ran 1.48× as fast as tokio-ct: not a gain \
-             from parallelism; like `seq` it blocks on its sockets with no reactor, which is \
-             where its lead over tokio-ct comes from."
+             from parallelism. Like `seq`, threads-static blocks on its sockets with no \
+             reactor, which is where its lead over tokio-ct comes from."
         ),
         "{single}"
     );
-    assert!(!single.contains("adding parallelism"), "{single}");
+    assert!(!single.contains("Adding parallelism"), "{single}");
     // 50 connections on 2 cores: parallelism's gain is measured against `seq`,
     // which blocks on its sockets too; the reactor runners are compared apart.
     let loaded = verdict_of(&report, "tcp-echo");
     assert!(
         loaded.contains(
-            "parallelism (best multithreaded runner: threads-static, 2 threads) bought 1.91× over `seq` with 1.96 cores busy, \
-             blocking on its sockets with no reactor as `seq` does, so of its 2.53× over \
-             tokio-ct, 1.33× is blocking I/O's lead (`seq` over it), not parallelism; on a \
-             reactor, the best multithreaded runner (tokio-mt, 2 threads) was level with \
-             tokio-ct (1.02×) with 1.78 cores busy."
+            "Parallelism (best multithreaded runner: threads-static, 2 threads) bought 1.91× \
+             over `seq` with 1.96 cores busy. Like `seq`, threads-static blocks on its sockets \
+             with no reactor. So of its 2.53× over tokio-ct, 1.33× is blocking I/O's lead \
+             (`seq` over it), not parallelism. On a reactor, the best multithreaded runner \
+             (tokio-mt, 2 threads) was level with tokio-ct (1.02×) with 1.78 cores busy."
         ),
         "{loaded}"
     );
     assert!(!loaded.contains("further 2.53×"), "{loaded}");
     // CPU-bound work keeps its sentence.
     assert!(verdict_of(&report, "cpu").contains(
-        "parallelism (best multithreaded runner: threads-static, 2 threads) at 1.99× \
+        "Parallelism (best multithreaded runner: threads-static, 2 threads) reached 1.99× \
          (efficiency 100%)"
     ));
     // The grid marks the multithreaded cells that were not parallel.
@@ -276,7 +276,7 @@ fn parallelism_is_credited_only_with_more_than_one_core_busy() {
     let single = verdict_of(&report, "tcp-echo-1");
     assert!(!single.contains("not a gain from parallelism"), "{single}");
     assert!(
-        single.contains("parallelism (best multithreaded runner: threads-static, 2 threads)"),
+        single.contains("Parallelism (best multithreaded runner: threads-static, 2 threads)"),
         "{single}"
     );
     assert!(!row(&report, "concurrent-parallel").contains("0.98× ‡"));
@@ -302,11 +302,11 @@ fn open_loop_wall_time_is_the_schedule() {
         open,
         "- **tcp-echo-open** (I/O-bound): sends on a fixed schedule (20,000 req/s), so the \
          schedule sets its wall time (100–106 ms on every runner that finished) and speedups \
-         mean nothing: compare latencies (see *Latency: unloaded, loaded and open loop*). \
-         Ranked by p99: lowest smol-local (1 thread) at 198 µs, then smol-mt (2 threads) at \
-         281 µs. seq, thread-pool, threads-static and rayon block on one connection per thread, 1–2 \
-         of the 50 at a time, so the requests of the connections waiting their turn go out \
-         late: open-loop p50 48.6–50.8 ms against 78.4 µs to 1.16 ms for the other runners."
+         mean nothing: compare latencies. Ranked by p99: lowest smol-local (1 thread) at \
+         198 µs, then smol-mt (2 threads) at 281 µs. Each of seq, thread-pool, threads-static \
+         and rayon blocks on one connection per thread, so 1–2 of the 50 are served at a \
+         time. The requests of the connections waiting their turn go out late: open-loop \
+         p50 48.6–50.8 ms against 78.4 µs to 1.16 ms for the other runners."
     );
     // Not in the grid.
     let header = report.lines().find(|l| l.starts_with("| Class ")).unwrap();
@@ -334,7 +334,7 @@ fn open_loop_wall_time_is_the_schedule() {
     );
     assert!(
         open.contains(
-            "seq, tokio-ct, thread-pool, threads-static and rayon fell behind the schedule: \
+            "Behind the schedule: seq, tokio-ct, thread-pool, threads-static and rayon, with \
              open-loop p50 48.6–60.0 ms against 78.4 µs to 1.15 ms for the other runners."
         ),
         "{open}"

@@ -7,6 +7,7 @@
 //! decision (faster, level or slower; parallel or not; blocking I/O's share) is
 //! made in the derivation, so the words cannot disagree with `findings.json`.
 
+mod compared;
 mod derive;
 mod parallel;
 mod render;

@@ -16,7 +16,7 @@
 mod cells_table;
 mod derive;
 mod guide;
-mod names;
+pub(in crate::sections) mod names;
 mod render;
 mod render_guide;
 mod render_table;

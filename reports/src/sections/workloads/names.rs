@@ -95,7 +95,7 @@ const LATENCIES: &[(&str, &str)] = &[
 
 /// `meta` with a readable header, and its meaning from [`MEASURES`] where the
 /// results file gives none.
-pub(super) fn measure(meta: &MetricMeta) -> MetricMeta {
+pub(in crate::sections) fn measure(meta: &MetricMeta) -> MetricMeta {
     let known = MEASURES.iter().find(|(key, ..)| *key == meta.key);
     let header = if is_human(&meta.header) {
         meta.header.trim().to_owned()
