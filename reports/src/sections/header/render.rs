@@ -52,12 +52,9 @@ pub(super) fn render(header: &HeaderFinding, out: &mut String) {
     for (label, value) in lines {
         writeln!(out, "- **{label}:** {value}").expect("write to String");
     }
-    write!(
-        out,
-        "\nReproduce with:\n\n```sh\n{}\n```\n\n",
-        header.command
-    )
-    .expect("write to String");
+    // The command that reproduces the run closes the report (*Reproduce*), so
+    // the first screen keeps to the machine, the run and the answers.
+    out.push('\n');
 }
 
 /// The run's plan in one line.
