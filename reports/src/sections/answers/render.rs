@@ -114,9 +114,10 @@ fn work_label(a: &Answer) -> String {
 fn measure_label(a: &Answer) -> String {
     match (&a.measure, a.work) {
         (Measure::WallTime, _) => "wall time".into(),
-        (Measure::LatencyP99, Work::LatencyBesideHogs) => "tick lateness p99".into(),
-        (Measure::LatencyP99, Work::TcpLatency) => "round trip p99".into(),
-        (Measure::LatencyP99, _) => "latency p99".into(),
+        // The report's first use of the p99: linked to the glossary.
+        (Measure::LatencyP99, Work::LatencyBesideHogs) => format!("tick lateness {}", p99()),
+        (Measure::LatencyP99, Work::TcpLatency) => format!("round trip {}", p99()),
+        (Measure::LatencyP99, _) => format!("latency {}", p99()),
         (Measure::Cost { header, .. }, _) => escape_inline(&cost_label(header)),
     }
 }
@@ -127,6 +128,11 @@ fn cost_label(header: &str) -> String {
         (label, "") => label.replace('/', " per "),
         (label, _) => label.to_owned(),
     }
+}
+
+/// `p99`, linked to its glossary entry.
+fn p99() -> String {
+    crate::terms::link(crate::terms::Term::P99)
 }
 
 /// `tokio-mt, 2 threads: 121 ms`, with the workload when the kind has several.
