@@ -1,9 +1,9 @@
 //! The Markdown report as two documents: `report.md`, which answers first (the
-//! fingerprint, a table of contents, the answers, the verdicts, the grid, the
-//! sections of workload families, the claims, the disclosures), and
+//! fingerprint, a table of contents, the answers, the grid, the claims, the
+//! verdicts, the sections of workload families, the disclosures), and
 //! `details.md`, which holds the per-workload tables and the charts. Each renders
-//! the sections of its registry in `reports/src/sections/` ([`SECTIONS`],
-//! [`DETAILS`]) one after another into GitHub-flavoured Markdown, with a table of
+//! the sections of its registry in `reports/src/sections/` (`SECTIONS`,
+//! `DETAILS`) one after another into GitHub-flavoured Markdown, with a table of
 //! contents after the first section built from the headings the others wrote.
 //!
 //! The output depends on the [`Results`] alone (no clock, no environment), so a

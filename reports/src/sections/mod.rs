@@ -1,11 +1,13 @@
-//! The report's sections, one file each, and the registry that orders them.
+//! The report's sections, one module each, and the registries that order them.
 //!
-//! A section implements [`Section`]: a stable id and a render step that appends its
-//! Markdown, reading the shared [`Report`] context (the results, the order runners
-//! and workloads are listed in, the charts). [`SECTIONS`] lists them in the order
-//! the report prints them, so a new section is one file here and one line there.
-//! The claims (`claims/`) keep their own module and join the registry through a
-//! small adapter below.
+//! A section implements [`Section`]: a stable id, its findings (a typed,
+//! serialisable derivation, cached once per report by [`Report::derived`]) and a
+//! render step that appends its Markdown from those findings, reading the shared
+//! [`Report`] context (the results, the order runners and workloads are listed in,
+//! the charts). [`SECTIONS`] lists the sections of `report.md` and [`DETAILS`]
+//! those of `details.md`, in the order they print, so a new section is one module
+//! here and one line there. The claims (`claims/`) keep their own module and join
+//! the registry through a small adapter below.
 //!
 //! No runner is known here by name except the baseline ([`BASELINE_RUNNER`]): what
 //! a runner is (class, family, how it is built, its timer and other parts, its
@@ -48,7 +50,7 @@ pub(crate) trait Section {
     fn id(&self) -> &'static str;
     /// What it derived from the results, for `findings.json`: numbers, enums and
     /// cell references, no prose. `None` when the results have nothing for it, and
-    /// for the sections that still write straight from the results.
+    /// for a section that derives nothing of its own (*Reproduce*).
     fn findings(&self, _report: &Report<'_>) -> Option<serde_json::Value> {
         None
     }

@@ -24,7 +24,7 @@ use serde::Serialize;
 /// The section's finding.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AnswersFinding {
-    /// One answer per kind of work that ran, in [`KINDS`] order.
+    /// One answer per kind of work that ran, in the order of `derive::KINDS`.
     pub(crate) answers: Vec<Answer>,
     /// Judged cells behind the answers, and the fewest and most samples any of
     /// them has.
