@@ -71,6 +71,21 @@ pub(super) fn mark_notes(legend: &mut Legend, cells: &[&Cell], log: bool) {
 }
 
 /// Median wall per (runner, threads) with its median interval, fastest first.
+/// Sorts `cells` by `value`, lowest first; ties by the palette's runner order,
+/// then thread count, so a chart's bars are in a stable order.
+pub(super) fn sort_by_value(ctx: &Ctx<'_>, cells: &mut [&Cell], value: impl Fn(&Cell) -> f64) {
+    cells.sort_by(|a, b| {
+        value(a)
+            .total_cmp(&value(b))
+            .then(
+                ctx.palette
+                    .order(&a.runner, a.class)
+                    .cmp(&ctx.palette.order(&b.runner, b.class)),
+            )
+            .then(a.threads.cmp(&b.threads))
+    });
+}
+
 pub(super) fn wall_chart(ctx: &Ctx<'_>, workload: &str, slug: &str, cells: &[&Cell]) -> Chart {
     let title = format!(
         "{workload}: median wall time per runner, {}",
@@ -82,16 +97,7 @@ pub(super) fn wall_chart(ctx: &Ctx<'_>, workload: &str, slug: &str, cells: &[&Ce
             .map_or(f64::INFINITY, |s| s.median_wall_s)
     };
     let mut cells: Vec<&Cell> = cells.to_vec();
-    cells.sort_by(|a, b| {
-        median(a)
-            .total_cmp(&median(b))
-            .then(
-                ctx.palette
-                    .order(&a.runner, a.class)
-                    .cmp(&ctx.palette.order(&b.runner, b.class)),
-            )
-            .then(a.threads.cmp(&b.threads))
-    });
+    sort_by_value(ctx, &mut cells, median);
     let rows: Vec<Row> = cells
         .iter()
         .filter_map(|c| {
@@ -153,16 +159,7 @@ pub(super) fn latency_chart(
     }
     let title = format!("{workload}: latency percentiles per runner");
     let p99 = |c: &Cell| c.latency_us.map_or(f64::INFINITY, |l| l.p99);
-    cells.sort_by(|a, b| {
-        p99(a)
-            .total_cmp(&p99(b))
-            .then(
-                ctx.palette
-                    .order(&a.runner, a.class)
-                    .cmp(&ctx.palette.order(&b.runner, b.class)),
-            )
-            .then(a.threads.cmp(&b.threads))
-    });
+    sort_by_value(ctx, &mut cells, p99);
     let rows: Vec<Row> = cells
         .iter()
         .filter_map(|c| {

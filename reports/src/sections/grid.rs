@@ -14,14 +14,7 @@ use rtcompare_api::{Class, WorkloadKind};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// The classes in the order the grid lists them.
-const CLASSES: [Class; 5] = [
-    Class::Sequential,
-    Class::Concurrent,
-    Class::Parallel,
-    Class::ConcurrentParallel,
-    Class::ConcurrentSerialized,
-];
+use super::shared::CLASSES;
 
 /// What the grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]

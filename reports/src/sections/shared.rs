@@ -34,6 +34,16 @@ pub(super) fn duration(seconds: f64) -> String {
     }
 }
 
+/// The classes in the order the grid and the combinations list them: neither
+/// concurrent nor parallel, concurrent only, parallel only, both, and serialised.
+pub(super) const CLASSES: [Class; 5] = [
+    Class::Sequential,
+    Class::Concurrent,
+    Class::Parallel,
+    Class::ConcurrentParallel,
+    Class::ConcurrentSerialized,
+];
+
 /// Classes whose runners use several threads when given them.
 pub(super) fn multithreaded_class(class: Class) -> bool {
     matches!(

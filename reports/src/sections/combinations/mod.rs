@@ -23,14 +23,7 @@ use rtcompare_api::{Class, WorkloadKind};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// The combinations in the order the section lists them.
-const CLASSES: [Class; 5] = [
-    Class::Sequential,
-    Class::Concurrent,
-    Class::Parallel,
-    Class::ConcurrentParallel,
-    Class::ConcurrentSerialized,
-];
+use super::shared::CLASSES;
 
 /// A speedup on `sleep` may exceed the thread count by this fraction and
 /// still count as one wait per thread (noise, timer slack).
