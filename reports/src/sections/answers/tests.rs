@@ -223,19 +223,7 @@ fn the_caveat_that_matters_is_named() {
 fn a_disturbed_cell_never_answers() {
     let mut results = crate::fixtures::quick();
     scale(&mut results, "rayon", "cpu", 0.5);
-    let cell = results
-        .cells
-        .iter_mut()
-        .find(|c| c.runner == "rayon" && c.workload == "cpu")
-        .unwrap();
-    cell.interference = Some(crate::model::Interference {
-        retaken: 4,
-        disturbed_samples: 2,
-        foreign_cores_max: 0.85,
-        foreign_cores_median: 0.4,
-        steal_cores_max: 0.0,
-        discarded_foreign_cores: vec![],
-    });
+    crate::sections::tests::disturb(&mut results, "rayon", "cpu");
     let f = answers(&results);
     let cpu = answer(&f, Work::CpuUniform);
     let (winner, up, _) = ranked(cpu);

@@ -19,21 +19,6 @@ fn cell_id(runner: &str, workload: &str, threads: usize) -> crate::claims::CellR
     }
 }
 
-/// A sampling rule of 6–40 samples with a 15 min budget.
-fn sampling_rule() -> SamplingConfig {
-    SamplingConfig {
-        min_samples: 6,
-        max_samples: 40,
-        samples_per_process: 3,
-        min_processes: 2,
-        precision_cpu: 0.02,
-        precision_other: 0.05,
-        budget_s: Some(900.0),
-        interference_threshold_cores: 0.1,
-        max_retakes: 3,
-    }
-}
-
 #[test]
 fn the_fingerprint_is_the_files_own() {
     let mut results = fixture();

@@ -182,8 +182,24 @@ fn with_samples(mut results: Results, workload: &str, n: usize) -> Results {
     results
 }
 
-/// Marks `runner`'s `workload` cell disturbed, with a foreign load.
-fn disturb(results: &mut Results, runner: &str, workload: &str) {
+/// A sampling rule of 6–40 samples with a 15 min budget.
+fn sampling_rule() -> crate::model::SamplingConfig {
+    crate::model::SamplingConfig {
+        min_samples: 6,
+        max_samples: 40,
+        samples_per_process: 3,
+        min_processes: 2,
+        precision_cpu: 0.02,
+        precision_other: 0.05,
+        budget_s: Some(900.0),
+        interference_threshold_cores: 0.1,
+        max_retakes: 3,
+    }
+}
+
+/// Marks `runner`'s `workload` cell disturbed, with a foreign load; for the
+/// sections' own tests too.
+pub(super) fn disturb(results: &mut Results, runner: &str, workload: &str) {
     let cell = results
         .cells
         .iter_mut()

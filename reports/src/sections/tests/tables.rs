@@ -356,17 +356,7 @@ fn oversubscription_is_its_own_fact_not_lost_efficiency() {
 #[test]
 fn the_header_summarises_sampling_and_interference() {
     let mut results = fixture();
-    results.config.sampling = Some(crate::model::SamplingConfig {
-        min_samples: 6,
-        max_samples: 40,
-        samples_per_process: 3,
-        min_processes: 2,
-        precision_cpu: 0.02,
-        precision_other: 0.05,
-        budget_s: Some(900.0),
-        interference_threshold_cores: 0.1,
-        max_retakes: 3,
-    });
+    results.config.sampling = Some(sampling_rule());
     results.preflight = Some(crate::model::Preflight {
         load_average: [0.52, 0.4, 0.33],
         foreign_cores: 0.12,
