@@ -138,6 +138,7 @@ impl CellSpec {
             summary: None,
             interference: None,
             exit: None,
+            load: None,
             sampling: None,
         }
     }

@@ -57,6 +57,7 @@ impl Usage {
             steal_s: None,
             disturbed: false,
             process_peak_rss_bytes: None,
+            generator_cpu_s: None,
         }
     }
 }

@@ -170,6 +170,7 @@ mod tests {
             summary: None,
             interference: None,
             exit: None,
+            load: None,
             sampling: None,
         }
     }

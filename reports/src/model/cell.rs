@@ -1,7 +1,7 @@
 //! One cell of the matrix (runner × workload × thread count): how it ended, what
 //! it measured, and how its process exited.
 
-use super::{Interference, Latency, Sample, Sampling, Summary};
+use super::{Interference, Latency, Load, Sample, Sampling, Summary};
 use rtcompare_api::{Class, Family, WorkloadKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -103,6 +103,10 @@ pub struct Cell {
     /// when no process ran or could be waited for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<ProcessExit>,
+    /// Network cells: the external load generator's placement and one result per
+    /// step of its plan (schema 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<Load>,
 }
 
 /// How a cell's process ended, as the harness saw it (schema 4). A cell that ran

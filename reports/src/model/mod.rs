@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod cell;
+mod load;
 mod migrate;
 mod repeats;
 mod sample;
@@ -20,12 +21,13 @@ mod sample;
 mod tests;
 
 pub use cell::{Cell, Extrapolation, ProcessExit, Status};
+pub use load::{Load, LoadStep};
 pub(crate) use migrate::migrate;
 pub use repeats::{CellRepeats, RepeatRun, Repeats};
 pub use sample::{Interference, Latency, Sample, Sampling, StopReason, Summary};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The oldest schema version this build still reads (every field added since is
 /// optional, so older files load with those fields empty, or recovered at load

@@ -129,6 +129,10 @@ pub struct Sample {
     /// a check of 2 processes is not compared with the highest of 9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_peak_rss_bytes: Option<u64>,
+    /// Network cells: the external load generator's CPU time over the sample,
+    /// seconds (schema 5). Not in `user_s`/`sys_s`, which are the server's alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator_cpu_s: Option<f64>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -155,6 +159,7 @@ impl Sample {
             steal_s: None,
             disturbed: false,
             process_peak_rss_bytes: None,
+            generator_cpu_s: None,
         }
     }
 }
