@@ -32,6 +32,8 @@ pub mod workload {
     pub const TCP_ECHO_1: &str = "tcp-echo-1";
     /// TCP echo at a fixed send rate (open loop).
     pub const TCP_ECHO_OPEN: &str = "tcp-echo-open";
+    /// TCP echo, closed loop, swept over connection counts (1 to 1,000).
+    pub const TCP_ECHO_CONNS: &str = "tcp-echo-conns";
     /// Every workload of CPU hogs beside latency-sensitive work starts with this.
     pub const MIXED_PREFIX: &str = "mixed-";
     /// The hogs run inline on the runtime's workers.
