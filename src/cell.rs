@@ -24,7 +24,8 @@
 //! times per process; after that it is kept, marked, and the cell is disturbed.
 
 use crate::interference::{Disturbance, KernelThreadsCpu, SystemCpu, TasksCpu};
-use crate::measure::{Usage, peak_rss_bytes};
+use crate::measure::{ChildrenCpu, Usage, peak_rss_bytes};
+use crate::network::{self, LoadSums};
 use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
@@ -53,8 +54,8 @@ pub struct CellSpec {
     pub warmup: usize,
     /// Measured samples.
     pub samples: usize,
-    /// Requests per second for open-loop workloads (`--rate`).
-    pub rate: Option<f64>,
+    /// How network workloads are driven.
+    pub network: crate::harness::Network,
     /// Which of the cell's processes this is, from 0 (each takes its own warm-up).
     pub process: usize,
     /// Foreign load, in cores, beyond which a sample is disturbed and taken again.
@@ -74,6 +75,10 @@ pub struct CellReport {
     /// pairs of its recorded buckets, in nanoseconds.
     #[serde(default)]
     pub histograms: Vec<(String, Vec<[u64; 2]>)>,
+    /// A network cell's load record before anything is derived from it, so the
+    /// parent merges it over the cell's processes as it merges histograms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadSums>,
 }
 
 impl From<Cell> for CellReport {
@@ -82,6 +87,7 @@ impl From<Cell> for CellReport {
         CellReport {
             cell,
             histograms: Vec::new(),
+            load: None,
         }
     }
 }
@@ -104,6 +110,13 @@ pub fn histogram_from_buckets(buckets: &[[u64; 2]]) -> Histogram {
 }
 
 impl CellSpec {
+    /// The offered rates of open-loop workloads (`--rates`), for the cell's whole
+    /// life (fitting borrows them for `'static`, so they are leaked once).
+    fn rates(&self) -> Option<&'static [f64]> {
+        let rates = self.network.rates.as_ref()?;
+        Some(Box::leak(rates.clone().into_boxed_slice()))
+    }
+
     /// `runner/workload/tN`, as `Cell::key` names the finished cell.
     pub fn key(&self) -> String {
         format!("{}/{}/t{}", self.runner.id, self.workload.id, self.threads)
@@ -301,6 +314,14 @@ impl WorkloadVisitor for ForWorkload<'_> {
 
     fn visit<W: Workload>(self) -> Self::Out {
         let spec = self.spec;
+        if W::NETWORK {
+            // Before the runner: its threads and worker processes inherit the
+            // placement and the listener.
+            let network = &spec.network;
+            if let Err(why) = network::install_for_cell(network.loadgen_threads, network.pin) {
+                return spec.blank(Status::Failed, Some(why)).into();
+            }
+        }
         let measure = Measure::<W> {
             spec,
             fault: self.fault,
@@ -336,7 +357,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
     ) -> Self::Out {
         let context = FitContext {
             open_files: self.open_files,
-            rate: self.spec.rate,
+            rates: self.spec.rates(),
             ..FitContext::for_async(self.spec.preset)
         };
         self.sample(&context, false, &mut |params| {
@@ -387,7 +408,8 @@ fn blocking_context(
         spawns: strategy.spawns(),
         budget: spec.preset.blocking_budget(),
         open_files,
-        rate: spec.rate,
+        preset: spec.preset,
+        rates: spec.rates(),
     }
 }
 
@@ -401,6 +423,12 @@ pub fn worker(spec: &CellSpec) -> ! {
         eprintln!("worker process: cannot set up its output pipe: {e}");
         std::process::exit(2)
     });
+    if spec.workload.network {
+        if let Err(why) = network::install_for_worker() {
+            eprintln!("worker process: {why}");
+            std::process::exit(2)
+        }
+    }
     let strategy = WorkerStrategy::new(spec.threads, Box::new(std::io::stdin()), output);
     strategy.announce();
     let aborting = AbortingJobs(&strategy);
@@ -555,6 +583,8 @@ impl<W: Workload> Measure<'_, W> {
         }
 
         let mut latencies: Vec<(&'static str, Histogram)> = Vec::new();
+        let mut load = W::NETWORK
+            .then(|| LoadSums::new(spec.network.loadgen_threads, spec.network.pin));
         let mut ops_per_s = Vec::new();
         let mut interference = Interference::default();
         let mut retakes_left = spec.max_retakes;
@@ -562,14 +592,16 @@ impl<W: Workload> Measure<'_, W> {
         let mut i = 0;
         while i < total {
             let system_before = SystemCpu::now();
-            let children_before = children.then(ChildrenCpu::now);
+            let children_before = children.then(|| ChildrenCpu::now(None));
             let kernel_before = KernelThreadsCpu::now();
             // The precise counter is read tightly around the sample, so that only
             // the sample and getrusage fall between its readings.
             let tasks_before = TasksCpu::now();
+            let generator_before = network::generator_cpu_s();
             let before = Usage::now();
             let (mut outcome, mut wall) = run_once(params);
             let usage_after = Usage::now();
+            let generator_after = network::generator_cpu_s();
             let tasks_after = TasksCpu::now();
             let kernel_after = KernelThreadsCpu::now();
             if let Some(fraction) = self.slowdown {
@@ -581,7 +613,7 @@ impl<W: Workload> Measure<'_, W> {
             }
             let mut sample: Sample = before.sample_until(&usage_after, wall);
             if let Some(before) = children_before {
-                let after = ChildrenCpu::now();
+                let after = ChildrenCpu::now(None);
                 sample.user_s += (after.user - before.user).max(0.0);
                 sample.sys_s += (after.sys - before.sys).max(0.0);
             }
@@ -591,7 +623,14 @@ impl<W: Workload> Measure<'_, W> {
                 .zip(kernel_after)
                 .map(|(before, after)| before.until(&after));
             sample.kernel_cpu_s = kernel;
-            let own = sample.user_s + sample.sys_s + kernel.unwrap_or(0.0);
+            // The generator is not the server, but its load is the cell's own.
+            sample.generator_cpu_s = generator_before
+                .zip(generator_after)
+                .map(|(before, after)| (after - before).max(0.0));
+            let own = sample.user_s
+                + sample.sys_s
+                + kernel.unwrap_or(0.0)
+                + sample.generator_cpu_s.unwrap_or(0.0);
             let disturbance = system_before
                 .zip(SystemCpu::now())
                 .map(|(before, after)| Disturbance::between(&before, &after, own))
@@ -667,6 +706,9 @@ impl<W: Workload> Measure<'_, W> {
                 }
             }
             i += 1;
+            if let Some(load) = load.as_mut() {
+                load.add_sample(&outcome.load_steps, network::server_cpus());
+            }
             if let Some(ops) = outcome.ops {
                 ops_per_s.push(ops as f64 / (wall.as_secs_f64() * cell.scale()));
             }
@@ -709,93 +751,13 @@ impl<W: Workload> Measure<'_, W> {
         // Counted while the runtime is still alive: workers, timer and reactor threads.
         cell.thread_names = census::live_threads();
         cell.os_threads = Some(cell.thread_names.values().sum());
-        CellReport { cell, histograms }
-    }
-}
-
-/// CPU time, in seconds, of this process's child processes: those already reaped
-/// (`getrusage(RUSAGE_CHILDREN)`, microseconds) plus those alive now (every process
-/// whose parent is this one, [`live_child_cpu`]: its CPU clock, nanoseconds). A child
-/// reaped between two readings moves from the second term to the first with its whole
-/// time, so differences stay right.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct ChildrenCpu {
-    user: f64,
-    sys: f64,
-}
-
-impl ChildrenCpu {
-    fn now() -> ChildrenCpu {
-        // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `ru` is a valid, writable rusage; RUSAGE_CHILDREN is always accepted.
-        let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-        let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-        let mut cpu = if rc == 0 {
-            ChildrenCpu {
-                user: seconds(ru.ru_utime),
-                sys: seconds(ru.ru_stime),
-            }
-        } else {
-            ChildrenCpu::default()
-        };
-        let me = std::process::id();
-        // No /proc/self/task/*/children on every kernel: scan the process list.
-        crate::measure::for_each_process(|pid, stat| {
-            if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(stat) {
-                if ppid == me {
-                    let live = live_child_cpu(pid, user_ticks, sys_ticks);
-                    cpu.user += live.user;
-                    cpu.sys += live.sys;
-                }
-            }
-        });
-        cpu
-    }
-}
-
-/// A live child's CPU time: the total from its CPU clock (nanoseconds), split between
-/// user and system time in the ratio of its `/proc/PID/stat` ticks, which is how the
-/// kernel itself splits a precise total for `getrusage` (`cputime_adjust`); with no
-/// tick yet, all of it counts as user time. If the clock cannot be read, the ticks
-/// themselves (10 ms each).
-fn live_child_cpu(pid: u32, user_ticks: u64, sys_ticks: u64) -> ChildrenCpu {
-    // SAFETY: sysconf only reads a configuration value.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    let ticks = user_ticks + sys_ticks;
-    match crate::measure::process_cpu_ns(pid) {
-        Some(ns) => {
-            let total = ns as f64 / 1e9;
-            let sys = if ticks == 0 {
-                0.0
-            } else {
-                total * sys_ticks as f64 / ticks as f64
-            };
-            ChildrenCpu {
-                user: total - sys,
-                sys,
-            }
+        cell.load = load.as_ref().and_then(LoadSums::finish);
+        CellReport {
+            cell,
+            histograms,
+            load,
         }
-        None => ChildrenCpu {
-            user: user_ticks as f64 / hz,
-            sys: sys_ticks as f64 / hz,
-        },
     }
-}
-
-/// `(ppid, utime, stime)` of a `/proc/PID/stat` line, in clock ticks. The command
-/// name may hold spaces and parentheses, so fields are counted after its last `)`.
-fn parse_stat(stat: &str) -> Option<(u32, u64, u64)> {
-    let fields: Vec<&str> = stat
-        .get(stat.rfind(')')? + 1..)?
-        .split_whitespace()
-        .collect();
-    // After the name: state (field 3), ppid (4), … utime (14), stime (15).
-    Some((
-        fields.get(1)?.parse().ok()?,
-        fields.get(11)?.parse().ok()?,
-        fields.get(12)?.parse().ok()?,
-    ))
 }
 
 fn micros(nanos: u64) -> f64 {
@@ -874,54 +836,5 @@ mod tests {
         assert_eq!(slowdown_for(several, "tokio-mt", "cpu"), Some(0.1));
         assert_eq!(slowdown_for(several, "rayon", "cpu"), None);
         assert_eq!(slowdown_for("seq/cpu=x", "seq", "cpu"), None);
-    }
-
-    #[test]
-    fn stat_fields_are_counted_after_the_name() {
-        let stat = "4242 (a (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 \
-                    250 31 0 0 20 0 1 0 12345 1000 100";
-        assert_eq!(parse_stat(stat), Some((17, 250, 31)));
-        assert_eq!(parse_stat("4242 (cut) S"), None);
-    }
-
-    #[test]
-    fn a_live_childs_cpu_time_is_finer_than_a_tick() {
-        // A fresh `sleep` has run for well under one 10 ms tick: counted in ticks, its
-        // CPU time would read 0, or a whole number of ticks.
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
-            .spawn()
-            .expect("sleep runs");
-        std::thread::sleep(Duration::from_millis(50));
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
-        let (_, user_ticks, sys_ticks) = parse_stat(&stat).unwrap();
-        let live = live_child_cpu(child.id(), user_ticks, sys_ticks);
-        child.kill().unwrap();
-        child.wait().unwrap();
-        // SAFETY: sysconf only reads a configuration value.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-        let in_ticks = (live.user + live.sys) * hz;
-        assert!(live.user + live.sys > 0.0, "{live:?}");
-        assert!(
-            (in_ticks - in_ticks.round()).abs() > 1e-6,
-            "{live:?} is a whole number of ticks"
-        );
-    }
-
-    #[test]
-    fn children_cpu_counts_a_child_alive_and_reaped() {
-        let before = ChildrenCpu::now();
-        // A child that burns about 0.2 s of CPU; read while alive, then once reaped.
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"])
-            .spawn()
-            .expect("sh runs");
-        std::thread::sleep(Duration::from_millis(100));
-        let alive = ChildrenCpu::now();
-        assert!(child.wait().unwrap().success());
-        let reaped = ChildrenCpu::now();
-        let spent = |c: ChildrenCpu| c.user + c.sys - before.user - before.sys;
-        assert!(spent(alive) > 0.0, "{alive:?} vs {before:?}");
-        assert!(spent(reaped) >= spent(alive), "{reaped:?} vs {alive:?}");
     }
 }

@@ -57,8 +57,74 @@ pub struct Plan {
     pub out: PathBuf,
     /// Report formats to write.
     pub formats: Vec<rtcompare_reports::Format>,
-    /// Requests per second for open-loop workloads (`--rate`).
-    pub rate: Option<f64>,
+    /// How network workloads are driven.
+    pub network: Network,
+}
+
+/// How the external load generator drives the network workloads: the same for every
+/// cell of a run, passed to each cell process on its command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// Offered rates of the open-loop workload (`--rates`); `None`: each preset's
+    /// ladder.
+    pub rates: Option<Vec<f64>>,
+    /// The generator's event-loop threads (`--loadgen-threads`).
+    pub loadgen_threads: usize,
+    /// Generator on the last allowed CPU, server on the others (`--pin`).
+    pub pin: bool,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            rates: None,
+            loadgen_threads: 1,
+            pin: false,
+        }
+    }
+}
+
+impl Network {
+    /// How a results file's run drove its network cells (older files: `--rate`, one
+    /// generator thread, unpinned), so a check re-runs them alike.
+    pub fn of(config: &rtcompare_reports::Config) -> Network {
+        match &config.network {
+            Some(n) => Network {
+                rates: n.rates.clone(),
+                loadgen_threads: n.loadgen_threads.max(1),
+                pin: n.pin,
+            },
+            None => Network {
+                rates: config.rate.map(|r| vec![r]),
+                ..Network::default()
+            },
+        }
+    }
+
+    /// The flags that set this up, for a reproducing command line.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if let Some(rates) = &self.rates {
+            let list: Vec<String> = rates.iter().map(f64::to_string).collect();
+            flags.push(format!("--rates={}", list.join(",")));
+        }
+        if self.loadgen_threads != 1 {
+            flags.push(format!("--loadgen-threads={}", self.loadgen_threads));
+        }
+        if self.pin {
+            flags.push("--pin".to_owned());
+        }
+        flags
+    }
+
+    /// As recorded in the results file.
+    pub fn config(&self) -> rtcompare_reports::NetworkConfig {
+        rtcompare_reports::NetworkConfig {
+            rates: self.rates.clone(),
+            loadgen_threads: self.loadgen_threads,
+            pin: self.pin,
+        }
+    }
 }
 
 impl Plan {
@@ -91,7 +157,7 @@ impl Plan {
                         preset: self.preset,
                         warmup: self.warmup,
                         samples: self.sampling.per_process,
-                        rate: self.rate,
+                        network: self.network.clone(),
                         process: 0,
                         threshold_cores: self.sampling.threshold_cores,
                         max_retakes: self.sampling.max_retakes,
@@ -106,10 +172,12 @@ impl Plan {
     /// The command line that reproduces this run exactly.
     pub fn command(&self) -> String {
         let join = |v: Vec<String>| v.join(",");
-        let rate = self
-            .rate
-            .map(|r| format!(" --rate {r}"))
-            .unwrap_or_default();
+        let network: String = self
+            .network
+            .flags()
+            .iter()
+            .map(|f| format!(" {f}"))
+            .collect();
         let s = &self.sampling;
         let sampling = match s.fixed {
             Some(n) => format!("--samples {n} --processes {}", s.min_processes),
@@ -129,7 +197,7 @@ impl Plan {
         };
         format!(
             "cargo compare --preset {} --runners {} --workloads {} --threads {} {sampling} \
-             --warmup {} --seed {} --timeout {}{rate}",
+             --warmup {} --seed {} --timeout {}{network}",
             self.preset,
             join(self.runners.iter().map(|r| r.id.to_owned()).collect()),
             join(self.workloads.iter().map(|w| w.id.to_owned()).collect()),
@@ -158,7 +226,8 @@ impl Plan {
                 runners: self.runners.iter().map(|r| r.id.into()).collect(),
                 workloads: self.workloads.iter().map(|w| w.id.into()).collect(),
                 command: self.command(),
-                rate: self.rate,
+                rate: None,
+                network: Some(self.network.config()),
                 sampling: Some(self.sampling.config()),
             },
             runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
@@ -604,6 +673,7 @@ fn run_child(
     let blank = |status, error| CellReport {
         cell: spec.blank(status, Some(error)),
         histograms: Vec::new(),
+        load: None,
     };
     let mut command = Command::new(exe);
     command
@@ -621,7 +691,7 @@ fn run_child(
         .args(["--process", &spec.process.to_string()])
         .args(["--threshold-cores", &spec.threshold_cores.to_string()])
         .args(["--max-retakes", &spec.max_retakes.to_string()])
-        .args(spec.rate.map(|r| format!("--rate={r}")))
+        .args(spec.network.flags())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -11,6 +11,7 @@ mod fingerprint;
 mod harness;
 mod interference;
 mod measure;
+mod network;
 mod regress;
 mod sampling;
 
@@ -290,10 +291,20 @@ struct SelectArgs {
     /// Per-cell time limit in seconds [default: tiny 60, quick 120, full 600].
     #[arg(long, value_parser = parse_seconds)]
     timeout: Option<f64>,
-    /// Requests per second (all connections together) for the open-loop workload
-    /// tcp-echo-open [default: its preset's rate, below saturation].
-    #[arg(long, value_parser = parse_rate)]
-    rate: Option<f64>,
+    /// Offered rates for the open-loop workload tcp-echo-open, requests per second
+    /// over all connections, comma-separated, one step each [default: the preset's
+    /// ladder, 5000,10000,20000,40000,80000,160000; tiny 2000,8000].
+    #[arg(long, alias = "rate", value_delimiter = ',', value_parser = parse_rate)]
+    rates: Vec<f64>,
+    /// Event-loop threads of the external load generator that drives the network
+    /// workloads.
+    #[arg(long, default_value_t = 1, value_parser = parse_positive)]
+    loadgen_threads: usize,
+    /// Pin the load generator to the last CPU this process may use and the server
+    /// (the cell) to the others [default: unpinned; the CPUs each ran on are
+    /// recorded either way].
+    #[arg(long)]
+    pin: bool,
     /// Also run the opt-in crash-isolation workloads (crash-panic, crash-abort): one job
     /// panics or aborts midway; on threads an abort ends the whole cell.
     #[arg(long)]
@@ -314,8 +325,12 @@ struct CellArgs {
     warmup: usize,
     #[arg(long, value_parser = parse_positive)]
     samples: usize,
-    #[arg(long, value_parser = parse_rate)]
-    rate: Option<f64>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_rate)]
+    rates: Vec<f64>,
+    #[arg(long, default_value_t = 1)]
+    loadgen_threads: usize,
+    #[arg(long)]
+    pin: bool,
     #[arg(long, default_value_t = 0)]
     process: usize,
     #[arg(long, default_value_t = interference::DEFAULT_THRESHOLD_CORES)]
@@ -432,6 +447,8 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 }
 
 fn main() -> ExitCode {
+    // The external load generator is this binary re-executed; it never returns.
+    rtcompare_loadgen::run_if_child();
     let cli = Cli::parse(); // clap prints usage errors itself and exits with 2
     match run(cli) {
         Ok(code) => code,
@@ -623,7 +640,7 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             }
         }
     }
-    if args.rate.is_some() {
+    if !args.rates.is_empty() {
         let open_loop: Vec<&str> = rtcompare_workloads::ALL
             .iter()
             .filter(|w| (w.takes_rate)())
@@ -631,7 +648,7 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             .collect();
         if !workloads.iter().any(|w| open_loop.contains(w)) {
             bail!(
-                "--rate sets the send rate of open-loop workloads ({}), and none is selected",
+                "--rates sets the offered rates of open-loop workloads ({}), and none is selected",
                 open_loop.join(", ")
             );
         }
@@ -684,7 +701,11 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             rtcompare_reports::Format::Markdown,
             rtcompare_reports::Format::Html,
         ],
-        rate: args.rate,
+        network: harness::Network {
+            rates: (!args.rates.is_empty()).then(|| args.rates.clone()),
+            loadgen_threads: args.loadgen_threads,
+            pin: args.pin,
+        },
     })
 }
 
@@ -755,7 +776,11 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         preset: args.preset,
         warmup: args.warmup,
         samples: args.samples,
-        rate: args.rate,
+        network: harness::Network {
+            rates: (!args.rates.is_empty()).then_some(args.rates),
+            loadgen_threads: args.loadgen_threads.max(1),
+            pin: args.pin,
+        },
         process: args.process,
         threshold_cores: args.threshold_cores,
         max_retakes: args.max_retakes,

@@ -153,6 +153,56 @@ pub fn process_cpu_ns(pid: u32) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stat_fields_are_counted_after_the_name() {
+        let stat = "4242 (a (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 \
+                    250 31 0 0 20 0 1 0 12345 1000 100";
+        assert_eq!(parse_stat(stat), Some((17, 250, 31)));
+        assert_eq!(parse_stat("4242 (cut) S"), None);
+    }
+
+    #[test]
+    fn a_live_childs_cpu_time_is_finer_than_a_tick() {
+        // A fresh `sleep` has run for well under one 10 ms tick: counted in ticks, its
+        // CPU time would read 0, or a whole number of ticks.
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep runs");
+        std::thread::sleep(Duration::from_millis(50));
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
+        let (_, user_ticks, sys_ticks) = parse_stat(&stat).unwrap();
+        let live = live_child_cpu(child.id(), user_ticks, sys_ticks);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // SAFETY: sysconf only reads a configuration value.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        let in_ticks = (live.user + live.sys) * hz;
+        assert!(live.user + live.sys > 0.0, "{live:?}");
+        assert!(
+            (in_ticks - in_ticks.round()).abs() > 1e-6,
+            "{live:?} is a whole number of ticks"
+        );
+    }
+
+    #[test]
+    fn children_cpu_counts_a_child_alive_and_reaped() {
+        let before = ChildrenCpu::now(None);
+        // A child that burns about 0.2 s of CPU; read while alive, then once reaped.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done"])
+            .spawn()
+            .expect("sh runs");
+        std::thread::sleep(Duration::from_millis(100));
+        let alive = ChildrenCpu::now(None);
+        assert!(child.wait().unwrap().success());
+        let reaped = ChildrenCpu::now(None);
+        let spent = |c: ChildrenCpu| c.user + c.sys - before.user - before.sys;
+        assert!(spent(alive) > 0.0, "{alive:?} vs {before:?}");
+        assert!(spent(reaped) >= spent(alive), "{reaped:?} vs {alive:?}");
+    }
 
     #[test]
     fn cpu_time_grows_with_work() {
@@ -201,3 +251,98 @@ mod tests {
         assert!(rss > 1 << 20 && rss < 1 << 36, "{rss}");
     }
 }
+
+/// CPU time, in seconds, of this process's child processes: those already reaped
+/// (`getrusage(RUSAGE_CHILDREN)`, microseconds) plus those alive now (every process
+/// whose parent is this one, [`live_child_cpu`]: its CPU clock, nanoseconds). A child
+/// reaped between two readings moves from the second term to the first with its whole
+/// time, so differences stay right.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChildrenCpu {
+    /// User time, seconds.
+    pub user: f64,
+    /// System time, seconds.
+    pub sys: f64,
+}
+
+impl ChildrenCpu {
+    /// User plus system time, seconds.
+    pub fn total(&self) -> f64 {
+        self.user + self.sys
+    }
+
+    /// The total so far, leaving out the live child `except` (the load generator,
+    /// whose time is not the server's).
+    pub fn now(except: Option<u32>) -> ChildrenCpu {
+        // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid, writable rusage; RUSAGE_CHILDREN is always accepted.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+        let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+        let mut cpu = if rc == 0 {
+            ChildrenCpu {
+                user: seconds(ru.ru_utime),
+                sys: seconds(ru.ru_stime),
+            }
+        } else {
+            ChildrenCpu::default()
+        };
+        let me = std::process::id();
+        // No /proc/self/task/*/children on every kernel: scan the process list.
+        for_each_process(|pid, stat| {
+            if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(stat) {
+                if ppid == me && Some(pid) != except {
+                    let live = live_child_cpu(pid, user_ticks, sys_ticks);
+                    cpu.user += live.user;
+                    cpu.sys += live.sys;
+                }
+            }
+        });
+        cpu
+    }
+}
+
+/// A live child's CPU time: the total from its CPU clock (nanoseconds), split between
+/// user and system time in the ratio of its `/proc/PID/stat` ticks, which is how the
+/// kernel itself splits a precise total for `getrusage` (`cputime_adjust`); with no
+/// tick yet, all of it counts as user time. If the clock cannot be read, the ticks
+/// themselves (10 ms each).
+fn live_child_cpu(pid: u32, user_ticks: u64, sys_ticks: u64) -> ChildrenCpu {
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let ticks = user_ticks + sys_ticks;
+    match process_cpu_ns(pid) {
+        Some(ns) => {
+            let total = ns as f64 / 1e9;
+            let sys = if ticks == 0 {
+                0.0
+            } else {
+                total * sys_ticks as f64 / ticks as f64
+            };
+            ChildrenCpu {
+                user: total - sys,
+                sys,
+            }
+        }
+        None => ChildrenCpu {
+            user: user_ticks as f64 / hz,
+            sys: sys_ticks as f64 / hz,
+        },
+    }
+}
+
+/// `(ppid, utime, stime)` of a `/proc/PID/stat` line, in clock ticks. The command
+/// name may hold spaces and parentheses, so fields are counted after its last `)`.
+fn parse_stat(stat: &str) -> Option<(u32, u64, u64)> {
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    // After the name: state (field 3), ppid (4), … utime (14), stime (15).
+    Some((
+        fields.get(1)?.parse().ok()?,
+        fields.get(11)?.parse().ok()?,
+        fields.get(12)?.parse().ok()?,
+    ))
+}
+

@@ -164,6 +164,7 @@ pub fn half_width(cell: &Cell) -> Option<f64> {
 pub struct Merged {
     cell: Option<Cell>,
     histograms: Vec<(String, Histogram)>,
+    load: Option<crate::network::LoadSums>,
     probe_metrics: BTreeMap<String, f64>,
     processes: usize,
 }
@@ -189,6 +190,12 @@ impl Merged {
                     .add(&histogram)
                     .expect("auto-resizing histograms merge"),
                 None => self.histograms.push((name.clone(), histogram)),
+            }
+        }
+        if let Some(load) = report.load {
+            match self.load.as_mut() {
+                Some(mine) => mine.merge(load),
+                None => self.load = Some(load),
             }
         }
         let next = report.cell;
@@ -255,6 +262,9 @@ impl Merged {
             .collect();
         throughput.sort_by(f64::total_cmp);
         cell.throughput_per_s = (!throughput.is_empty()).then(|| median(&throughput));
+        if let Some(load) = &self.load {
+            cell.load = load.finish();
+        }
         let mut histograms = self.histograms.into_iter();
         if let Some((_, primary)) = histograms.next() {
             cell.latency_us = Some(latency(&primary));
@@ -289,7 +299,7 @@ mod tests {
             preset: rtcompare_workloads::Preset::Tiny,
             warmup: 1,
             samples: walls.len(),
-            rate: None,
+            network: crate::harness::Network::default(),
             process: 0,
             threshold_cores: 0.1,
             max_retakes: 3,
@@ -412,10 +422,12 @@ mod tests {
         merged.add(CellReport {
             cell: a,
             histograms: vec![("round-trip".into(), crate::cell::histogram_buckets(&h))],
+            load: None,
         });
         merged.add(CellReport {
             cell: b,
             histograms: vec![("round-trip".into(), crate::cell::histogram_buckets(&h2))],
+            load: None,
         });
         let sampling = Sampling {
             processes: 2,

@@ -86,6 +86,12 @@ pub trait AsyncRuntime: Clone + Send + Sync + 'static {
     /// it with the address it got. Called from inside a task of this runtime.
     fn listen(&self, addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)>;
 
+    /// Registers `listener` (a bound, listening std socket) with this runtime's
+    /// reactor, for a server that accepts on a socket someone else bound: the
+    /// network cell's one listener, set up by the harness. Called from inside a
+    /// task of this runtime.
+    fn adopt(&self, listener: std::net::TcpListener) -> io::Result<Self::Listener>;
+
     /// Accepts one connection (with `TCP_NODELAY` set).
     fn accept(
         &self,
@@ -150,6 +156,40 @@ pub struct Outcome {
     pub latencies: Vec<(&'static str, Histogram)>,
     /// Further measures of this run (e.g. `rss-per-task-bytes`), by key.
     pub metrics: Vec<(&'static str, f64)>,
+    /// Network workloads: one entry per step of the load generator's plan.
+    pub load_steps: Vec<LoadStep>,
+}
+
+/// What one step of a network workload's plan measured in one run: the external
+/// load generator's side (requests, latency, its own CPU and placement) and the
+/// server's (its CPU time, its memory per connection).
+#[derive(Debug, Clone)]
+pub struct LoadStep {
+    /// Connections open in the step.
+    pub connections: usize,
+    /// Requests per second offered (open loop); `None` for a closed loop.
+    pub offered_rate_per_s: Option<f64>,
+    /// Requests answered and verified.
+    pub requests: u64,
+    /// Seconds from the step's schedule start to its last reply, as the generator
+    /// timed it.
+    pub wall_s: f64,
+    /// Latency in nanoseconds: from the intended send time in an open loop, from the
+    /// actual send in a closed loop.
+    pub latency: Histogram,
+    /// The server's CPU time over the step, seconds (its worker processes included,
+    /// the generator excluded).
+    pub server_cpu_s: f64,
+    /// The generator's CPU time over the step, seconds.
+    pub generator_cpu_s: f64,
+    /// Why the generator, not the server, limited the step; `None` when it kept up.
+    pub generator_behind: Option<String>,
+    /// CPUs the generator's threads ran on.
+    pub generator_cpus: Vec<u32>,
+    /// Growth of the server's resident set from the step's start to its last
+    /// accept, per connection, bytes; `None` where the server cannot hold every
+    /// connection of the step at once.
+    pub rss_per_connection_bytes: Option<f64>,
 }
 
 impl Outcome {

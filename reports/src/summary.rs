@@ -205,6 +205,7 @@ mod tests {
                 workloads: vec![],
                 command: "rtcompare compare".into(),
                 rate: None,
+                network: None,
                 sampling: None,
             },
             runners: vec![],

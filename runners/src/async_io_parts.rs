@@ -42,6 +42,11 @@ pub(crate) fn listen(addr: SocketAddr) -> io::Result<(Listener, SocketAddr)> {
     Ok((listener, local))
 }
 
+/// Registers a bound std listener with async-io's reactor (non-blocking).
+pub(crate) fn adopt(listener: TcpListener) -> io::Result<Listener> {
+    Async::new(listener)
+}
+
 /// Accepts one connection with `TCP_NODELAY`.
 pub(crate) async fn accept(listener: &Listener) -> io::Result<Tcp> {
     let (stream, _) = listener.accept().await?;
@@ -87,6 +92,10 @@ macro_rules! async_io_items {
             addr: std::net::SocketAddr,
         ) -> std::io::Result<(Self::Listener, std::net::SocketAddr)> {
             $crate::async_io_parts::listen(addr)
+        }
+
+        fn adopt(&self, listener: std::net::TcpListener) -> std::io::Result<Self::Listener> {
+            $crate::async_io_parts::adopt(listener)
         }
 
         fn accept(

@@ -61,6 +61,11 @@ impl AsyncRuntime for Global {
         Ok((TcpListener::from(listener), local))
     }
 
+    fn adopt(&self, listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        // async-std's conversion registers it with async-io's reactor, non-blocking.
+        Ok(TcpListener::from(listener))
+    }
+
     async fn accept(&self, listener: &TcpListener) -> io::Result<TcpStream> {
         let (stream, _) = listener.accept().await?;
         stream.set_nodelay(true)?;

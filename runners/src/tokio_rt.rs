@@ -77,6 +77,12 @@ impl AsyncRuntime for Tokio {
         Ok((TcpListener::from_std(listener)?, local))
     }
 
+    fn adopt(&self, listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        let _context = self.0.enter(); // registers with this runtime's reactor
+        TcpListener::from_std(listener)
+    }
+
     async fn accept(&self, listener: &TcpListener) -> io::Result<Compat<TcpStream>> {
         let (stream, _) = listener.accept().await?;
         stream.set_nodelay(true)?;

@@ -14,6 +14,7 @@ pub mod crash;
 pub mod fork_join;
 pub mod kernel;
 pub mod mixed;
+pub mod net;
 pub mod shared_state;
 pub mod sleep;
 pub mod spawn;
@@ -122,8 +123,11 @@ pub struct FitContext {
     pub budget: Duration,
     /// The cell process's soft open-file limit (already raised to the hard limit).
     pub open_files: Option<u64>,
-    /// Requests per second for open-loop workloads (`--rate`), if given.
-    pub rate: Option<f64>,
+    /// The preset the parameters came from.
+    pub preset: Preset,
+    /// Offered rates, requests per second, for open-loop workloads (`--rates`), if
+    /// given.
+    pub rates: Option<&'static [f64]>,
 }
 
 impl FitContext {
@@ -136,7 +140,8 @@ impl FitContext {
             spawns: None,
             budget: preset.blocking_budget(),
             open_files: None,
-            rate: None,
+            preset,
+            rates: None,
         }
     }
 }
@@ -166,6 +171,10 @@ pub trait Workload: 'static {
     /// demonstrations, whose failing cells are the point.
     const OPT_IN: bool = false;
 
+    /// Served to the external load generator over the cell's listener
+    /// ([`net::Session`]), which the harness sets up before building the runner.
+    const NETWORK: bool = false;
+
     /// Its parameters, recorded in the results as run.
     type Params: Clone + Send + Sync + Serialize + 'static;
 
@@ -187,7 +196,7 @@ pub trait Workload: 'static {
         Ok(Fitted::all(params))
     }
 
-    /// Whether `--rate` (FitContext::rate) sets how fast it sends: open-loop workloads.
+    /// Whether `--rates` (FitContext::rates) sets how fast it sends: open-loop workloads.
     fn takes_rate() -> bool {
         false
     }
@@ -239,8 +248,10 @@ pub struct WorkloadInfo {
     pub ideal_wall: fn(Preset) -> Option<Duration>,
     /// What it measures besides wall time.
     pub metrics: &'static [Metric],
-    /// Whether `--rate` applies to it.
+    /// Whether `--rates` applies to it.
     pub takes_rate: fn() -> bool,
+    /// Whether it is served to the external load generator ([`Workload::NETWORK`]).
+    pub network: bool,
     /// Whether it runs only when named ([`Workload::OPT_IN`]).
     pub opt_in: bool,
 }
@@ -264,6 +275,7 @@ macro_rules! registry {
             ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
             metrics: <$w as Workload>::METRICS,
             takes_rate: <$w as Workload>::takes_rate,
+            network: <$w as Workload>::NETWORK,
             opt_in: <$w as Workload>::OPT_IN,
         }),*];
 
@@ -284,6 +296,7 @@ registry![
     tcp_echo::TcpEcho<tcp_echo::Closed>,
     tcp_echo::TcpEcho<tcp_echo::Single>,
     tcp_echo::TcpEcho<tcp_echo::Open>,
+    tcp_echo::TcpEcho<tcp_echo::Conns>,
     spawn::Spawn,
     channels::Channels,
     fork_join::ForkJoin,

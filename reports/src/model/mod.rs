@@ -147,13 +147,30 @@ pub struct Config {
     pub workloads: Vec<String>,
     /// The command line that reproduces the run.
     pub command: String,
-    /// Requests per second of open-loop workloads, when `--rate` set it (schema 2).
+    /// Requests per second of open-loop workloads, when `--rate` set it (schema 2
+    /// to 4; schema 5 writes `network.rates`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+    /// How network workloads were driven (schema 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkConfig>,
     /// How cells chose their sample counts (schema 3; absent in older files, whose
     /// cells took exactly `samples` samples in one process).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<SamplingConfig>,
+}
+
+/// How the external load generator drove the network workloads (schema 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkConfig {
+    /// The offered rates of `tcp-echo-open`, when `--rates` set them (else each
+    /// preset's ladder, recorded in the cells' params).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates: Option<Vec<f64>>,
+    /// The generator's event-loop threads (`--loadgen-threads`).
+    pub loadgen_threads: usize,
+    /// Whether `--pin` put the generator and the server on separate CPUs.
+    pub pin: bool,
 }
 
 /// The sampling rule of a run (schema 3): how many samples, from how many processes,

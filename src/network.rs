@@ -1,0 +1,219 @@
+//! The harness's side of a network cell: setting up its session (the listener and
+//! the external load generator, placed on CPUs as `--pin` says) before the runner is
+//! built, the CPU clocks that tell the server's time from the generator's, and the
+//! accumulation of the generator's steps over samples and processes into the cell's
+//! [`Load`] record.
+
+use crate::cell::{histogram_buckets, histogram_from_buckets, latency};
+use rtcompare_api::LoadStep;
+use rtcompare_loadgen::Options;
+use rtcompare_reports::{Load, LoadStep as StepRecord};
+use rtcompare_workloads::net::{self, Session};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Sets up the cell's network session: with `pin`, the generator on the last CPU
+/// this process may use and the cell on the others (both keep every CPU when only
+/// one is allowed). Before the runner exists, so its threads and worker processes
+/// inherit the placement and the listener.
+pub fn install_for_cell(loadgen_threads: usize, pin: bool) -> Result<(), String> {
+    let allowed = rtcompare_loadgen::process::cpus_allowed();
+    let generator_cpus = match (pin, allowed.split_last()) {
+        (true, Some((&last, rest))) if !rest.is_empty() => {
+            rtcompare_loadgen::process::pin_current_process(rest)
+                .map_err(|e| format!("--pin: cannot place the server on CPUs {rest:?}: {e}"))?;
+            Some(vec![last])
+        }
+        _ => None,
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| format!("cannot find this binary to start the load generator: {e}"))?;
+    let options = Options {
+        threads: loadgen_threads,
+        cpus: generator_cpus,
+    };
+    let session = Session::for_cell(&exe, options, server_cpu_s).map_err(|e| e.to_string())?;
+    net::install(session)
+}
+
+/// Sets up a `processes` worker's session: the cell's listener, inherited.
+pub fn install_for_worker() -> Result<(), String> {
+    let session = Session::for_worker(server_cpu_s).map_err(|e| e.to_string())?;
+    net::install(session)
+}
+
+/// The server's CPU time so far, seconds: this process and its child processes
+/// (worker processes), the generator excluded.
+pub fn server_cpu_s() -> f64 {
+    let except = generator_pid();
+    crate::measure::Usage::now().cpu_s() + crate::measure::ChildrenCpu::now(except).total()
+}
+
+fn generator_pid() -> Option<u32> {
+    net::try_session().and_then(Session::generator_pid)
+}
+
+/// The generator's CPU time so far, seconds; `None` outside a network cell.
+pub fn generator_cpu_s() -> Option<f64> {
+    Some(crate::measure::process_cpu_ns(generator_pid()?)? as f64 / 1e9)
+}
+
+/// CPUs this process's threads last ran on (`/proc/self/task/*/stat`, field 39).
+pub fn server_cpus() -> BTreeSet<u32> {
+    let mut cpus = BTreeSet::new();
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue; // the thread ended while we looked
+        };
+        // Fields after the command name's last `)`: state is field 3, processor 39.
+        let cpu = stat
+            .rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().nth(36)?.parse::<u32>().ok());
+        cpus.extend(cpu);
+    }
+    cpus
+}
+
+/// One step's sums over samples (and processes): what [`StepRecord`] is derived from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StepSums {
+    connections: usize,
+    offered_rate_per_s: Option<f64>,
+    requests_per_sample: u64,
+    samples: usize,
+    requests: u64,
+    wall_s: f64,
+    server_cpu_s: f64,
+    generator_cpu_s: f64,
+    behind_samples: usize,
+    behind: Option<String>,
+    rss_per_connection: Vec<f64>,
+    latency_ns: Vec<[u64; 2]>,
+}
+
+/// A cell's load record while samples come in: sums per step, histograms merged,
+/// CPUs seen. Travels from the cell process to the parent inside the cell's report,
+/// so several processes' records merge before anything is derived from them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LoadSums {
+    generator_threads: usize,
+    pinned: bool,
+    generator_cpus: BTreeSet<u32>,
+    server_cpus: BTreeSet<u32>,
+    steps: Vec<StepSums>,
+}
+
+impl LoadSums {
+    /// An empty record for a generator with `generator_threads` threads.
+    pub fn new(generator_threads: usize, pinned: bool) -> LoadSums {
+        LoadSums {
+            generator_threads,
+            pinned,
+            ..LoadSums::default()
+        }
+    }
+
+    /// Adds one measured sample's steps and the server CPUs seen after it.
+    pub fn add_sample(&mut self, steps: &[LoadStep], server_cpus: BTreeSet<u32>) {
+        if self.steps.is_empty() {
+            self.steps = steps
+                .iter()
+                .map(|s| StepSums {
+                    connections: s.connections,
+                    offered_rate_per_s: s.offered_rate_per_s,
+                    requests_per_sample: s.requests,
+                    ..StepSums::default()
+                })
+                .collect();
+        }
+        self.server_cpus.extend(server_cpus);
+        for (sums, step) in self.steps.iter_mut().zip(steps) {
+            sums.samples += 1;
+            sums.requests += step.requests;
+            sums.wall_s += step.wall_s;
+            sums.server_cpu_s += step.server_cpu_s;
+            sums.generator_cpu_s += step.generator_cpu_s;
+            if step.generator_behind.is_some() {
+                sums.behind_samples += 1;
+                sums.behind = sums.behind.take().or(step.generator_behind.clone());
+            }
+            sums.rss_per_connection.extend(step.rss_per_connection_bytes);
+            let mut merged = histogram_from_buckets(&sums.latency_ns);
+            merged
+                .add(&step.latency)
+                .expect("auto-resizing histograms merge");
+            sums.latency_ns = histogram_buckets(&merged);
+            self.generator_cpus.extend(step.generator_cpus.iter().copied());
+        }
+    }
+
+    /// Folds in another process's record of the same cell.
+    pub fn merge(&mut self, other: LoadSums) {
+        if self.steps.is_empty() {
+            *self = other;
+            return;
+        }
+        self.generator_cpus.extend(other.generator_cpus);
+        self.server_cpus.extend(other.server_cpus);
+        for (mine, theirs) in self.steps.iter_mut().zip(other.steps) {
+            mine.samples += theirs.samples;
+            mine.requests += theirs.requests;
+            mine.wall_s += theirs.wall_s;
+            mine.server_cpu_s += theirs.server_cpu_s;
+            mine.generator_cpu_s += theirs.generator_cpu_s;
+            mine.behind_samples += theirs.behind_samples;
+            mine.behind = mine.behind.take().or(theirs.behind);
+            mine.rss_per_connection.extend(theirs.rss_per_connection);
+            let mut merged = histogram_from_buckets(&mine.latency_ns);
+            merged
+                .add(histogram_from_buckets(&theirs.latency_ns))
+                .expect("auto-resizing histograms merge");
+            mine.latency_ns = histogram_buckets(&merged);
+        }
+    }
+
+    /// The cell's load record; `None` before any sample.
+    pub fn finish(&self) -> Option<Load> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        let per = |total: f64, n: u64| if n == 0 { 0.0 } else { total / n as f64 };
+        let over = |total: f64, wall: f64| if wall > 0.0 { total / wall } else { 0.0 };
+        let steps = self
+            .steps
+            .iter()
+            .map(|s| StepRecord {
+                connections: s.connections,
+                offered_rate_per_s: s.offered_rate_per_s,
+                achieved_rate_per_s: over(s.requests as f64, s.wall_s),
+                requests: s.requests_per_sample,
+                latency_us: latency(&histogram_from_buckets(&s.latency_ns)),
+                server_cpu_us_per_request: per(s.server_cpu_s * 1e6, s.requests),
+                generator_cpu_us_per_request: per(s.generator_cpu_s * 1e6, s.requests),
+                server_cores: over(s.server_cpu_s, s.wall_s),
+                generator_cores: over(s.generator_cpu_s, s.wall_s),
+                generator_behind_samples: s.behind_samples,
+                generator_behind: s.behind.clone(),
+                rss_per_connection_bytes: median(&s.rss_per_connection),
+            })
+            .collect();
+        Some(Load {
+            generator_threads: self.generator_threads,
+            pinned: self.pinned,
+            generator_cpus: self.generator_cpus.iter().copied().collect(),
+            server_cpus: self.server_cpus.iter().copied().collect(),
+            steps,
+        })
+    }
+}
+
+fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}

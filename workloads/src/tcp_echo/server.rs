@@ -1,0 +1,227 @@
+//! The echo servers: the async one (a task per connection on the runtime's own
+//! reactor) and the blocking one (a job per connection on the runner's strategy),
+//! each serving the generator's plan step by step, and the outcome built from the
+//! generator's report and the server's own per-step record.
+
+use super::EchoParams;
+use crate::net::{self, Session};
+use futures::io::{AsyncReadExt, AsyncWriteExt};
+use rtcompare_api::ids;
+use rtcompare_api::{
+    AddressSpace, AsyncRuntime, Concurrency, LoadStep, Outcome, Strategy, current_rss_bytes,
+    new_histogram,
+};
+use rtcompare_loadgen::Report;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// What the server recorded over one step.
+struct Served {
+    /// Requests it echoed.
+    requests: u64,
+    /// Its CPU time over the step, seconds.
+    cpu_s: f64,
+    /// Resident-set growth per connection at the step's last accept, where it held
+    /// every connection at once.
+    rss_per_connection: Option<f64>,
+}
+
+/// The server's CPU time and resident set when a step starts.
+struct Mark {
+    cpu_s: f64,
+    rss: Option<u64>,
+}
+
+impl Mark {
+    fn now(net: &Session) -> Mark {
+        Mark {
+            cpu_s: net.server_cpu_s(),
+            rss: current_rss_bytes(),
+        }
+    }
+
+    /// The step's record, given the requests echoed and the resident set at its last
+    /// accept (`None` where not every connection was held at once).
+    fn until(self, net: &Session, requests: u64, all_open: Option<u64>, connections: usize) -> Served {
+        Served {
+            requests,
+            cpu_s: (net.server_cpu_s() - self.cpu_s).max(0.0),
+            rss_per_connection: self
+                .rss
+                .zip(all_open)
+                .map(|(before, open)| open.saturating_sub(before) as f64 / connections as f64),
+        }
+    }
+}
+
+/// The async server: for each step, accepts its C connections on the runtime's
+/// reactor and spawns a task per connection, then awaits them all.
+pub(super) async fn run_async<R: AsyncRuntime>(runtime: R, params: EchoParams, tag: u64) -> Outcome {
+    let net = net::session();
+    let listener = runtime
+        .adopt(net.listener_clone())
+        .unwrap_or_else(|e| panic!("tcp-echo: cannot serve on {}: {e}", net.addr()));
+    let drive = net
+        .start(&params.plan(tag, net.addr()))
+        .expect("an async cell drives its own generator");
+    let delay = params.server_delay();
+    let mut served = Vec::with_capacity(params.steps.len());
+    for step in &params.steps {
+        let mark = Mark::now(net);
+        let mut servers = Vec::with_capacity(step.connections);
+        for i in 0..step.connections {
+            let stream = runtime.accept(&listener).await.unwrap_or_else(|e| {
+                panic!("tcp-echo: accepting connection {i} on {} failed: {e}", net.addr())
+            });
+            servers.push(runtime.spawn(serve_async(runtime.clone(), stream, params.bytes, delay)));
+        }
+        let all_open = current_rss_bytes();
+        let mut requests = 0u64;
+        for server in servers {
+            requests += server.await;
+        }
+        served.push(mark.until(net, requests, all_open, step.connections));
+    }
+    outcome(&params, drive.finish(), served)
+}
+
+/// Echoes `bytes`-byte requests until the generator closes the connection; returns
+/// the requests echoed.
+async fn serve_async<R: AsyncRuntime>(
+    runtime: R,
+    mut stream: R::Tcp,
+    bytes: usize,
+    delay: Option<Duration>,
+) -> u64 {
+    let mut buf = vec![0u8; bytes];
+    let mut served = 0u64;
+    loop {
+        match stream.read_exact(&mut buf).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return served,
+            Err(e) => panic!("tcp-echo: server read failed after {served} requests: {e}"),
+        }
+        if let Some(delay) = delay {
+            runtime.sleep(delay).await;
+        }
+        // A TCP stream has no user-space buffer, so no flush is needed after a write.
+        stream
+            .write_all(&buf)
+            .await
+            .unwrap_or_else(|e| panic!("tcp-echo: server write failed: {e}"));
+        served += 1;
+    }
+}
+
+/// Read and write timeout of a blocking server's connection, so a stalled peer fails
+/// the cell instead of hanging it.
+const BLOCKING_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The blocking server: for each step, C jobs on the strategy, each accepting one
+/// connection on the cell's listener and echoing until the generator closes it. In a
+/// `processes` worker the same body serves the jobs its cell hands it, on the
+/// listener it inherited, and drives no generator.
+pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u64) -> Outcome {
+    let net = net::session();
+    let drive = net.start(&params.plan(tag, net.addr()));
+    let delay = params.server_delay();
+    let mut served = Vec::with_capacity(params.steps.len());
+    for step in &params.steps {
+        let connections = step.connections;
+        // Only a thread per connection holds them all at once; a pool of N holds N.
+        let holds_all = strategy.address_space() == AddressSpace::Shared
+            && matches!(strategy.concurrency(), Concurrency::PerJob { cap } if cap >= connections);
+        let accepted = AtomicUsize::new(0);
+        let all_open = AtomicU64::new(0);
+        let mark = Mark::now(net);
+        let requests = strategy.run(connections, &|_| {
+            let stream = rtcompare_api::blocking(|| net.listener().accept())
+                .map(|(stream, _)| stream)
+                .unwrap_or_else(|e| panic!("tcp-echo: accepting on {} failed: {e}", net.addr()));
+            if holds_all && accepted.fetch_add(1, Ordering::AcqRel) + 1 == connections {
+                all_open.store(current_rss_bytes().unwrap_or(0), Ordering::Release);
+            }
+            serve_blocking(stream, params.bytes, delay)
+        });
+        let all_open = Some(all_open.into_inner()).filter(|&rss| holds_all && rss > 0);
+        served.push(mark.until(net, requests, all_open, connections));
+    }
+    match drive {
+        Some(drive) => outcome(params, drive.finish(), served),
+        // A worker process: its cell builds the outcome; this one is never read.
+        None => Outcome::new(0),
+    }
+}
+
+/// Echoes `bytes`-byte requests on a blocking connection until EOF; returns the
+/// requests echoed. Socket calls are blocking waits: a serialising strategy (the GIL)
+/// releases its lock around them, as CPython does around system calls.
+fn serve_blocking(mut stream: TcpStream, bytes: usize, delay: Option<Duration>) -> u64 {
+    stream
+        .set_nodelay(true)
+        .and_then(|()| stream.set_read_timeout(Some(BLOCKING_TIMEOUT)))
+        .and_then(|()| stream.set_write_timeout(Some(BLOCKING_TIMEOUT)))
+        .unwrap_or_else(|e| panic!("tcp-echo: cannot set socket options: {e}"));
+    let mut buf = vec![0u8; bytes];
+    let mut served = 0u64;
+    loop {
+        match rtcompare_api::blocking(|| stream.read_exact(&mut buf)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return served,
+            Err(e) => panic!("tcp-echo: server read failed after {served} requests: {e}"),
+        }
+        rtcompare_api::blocking(|| {
+            if let Some(delay) = delay {
+                std::thread::sleep(delay);
+            }
+            stream.write_all(&buf)
+        })
+        .unwrap_or_else(|e| panic!("tcp-echo: server write failed: {e}"));
+        served += 1;
+    }
+}
+
+/// The run's outcome: the generator's checksum, latency and per-step record beside
+/// the server's. Panics when the server and the generator disagree on how many
+/// requests went through, step by step.
+fn outcome(params: &EchoParams, report: Report, served: Vec<Served>) -> Outcome {
+    assert_eq!(
+        report.steps.len(),
+        params.steps.len(),
+        "tcp-echo: the generator reported {} steps of {}",
+        report.steps.len(),
+        params.steps.len()
+    );
+    let mut checksum = 0u64;
+    let mut all = new_histogram();
+    let mut steps = Vec::with_capacity(served.len());
+    for (i, (generated, server)) in report.steps.into_iter().zip(served).enumerate() {
+        assert_eq!(
+            server.requests, generated.requests,
+            "tcp-echo step {i}: the server echoed {} requests but the generator had {} answered",
+            server.requests, generated.requests
+        );
+        checksum = checksum.wrapping_add(generated.checksum);
+        let latency = rtcompare_loadgen::plan::histogram(&generated.latency_ns);
+        all.add(&latency).expect("auto-resizing histograms merge");
+        steps.push(LoadStep {
+            connections: generated.connections,
+            offered_rate_per_s: generated.rate_per_s,
+            requests: generated.requests,
+            wall_s: generated.wall_s,
+            latency,
+            server_cpu_s: server.cpu_s,
+            generator_cpu_s: generated.cpu_s,
+            generator_behind: generated.behind,
+            generator_cpus: generated.cpus,
+            rss_per_connection_bytes: server.rss_per_connection,
+        });
+    }
+    let mut outcome = Outcome::new(checksum)
+        .with_ops(params.requests())
+        .with_latency(ids::latency::ROUND_TRIP, all);
+    outcome.load_steps = steps;
+    outcome
+}
