@@ -4,7 +4,9 @@
 //!
 //! **What it owns.** The request bytes and the checksum ([`wire`]), the plan and report
 //! types that cross the pipe as JSON lines ([`plan`]), the event loop that runs a plan
-//! ([`engine`]).
+//! ([`engine`]), and the generator as a child process ([`process`]). A binary calls
+//! [`run_if_child`] first thing in `main`; the harness starts it with [`Generator`],
+//! sends [`Plan`]s and gets [`Report`]s back.
 //!
 //! **How it drives a server.** A plan is a list of steps, run in order. A step opens C
 //! connections (non-blocking connect, TCP_NODELAY), waits until all are established
@@ -55,7 +57,9 @@
 
 pub mod engine;
 pub mod plan;
+pub mod process;
 mod sys;
 pub mod wire;
 
 pub use plan::{Plan, Report, Step, StepReport};
+pub use process::{CHILD_ENV, Generator, Options, run_if_child};

@@ -76,7 +76,7 @@ pub struct StepReport {
     pub latency_ns: Vec<[u64; 2]>,
     /// The process's user + system CPU seconds from the schedule's start to the end
     /// of the step, all threads (getrusage RUSAGE_SELF): the generator's own when it
-    /// runs in its own process.
+    /// runs in its own process, as it does under [`crate::Generator`].
     pub cpu_s: f64,
     /// Open loop only: histogram of actual send time minus due time, for sends whose
     /// connection was idle when the request fell due (the lag the generator caused).

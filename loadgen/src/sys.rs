@@ -1,6 +1,6 @@
 //! The few Linux calls the generator makes through libc: the monotonic clock, a
 //! timerfd armed at absolute times, the thread's timer slack, the process's CPU time,
-//! and the CPU a thread is on. Every `unsafe` block in the crate is here.
+//! the CPU a thread is on, and CPU affinity. Every `unsafe` block in the crate is here.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -107,6 +107,49 @@ pub(crate) fn current_cpu() -> Option<u32> {
     // SAFETY: sched_getcpu takes no arguments; it returns a CPU number or -1.
     let cpu = unsafe { libc::sched_getcpu() };
     u32::try_from(cpu).ok()
+}
+
+/// The CPUs the calling thread may run on.
+pub(crate) fn affinity() -> io::Result<Vec<usize>> {
+    // SAFETY: an all-zero cpu_set_t is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: `set` is a valid, writable cpu_set_t of `size` bytes; pid 0 is the
+    // calling thread.
+    let rc = unsafe { libc::sched_getaffinity(0, size, &mut set) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((0..libc::CPU_SETSIZE as usize)
+        // SAFETY: `cpu` is below CPU_SETSIZE, inside the set.
+        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) })
+        .collect())
+}
+
+/// Restricts the thread or process `tid` (0: the calling thread) to `cpus`.
+pub(crate) fn set_affinity(tid: libc::pid_t, cpus: &[usize]) -> io::Result<()> {
+    // SAFETY: an all-zero cpu_set_t is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for &cpu in cpus {
+        if cpu >= libc::CPU_SETSIZE as usize {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "CPU {cpu} is beyond the {} a CPU set holds",
+                    libc::CPU_SETSIZE
+                ),
+            ));
+        }
+        // SAFETY: `cpu` was checked to lie inside the set.
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+    }
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: `set` is a valid cpu_set_t of `size` bytes, only read.
+    let rc = unsafe { libc::sched_setaffinity(tid, size, &set) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// A set of CPU numbers below 1,024, cheap enough to update at every wake-up.
