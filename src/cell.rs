@@ -583,8 +583,8 @@ impl<W: Workload> Measure<'_, W> {
         }
 
         let mut latencies: Vec<(&'static str, Histogram)> = Vec::new();
-        let mut load = W::NETWORK
-            .then(|| LoadSums::new(spec.network.loadgen_threads, spec.network.pin));
+        let mut load =
+            W::NETWORK.then(|| LoadSums::new(spec.network.loadgen_threads, spec.network.pin));
         let mut ops_per_s = Vec::new();
         let mut interference = Interference::default();
         let mut retakes_left = spec.max_retakes;

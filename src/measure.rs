@@ -345,4 +345,3 @@ fn parse_stat(stat: &str) -> Option<(u32, u64, u64)> {
         fields.get(12)?.parse().ok()?,
     ))
 }
-

@@ -61,14 +61,22 @@ pub fn generator_cpu_s() -> Option<f64> {
 /// CPUs this process's threads last ran on (`/proc/self/task/*/stat`, field 39).
 pub fn server_cpus() -> BTreeSet<u32> {
     let mut cpus = BTreeSet::new();
-    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue; // the thread ended while we looked
         };
         // Fields after the command name's last `)`: state is field 3, processor 39.
-        let cpu = stat
-            .rfind(')')
-            .and_then(|end| stat[end + 1..].split_whitespace().nth(36)?.parse::<u32>().ok());
+        let cpu = stat.rfind(')').and_then(|end| {
+            stat[end + 1..]
+                .split_whitespace()
+                .nth(36)?
+                .parse::<u32>()
+                .ok()
+        });
         cpus.extend(cpu);
     }
     cpus
@@ -137,13 +145,15 @@ impl LoadSums {
                 sums.behind_samples += 1;
                 sums.behind = sums.behind.take().or(step.generator_behind.clone());
             }
-            sums.rss_per_connection.extend(step.rss_per_connection_bytes);
+            sums.rss_per_connection
+                .extend(step.rss_per_connection_bytes);
             let mut merged = histogram_from_buckets(&sums.latency_ns);
             merged
                 .add(&step.latency)
                 .expect("auto-resizing histograms merge");
             sums.latency_ns = histogram_buckets(&merged);
-            self.generator_cpus.extend(step.generator_cpus.iter().copied());
+            self.generator_cpus
+                .extend(step.generator_cpus.iter().copied());
         }
     }
 

@@ -53,11 +53,11 @@ fn zero_threads_and_samples_are_refused() {
 #[test]
 fn rate_must_be_a_positive_number() {
     for rate in ["0", "-5", "abc", "inf"] {
-        fails_with(&["compare", &format!("--rate={rate}")], "--rate");
+        fails_with(&["compare", &format!("--rates={rate}")], "--rates");
     }
     fails_with(
-        &["compare", "--rate", "1000", "--workloads", "cpu"],
-        "--rate sets the send rate of open-loop workloads (tcp-echo-open), and none is selected",
+        &["compare", "--rates", "1000", "--workloads", "cpu"],
+        "--rates sets the offered rates of open-loop workloads (tcp-echo-open), and none is selected",
     );
 }
 
@@ -95,7 +95,7 @@ fn report_of_a_corrupt_or_foreign_file_names_it_and_writes_nothing() {
         (
             "future.json",
             r#"{"schema_version": 99}"#,
-            "has schema_version 99, this rtcompare reads versions 1 to 4",
+            "has schema_version 99, this rtcompare reads versions 1 to 5",
         ),
         (
             "other.json",

@@ -37,10 +37,7 @@ fn not_applicable(runner: &str, workload: &str) -> bool {
     if runner == "processes" {
         return matches!(
             workload,
-            "tcp-echo"
-                | "tcp-echo-1"
-                | "tcp-echo-open"
-                | "channels"
+            "channels"
                 | "mixed-inline"
                 | "mixed-yield"
                 | "mixed-offload"
@@ -206,11 +203,25 @@ fn assert_workload_measures(results: &rtcompare_reports::Results) {
             .get(key)
             .unwrap_or_else(|| panic!("{}: no metric {key}: {:?}", cell.key(), cell.metrics))
     };
-    for workload in ["tcp-echo", "tcp-echo-1", "tcp-echo-open"] {
+    for workload in ["tcp-echo", "tcp-echo-1", "tcp-echo-open", "tcp-echo-conns"] {
         for cell in ok(workload) {
             let key = cell.key();
-            let p = &cell.params;
-            let requests = p["connections"].as_u64().unwrap() * p["round_trips"].as_u64().unwrap();
+            let steps = cell.params["steps"].as_array().unwrap();
+            let requests: u64 = steps
+                .iter()
+                .map(|s| s["connections"].as_u64().unwrap() * s["round_trips"].as_u64().unwrap())
+                .sum();
+            // Served to the external generator: one load step per planned step, the
+            // server's CPU apart from the generator's.
+            let load = cell
+                .load
+                .as_ref()
+                .unwrap_or_else(|| panic!("{key}: no load"));
+            assert_eq!(load.steps.len(), steps.len(), "{key}");
+            for step in &load.steps {
+                assert!(step.server_cpu_us_per_request > 0.0, "{key}: {step:?}");
+                assert!(step.generator_cpu_us_per_request > 0.0, "{key}: {step:?}");
+            }
             let latency = cell
                 .latency_us
                 .unwrap_or_else(|| panic!("{key}: no latency"));

@@ -1,6 +1,9 @@
-//! The network workloads through the real binary: open-loop latency is measured from
-//! the schedule (so a slow server shows up in full), and the open-file limit caps the
-//! connection count with a recorded note instead of failing.
+//! The network workloads through the real binary, served to the external load
+//! generator: open-loop latency is measured from the schedule (so a slow server shows
+//! up in full), a pool narrower than its connections makes the rest wait and shows it,
+//! a generator that falls behind its schedule is flagged, the sweep steps are recorded
+//! one by one, and the open-file limit caps the connection count with a recorded note
+//! instead of failing. (Sleep's early-return check is here too.)
 
 mod common;
 
@@ -12,6 +15,12 @@ fn cell<'a>(results: &'a rtcompare_reports::Results, runner: &str, workload: &st
         .iter()
         .find(|c| c.runner == runner && c.workload == workload)
         .unwrap_or_else(|| panic!("no {runner}/{workload} cell"))
+}
+
+fn ok(c: &Cell) -> &Cell {
+    assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
+    assert!(c.verified, "{}", c.key());
+    c
 }
 
 #[test]
@@ -30,7 +39,7 @@ fn open_loop_counts_the_queue_behind_a_slow_server() {
             "tcp-echo,tcp-echo-open",
             "--threads",
             "2",
-            "--rate",
+            "--rates",
             "4000",
         ],
     )
@@ -38,14 +47,21 @@ fn open_loop_counts_the_queue_behind_a_slow_server() {
     .assert()
     .success();
     let results = common::results(dir.path());
-    assert_eq!(results.config.rate, Some(4000.0));
+    let network = results
+        .config
+        .network
+        .as_ref()
+        .expect("schema 5 network config");
+    assert_eq!(network.rates.as_deref(), Some(&[4000.0][..]));
     for runner in ["tokio-ct", "threads"] {
-        let closed = cell(&results, runner, "tcp-echo");
-        let open = cell(&results, runner, "tcp-echo-open");
+        let closed = ok(cell(&results, runner, "tcp-echo"));
+        let open = ok(cell(&results, runner, "tcp-echo-open"));
         for c in [closed, open] {
-            assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
             assert_eq!(c.params["server_delay_us"], 2000, "{}", c.key());
         }
+        let steps = &open.load.as_ref().expect("a load record").steps;
+        assert_eq!(steps.len(), 1, "one rate, one step");
+        assert_eq!(steps[0].offered_rate_per_s, Some(4000.0));
         let (closed, open) = (closed.latency_us.unwrap(), open.latency_us.unwrap());
         // Both include the 2 ms delay...
         assert!(
@@ -63,9 +79,136 @@ fn open_loop_counts_the_queue_behind_a_slow_server() {
 }
 
 #[test]
+fn a_pool_of_two_makes_the_other_connections_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    // 4 connections x 20 round trips, each reply 1 ms late. A thread per connection
+    // serves all 4 at once; a pool of 2 serves 2 connections to the end (20 ms each)
+    // before it accepts the other 2, whose first requests have waited all that time.
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "threads,thread-pool",
+            "--workloads",
+            "tcp-echo",
+            "--threads",
+            "2",
+        ],
+    )
+    .env("RTCOMPARE_ECHO_DELAY_US", "1000")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    let threads = ok(cell(&results, "threads", "tcp-echo"))
+        .latency_us
+        .unwrap();
+    let pool = ok(cell(&results, "thread-pool", "tcp-echo"))
+        .latency_us
+        .unwrap();
+    // The waiting connections' first round trips: at least 20 replies of 1 ms each.
+    assert!(pool.max >= 19_000.0, "pool of 2: {pool:?}");
+    assert!(
+        threads.p50 < pool.max / 4.0,
+        "a thread per connection waits for nobody: {threads:?} vs {pool:?}"
+    );
+    for c in [&results.cells[0], &results.cells[1]] {
+        let load = c.load.as_ref().expect("a load record");
+        let step = &load.steps[0];
+        assert_eq!((step.connections, step.requests), (4, 80), "{}", c.key());
+        assert!(step.server_cpu_us_per_request > 0.0, "{}", c.key());
+        assert!(step.generator_cpu_us_per_request > 0.0, "{}", c.key());
+        // The sample's CPU is the server's; the generator's is apart.
+        let sample = &c.samples[0];
+        assert!(
+            sample.generator_cpu_s.is_some_and(|g| g > 0.0),
+            "{}",
+            c.key()
+        );
+    }
+}
+
+#[test]
+fn a_generator_that_falls_behind_its_schedule_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // The generator sleeps 2 ms after every send while its schedule wants one every
+    // 0.25 ms: its own lag, not the server's, so the step is flagged.
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "tokio-ct",
+            "--workloads",
+            "tcp-echo-open",
+            "--rates",
+            "4000",
+        ],
+    )
+    .env(rtcompare_loadgen::engine::STALL_ENV, "2000")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    let c = ok(cell(&results, "tokio-ct", "tcp-echo-open"));
+    let step = &c.load.as_ref().expect("a load record").steps[0];
+    assert!(step.generator_behind_samples > 0, "{step:?}");
+    assert!(step.generator_behind.is_some(), "{step:?}");
+    assert!(!step.kept_up(), "{step:?}");
+}
+
+#[test]
+fn the_sweeps_record_one_step_each() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "smol-mt,thread-pool",
+            "--workloads",
+            "tcp-echo-open,tcp-echo-conns",
+            "--threads",
+            "2",
+        ],
+    )
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    for runner in ["smol-mt", "thread-pool"] {
+        let open = ok(cell(&results, runner, "tcp-echo-open"));
+        let rates: Vec<Option<f64>> = open
+            .load
+            .as_ref()
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.offered_rate_per_s)
+            .collect();
+        assert_eq!(rates, [Some(2000.0), Some(8000.0)], "{}", open.key());
+        let conns = ok(cell(&results, runner, "tcp-echo-conns"));
+        let steps = &conns.load.as_ref().unwrap().steps;
+        let counts: Vec<usize> = steps.iter().map(|s| s.connections).collect();
+        assert_eq!(counts, [1, 4, 16], "{}", conns.key());
+        for step in steps {
+            assert!(step.offered_rate_per_s.is_none() && step.achieved_rate_per_s > 0.0);
+            assert!(step.latency_us.count >= step.requests, "{step:?}");
+        }
+    }
+    // The async server holds every connection at once, so its memory per connection
+    // is measured; a pool of 2 never holds 16.
+    let pool = cell(&results, "thread-pool", "tcp-echo-conns")
+        .load
+        .as_ref()
+        .unwrap();
+    assert!(pool.steps[2].rss_per_connection_bytes.is_none());
+    let tasks = cell(&results, "smol-mt", "tcp-echo-conns")
+        .load
+        .as_ref()
+        .unwrap();
+    assert!(tasks.steps[2].rss_per_connection_bytes.is_some());
+}
+
+#[test]
 fn open_file_limit_caps_connections_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    // 70 descriptors leave room for 3 of tiny's 4 connections (2 fds each + 64 spare).
+    // 67 descriptors leave room for 3 of tiny's 4 connections (1 fd each + 64 spare).
     common::tiny_compare(
         dir.path(),
         &[
@@ -77,18 +220,18 @@ fn open_file_limit_caps_connections_and_says_so() {
             "2",
         ],
     )
-    .env("RTCOMPARE_NOFILE", "70")
+    .env("RTCOMPARE_NOFILE", "67")
     .assert()
     .success();
     let results = common::results(dir.path());
     for runner in ["tokio-mt", "threads"] {
-        let c = cell(&results, runner, "tcp-echo");
-        assert_eq!(c.status, Status::Ok, "{}: {:?}", c.key(), c.error);
-        assert_eq!(c.params["connections"], 3, "{}", c.key());
+        let c = ok(cell(&results, runner, "tcp-echo"));
+        assert_eq!(c.params["steps"][0]["connections"], 3, "{}", c.key());
+        assert_eq!(c.params["requested_connections"], 4, "{}", c.key());
         assert!(
             c.notes
                 .iter()
-                .any(|n| n.contains("capped") && n.contains("70")),
+                .any(|n| n.contains("capped") && n.contains("67")),
             "{}: {:?}",
             c.key(),
             c.notes

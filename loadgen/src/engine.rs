@@ -8,6 +8,8 @@
 mod conn;
 mod worker;
 
+pub use worker::STALL_ENV;
+
 use crate::plan::{self, Plan, Report, Step, StepReport, new_histogram};
 use crate::sys::{self, CpuSeen};
 use mio::{Poll, Waker};

@@ -80,7 +80,11 @@ impl Session {
     /// `exe` in its generator mode, see [`rtcompare_loadgen::run_if_child`]), then
     /// marks the listener inheritable for worker processes started after this.
     /// `server_cpu` is the harness's clock of the server's CPU time.
-    pub fn for_cell(exe: &std::path::Path, options: Options, server_cpu: CpuClock) -> io::Result<Session> {
+    pub fn for_cell(
+        exe: &std::path::Path,
+        options: Options,
+        server_cpu: CpuClock,
+    ) -> io::Result<Session> {
         let listener = bind_loopback()
             .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1: {e}")))?;
         let addr = listener.local_addr()?;
@@ -122,7 +126,10 @@ impl Session {
         // flag and named it in the env var; this process owns its inherited copy.
         let listener = unsafe { TcpListener::from_raw_fd(fd) };
         let addr = listener.local_addr().map_err(|e| {
-            io::Error::new(e.kind(), format!("descriptor {fd} is not the cell's listener: {e}"))
+            io::Error::new(
+                e.kind(),
+                format!("descriptor {fd} is not the cell's listener: {e}"),
+            )
         })?;
         Ok(Session {
             listener,

@@ -213,6 +213,9 @@ impl Schedule<'_> {
             record(&mut self.part.send_lag, now - due_ns);
             self.conns[slot].start_send(now);
             self.drive(slot)?;
+            if let Some(stall) = stall() {
+                std::thread::sleep(stall);
+            }
         }
         Ok(())
     }
@@ -287,6 +290,23 @@ impl Schedule<'_> {
 
 /// Records `nanos` (at least 1, the lowest bucket) in an auto-resizing histogram,
 /// which accepts any value.
+/// Test-only: the env var that makes the generator sleep this many microseconds after
+/// each open-loop send, so tests can see a generator that falls behind its schedule
+/// flagged as such. Never set it for a report.
+pub const STALL_ENV: &str = "RTCOMPARE_LOADGEN_STALL_US";
+
+/// The stall of [`STALL_ENV`], read once per process.
+fn stall() -> Option<Duration> {
+    static STALL: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *STALL.get_or_init(|| {
+        let value = std::env::var(STALL_ENV).ok()?;
+        let us: u64 = value.trim().parse().unwrap_or_else(|_| {
+            panic!("{STALL_ENV} must be a whole number of microseconds, not '{value}'")
+        });
+        Some(Duration::from_micros(us))
+    })
+}
+
 fn record(h: &mut Histogram<u64>, nanos: u64) {
     let _ = h.record(nanos.max(1));
 }

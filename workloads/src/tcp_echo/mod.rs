@@ -338,7 +338,12 @@ fn cap_connections(
     }
     let mut notes = Vec::new();
     for (cap, why) in caps {
-        let largest = params.steps.iter().map(|s| s.connections).max().unwrap_or(0);
+        let largest = params
+            .steps
+            .iter()
+            .map(|s| s.connections)
+            .max()
+            .unwrap_or(0);
         if cap < largest {
             notes.push(format!("connections capped from {largest} to {cap}: {why}"));
             for step in &mut params.steps {

@@ -44,7 +44,13 @@ impl Mark {
 
     /// The step's record, given the requests echoed and the resident set at its last
     /// accept (`None` where not every connection was held at once).
-    fn until(self, net: &Session, requests: u64, all_open: Option<u64>, connections: usize) -> Served {
+    fn until(
+        self,
+        net: &Session,
+        requests: u64,
+        all_open: Option<u64>,
+        connections: usize,
+    ) -> Served {
         Served {
             requests,
             cpu_s: (net.server_cpu_s() - self.cpu_s).max(0.0),
@@ -58,7 +64,11 @@ impl Mark {
 
 /// The async server: for each step, accepts its C connections on the runtime's
 /// reactor and spawns a task per connection, then awaits them all.
-pub(super) async fn run_async<R: AsyncRuntime>(runtime: R, params: EchoParams, tag: u64) -> Outcome {
+pub(super) async fn run_async<R: AsyncRuntime>(
+    runtime: R,
+    params: EchoParams,
+    tag: u64,
+) -> Outcome {
     let net = net::session();
     let listener = runtime
         .adopt(net.listener_clone())
@@ -73,7 +83,10 @@ pub(super) async fn run_async<R: AsyncRuntime>(runtime: R, params: EchoParams, t
         let mut servers = Vec::with_capacity(step.connections);
         for i in 0..step.connections {
             let stream = runtime.accept(&listener).await.unwrap_or_else(|e| {
-                panic!("tcp-echo: accepting connection {i} on {} failed: {e}", net.addr())
+                panic!(
+                    "tcp-echo: accepting connection {i} on {} failed: {e}",
+                    net.addr()
+                )
             });
             servers.push(runtime.spawn(serve_async(runtime.clone(), stream, params.bytes, delay)));
         }

@@ -36,7 +36,11 @@ fn presets_are_valid_and_shaped() {
     let p = TcpEcho::<Conns>::params(Preset::Quick);
     let counts: Vec<usize> = p.steps.iter().map(|s| s.connections).collect();
     assert_eq!(counts, [1, 10, 100, 1_000]);
-    assert!(p.steps.iter().all(|s| s.rate_per_s.is_none() && s.round_trips >= 10));
+    assert!(
+        p.steps
+            .iter()
+            .all(|s| s.rate_per_s.is_none() && s.round_trips >= 10)
+    );
     assert_eq!(p.requested_connections, 1_000);
 }
 
@@ -153,10 +157,14 @@ fn rates_replace_the_ladder_of_the_open_loop_only() {
         ..FitContext::for_async(Preset::Tiny)
     };
     let open = TcpEcho::<Open>::fit(TcpEcho::<Open>::params(Preset::Tiny), &context).unwrap();
-    let got: Vec<f64> = open.params.steps.iter().filter_map(|s| s.rate_per_s).collect();
+    let got: Vec<f64> = open
+        .params
+        .steps
+        .iter()
+        .filter_map(|s| s.rate_per_s)
+        .collect();
     assert_eq!(got, rates);
-    let closed =
-        TcpEcho::<Closed>::fit(TcpEcho::<Closed>::params(Preset::Tiny), &context).unwrap();
+    let closed = TcpEcho::<Closed>::fit(TcpEcho::<Closed>::params(Preset::Tiny), &context).unwrap();
     assert_eq!(closed.params, TcpEcho::<Closed>::params(Preset::Tiny));
     assert!(TcpEcho::<Open>::takes_rate());
     assert!(!TcpEcho::<Closed>::takes_rate());
