@@ -340,7 +340,7 @@ impl Runner for Gil {
              and the holder hands the lock over at its next checkpoint",
         timer: "std::thread::sleep (the GIL released around it)",
         channel: "std::sync::mpsc",
-        net: "std::net, blocking, the GIL released around socket calls",
+        net: "std::net, blocking; a job per connection on N threads, the GIL released around socket calls",
         offload: "n/a",
         caveats: &[
             "an emulation of CPython's GIL (the new GIL since 3.2: a 5 ms switch interval, a \

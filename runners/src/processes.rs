@@ -12,8 +12,11 @@
 //! same closures. Only job indices and `u64` results cross the pipes: the parent's
 //! closure is ignored and job `i` runs as the worker's own closure computes it. Jobs
 //! share no memory, which is the point: workloads whose jobs do share memory (a
-//! listener, a histogram, channels, a stop flag) declare themselves n/a on
-//! [`AddressSpace::Separate`].
+//! histogram, channels, a stop flag) declare themselves n/a on
+//! [`AddressSpace::Separate`]. A network cell's listener is the exception that makes
+//! `processes` a pre-fork server: the cell binds it before this pool starts and the
+//! workers inherit it (see `rtcompare_workloads::net`), so a job sent to a worker
+//! accepts one connection on that shared socket and serves it to the end.
 //!
 //! # Protocol
 //! Frames of two little-endian `u64`s, a tag and a value, on the worker's stdin
@@ -925,7 +928,7 @@ impl Runner for Processes {
                   with chunksize 1",
         timer: "std::thread::sleep in each worker",
         channel: "pipes (job index and u64 result frames)",
-        net: "std::net in each worker",
+        net: "std::net, blocking; pre-fork: N worker processes accept on the cell's inherited listener, a connection each at a time",
         offload: "n/a",
         caveats: &[
             "processes share no memory: only job indices and u64 results cross the pipes, \

@@ -46,7 +46,7 @@ impl Runner for Rayon {
         summary: "rayon::ThreadPoolBuilder::new().num_threads(N); (0..jobs).into_par_iter()",
         timer: "std::thread::sleep (the kernel's timer)",
         channel: "std::sync::mpsc",
-        net: "std::net, blocking; a rayon job per connection",
+        net: "std::net, blocking; a rayon job per connection: N connections served at a time, the rest wait",
         offload: "n/a (blocking work holds a rayon worker)",
         caveats: &[
             "parallel, not concurrent: a blocking wait holds its worker thread",

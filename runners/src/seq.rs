@@ -28,7 +28,7 @@ impl Runner for Seq {
         summary: "a plain loop on the calling thread; blocking waits block everything",
         timer: "std::thread::sleep",
         channel: "std::sync::mpsc",
-        net: "std::net, blocking; one connection after another",
+        net: "std::net, blocking; serves one connection at a time while the rest wait in the listen backlog",
         offload: "n/a (no executor to keep free)",
         caveats: &[],
     };

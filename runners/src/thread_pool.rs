@@ -85,7 +85,7 @@ impl Runner for ThreadPool {
         summary: "N std threads popping one Mutex<VecDeque> queue, woken by a Condvar",
         timer: "std::thread::sleep (the kernel's timer)",
         channel: "std::sync::mpsc",
-        net: "std::net, blocking; a pool job per connection",
+        net: "std::net, blocking; a pool job per connection: N connections served at a time, the rest wait",
         offload: "n/a (blocking work holds a pool thread)",
         caveats: &[],
     };

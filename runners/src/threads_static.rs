@@ -84,7 +84,7 @@ impl Runner for ThreadsStatic {
         summary: "N std threads, each given a contiguous 1/N of the jobs up front",
         timer: "std::thread::sleep (the kernel's timer)",
         channel: "std::sync::mpsc",
-        net: "std::net, blocking; a static share of connections per thread",
+        net: "std::net, blocking; each thread serves a fixed 1/N share of the connections, one at a time",
         offload: "n/a (blocking work holds its thread)",
         caveats: &[],
     };
