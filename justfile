@@ -43,6 +43,11 @@ ab A B *FLAGS:
 example:
     cargo compare --crash --seed 2026 --out docs/example-report
 
+# The fidelity check: bare tokio tcp-echo servers beside the harness's own tokio-ct and tokio-mt cells, pair by pair, driven by the same load generator; prints the harness/bare ratios of throughput and server CPU per request, and whether they are within 5%. Flags pass through (--pairs K, --runs N, --workers N).
+fidelity *FLAGS:
+    cargo build --release
+    cargo run --release --example bare_tcp_echo -- --vs-harness "${CARGO_TARGET_DIR:-target}/release/rtcompare" {{FLAGS}}
+
 # Formatting and lints, as CI checks them.
 lint:
     cargo fmt --all -- --check
