@@ -107,7 +107,7 @@ fn fidelity(
     args: &Args,
 ) -> Result<(Spread, Spread), String> {
     println!(
-        "\n{runner}, {}: {}, each {} of the bare {} then the harness's cell",
+        "\n{runner}, {}: {}, each {} of the bare {} and the harness's cell, in alternating order",
         count(threads, "thread"),
         count(args.pairs, "pair"),
         count(args.runs, "run"),
@@ -123,8 +123,15 @@ fn fidelity(
     );
     let (mut throughput, mut cpu) = (Vec::new(), Vec::new());
     for pair in 1..=args.pairs {
-        let bare = Figures::of(&flavour.measure(bench, args.runs)?);
-        let harness = harness_cell(exe, runner, threads, args.runs)?;
+        // Alternate which goes first (A B, B A, ...), so a drift of the machine over
+        // the pairs weighs on both sides alike.
+        let (bare, harness) = if pair % 2 == 1 {
+            let bare = Figures::of(&flavour.measure(bench, args.runs)?);
+            (bare, harness_cell(exe, runner, threads, args.runs)?)
+        } else {
+            let harness = harness_cell(exe, runner, threads, args.runs)?;
+            (Figures::of(&flavour.measure(bench, args.runs)?), harness)
+        };
         throughput.push(harness.throughput / bare.throughput);
         cpu.push(harness.cpu_us_per_request / bare.cpu_us_per_request);
         println!(
