@@ -45,6 +45,7 @@ fn not_applicable(runner: &str, workload: &str) -> bool {
                 | "shared-mutex"
                 | "shared-atomic"
                 | "shared-async-mutex"
+                | "timer"
         );
     }
     match workload {
@@ -242,6 +243,17 @@ fn assert_workload_measures(results: &rtcompare_reports::Results) {
     for cell in ok("fork-join") {
         // 64 units split down to single units: 63 subtasks, on every runner.
         assert_eq!(metric(cell, "tasks-spawned"), 63.0, "{}", cell.key());
+    }
+    for cell in ok("timer") {
+        let key = cell.key();
+        // tiny: 20 sleeps of 100 µs, then 5 of 1 ms, each in its own histogram.
+        let short = cell
+            .latency_us
+            .unwrap_or_else(|| panic!("{key}: no lateness"));
+        let long = cell.more_latency_us.get("sleep-1ms-lateness");
+        let samples = cell.samples.len() as u64;
+        assert_eq!(short.count, 20 * samples, "{key}");
+        assert_eq!(long.map(|l| l.count), Some(5 * samples), "{key}");
     }
     for workload in ["mixed-inline", "mixed-yield", "mixed-offload"] {
         for cell in ok(workload) {

@@ -286,3 +286,46 @@ fn a_runner_whose_sleeps_return_early_fails_sleep() {
         assert!(why.contains("wrong answer"), "{}: {why}", cell.key());
     }
 }
+
+#[test]
+fn timer_shows_tokio_rounding_sleeps_up_to_whole_milliseconds() {
+    // Tokio's time wheel ends a sleep on a whole millisecond, so a 100 µs sleep taken
+    // right after the previous one woke lasts about a millisecond; async-io's Timer
+    // fires at its deadline. Bounds are loose: 400 µs sits far from both.
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_compare(
+        dir.path(),
+        &["--runners", "tokio-ct,smol-local", "--workloads", "timer"],
+    )
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    let short_p50 = |runner: &str| {
+        let cell = cell(&results, runner, "timer");
+        let key = cell.key();
+        assert_eq!(cell.status, Status::Ok, "{key}: {:?}", cell.error);
+        assert!(cell.verified, "{key}");
+        let short = cell
+            .latency_us
+            .unwrap_or_else(|| panic!("{key}: no latency"));
+        let long = cell.more_latency_us["sleep-1ms-lateness"];
+        // tiny: 20 sleeps of 100 µs, then 5 of 1 ms, per sample.
+        assert_eq!(short.count, 20 * cell.samples.len() as u64, "{key}");
+        assert_eq!(long.count, 5 * cell.samples.len() as u64, "{key}");
+        eprintln!(
+            "{key}: 100 µs sleep lateness p50 {} p99 {} max {} µs; 1 ms sleep lateness p50 {} \
+             p99 {} µs",
+            short.p50, short.p99, short.max, long.p50, long.p99
+        );
+        short.p50
+    };
+    let (tokio, smol) = (short_p50("tokio-ct"), short_p50("smol-local"));
+    assert!(
+        tokio >= 400.0,
+        "tokio-ct's 100 µs sleeps were only {tokio} µs late at p50: no whole-ms rounding?"
+    );
+    assert!(
+        smol < 400.0,
+        "smol-local's 100 µs sleeps were {smol} µs late at p50: async-io's timer is finer"
+    );
+}

@@ -12,6 +12,8 @@ pub mod workload {
     pub const CPU_SKEWED: &str = "cpu-skewed";
     /// Tasks that only sleep.
     pub const SLEEP: &str = "sleep";
+    /// One task's unloaded sleeps: how late the runner's own timer ends them.
+    pub const TIMER: &str = "timer";
     /// Spawning and joining many empty tasks.
     pub const SPAWN: &str = "spawn";
     /// A ring of tasks passing one token through bounded channels.
@@ -86,4 +88,9 @@ pub mod latency {
     pub const ROUND_TRIP: &str = "round-trip";
     /// How late a periodic tick fired.
     pub const TICK_LATENESS: &str = "tick-lateness";
+    /// How late a 100 µs sleep with nothing else running ended (`timer`).
+    pub const SLEEP_100US_LATENESS: &str = "sleep-100us-lateness";
+    /// How late a 1 ms sleep with nothing else running ended (`timer`): the
+    /// runner's own share of a 1 ms tick's lateness.
+    pub const SLEEP_1MS_LATENESS: &str = "sleep-1ms-lateness";
 }

@@ -351,6 +351,60 @@ pub(crate) mod fixtures {
             .collect()
     }
 
+    /// Gives `runner` a `timer` cell at `threads` in `results` (a v2 run), made
+    /// from the fixture's smol-local one: its 100 µs and 1 ms sleeps' lateness
+    /// p50 (µs) set, the other percentiles scaled alike; the runner's class and
+    /// family from `results.runners`.
+    pub(crate) fn add_timer_cell(
+        results: &mut Results,
+        runner: &str,
+        threads: usize,
+        short_p50: f64,
+        long_p50: f64,
+    ) {
+        let mut cell = results
+            .cells
+            .iter()
+            .find(|c| c.runner == "smol-local" && c.workload == "timer")
+            .expect("the v2 fixture's smol-local timer cell")
+            .clone();
+        let meta = results
+            .runners
+            .iter()
+            .find(|m| m.id == runner)
+            .expect("runner");
+        cell.runner = runner.to_owned();
+        cell.class = meta.class;
+        cell.family = meta.family;
+        cell.threads = threads;
+        let scale = |l: &mut crate::Latency, p50: f64| {
+            let k = p50 / l.p50;
+            for v in [
+                &mut l.mean,
+                &mut l.p50,
+                &mut l.p90,
+                &mut l.p99,
+                &mut l.p999,
+                &mut l.max,
+            ] {
+                *v *= k;
+            }
+        };
+        let mut short = cell.latency_us.expect("timer latency");
+        let k = short_p50 / short.p50;
+        scale(&mut short, short_p50);
+        cell.latency_us = Some(short);
+        for sample in cell.samples.iter_mut().chain(cell.warmup.iter_mut()) {
+            for v in [&mut sample.latency_p99_us, &mut sample.latency_max_us] {
+                *v = v.map(|us| us * k);
+            }
+        }
+        for (_, long) in cell.more_latency_us.iter_mut() {
+            scale(long, long_p50);
+        }
+        results.cells.push(cell);
+    }
+
     /// A real `quick` run on 2 cores.
     pub(crate) fn quick() -> Results {
         load(

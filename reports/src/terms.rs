@@ -16,6 +16,7 @@ pub(crate) enum Term {
     Efficiency,
     WorkStealing,
     Gil,
+    TimerLateness,
 }
 
 impl Term {
@@ -30,6 +31,7 @@ impl Term {
             Term::Efficiency => "efficiency",
             Term::WorkStealing => "work stealing",
             Term::Gil => "GIL",
+            Term::TimerLateness => "timer lateness",
         }
     }
 
@@ -44,6 +46,7 @@ impl Term {
             Term::Efficiency => "glossary-efficiency",
             Term::WorkStealing => "glossary-work-stealing",
             Term::Gil => "glossary-gil",
+            Term::TimerLateness => "glossary-timer-lateness",
         }
     }
 }

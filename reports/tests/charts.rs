@@ -339,6 +339,7 @@ fn one_latency_chart_per_latency_workload_without_cells_that_do_not_apply() {
     assert_eq!(
         latency,
         [
+            "latency-timer.svg",
             "latency-tcp-echo.svg",
             "latency-tcp-echo-1.svg",
             "latency-tcp-echo-open.svg",

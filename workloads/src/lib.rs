@@ -19,6 +19,7 @@ pub mod shared_state;
 pub mod sleep;
 pub mod spawn;
 pub mod tcp_echo;
+pub mod timer;
 
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, Spawns, Strategy, WorkloadKind,
@@ -293,6 +294,7 @@ registry![
     cpu::Cpu,
     cpu_skewed::CpuSkewed,
     sleep::Sleep,
+    timer::Timer,
     tcp_echo::TcpEcho<tcp_echo::Closed>,
     tcp_echo::TcpEcho<tcp_echo::Single>,
     tcp_echo::TcpEcho<tcp_echo::Open>,

@@ -1,8 +1,9 @@
 //! The *Glossary*: the terms a reader may not know (p50 and p99, open and
-//! closed loop, Little's law, efficiency, work stealing, the GIL), one or two
-//! short sentences each, with an anchor per term. Other sections link a term
-//! where they first use it with [`link`] (`[p99](#glossary-p99)`). The finding
-//! is the list of terms defined, with their anchors.
+//! closed loop, Little's law, efficiency, work stealing, the GIL, timer
+//! lateness), one or two short sentences each, with an anchor per term. Other
+//! sections link a term where they first use it with [`link`]
+//! (`[p99](#glossary-p99)`). The finding is the list of terms defined, with
+//! their anchors.
 
 use super::Report;
 pub(crate) use crate::terms::{Term, link};
@@ -18,7 +19,7 @@ struct Entry {
 }
 
 /// The entries, in the order the glossary lists them.
-const ENTRIES: [Entry; 6] = [
+const ENTRIES: [Entry; 7] = [
     Entry {
         terms: &[Term::P50, Term::P99],
         heading: "p50, p99",
@@ -59,6 +60,14 @@ const ENTRIES: [Entry; 6] = [
         definition: "A global interpreter lock, as in CPython: many OS threads, but only the one \
             holding the lock runs. Here a runner of class concurrent-serialized emulates it; its \
             threads release the lock while they wait.",
+    },
+    Entry {
+        terms: &[Term::TimerLateness],
+        heading: "Timer lateness",
+        definition: "How much longer a sleep took than it asked for. The `timer` workload \
+            measures it per runner with nothing else running, so it is the timer's own share: a \
+            timer that ends sleeps on a tick of its resolution is late by up to one tick. Beside \
+            CPU hogs, a tick's lateness beyond it is what the load added.",
     },
 ];
 
@@ -147,7 +156,7 @@ mod tests {
         let mut out = String::new();
         let defined = derive();
         render(&defined, &mut out);
-        assert_eq!(defined.terms.len(), 8);
+        assert_eq!(defined.terms.len(), 9);
         for d in &defined.terms {
             let tag = format!("<a id=\"{}\"></a>", d.anchor);
             assert_eq!(out.matches(&tag).count(), 1, "{tag}");

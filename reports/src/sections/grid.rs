@@ -27,6 +27,9 @@ pub(crate) struct Grid {
     pub(crate) without_seq: Vec<String>,
     /// Workloads left out because a send schedule sets their wall time.
     pub(crate) scheduled: Vec<String>,
+    /// Workloads left out because they time one task's own timer (`timer`):
+    /// there is nothing for concurrency or parallelism to overlap.
+    pub(crate) one_task: Vec<String>,
 }
 
 /// One class across the grid's workloads.
@@ -58,11 +61,14 @@ impl<'a> Report<'a> {
     pub(super) fn derive_grid(&self) -> Option<Grid> {
         // A workload on a send schedule has no speedup worth showing: the
         // schedule sets its wall time.
-        let (scheduled, timed): (Vec<&str>, Vec<&str>) = self
+        let (one_task, shown): (Vec<&str>, Vec<&str>) = self
             .workloads
             .iter()
             .filter(|&&w| self.kind_of(w) != Some(WorkloadKind::Fault))
-            .partition(|&&w| self.open_loop(w).is_some());
+            .partition(|&&w| w == super::timer::TIMER);
+        let (scheduled, timed): (Vec<&str>, Vec<&str>) = shown
+            .into_iter()
+            .partition(|&w| self.open_loop(w).is_some());
         // A workload with no speedup at all (no `seq` that applies or finished)
         // has nothing to show in the grid.
         let (workloads, without_seq): (Vec<&str>, Vec<&str>) = timed.iter().partition(|&&w| {
@@ -99,6 +105,7 @@ impl<'a> Report<'a> {
             rows,
             without_seq: owned(without_seq),
             scheduled: owned(scheduled),
+            one_task: owned(one_task),
         })
     }
 
@@ -222,6 +229,15 @@ fn render(grid: &Grid, out: &mut String) {
             "Not in the grid, sending on a fixed schedule that sets the wall time, so a \
              speedup means nothing: {}.\n",
             names(&grid.scheduled)
+        )
+        .expect("write to String");
+    }
+    if !grid.one_task.is_empty() {
+        writeln!(
+            out,
+            "Not in the grid, timing one task's own sleeps, which leave concurrency and \
+             parallelism nothing to overlap: {}.\n",
+            names(&grid.one_task)
         )
         .expect("write to String");
     }

@@ -32,6 +32,7 @@ mod reproduce;
 mod shared;
 #[cfg(test)]
 mod tests;
+pub(crate) mod timer;
 mod verdict;
 mod workloads;
 

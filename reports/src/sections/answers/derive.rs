@@ -15,7 +15,7 @@ enum Workloads {
 
 /// The kinds of work in the order the answers list them, with their workloads
 /// and measure. A kind whose workloads did not run is left out.
-const KINDS: [(Work, Workloads, Ranking); 10] = [
+const KINDS: [(Work, Workloads, Ranking); 11] = [
     (
         Work::CpuUniform,
         Workloads::One(workload::CPU),
@@ -32,6 +32,11 @@ const KINDS: [(Work, Workloads, Ranking); 10] = [
         Ranking::Wall,
     ),
     (Work::Timers, Workloads::One(workload::SLEEP), Ranking::Wall),
+    (
+        Work::TimerLateness,
+        Workloads::One(workload::TIMER),
+        Ranking::P99,
+    ),
     (
         Work::TcpThroughput,
         Workloads::One(workload::TCP_ECHO),
@@ -300,7 +305,10 @@ impl<'a> Report<'a> {
         };
         let said = |m: &RunnerMeta, words: &str| m.caveats.iter().any(|c| c.contains(words));
         let sockets = matches!(work, Work::TcpThroughput | Work::TcpLatency);
-        let timers = matches!(work, Work::Timers | Work::LatencyBesideHogs);
+        let timers = matches!(
+            work,
+            Work::Timers | Work::TimerLateness | Work::LatencyBesideHogs
+        );
         if sockets {
             if let Some(runner) = first(&|_, m| net_kind(m) == Some(NetKind::Blocking)) {
                 return Some(Caveat::Lockstep { runner });

@@ -57,6 +57,8 @@ pub(crate) enum Work {
     CpuSkewed,
     ForkJoin,
     Timers,
+    /// One task's sleeps with nothing else running (`timer`).
+    TimerLateness,
     TcpThroughput,
     TcpLatency,
     LatencyBesideHogs,

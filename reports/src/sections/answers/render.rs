@@ -98,6 +98,7 @@ fn work_label(a: &Answer) -> String {
         Work::CpuSkewed => "CPU, uneven chunks",
         Work::ForkJoin => "Fork-join",
         Work::Timers => "Timers",
+        Work::TimerLateness => "Timer lateness, unloaded",
         Work::TcpThroughput => "TCP, many connections",
         Work::TcpLatency => "TCP, one connection",
         Work::LatencyBesideHogs => "Latency beside CPU hogs",
@@ -117,6 +118,7 @@ fn measure_label(a: &Answer) -> String {
         // The report's first use of the p99: linked to the glossary.
         (Measure::LatencyP99, Work::LatencyBesideHogs) => format!("tick lateness {}", p99()),
         (Measure::LatencyP99, Work::TcpLatency) => format!("round trip {}", p99()),
+        (Measure::LatencyP99, Work::TimerLateness) => format!("100 µs sleep lateness {}", p99()),
         (Measure::LatencyP99, _) => format!("latency {}", p99()),
         (Measure::Cost { header, .. }, _) => escape_inline(&cost_label(header)),
     }

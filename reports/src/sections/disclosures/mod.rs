@@ -8,7 +8,7 @@
 pub(super) mod render;
 
 use super::Report;
-use crate::model::{Cell, RunnerMeta};
+use crate::model::{Cell, RunnerMeta, Status};
 use rtcompare_api::{Class, Family};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -91,6 +91,42 @@ pub(crate) struct RunnerDisclosure {
     pub(crate) threads_run: Vec<usize>,
     /// What `--threads` set and the threads its cells saw.
     pub(crate) threads: Threads,
+    /// Its own timer's lateness as `timer` measured it, when it has a judged,
+    /// finished `timer` cell: the figure behind any caveat about its timer.
+    pub(crate) timer: Option<MeasuredTimer>,
+}
+
+/// A runner's `timer` cell (its lowest thread count): the p50 lateness of its
+/// sleeps with nothing else running, µs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct MeasuredTimer {
+    pub(crate) threads: usize,
+    /// Of a 100 µs sleep (`timer`'s own latency).
+    pub(crate) sleep_100us_p50_us: f64,
+    /// Of a 1 ms sleep, when the cell recorded it.
+    pub(crate) sleep_1ms_p50_us: Option<f64>,
+}
+
+impl MeasuredTimer {
+    /// From the judged, finished `timer` cell of `cells` at the lowest thread
+    /// count that measured latency.
+    fn of(cells: &[&Cell]) -> Option<Self> {
+        cells
+            .iter()
+            .filter(|c| c.workload == super::timer::TIMER && c.status == Status::Ok)
+            .filter(|c| crate::judge::judged(c))
+            .filter_map(|c| {
+                Some(MeasuredTimer {
+                    threads: c.threads,
+                    sleep_100us_p50_us: c.latency_us?.p50,
+                    sleep_1ms_p50_us: c
+                        .more_latency_us
+                        .get(super::timer::LONG_SLEEP)
+                        .map(|l| l.p50),
+                })
+            })
+            .min_by_key(|m| m.threads)
+    }
 }
 
 /// A runner's description, verbatim from the results file.
@@ -289,6 +325,7 @@ fn disclose(
         }
     };
     RunnerDisclosure {
+        timer: MeasuredTimer::of(cells),
         runner: id.to_owned(),
         class,
         family,

@@ -4,11 +4,16 @@
 //! multithreading recovers what workers the hogs leave free (as many hogs as
 //! worker threads hold every worker, and a runner with a thread per task leaves
 //! the ticks to the kernel's scheduler); yielding and offloading recover the
-//! ticks on one thread, at some cost to the hogs.
+//! ticks on one thread, at some cost to the hogs. Every tick is read beyond
+//! its runner's own timer lateness where the run measured it (`timer`), so the
+//! comparisons and the ranking weigh what the hogs added, not the timer's
+//! granularity; stalls stay as measured (a sample's worst tick against the
+//! threshold).
 
 use super::*;
 use crate::cell_ref::CellRef;
 use crate::model::{Cell, RunnerMeta};
+use crate::sections::timer::ranked_by_p99;
 use rtcompare_api::Class;
 
 /// The mixed cells that apply, by runner, then thread count, then variant, in
@@ -37,19 +42,42 @@ fn mixed_cells<'a>(report: &Report<'a>) -> Vec<&'a Cell> {
     cells
 }
 
+/// A cell's runner's own timer lateness, when the finding reads beyond it.
+pub(super) type TimerOf<'t> = &'t dyn Fn(&Cell) -> Option<TimerBaseline>;
+
 /// The finding, or `None` when the run has no mixed cell that applies.
 pub(super) fn derive(report: &Report<'_>) -> Option<HogsFinding> {
     let cells = mixed_cells(report);
     if cells.is_empty() {
         return None;
     }
+    let timer_ran = report.timer_ran();
+    // Without any `timer` cell every baseline is `None`: read as measured.
+    let timer: TimerOf<'_> = &|c: &Cell| report.timer_baseline_of(c);
+    let variants = variants(&cells, &report.workloads);
+    let mut no_timer: Vec<String> = Vec::new();
+    for cell in &cells {
+        if timer_ran && timer(cell).is_none() && !no_timer.contains(&cell.runner) {
+            no_timer.push(cell.runner.clone());
+        }
+    }
+    let rank = |runner: &str| report.runner_rank(runner);
     Some(HogsFinding {
         hogs: common(&cells, hog_count),
-        variants: variants(&cells, &report.workloads),
+        ranking: variants
+            .iter()
+            .map(|variant| VariantRanking {
+                variant: variant.clone(),
+                runners: ranked_by_p99(&finished(&cells, variant, |_| true), timer, &rank),
+            })
+            .collect(),
+        variants,
         stall_threshold_us: STALL_US,
-        cells: cells.iter().map(|c| row(c)).collect(),
+        timer_ran,
+        no_timer,
+        cells: cells.iter().map(|c| row(c, timer(c))).collect(),
         disturbed: cells.iter().filter_map(|c| Disturbance::of(c)).collect(),
-        comparisons: compare(&cells, &report.results.runners),
+        comparisons: compare(&cells, &report.results.runners, timer),
     })
 }
 
@@ -69,13 +97,20 @@ fn variants(cells: &[&Cell], workloads: &[&str]) -> Vec<String> {
     ids.into_iter().map(str::to_owned).collect()
 }
 
-fn row(cell: &Cell) -> HogsRow {
+fn row(cell: &Cell, timer: Option<TimerBaseline>) -> HogsRow {
     let outcome = if cell.status == Status::Ok {
+        let lateness = cell.latency_us.map(|l| Lateness {
+            p50_us: l.p50,
+            p99_us: l.p99,
+            max_us: l.max,
+        });
         RowOutcome::Finished(Measures {
-            lateness: cell.latency_us.map(|l| Lateness {
-                p50_us: l.p50,
-                p99_us: l.p99,
-                max_us: l.max,
+            lateness,
+            timer,
+            beyond_timer: lateness.zip(timer).map(|(l, t)| Lateness {
+                p50_us: t.beyond(l.p50_us),
+                p99_us: t.beyond(l.p99_us),
+                max_us: t.beyond(l.max_us),
             }),
             stalls: stalls(cell, STALL_US),
             chunks_per_s: cell.metrics.get(CHUNKS_PER_S).copied(),
@@ -175,31 +210,38 @@ fn multithreaded(cell: &Cell) -> bool {
     cell.class == Class::ConcurrentParallel && cell.threads > 1
 }
 
-/// Worst tick lateness of a finished cell, µs.
+/// Worst tick lateness of a finished cell as measured, µs.
 fn worst(cell: &Cell) -> f64 {
     cell.latency_us.map_or(f64::NAN, |l| l.max)
 }
 
-/// Worst tick lateness over the cell's own hog chunk.
-fn chunks_waited(cell: &Cell) -> Option<f64> {
-    Some(worst(cell) / (chunk_ms(cell)? * 1e3))
+/// Worst tick lateness of a finished cell as the comparisons read it (beyond
+/// its runner's timer, where `timer` gives one), µs.
+fn worst_read(cell: &Cell, timer: TimerOf<'_>) -> f64 {
+    beyond(worst(cell), timer(cell))
 }
 
-fn ticks(cell: &Cell) -> Ticks {
+/// Worst tick lateness, as read, over the cell's own hog chunk.
+fn chunks_waited(cell: &Cell, timer: TimerOf<'_>) -> Option<f64> {
+    Some(worst_read(cell, timer) / (chunk_ms(cell)? * 1e3))
+}
+
+fn ticks(cell: &Cell, timer: TimerOf<'_>) -> Ticks {
     Ticks {
         cell: CellRef::of(cell),
         p99_us: cell.latency_us.map_or(f64::NAN, |l| l.p99),
         worst_us: worst(cell),
+        timer: timer(cell),
         chunk: chunk_ms(cell).map(|ms| Chunk {
             ms,
             measured: cell.metrics.contains_key(CHUNK_MS),
-            waited: worst(cell) / (ms * 1e3),
+            waited: worst_read(cell, timer) / (ms * 1e3),
         }),
         stalls: stalls(cell, STALL_US),
     }
 }
 
-fn group(cells: &[&Cell]) -> Group {
+fn group(cells: &[&Cell], timer: TimerOf<'_>) -> Group {
     let counts: Vec<Stalls> = cells.iter().filter_map(|c| stalls(c, STALL_US)).collect();
     let (stalled, samples) = counts
         .iter()
@@ -214,41 +256,53 @@ fn group(cells: &[&Cell]) -> Group {
         StallSummary::SomeStalled
     };
     Group {
-        cells: cells.iter().map(|c| ticks(c)).collect(),
+        cells: cells.iter().map(|c| ticks(c, timer)).collect(),
         stalls,
     }
 }
 
 /// The comparisons, from `cells` (the mixed cells that apply) and the runners as
-/// the results file describes them.
-pub(super) fn compare(cells: &[&Cell], runners: &[RunnerMeta]) -> Comparisons {
+/// the results file describes them, each tick read beyond `timer`.
+pub(super) fn compare(cells: &[&Cell], runners: &[RunnerMeta], timer: TimerOf<'_>) -> Comparisons {
     let inline_single = finished(cells, INLINE, single_threaded);
     let inline_worst = inline_single
         .iter()
-        .map(|c| worst(c))
+        .map(|c| worst_read(c, timer))
         .fold(f64::NAN, f64::min);
     Comparisons {
         several_hogs: cells.iter().any(|c| hog_count(c).is_some_and(|n| n > 1.0)),
         inline_worst_us: inline_worst.is_finite().then_some(inline_worst),
-        inline: inline(&inline_single),
-        multithreading: multithreading(&finished(cells, INLINE, multithreaded), runners),
-        yielding: recovery(&finished(cells, YIELD, single_threaded), &inline_single),
-        offloading: recovery(&finished(cells, OFFLOAD, single_threaded), &inline_single),
+        inline: inline(&inline_single, timer),
+        multithreading: multithreading(&finished(cells, INLINE, multithreaded), runners, timer),
+        yielding: recovery(
+            &finished(cells, YIELD, single_threaded),
+            &inline_single,
+            timer,
+        ),
+        offloading: recovery(
+            &finished(cells, OFFLOAD, single_threaded),
+            &inline_single,
+            timer,
+        ),
     }
 }
 
 /// The inline hog on the single-threaded executors.
-fn inline(cells: &[&Cell]) -> Option<Inline> {
+fn inline(cells: &[&Cell], timer: TimerOf<'_>) -> Option<Inline> {
     if cells.is_empty() {
         return None;
     }
+    // A stall is of a sample as measured: its worst tick over the threshold.
     let most = cells
         .iter()
         .map(|c| worst(c))
         .fold(f64::NEG_INFINITY, f64::max);
     // How many chunks a tick can wait for: every hog's, back to back.
     let back_to_back = common(cells, |c| Some(hog_count(c)? * chunks_per_hog(c)));
-    let waited: Vec<f64> = cells.iter().filter_map(|c| chunks_waited(c)).collect();
+    let waited: Vec<f64> = cells
+        .iter()
+        .filter_map(|c| chunks_waited(c, timer))
+        .collect();
     let all_near = |target: f64| {
         !waited.is_empty()
             && waited
@@ -269,14 +323,18 @@ fn inline(cells: &[&Cell]) -> Option<Inline> {
     };
     Some(Inline {
         wait,
-        ticks: group(cells),
+        ticks: group(cells, timer),
     })
 }
 
 /// The inline hog on multithreaded runners: pools by whether the hogs occupy
 /// every worker (not said when the file does not describe the runner or give
 /// the hog count), and the runners with a thread per task.
-fn multithreading(cells: &[&Cell], runners: &[RunnerMeta]) -> Option<Multithreading> {
+fn multithreading(
+    cells: &[&Cell],
+    runners: &[RunnerMeta],
+    timer: TimerOf<'_>,
+) -> Option<Multithreading> {
     if cells.is_empty() {
         return None;
     }
@@ -304,8 +362,8 @@ fn multithreading(cells: &[&Cell], runners: &[RunnerMeta]) -> Option<Multithread
                 .filter(|c| busy(c) == occupied)
                 .collect();
             (!members.is_empty()).then(|| Pool {
-                occupancy: occupancy(occupied, &members),
-                ticks: group(&members),
+                occupancy: occupancy(occupied, &members, timer),
+                ticks: group(&members, timer),
             })
         })
         .collect();
@@ -313,8 +371,8 @@ fn multithreading(cells: &[&Cell], runners: &[RunnerMeta]) -> Option<Multithread
         // Preemption shows as ticks far shorter than a chunk.
         preempted: per_task
             .iter()
-            .all(|c| chunks_waited(c).is_some_and(|w| w < 0.5)),
-        ticks: group(&per_task),
+            .all(|c| chunks_waited(c, timer).is_some_and(|w| w < 0.5)),
+        ticks: group(&per_task, timer),
     });
     Some(Multithreading {
         threads,
@@ -323,10 +381,13 @@ fn multithreading(cells: &[&Cell], runners: &[RunnerMeta]) -> Option<Multithread
     })
 }
 
-fn occupancy(occupied: Option<bool>, cells: &[&Cell]) -> Occupancy {
+fn occupancy(occupied: Option<bool>, cells: &[&Cell], timer: TimerOf<'_>) -> Occupancy {
     match occupied {
         Some(true) => {
-            let waited: Vec<f64> = cells.iter().filter_map(|c| chunks_waited(c)).collect();
+            let waited: Vec<f64> = cells
+                .iter()
+                .filter_map(|c| chunks_waited(c, timer))
+                .collect();
             let waits =
                 |test: fn(f64) -> bool| !waited.is_empty() && waited.iter().all(|&w| test(w));
             let still = if waits(|w| (w - 1.0).abs() <= CHUNK_TOLERANCE) {
@@ -368,12 +429,12 @@ fn hogs_on_workers(cells: &[&Cell]) -> Vec<HogsOnWorkers> {
 
 /// Yielding or offloading on the single-threaded executors, held against
 /// `inline` (the inline cells there).
-fn recovery(cells: &[&Cell], inline: &[&Cell]) -> Option<Recovery> {
+fn recovery(cells: &[&Cell], inline: &[&Cell], timer: TimerOf<'_>) -> Option<Recovery> {
     // The runner that recovered most.
     let best = cells
         .iter()
         .copied()
-        .min_by(|a, b| worst(a).total_cmp(&worst(b)))?;
+        .min_by(|a, b| worst_read(a, timer).total_cmp(&worst_read(b, timer)))?;
     let before = inline.iter().find(|c| c.runner == best.runner);
     let cost = match (
         best.metrics.get(CHUNKS_PER_S),
@@ -386,7 +447,7 @@ fn recovery(cells: &[&Cell], inline: &[&Cell]) -> Option<Recovery> {
         _ => None,
     };
     Some(Recovery {
-        ticks: group(cells),
+        ticks: group(cells, timer),
         best: CellRef::of(best),
         cost,
     })

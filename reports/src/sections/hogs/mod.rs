@@ -5,19 +5,31 @@
 //! of these workloads is tick lateness (how late each tick ran); [`ROUND_TRIP`] is
 //! the echo client's.
 //!
+//! Tick lateness is read beyond the runner's own timer: a 1 ms tick on a timer
+//! that ends sleeps on whole milliseconds is about a millisecond late with no
+//! hog at all, so each cell's lateness, less its runner's unloaded 1 ms sleep
+//! lateness p50 from the `timer` workload ([`super::timer`]), is what the hogs
+//! added. Runners are ranked by it, per variant. A runner without a `timer`
+//! cell is read as measured, and the section says so.
+//!
 //! This module owns the section's ids and thresholds and its typed finding,
-//! [`HogsFinding`]: per cell the lateness percentiles and how many samples
-//! stalled (their worst tick more than [`STALL_US`] late, which a merged p99
-//! hides when only some samples stall), and the comparisons of the variants as
+//! [`HogsFinding`]: per cell the lateness percentiles, raw and beyond the
+//! timer, and how many samples stalled (their worst tick more than
+//! [`STALL_US`] late as measured, which a merged p99 hides when only some
+//! samples stall), the ranking, and the comparisons of the variants as
 //! numbers, enums and cell ids. `derive.rs` builds it from the results,
 //! `render.rs` words it; `findings.json` carries it under `hogs`.
 
+#[cfg(test)]
+mod beyond_timer_tests;
 mod derive;
 mod render;
+mod render_table;
 #[cfg(test)]
 mod tests;
 
 use super::Report;
+use super::timer::{LatencyEntry, TimerBaseline, beyond};
 use crate::cell_ref::CellRef;
 use crate::judge::Disturbance;
 use crate::model::Status;
@@ -59,8 +71,17 @@ pub(crate) struct HogsFinding {
     /// A sample stalled when its worst tick was later than this, µs
     /// ([`STALL_US`]).
     pub(crate) stall_threshold_us: f64,
+    /// Some runner has a `timer` cell, so lateness is read beyond the timer;
+    /// otherwise everything is read as measured.
+    pub(crate) timer_ran: bool,
+    /// With `timer_ran`: the runners of the table that have no `timer` cell,
+    /// read as measured.
+    pub(crate) no_timer: Vec<String>,
     /// The table: every mixed cell that applies, by runner, threads and variant.
     pub(crate) cells: Vec<HogsRow>,
+    /// Per variant, every runner at its best cell by tick lateness p99 beyond
+    /// its timer (as measured without one), lowest first.
+    pub(crate) ranking: Vec<VariantRanking>,
     /// How other load disturbed the table's cells marked §, in table order.
     pub(crate) disturbed: Vec<Disturbance>,
     /// What the variants and runners did to the ticks, compared.
@@ -88,6 +109,10 @@ pub(crate) enum RowOutcome {
 pub(crate) struct Measures {
     /// Tick lateness merged over the measured samples, µs.
     pub(crate) lateness: Option<Lateness>,
+    /// The runner's own timer lateness, when it has a `timer` cell.
+    pub(crate) timer: Option<TimerBaseline>,
+    /// `lateness` less `timer`'s p50, each percentile; with both.
+    pub(crate) beyond_timer: Option<Lateness>,
     pub(crate) stalls: Option<Stalls>,
     /// Hog chunks completed per second.
     pub(crate) chunks_per_s: Option<f64>,
@@ -101,6 +126,15 @@ pub(crate) struct Lateness {
     pub(crate) p50_us: f64,
     pub(crate) p99_us: f64,
     pub(crate) max_us: f64,
+}
+
+/// The runners on one variant, ranked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct VariantRanking {
+    pub(crate) variant: String,
+    /// Each runner at its best judged, finished cell, lowest
+    /// [`LatencyEntry::ranked_us`] first.
+    pub(crate) runners: Vec<LatencyEntry>,
 }
 
 /// How many of a cell's samples stalled, and the worst lateness of any sample.
@@ -121,7 +155,7 @@ pub(crate) struct Comparisons {
     /// Some cell ran more than one hog.
     pub(crate) several_hogs: bool,
     /// The lowest worst tick of the inline hog on the single-threaded executors,
-    /// µs: what the other variants are held against.
+    /// µs, read as the ticks are: what the other variants are held against.
     pub(crate) inline_worst_us: Option<f64>,
     /// The inline hog on the single-threaded executors: the problem.
     pub(crate) inline: Option<Inline>,
@@ -133,7 +167,8 @@ pub(crate) struct Comparisons {
     pub(crate) offloading: Option<Recovery>,
 }
 
-/// A cell's ticks, for the comparisons.
+/// A cell's ticks, for the comparisons: read beyond the runner's timer when
+/// `timer` is given, as measured otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Ticks {
     pub(crate) cell: CellRef,
@@ -141,6 +176,9 @@ pub(crate) struct Ticks {
     pub(crate) p99_us: f64,
     /// Its worst tick, µs.
     pub(crate) worst_us: f64,
+    /// The runner's own timer lateness, when the finding reads beyond it and
+    /// the runner has a `timer` cell.
+    pub(crate) timer: Option<TimerBaseline>,
     /// Its hog chunk, when the file gives its length.
     pub(crate) chunk: Option<Chunk>,
     pub(crate) stalls: Option<Stalls>,
@@ -153,8 +191,21 @@ pub(crate) struct Chunk {
     pub(crate) ms: f64,
     /// Measured ([`CHUNK_MS`]) rather than taken from the parameters.
     pub(crate) measured: bool,
-    /// The worst tick over the chunk: how many chunks that tick waited for.
+    /// The worst tick (beyond the timer, where read so) over the chunk: how
+    /// many chunks that tick waited for.
     pub(crate) waited: f64,
+}
+
+impl Ticks {
+    /// The p99 as the comparisons read it: beyond the timer, or as measured.
+    pub(crate) fn p99_read_us(&self) -> f64 {
+        beyond(self.p99_us, self.timer)
+    }
+
+    /// The worst tick as the comparisons read it.
+    pub(crate) fn worst_read_us(&self) -> f64 {
+        beyond(self.worst_us, self.timer)
+    }
 }
 
 /// Cells compared together, with their stalled samples summed up.

@@ -1,11 +1,10 @@
 //! Words a [`HogsFinding`] as the report's section: the introduction, the table
-//! (each latency column in the unit that suits its own values) and one bullet per
-//! comparison; a comparison whose cells are missing says "not measured in this
-//! run".
+//! and the ranking (`render_table.rs`), and one bullet per comparison; a
+//! comparison whose cells are missing says "not measured in this run".
 
+use super::render_table::{ranking_table, table, timer_words};
 use super::*;
-use crate::format::{ColumnUnit, thousands, times_range};
-use crate::table::{Align, Table};
+use crate::format::{duration_us, thousands, times_range};
 use crate::text::{NONE, capitalise, join_and, sig3};
 use std::fmt::Write as _;
 
@@ -27,105 +26,24 @@ pub(super) fn render(finding: &HogsFinding, out: &mut String) {
     writeln!(
         out,
         "{who} in long chunks next to a ticker and an echo client, in {variants}. *Tick \
-         lateness* is how late each tick ran (merged over the measured samples). A sample \
+         lateness* is how late each tick ran (merged over the measured samples). {} A sample \
          *stalled* when its latest tick was more than {limit} ms late, which a merged p99 hides \
          when only some samples stall. Cells that do not apply are listed under each \
          workload's table in [the details]({}).\n",
+        timer_words(finding),
         crate::markdown::DETAILS_FILE
     )
     .expect("write to String");
-    out.push_str(&table(&finding.cells, &limit).to_markdown());
+    out.push_str(&table(&finding.cells, &limit, finding.timer_ran).to_markdown());
     out.push('\n');
     if let Some(note) = crate::judge::disturbed_note(&finding.disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
+    ranking_table(finding, out);
     for sentence in sentences(&finding.comparisons, finding.stall_threshold_us) {
         writeln!(out, "- {sentence}").expect("write to String");
     }
     out.push('\n');
-}
-
-/// The table of every cell; `limit` is the stall threshold as printed, ms.
-fn table(rows: &[HogsRow], limit: &str) -> Table {
-    let finished: Vec<&Measures> = rows
-        .iter()
-        .filter_map(|r| match &r.outcome {
-            RowOutcome::Finished(m) => Some(m),
-            RowOutcome::Ended(_) => None,
-        })
-        .collect();
-    let column = |value: fn(&Measures) -> Option<f64>| {
-        ColumnUnit::for_values(finished.iter().filter_map(|m| value(m)))
-    };
-    let units = [
-        column(|m| Some(m.lateness?.p50_us)),
-        column(|m| Some(m.lateness?.p99_us)),
-        column(|m| Some(m.lateness?.max_us)),
-        column(|m| m.round_trip_p99_us),
-    ];
-    let mut table = Table::new([
-        ("Runner".to_owned(), Align::Left),
-        ("Threads".to_owned(), Align::Right),
-        ("Variant".to_owned(), Align::Left),
-        (units[0].header("Tick lateness p50"), Align::Right),
-        (units[1].header("p99"), Align::Right),
-        (units[2].header("max"), Align::Right),
-        (format!("Stalled samples (max > {limit} ms)"), Align::Right),
-        ("Hog chunks/s".to_owned(), Align::Right),
-        (units[3].header("Round-trip p99"), Align::Right),
-    ]);
-    for r in rows {
-        let cell = &r.cell;
-        let mark = if r.disturbed {
-            format!(" {}", crate::judge::DISTURBED)
-        } else {
-            String::new()
-        };
-        let mut row = vec![
-            format!("{}{mark}", cell.runner),
-            cell.threads.to_string(),
-            cell.workload
-                .strip_prefix(PREFIX)
-                .unwrap_or(&cell.workload)
-                .to_owned(),
-        ];
-        match &r.outcome {
-            RowOutcome::Finished(m) => {
-                let show = |unit: ColumnUnit, of: fn(Lateness) -> f64| {
-                    m.lateness.map_or(NONE.to_owned(), |l| unit.show(of(l)))
-                };
-                row.extend([
-                    show(units[0], |l| l.p50_us),
-                    show(units[1], |l| l.p99_us),
-                    show(units[2], |l| l.max_us),
-                    m.stalls.as_ref().map_or(NONE.into(), stalls_text),
-                    m.chunks_per_s.map_or(NONE.into(), thousands),
-                    m.round_trip_p99_us
-                        .map_or(NONE.into(), |us| units[3].show(us)),
-                ]);
-            }
-            RowOutcome::Ended(status) => {
-                row.push(status.as_str().to_owned());
-                row.resize(table.columns().len(), NONE.into());
-            }
-        }
-        table.push_row(row);
-    }
-    table
-}
-
-/// `2 of 5 (worst 101 ms)`, or `0 of 5` when none stalled.
-pub(super) fn stalls_text(s: &Stalls) -> String {
-    if s.stalled == 0 {
-        format!("0 of {}", s.samples)
-    } else {
-        format!(
-            "{} of {} (worst {} ms)",
-            s.stalled,
-            s.samples,
-            sig3(s.worst_us / 1e3)
-        )
-    }
 }
 
 /// The words `hog` and `hogs` take.
@@ -358,13 +276,20 @@ fn runners(cells: &[Ticks]) -> String {
 }
 
 /// `Tick lateness p99 0.977–1.20 ms, worst 1.61 ms (smol-local) to 2.45 ms
-/// (futures-local)`.
+/// (futures-local)`, or `Tick lateness beyond the timer p99 ...` when the
+/// cells are read beyond their runners' timers (the introduction names the
+/// runners read as measured for want of a `timer` cell).
 fn lateness(cells: &[Ticks]) -> String {
-    let p99: Vec<f64> = cells.iter().map(|t| t.p99_us).collect();
+    let p99: Vec<f64> = cells.iter().map(Ticks::p99_read_us).collect();
+    let read = if cells.iter().any(|t| t.timer.is_some()) {
+        " beyond the timer"
+    } else {
+        ""
+    };
     format!(
-        "Tick lateness p99 {}, worst {}",
-        range(&p99),
-        span(cells, |t| t.worst_us)
+        "Tick lateness{read} p99 {}, worst {}",
+        crate::format::span_us(&p99),
+        span(cells, Ticks::worst_read_us)
     )
 }
 
@@ -476,7 +401,7 @@ fn hogs_on_workers(pairs: &[HogsOnWorkers]) -> String {
     join_and(&text)
 }
 
-/// Microseconds as milliseconds with the unit.
+/// Microseconds with the unit that suits them: `869 µs`, `101 ms`.
 fn format_ms(micros: f64) -> String {
-    format!("{} ms", sig3(micros / 1e3))
+    duration_us(micros)
 }

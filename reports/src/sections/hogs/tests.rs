@@ -1,10 +1,12 @@
 //! The section's finding from the fixtures, and a few of its words.
 
 use super::derive::{chunk_ms, compare, derive, stalls};
-use super::render::{sentences, stalls_text};
+use super::render::sentences;
+use super::render_table::stalls_text;
 use super::*;
 use crate::model::{Cell, Results};
 use crate::sections::Section as _;
+use crate::sections::timer::as_measured;
 use rtcompare_api::Class;
 
 fn fixture() -> Results {
@@ -115,7 +117,7 @@ fn the_table_has_every_mixed_cell_that_applies() {
 #[test]
 fn hog_comparisons_from_the_cells() {
     let results = fixture();
-    let found = compare(&mixed(&results), &results.runners);
+    let found = compare(&mixed(&results), &results.runners, &as_measured);
     assert!(!found.several_hogs);
     assert_eq!(found.inline_worst_us, Some(101_200.0));
 
@@ -226,7 +228,7 @@ fn several_hogs_wait_back_to_back_and_hold_every_worker() {
     let results = fixture();
     let cells = quick_like(&results);
     let cells: Vec<&Cell> = cells.iter().collect();
-    let found = compare(&cells, &results.runners);
+    let found = compare(&cells, &results.runners, &as_measured);
     assert!(found.several_hogs);
     let inline = found.inline.as_ref().unwrap();
     assert_eq!(
@@ -294,7 +296,7 @@ fn several_hogs_wait_back_to_back_and_hold_every_worker() {
         c.latency_us.as_mut().unwrap().max = 219_000.0;
     }
     let longer: Vec<&Cell> = longer.iter().collect();
-    let found = compare(&longer, &results.runners);
+    let found = compare(&longer, &results.runners, &as_measured);
     let pool = &found.multithreading.as_ref().unwrap().pools[0];
     assert!(matches!(
         pool.occupancy,
@@ -307,7 +309,7 @@ fn several_hogs_wait_back_to_back_and_hold_every_worker() {
 
     // Without the runners' descriptions the thread-per-task runner is not told
     // apart, and no relation is claimed for it.
-    let found = compare(&cells, &[]);
+    let found = compare(&cells, &[], &as_measured);
     let multi = found.multithreading.as_ref().unwrap();
     assert_eq!(multi.per_task, None);
     let [pool] = multi.pools.as_slice() else {
@@ -333,7 +335,7 @@ fn missing_cells_are_not_measured_in_this_run() {
     results
         .cells
         .retain(|c| c.class != Class::Concurrent && c.workload != OFFLOAD);
-    let found = compare(&mixed(&results), &results.runners);
+    let found = compare(&mixed(&results), &results.runners, &as_measured);
     assert_eq!(found.inline, None);
     assert_eq!(found.inline_worst_us, None);
     assert!(found.multithreading.is_some());
@@ -357,7 +359,7 @@ fn missing_cells_are_not_measured_in_this_run() {
     results
         .cells
         .retain(|c| c.class != Class::ConcurrentParallel);
-    let found = compare(&mixed(&results), &results.runners);
+    let found = compare(&mixed(&results), &results.runners, &as_measured);
     assert_eq!(found.multithreading, None);
     assert!(
         sentences(&found, STALL_US)[1].ends_with("not measured in this run."),

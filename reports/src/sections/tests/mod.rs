@@ -19,6 +19,7 @@ use rtcompare_api::Family;
 mod disclosures;
 mod header;
 mod tables;
+mod timer;
 mod verdict_findings;
 mod verdicts;
 

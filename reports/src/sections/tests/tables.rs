@@ -180,9 +180,17 @@ fn declared_measures_latencies_and_notes_in_the_workload_table() {
         inline.contains("| p50 [ms] | p99 [ms] | p99.9 [ms] | max [ms] | Round trip p99 [ms] |"),
         "{inline}"
     );
+    assert!(guide_of(&report).contains(
+        "*1 ms sleep lateness p99* and *Round trip p99* are the p99s of further latencies"
+    ));
+    // The timer's own latency is its 100 µs sleeps' lateness; it ranks by its p99.
+    let timer = section("### timer", "### tcp-echo\n");
     assert!(
-        guide_of(&report)
-            .contains("*Round trip p99* is the p99 of a further latency the workload records.")
+        timer.contains(
+            "| p50 [µs] | p99 [µs] | p99.9 [µs] | max [µs] | 1 ms sleep lateness p99 [µs] | \
+             Relative [p99] |"
+        ),
+        "{timer}"
     );
     let channels = section("### channels", "### fork-join");
     assert!(channels.contains("Throughput [ops/s]"), "{channels}");

@@ -5,6 +5,7 @@
 use super::*;
 use crate::model::{Cell, Summary};
 use crate::sections::shared::*;
+use crate::sections::timer::{TimerBaseline, as_measured, ranked_by_p99};
 use crate::summary::BASELINE_RUNNER;
 use rtcompare_api::{Class, Family};
 use std::rc::Rc;
@@ -39,34 +40,23 @@ pub(super) fn fewest_samples<'s>(summaries: impl IntoIterator<Item = &'s Summary
 }
 
 /// The two runners with the lowest p99 of the workload's own latency among
-/// `cells` (judged, finished), each at its best cell.
-fn latency_ranking(cells: &[&Cell]) -> LatencyRanking {
-    let mut best: Vec<LatencyEntry> = Vec::new();
-    for cell in cells {
-        let Some(p99) = crate::judge::judged_summary(cell)
-            .and(cell.latency_us.as_ref())
-            .map(|l| l.p99)
-            .filter(|p| p.is_finite())
-        else {
-            continue;
-        };
-        match best.iter_mut().find(|e| e.cell.runner == cell.runner) {
-            Some(e) if p99 < e.p99_us => {
-                *e = LatencyEntry {
-                    cell: CellRef::of(cell),
-                    p99_us: p99,
-                }
-            }
-            Some(_) => {}
-            None => best.push(LatencyEntry {
-                cell: CellRef::of(cell),
-                p99_us: p99,
-            }),
-        }
-    }
-    best.sort_by(|a, b| a.p99_us.total_cmp(&b.p99_us));
-    best.truncate(2);
-    LatencyRanking { lowest: best }
+/// `cells` (judged, finished), each at its best cell; read beyond the runner's
+/// own timer lateness where `timer` gives one.
+fn latency_ranking(
+    cells: &[&Cell],
+    timer: &dyn Fn(&Cell) -> Option<TimerBaseline>,
+) -> LatencyRanking {
+    // Ties keep the cells' order, as they come.
+    let order: Vec<&str> = cells.iter().map(|c| c.runner.as_str()).collect();
+    let rank = |runner: &str| {
+        order
+            .iter()
+            .position(|r| *r == runner)
+            .unwrap_or(usize::MAX)
+    };
+    let mut lowest = ranked_by_p99(cells, timer, &rank);
+    lowest.truncate(2);
+    LatencyRanking { lowest }
 }
 
 impl<'a> Report<'a> {
@@ -151,9 +141,14 @@ impl<'a> Report<'a> {
         if cells.is_empty() {
             return Outcome::NoRunnerApplies;
         }
-        // Beside CPU hogs, the hogs set the wall time: latency is what matters.
+        // Beside CPU hogs, the hogs set the wall time: latency is what matters,
+        // and of it what the runner's own timer does not explain.
         if kind == WorkloadKind::Mixed {
-            return Outcome::Latency(latency_ranking(cells));
+            return Outcome::Latency(latency_ranking(cells, &|c| self.timer_baseline_of(c)));
+        }
+        // One task's sleeps set the wall time: their lateness is the measure.
+        if workload == crate::sections::timer::TIMER {
+            return Outcome::Timer(latency_ranking(cells, &as_measured));
         }
         // On a send schedule, wall time is the schedule's: no speedup means anything.
         if let Some(rate) = self.open_loop(workload) {
@@ -254,7 +249,7 @@ impl<'a> Report<'a> {
             rate_per_s: rate,
             walls_s,
             behind: self.behind_schedule(cells),
-            latency: latency_ranking(cells),
+            latency: latency_ranking(cells, &as_measured),
         }
     }
 

@@ -14,6 +14,7 @@ mod render;
 
 use super::Report;
 use super::shared::Versus;
+pub(crate) use super::timer::LatencyEntry;
 use crate::cell_ref::CellRef;
 use crate::model::Status;
 use crate::overhead::OverheadVerdict;
@@ -76,8 +77,12 @@ pub(crate) enum Outcome {
     /// Sent on a fixed schedule: wall time is the schedule's.
     OpenLoop(OpenLoop),
     /// Latency-sensitive work beside CPU hogs: the hogs set the wall time, so
-    /// runners are ranked by the p99 of the latency the workload measures.
+    /// runners are ranked by the p99 of the latency the workload measures,
+    /// beyond each runner's own timer lateness where the run measured it.
     Latency(LatencyRanking),
+    /// `timer`: one task's sleeps set the wall time, so runners are ranked by
+    /// the p99 of their lateness.
+    Timer(LatencyRanking),
     /// No judged, finished `seq` cell, so no speedups.
     NoSeq {
         why: SeqMissing,
@@ -274,18 +279,12 @@ pub(crate) struct OpenLoop {
     pub(crate) latency: LatencyRanking,
 }
 
-/// The runners with the lowest p99 of a workload's own latency, each at its best
-/// cell: the lowest first, then the next runner.
+/// The runners with the lowest p99 of a workload's own latency (beyond their
+/// own timer's lateness where `timer` measured it), each at its best cell: the
+/// lowest first, then the next runner.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct LatencyRanking {
     pub(crate) lowest: Vec<LatencyEntry>,
-}
-
-/// A cell's p99 latency, µs.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct LatencyEntry {
-    pub(crate) cell: CellRef,
-    pub(crate) p99_us: f64,
 }
 
 /// The runners whose open-loop p50 is far above every runner's median.

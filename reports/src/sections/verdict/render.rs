@@ -87,6 +87,17 @@ fn latencies_note(workloads: &[WorkloadVerdict], out: &mut String) {
             "On {ranked} the hogs set the wall time, so runners are ranked by the p99 of the \
              latency each workload measures."
         ));
+        let beyond = workloads.iter().any(|w| match &w.outcome {
+            Outcome::Latency(ranking) => ranking.lowest.iter().any(|e| e.timer.is_some()),
+            _ => false,
+        });
+        if beyond {
+            sentences.push(format!(
+                "Where `{}` measured a runner's own {}, they are ranked by the p99 beyond it.",
+                crate::sections::timer::TIMER,
+                crate::terms::link(crate::terms::Term::TimerLateness),
+            ));
+        }
     }
     if !sentences.is_empty() {
         writeln!(out, "{}\n", sentences.join(" ")).expect("write to String");
@@ -110,6 +121,11 @@ fn line(w: &WorkloadVerdict) -> String {
         Outcome::NoRunnerApplies => vec!["No runner applies.".to_owned()],
         Outcome::OpenLoop(open) => open_loop(open),
         Outcome::Latency(ranking) => vec![format!("Ranked by p99{}", latency_words(ranking))],
+        Outcome::Timer(ranking) => vec![format!(
+            "One task's sleeps set the wall time, so speedups mean nothing: ranked by the p99 \
+             of its 100 µs sleeps' lateness{}",
+            latency_words(ranking)
+        )],
         Outcome::NoSeq { why, best } => compared::no_seq(*why, best.as_ref()),
         Outcome::Compared(c) => compared::compared(c),
     };
@@ -169,17 +185,32 @@ fn open_loop(open: &OpenLoop) -> Vec<String> {
 }
 
 /// `: lowest tokio-ct (1 thread) at 134 µs, then smol-local (1 thread) at 189
-/// µs.`, or `: no cell measured it.`
+/// µs.`, or `: no cell measured it.` Read beyond the timer: `at 35.0 µs beyond
+/// its timer (100 µs measured)`, or `at 100 µs (no timer cell)` for a runner
+/// without one.
 fn latency_words(ranking: &LatencyRanking) -> String {
+    let beyond = ranking.lowest.iter().any(|e| e.timer.is_some());
     let entries: Vec<String> = ranking
         .lowest
         .iter()
         .map(|e| {
+            let value = match (beyond, e.timer) {
+                (false, _) => crate::format::duration_us(e.p99_us),
+                (true, Some(_)) => format!(
+                    "{} beyond its timer ({} measured)",
+                    crate::format::duration_us(e.ranked_us()),
+                    crate::format::duration_us(e.p99_us)
+                ),
+                (true, None) => format!(
+                    "{} (no `{}` cell)",
+                    crate::format::duration_us(e.p99_us),
+                    crate::sections::timer::TIMER
+                ),
+            };
             format!(
-                "{} ({}) at {}",
+                "{} ({}) at {value}",
                 e.cell.runner,
                 plural(e.cell.threads, "thread", "threads"),
-                crate::format::duration_us(e.p99_us)
             )
         })
         .collect();

@@ -162,8 +162,10 @@ impl<'a> Report<'a> {
         let summaries = || measured().filter_map(|c| c.summary.as_ref());
         Columns {
             measured: any_measured,
-            // Without a speedup anywhere (no `seq` to divide by) the columns go.
-            speedup: summaries().any(|s| s.speedup_vs_seq.is_some()),
+            // Without a speedup anywhere (no `seq` to divide by) the columns go;
+            // `timer` times one task's own sleeps, which nothing can speed up.
+            speedup: workload != crate::sections::timer::TIMER
+                && summaries().any(|s| s.speedup_vs_seq.is_some()),
             efficiency: summaries().any(|s| s.efficiency.is_some()),
             peak_rss: measured().any(|c| c.peak_rss_bytes.is_some()),
             os_threads: measured().any(|c| c.os_threads.is_some()),

@@ -128,11 +128,14 @@ impl<'a> Report<'a> {
 
 impl Report<'_> {
     /// What the table of `workload` ranks by: the p99 of its latency where a
-    /// schedule or CPU hogs set the wall time, an overhead workload's first cost
-    /// per unit, else wall time.
+    /// schedule, CPU hogs or the sleeps themselves (`timer`) set the wall time, an
+    /// overhead workload's first cost per unit, else wall time.
     fn ranked_by(&self, workload: &str, kind: WorkloadKind, all: &[&Cell]) -> RankedBy {
         let latency = all.iter().any(|c| c.latency_us.is_some());
-        if latency && (kind == WorkloadKind::Mixed || self.open_loop(workload).is_some()) {
+        let latency_sets_the_pace = kind == WorkloadKind::Mixed
+            || workload == crate::sections::timer::TIMER
+            || self.open_loop(workload).is_some();
+        if latency && latency_sets_the_pace {
             return RankedBy::LatencyP99;
         }
         if kind == WorkloadKind::Overhead {

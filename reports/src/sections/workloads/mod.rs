@@ -302,7 +302,8 @@ pub(crate) enum RankedBy {
     /// Median wall time.
     Wall,
     /// The p99 of the workload's own latency: open loops (a schedule sets
-    /// their wall time) and work beside CPU hogs (the hogs set it).
+    /// their wall time), work beside CPU hogs (the hogs set it) and `timer`
+    /// (its sleeps set it; their lateness is the measure).
     LatencyP99,
     /// An overhead workload's first cost per unit (its runners do different
     /// amounts of work), by key, with its declared header.

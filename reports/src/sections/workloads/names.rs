@@ -91,6 +91,8 @@ pub(super) fn repeats_a_column(key: &str) -> bool {
 const LATENCIES: &[(&str, &str)] = &[
     (latency::ROUND_TRIP, "Round trip"),
     (latency::TICK_LATENESS, "Tick lateness"),
+    (latency::SLEEP_100US_LATENESS, "100 µs sleep lateness"),
+    (latency::SLEEP_1MS_LATENESS, "1 ms sleep lateness"),
 ];
 
 /// `meta` with a readable header, and its meaning from [`MEASURES`] where the

@@ -186,9 +186,8 @@ fn the_guide_lists_only_what_some_table_shows() {
         == GuideItem::Intervals {
             usual: IntervalKind::Range
         }));
-    assert!(has(
-        &|i| matches!(i, GuideItem::Latency { further } if further == &["Round trip"])
-    ));
+    assert!(has(&|i| matches!(i, GuideItem::Latency { further }
+            if further == &["1 ms sleep lateness", "Round trip"])));
     assert!(has(&|i| matches!(i, GuideItem::Waiting)));
     let Some(GuideItem::Measures { measures }) = finding
         .guide
