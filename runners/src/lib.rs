@@ -83,7 +83,8 @@ impl ThreadsKnob {
 
 /// tokio's timer caveat, shared by both tokio runners.
 const TOKIO_TIMER: &str = "tokio's timer rounds every sleep up to a whole millisecond (async-io's does \
-     not), so timer-heavy cells mix timer granularity with scheduling cost";
+     not), so timer-heavy cells mix timer granularity with scheduling cost; the timer workload \
+     measures it, and the network workloads do not depend on it (the load generator paces itself)";
 /// The caveat of both futures runners.
 const FUTURES_TIMER: &str = "the futures crate has no timer or reactor: sleeps use async-io's Timer, \
      whose reactor runs on async-io's own helper thread, so every wake-up crosses threads";
