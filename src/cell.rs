@@ -592,7 +592,8 @@ impl<W: Workload> Measure<'_, W> {
         let mut i = 0;
         while i < total {
             let system_before = SystemCpu::now();
-            let children_before = children.then(|| ChildrenCpu::now(None));
+            let generator = network::generator_pid();
+            let children_before = children.then(|| ChildrenCpu::now(generator));
             let kernel_before = KernelThreadsCpu::now();
             // The precise counter is read tightly around the sample, so that only
             // the sample and getrusage fall between its readings.
@@ -613,7 +614,7 @@ impl<W: Workload> Measure<'_, W> {
             }
             let mut sample: Sample = before.sample_until(&usage_after, wall);
             if let Some(before) = children_before {
-                let after = ChildrenCpu::now(None);
+                let after = ChildrenCpu::now(generator);
                 sample.user_s += (after.user - before.user).max(0.0);
                 sample.sys_s += (after.sys - before.sys).max(0.0);
             }

@@ -265,14 +265,22 @@ pub struct ChildrenCpu {
     pub sys: f64,
 }
 
-impl ChildrenCpu {
-    /// User plus system time, seconds.
-    pub fn total(&self) -> f64 {
-        self.user + self.sys
+/// User plus system time of this process's reaped child processes, seconds
+/// (`getrusage(RUSAGE_CHILDREN)`).
+pub fn reaped_children_cpu_s() -> f64 {
+    // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage; RUSAGE_CHILDREN is always accepted.
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } != 0 {
+        return 0.0;
     }
+    let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    seconds(ru.ru_utime) + seconds(ru.ru_stime)
+}
 
-    /// The total so far, leaving out the live child `except` (the load generator,
-    /// whose time is not the server's).
+impl ChildrenCpu {
+    /// The total so far, leaving out the live child `except` (a network cell's load
+    /// generator, whose time is not the server's).
     pub fn now(except: Option<u32>) -> ChildrenCpu {
         // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
