@@ -109,6 +109,7 @@ fn line(w: &WorkloadVerdict) -> String {
         Outcome::Fault => vec![format!("See *{}*.", crate::sections::crash::TITLE)],
         Outcome::NoRunnerApplies => vec!["No runner applies.".to_owned()],
         Outcome::OpenLoop(open) => open_loop(open),
+        Outcome::Served(served) => super::served::words(served),
         Outcome::Latency(ranking) => vec![format!("Ranked by p99{}", latency_words(ranking))],
         Outcome::NoSeq { why, best } => compared::no_seq(*why, best.as_ref()),
         Outcome::Compared(c) => compared::compared(c),
