@@ -296,6 +296,8 @@ pub(crate) struct OneAtATime {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Served {
     pub(crate) by: ServedBy,
+    /// The machine's logical cores, of which the generator took its share.
+    pub(crate) logical_cores: usize,
     /// Undisturbed, generator-measured runners at their best thread count, best
     /// first; at most two.
     pub(crate) leaders: Vec<ServedLeader>,
@@ -320,6 +322,8 @@ pub(crate) struct ServedLeader {
     pub(crate) connections: Option<usize>,
     /// The server's CPU per request at that step, µs.
     pub(crate) server_cpu_us_per_request: Option<f64>,
+    /// The generator's cores at that step.
+    pub(crate) generator_cores: Option<f64>,
     /// The generator limited that step (or a higher rate): a floor.
     pub(crate) floor: bool,
 }
