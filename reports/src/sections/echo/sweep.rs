@@ -210,7 +210,8 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
             .iter()
             .filter(|r| !r.disturbed && !r.in_cell_clients)
     };
-    let reactor_step = |at: &Step| -> Option<Against> {
+    // The runner on a reactor with the lowest p99 at the step `at` has.
+    let reactor_at = |at: &Step| -> Option<(&Runner, f64)> {
         judged()
             .filter(|r| r.serving == Serving::Reactor)
             .filter_map(|r| {
@@ -220,12 +221,6 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
                 Some((r, s.p99_us?))
             })
             .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(r, p99)| Against {
-                runner: r.runner.clone(),
-                threads: r.threads,
-                p99_us: p99,
-                ratio: f64::NAN,
-            })
     };
     let mut waiting = Vec::new();
     for r in judged() {
@@ -240,7 +235,7 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
                 .iter()
                 .rev()
                 .filter(narrower)
-                .find(|s| reactor_step(s).is_some())
+                .find(|s| reactor_at(s).is_some())
         } else {
             r.steps.first().filter(narrower)
         };
@@ -248,7 +243,9 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
         else {
             continue;
         };
-        let served = r.serving.narrower_than(connections).expect("filtered");
+        let Some(served) = r.serving.narrower_than(connections) else {
+            continue;
+        };
         waiting.push(Waiting {
             runner: r.runner.clone(),
             threads: r.threads,
@@ -256,9 +253,11 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
             connections,
             offered_per_s: s.offered_per_s,
             p99_us: p99,
-            against: reactor_step(s).map(|a| Against {
-                ratio: p99 / a.p99_us,
-                ..a
+            against: reactor_at(s).map(|(a, a_p99)| Against {
+                runner: a.runner.clone(),
+                threads: a.threads,
+                p99_us: a_p99,
+                ratio: p99 / a_p99,
             }),
         });
     }
