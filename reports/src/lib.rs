@@ -20,6 +20,7 @@ pub mod machines;
 pub mod markdown;
 pub mod metric;
 pub mod model;
+mod network;
 mod overhead;
 pub mod regression;
 mod sections;
@@ -403,6 +404,15 @@ pub(crate) mod fixtures {
             scale(long, long_p50);
         }
         results.cells.push(cell);
+    }
+
+    /// A hand-made schema-5 run of the network workloads, served to the external
+    /// load generator on 2 cores.
+    pub(crate) fn network() -> Results {
+        load(
+            "network.json",
+            include_str!("../tests/fixtures/network.json"),
+        )
     }
 
     /// A real `quick` run on 2 cores.

@@ -150,6 +150,7 @@ fn bars_are_sorted_by_value() {
         "results-claims.json",
         "sweep.json",
         "quick-results.json",
+        "network.json",
     ] {
         for c in render_all(&fixture(name)) {
             let widths = bar_widths(&c);

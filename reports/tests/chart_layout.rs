@@ -56,6 +56,7 @@ fn all_results() -> Vec<(&'static str, Results)> {
         "results-claims.json",
         "sweep.json",
         "quick-results.json",
+        "network.json",
     ]
     .into_iter()
     .map(|n| (n, fixture(n)))

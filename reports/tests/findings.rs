@@ -162,3 +162,62 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
     assert_eq!(sorted, tables);
     assert!(verdicts.len() >= 10, "{verdicts:?}");
 }
+
+/// The network section's findings carry the generator's numbers as the results
+/// file holds them: each knee is an offered rate of the runner's own steps, served
+/// within the bound, and no rate above it was.
+#[test]
+fn network_findings_carry_knees_from_the_steps() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network.json");
+    let results = load(&fixture).unwrap();
+    let findings = findings_of("network.json");
+    let echo = &findings["sections"]["tcp-echo"];
+    assert_eq!(echo["knee_p99_bound_us"], 1000.0);
+    let open = echo["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["workload"] == "tcp-echo-open")
+        .unwrap();
+    let mut checked = 0;
+    for row in open["runners"].as_array().unwrap() {
+        let Some(knee) = row["knee"]["rate_per_s"].as_f64() else {
+            continue;
+        };
+        let cell = results
+            .cells
+            .iter()
+            .find(|c| {
+                c.workload == "tcp-echo-open"
+                    && c.runner == row["runner"]
+                    && c.threads as u64 == row["threads"].as_u64().unwrap()
+            })
+            .unwrap();
+        let steps = &cell.load.as_ref().unwrap().steps;
+        let within = |s: &rtcompare_reports::LoadStep| s.kept_up() && s.latency_us.p99 <= 1000.0;
+        let at = steps
+            .iter()
+            .find(|s| s.offered_rate_per_s == Some(knee))
+            .unwrap();
+        assert!(within(at), "{}", row["runner"]);
+        assert!(
+            steps
+                .iter()
+                .filter(|s| s.offered_rate_per_s > Some(knee))
+                .all(|s| !within(s)),
+            "{}",
+            row["runner"]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // The answers rank the ladder by knee.
+    let answers = findings["sections"]["answers"]["answers"]
+        .as_array()
+        .unwrap();
+    let offered = answers
+        .iter()
+        .find(|a| a["work"] == "TcpOfferedLoad")
+        .unwrap();
+    assert_eq!(offered["pick"]["Ordered"]["winner"]["median"], 80000.0);
+}

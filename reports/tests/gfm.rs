@@ -3,14 +3,15 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-/// The hand-made fixtures (schema 1 and 2, and the claims run) and a real sweep
-/// (the example report's results).
+/// The hand-made fixtures (schema 1 and 2, the claims run and the schema-5
+/// network run) and a real sweep (the example report's results).
 fn fixtures() -> Vec<rtcompare_reports::Results> {
     [
         "results.json",
         "sweep.json",
         "results-v2.json",
         "results-claims.json",
+        "network.json",
     ]
     .iter()
     .map(|name| {
@@ -151,7 +152,7 @@ fn headings_are_the_report_sections() {
     let v2 = whole(&fixtures()[2]);
     let v2_headings = headings(&v2);
     for section in [
-        "Latency: unloaded, loaded and open loop",
+        "Network servers",
         "CPU hogs next to latency-sensitive work",
         "Claims checked",
         "tcp-echo-open",

@@ -219,7 +219,8 @@ fn schema_2_report_and_charts_match_golden_files() {
     let results = load(&manifest_path("tests/fixtures/results-v2.json")).expect("v2 loads");
     let report = report_and_charts_match(&results, "tests/golden/v2");
     for section in [
-        "## Latency: unloaded, loaded and open loop",
+        "## Network servers",
+        "¶ Measured before the external generator",
         "## CPU hogs next to latency-sensitive work",
         "Parts each runner uses",
         "- **Not applicable:** seq. Reason: seq spawns nothing",
@@ -230,6 +231,28 @@ fn schema_2_report_and_charts_match_golden_files() {
     assert!(!report.contains("): n/a —"));
     let spawn = &report[report.find("### spawn").unwrap()..report.find("### channels").unwrap()];
     assert!(!spawn.contains("| seq "), "{spawn}");
+}
+
+/// A hand-made schema-5 run of the four network workloads on 2 cores, every
+/// runner a server under the external load generator: a pool of 2 serving 50
+/// connections, knees on a ladder of offered rates (one a floor, where the
+/// generator fell behind), a sweep of connections with memory per connection.
+/// Its report and charts must not change by accident.
+#[test]
+fn network_report_and_charts_match_golden_files() {
+    let results = load(&manifest_path("tests/fixtures/network.json")).expect("network loads");
+    let report = report_and_charts_match(&results, "tests/golden/network");
+    for expected in [
+        "## Network servers",
+        "### `tcp-echo-open`: latency against offered load",
+        "![tcp-echo-open: latency against offered load, knee ringed](load-latency-tcp-echo-open.svg)",
+        "![tcp-echo-conns: throughput by open connections](throughput-conns-tcp-echo-conns.svg)",
+        "One external load generator drives it",
+    ] {
+        assert!(report.contains(expected), "{expected}");
+    }
+    // Nothing of it was measured with the clients inside the cell.
+    assert!(!report.contains(" ¶"), "no in-cell mark");
 }
 
 /// A hand-made run on 2 cores at 1, 2 and 4 threads with worker processes, a GIL,
@@ -303,7 +326,7 @@ fn schema_1_files_load_as_schema_2_with_the_new_fields_empty() {
     for absent in [
         "Not applicable",
         "Parts each runner uses",
-        "## Latency:",
+        "## Network servers",
         "## CPU hogs",
         "## Crash isolation",
     ] {

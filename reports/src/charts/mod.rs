@@ -48,7 +48,10 @@
 //! are the exception: there a cell whose process died is the result, drawn as
 //! every job lost with how the process ended. Each workload that measures latency
 //! gets its own latency chart, so a run with several (TCP echo unloaded, loaded
-//! and open loop; CPU hogs beside a ticker) has one each.
+//! and open loop; CPU hogs beside a ticker) has one each. Network cells the
+//! external load generator measured are servers: a ladder of offered rates is
+//! drawn as latency against offered load, and a sweep of connection counts as
+//! throughput against connections, one line per runner at its best thread count.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -72,9 +75,11 @@ use rtcompare_api::{Class, WorkloadKind};
 use std::collections::BTreeSet;
 
 mod bars;
+mod conns;
 mod crash;
 pub mod extent;
 mod legend;
+mod load_latency;
 mod measures;
 mod speedup;
 mod style;
@@ -102,6 +107,11 @@ pub struct Chart {
     /// The SVG document.
     pub svg: String,
 }
+
+/// The file-name prefixes of the network workloads' own charts (latency against
+/// offered load, throughput by connections), which the *Network servers*
+/// section links under its tables.
+pub(crate) const NETWORK_CHARTS: [&str; 2] = [load_latency::PREFIX, conns::PREFIX];
 
 /// Least width of a chart's plot, pixels (wider when the title needs it); the
 /// canvas adds the legend column.
@@ -139,7 +149,12 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 ///   place of a wall chart;
 /// - `wall-<workload>.svg`: every other workload with an ok cell;
 /// - `latency-<workload>.svg`: workloads whose cells measured latency (the
-///   workload's own latency, p50 to max).
+///   workload's own latency, p50 to max);
+/// - network workloads the external load generator measured have no wall chart:
+///   `load-latency-<workload>.svg` for a ladder of offered rates (p50 and p99
+///   against the offered rate, each runner's knee ringed),
+///   `throughput-conns-<workload>.svg` for a sweep of connection counts, and
+///   otherwise the latency chart.
 ///
 /// Cells that did not finish or do not apply are left out of every chart but the
 /// crash charts, where a cell whose process died has lost every job.
@@ -181,6 +196,21 @@ pub fn render_summarized(results: &Summarized) -> Vec<Chart> {
             .find(|w| w.id == workload)
             .map_or(cells[0].workload_kind, |w| w.kind);
         charts.extend(speedup_chart(&ctx, &workload, &slug, kind, &cells));
+        // Servers under the external generator: their wall time is the
+        // generator's plan, so no wall chart; a ladder of rates or a sweep of
+        // connections has a chart of its own instead of latency bars.
+        if cells.iter().any(|c| c.load.is_some()) {
+            let swept: Vec<Chart> =
+                load_latency::load_latency_chart(&ctx, &workload, &slug, &cells)
+                    .into_iter()
+                    .chain(conns::conns_chart(&ctx, &workload, &slug, &cells))
+                    .collect();
+            if swept.is_empty() {
+                charts.extend(latency_chart(&ctx, &workload, &slug, &cells));
+            }
+            charts.extend(swept);
+            continue;
+        }
         let per_unit = if kind == WorkloadKind::Overhead {
             measures::measure_charts(results, &ctx, &workload, &slug, &cells)
         } else {

@@ -11,13 +11,7 @@ impl<'a> Report<'a> {
     /// The section that reads `workload`'s latencies, when the report has one
     /// for it and a finished cell of the workload measured latency.
     pub(super) fn latency_section(&self, workload: &str) -> Option<LatencySection> {
-        let section = if [
-            crate::sections::echo::UNLOADED,
-            crate::sections::echo::LOADED,
-            crate::sections::echo::OPEN,
-        ]
-        .contains(&workload)
-        {
+        let section = if crate::network::is_network(workload) {
             LatencySection::Echo
         } else if workload.starts_with(super::hogs::PREFIX) {
             LatencySection::Hogs

@@ -1,10 +1,13 @@
 //! What several sections share: how a cell compares with another (`Versus`), the
-//! best of a group (`Best`), the marks and notes tables carry, and small number
-//! and word formatting.
+//! best of a group (`Best`), how a runner's server takes its connections
+//! (`Serving`), the marks and notes tables carry, and small number and word
+//! formatting.
 
 use crate::model::{Cell, RunnerMeta, Status, Summary};
+use crate::overhead::PER_TASK_KNOB;
 use crate::text::{ms, sig3, times};
 use rtcompare_api::{Class, WorkloadKind};
+use serde::Serialize;
 
 /// A static split this much slower than dynamic scheduling is called uneven work,
 /// not overhead: above any gap seen between runners on evenly divided work.
@@ -290,6 +293,46 @@ pub(super) fn net_kind(meta: &RunnerMeta) -> Option<NetKind> {
     } else {
         NetKind::Reactor
     })
+}
+
+/// How a runner's server takes its connections, from its description in the
+/// results file (its `net` text and thread knob).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum Serving {
+    /// It waits on a reactor: every connection is served at once.
+    Reactor,
+    /// It blocks on its sockets with an OS thread per connection.
+    ThreadPerConnection,
+    /// It blocks on its sockets with a fixed number of threads or processes:
+    /// at most this many connections are served at once, the others wait.
+    AtMost(usize),
+    /// The results file does not say.
+    Unknown,
+}
+
+impl Serving {
+    /// How the runner of `cell`, described by `meta`, serves at its thread count.
+    pub(crate) fn of(cell: &Cell, meta: Option<&RunnerMeta>) -> Self {
+        let Some(meta) = meta else {
+            return Serving::Unknown;
+        };
+        match net_kind(meta) {
+            None => Serving::Unknown,
+            Some(NetKind::Reactor) => Serving::Reactor,
+            Some(NetKind::Blocking) if meta.threads_knob == PER_TASK_KNOB => {
+                Serving::ThreadPerConnection
+            }
+            Some(NetKind::Blocking) => Serving::AtMost(cell.threads.max(1)),
+        }
+    }
+
+    /// The connections served at once when that is fewer than `connections`.
+    pub(crate) fn narrower_than(self, connections: usize) -> Option<usize> {
+        match self {
+            Serving::AtMost(n) if n < connections => Some(n),
+            _ => None,
+        }
+    }
 }
 
 /// `100–106`: the range of `seconds` in milliseconds, or one number.

@@ -2,8 +2,9 @@
 //! runner's best cell by the kind's measure, and the margin between the best two.
 
 use super::*;
-use crate::model::{Cell, RunnerMeta, Sample};
-use crate::sections::shared::{LEVEL_BAND, NetKind, net_kind};
+use crate::model::{Cell, LoadStep, RunnerMeta, Sample};
+use crate::network;
+use crate::sections::shared::LEVEL_BAND;
 use rtcompare_api::ids::{metric, workload};
 
 /// Which workloads a kind of work is read from.
@@ -15,7 +16,7 @@ enum Workloads {
 
 /// The kinds of work in the order the answers list them, with their workloads
 /// and measure. A kind whose workloads did not run is left out.
-const KINDS: [(Work, Workloads, Ranking); 11] = [
+const KINDS: [(Work, Workloads, Ranking); 12] = [
     (
         Work::CpuUniform,
         Workloads::One(workload::CPU),
@@ -40,12 +41,17 @@ const KINDS: [(Work, Workloads, Ranking); 11] = [
     (
         Work::TcpThroughput,
         Workloads::One(workload::TCP_ECHO),
-        Ranking::Wall,
+        Ranking::Throughput,
     ),
     (
         Work::TcpLatency,
         Workloads::One(workload::TCP_ECHO_1),
         Ranking::P99,
+    ),
+    (
+        Work::TcpOfferedLoad,
+        Workloads::One(workload::TCP_ECHO_OPEN),
+        Ranking::Knee,
     ),
     (
         Work::LatencyBesideHogs,
@@ -75,11 +81,15 @@ const KINDS: [(Work, Workloads, Ranking); 11] = [
 ];
 
 /// How a kind of work is ranked, before the measure is named from the results.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Ranking {
     Wall,
     P99,
     Cost(&'static str),
+    /// Requests per second per sample: higher is better.
+    Throughput,
+    /// The knee, from the *Network servers* finding (`knee.rs`).
+    Knee,
 }
 
 impl Workloads {
@@ -98,11 +108,17 @@ const RESAMPLES: usize = 2_000;
 impl Ranking {
     /// The cell's value of the measure per sample, grouped by process.
     fn groups(self, cell: &Cell) -> Vec<Vec<f64>> {
+        let requests = requests_per_sample(cell);
         let value = |s: &Sample| -> Option<f64> {
             match self {
                 Ranking::Wall => Some(s.wall_s * cell.scale()),
                 Ranking::P99 => s.latency_p99_us,
                 Ranking::Cost(key) => s.metrics.get(key).copied(),
+                Ranking::Throughput => {
+                    let requests = s.ops.map(|o| o as f64).or(requests)?;
+                    Some(requests / (s.wall_s * cell.scale()))
+                }
+                Ranking::Knee => None,
             }
         };
         let mut groups: Vec<Vec<f64>> = Vec::new();
@@ -117,6 +133,19 @@ impl Ranking {
         }
         groups.retain(|g| !g.is_empty());
         groups
+    }
+}
+
+/// Requests per sample of a cell that does not count them per sample: its
+/// generator's step (one step), or, for a cell measured with in-cell clients,
+/// its throughput times its median wall.
+fn requests_per_sample(cell: &Cell) -> Option<f64> {
+    match &cell.load {
+        Some(load) => match load.steps.as_slice() {
+            [one] => Some(one.requests as f64),
+            _ => None,
+        },
+        None => Some(cell.throughput_per_s? * cell.summary.as_ref()?.median_wall_s),
     }
 }
 
@@ -138,7 +167,7 @@ impl<'a> Candidate<'a> {
     fn entry(&self) -> Entry {
         Entry {
             cell: CellRef::of(self.cell),
-            median: self.median,
+            median: Some(self.median),
             samples: self.groups.iter().map(Vec::len).sum(),
             processes: self.groups.len(),
         }
@@ -185,6 +214,9 @@ impl<'a> Report<'a> {
     /// The answer for `work` from the workloads of it that `ran`; `None` when
     /// no runner has a judged, finished cell with the measure.
     fn answer(&self, work: Work, ran: &[&str], ranking: Ranking, seed: u64) -> Option<Answer> {
+        if ranking == Ranking::Knee {
+            return self.knee_answer(work, ran);
+        }
         let cells: Vec<&Cell> = self
             .results
             .cells
@@ -209,44 +241,28 @@ impl<'a> Report<'a> {
             }
             workers_at_once = judged.iter().map(|c| contention(c)).min();
         }
-        // Each runner stands with its best cell.
-        let mut best: Vec<Candidate<'_>> = Vec::new();
-        for cell in judged {
-            let groups = ranking.groups(cell);
-            let all: Vec<f64> = groups.iter().flatten().copied().collect();
-            if all.is_empty() {
-                continue;
-            }
-            let candidate = Candidate {
-                cell,
-                median: crate::stats::median(&all),
-                groups,
-            };
-            match best.iter_mut().find(|b| b.cell.runner == cell.runner) {
-                Some(b) if candidate.median < b.median => *b = candidate,
-                Some(_) => {}
-                None => best.push(candidate),
-            }
+        // Servers the generator measured are never ranked beside cells whose
+        // clients ran inside them.
+        if judged.iter().any(|c| network::generator_measured(c)) {
+            judged.retain(|c| network::generator_measured(c));
         }
-        best.sort_by(|a, b| {
-            a.median.total_cmp(&b.median).then(
-                self.runner_rank(&a.cell.runner)
-                    .cmp(&self.runner_rank(&b.cell.runner)),
-            )
-        });
+        let higher = ranking == Ranking::Throughput;
+        let best = self.best_per_runner(judged, ranking);
         let winner = best.first()?;
         let pick = match best.get(1) {
             None => Pick::Only {
                 winner: winner.entry(),
             },
             Some(up) => {
+                // The ratio is above 1 when the winner is ahead.
+                let (base, now) = if higher { (up, winner) } else { (winner, up) };
                 let ([lo, hi], _) = crate::stats::hierarchical_ratio_of_medians(
-                    &winner.groups,
-                    &up.groups,
+                    &base.groups,
+                    &now.groups,
                     RESAMPLES,
                     0x5eed ^ seed,
                 );
-                let ratio = up.median / winner.median;
+                let ratio = now.median / base.median;
                 let supported = winner.supports_claims() && up.supports_claims();
                 Pick::Ranked {
                     winner: winner.entry(),
@@ -272,12 +288,55 @@ impl<'a> Report<'a> {
         })
     }
 
+    /// Each runner with its best cell among `judged` by `ranking`, best first
+    /// (ties in report order).
+    fn best_per_runner<'c>(&self, judged: Vec<&'c Cell>, ranking: Ranking) -> Vec<Candidate<'c>> {
+        let higher = ranking == Ranking::Throughput;
+        let mut best: Vec<Candidate<'_>> = Vec::new();
+        for cell in judged {
+            let groups = ranking.groups(cell);
+            let all: Vec<f64> = groups.iter().flatten().copied().collect();
+            if all.is_empty() {
+                continue;
+            }
+            let candidate = Candidate {
+                cell,
+                median: crate::stats::median(&all),
+                groups,
+            };
+            let better = |b: &Candidate<'_>| {
+                if higher {
+                    candidate.median > b.median
+                } else {
+                    candidate.median < b.median
+                }
+            };
+            match best.iter_mut().find(|b| b.cell.runner == cell.runner) {
+                Some(b) if better(b) => *b = candidate,
+                Some(_) => {}
+                None => best.push(candidate),
+            }
+        }
+        best.sort_by(|a, b| {
+            let order = a.median.total_cmp(&b.median);
+            if higher { order.reverse() } else { order }.then(
+                self.runner_rank(&a.cell.runner)
+                    .cmp(&self.runner_rank(&b.cell.runner)),
+            )
+        });
+        best
+    }
+
     /// The measure named from the results: a cost with the header its workload
     /// declared.
     fn measure(&self, ranking: Ranking, ran: &[&str]) -> Measure {
         match ranking {
             Ranking::Wall => Measure::WallTime,
             Ranking::P99 => Measure::LatencyP99,
+            Ranking::Throughput => Measure::Throughput,
+            Ranking::Knee => Measure::Knee {
+                p99_bound_us: network::KNEE_P99_BOUND_US,
+            },
             Ranking::Cost(key) => Measure::Cost {
                 key: key.to_owned(),
                 header: ran
@@ -304,14 +363,34 @@ impl<'a> Report<'a> {
                 .map(|(c, _)| c.runner.clone())
         };
         let said = |m: &RunnerMeta, words: &str| m.caveats.iter().any(|c| c.contains(words));
-        let sockets = matches!(work, Work::TcpThroughput | Work::TcpLatency);
+        let sockets = matches!(
+            work,
+            Work::TcpThroughput | Work::TcpLatency | Work::TcpOfferedLoad
+        );
         let timers = matches!(
             work,
             Work::Timers | Work::TimerLateness | Work::LatencyBesideHogs
         );
         if sockets {
-            if let Some(runner) = first(&|_, m| net_kind(m) == Some(NetKind::Blocking)) {
-                return Some(Caveat::Lockstep { runner });
+            if let Some(c) = leaders.iter().find(|c| network::in_cell_clients(c)) {
+                return Some(Caveat::InCellClients {
+                    runner: c.runner.clone(),
+                });
+            }
+            let costs = leaders
+                .iter()
+                .filter_map(|c| Some((c.runner.as_str(), c.load.as_ref()?.steps.first()?)))
+                .map(|(runner, s): (&str, &LoadStep)| {
+                    let cost = ServedCost {
+                        runner: runner.to_owned(),
+                        server_cpu_us_per_request: s.server_cpu_us_per_request,
+                        generator_cores: s.generator_cores,
+                    };
+                    (cost, s.generator_behind_samples > 0)
+                })
+                .collect();
+            if let Some(caveat) = self.served_caveat(costs) {
+                return Some(caveat);
             }
         }
         if timers {
@@ -328,5 +407,25 @@ impl<'a> Report<'a> {
             }
         }
         first(&|_, m| said(m, "discontinued")).map(|runner| Caveat::Discontinued { runner })
+    }
+}
+
+impl Report<'_> {
+    /// The caveat of a network answer from each leader's cost at the step its
+    /// figure is from, winner first, with whether that figure is a floor (the
+    /// generator limited it); `None` without costs.
+    pub(super) fn served_caveat(&self, costs: Vec<(ServedCost, bool)>) -> Option<Caveat> {
+        if costs.is_empty() {
+            return None;
+        }
+        Some(Caveat::Served(ServedCaveat {
+            generator_bound: costs
+                .iter()
+                .filter(|(_, floor)| *floor)
+                .map(|(c, _)| c.runner.clone())
+                .collect(),
+            costs: costs.into_iter().map(|(c, _)| c).collect(),
+            logical_cores: self.results.machine.logical_cores,
+        }))
     }
 }

@@ -5,14 +5,18 @@
 //! Each kind of work is ranked by the measure that says what a user of that kind
 //! of work wants ([`Measure`]): wall time for batch work, the p99 of the
 //! latency a workload measures for latency-sensitive work, the cost per unit for
-//! overhead workloads. A runner stands with its best cell (its best thread
-//! count); the margin is the runner-up's median over the winner's, with a 95%
+//! overhead workloads, and for servers what is fair on a small machine:
+//! closed-loop throughput, and the knee on a ladder of offered rates (`knee.rs`,
+//! from the *Network servers* finding). A runner stands with its best cell (its
+//! best thread count); the margin is the runner-up's median over the winner's
+//! (the winner's over the runner-up's where higher is better), with a 95%
 //! hierarchical-bootstrap interval across the cells' processes, as the
 //! regression check computes it. When that interval reaches a difference below
 //! [`LEVEL_BAND`](super::shared::LEVEL_BAND), the run cannot separate the two and
 //! the answer says so instead of picking one.
 
 mod derive;
+mod knee;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -61,14 +65,16 @@ pub(crate) enum Work {
     TimerLateness,
     TcpThroughput,
     TcpLatency,
+    TcpOfferedLoad,
     LatencyBesideHogs,
     SpawnHeavy,
     MessagePassing,
     SharedState,
 }
 
-/// What a kind of work is ranked by; lower is better for each.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a kind of work is ranked by; lower is better for each but the
+/// throughput and the knee.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) enum Measure {
     /// Median wall time per sample, seconds (scaled up where a cell ran part of
     /// the work).
@@ -78,6 +84,11 @@ pub(crate) enum Measure {
     /// A per-unit cost the workload measures, by key, with the header the
     /// workload declared for it (label and unit).
     Cost { key: String, header: String },
+    /// Requests served per second per sample (higher is better).
+    Throughput,
+    /// The highest offered rate served within a p99 bound, µs (higher is
+    /// better): no per-sample spread, so no interval.
+    Knee { p99_bound_us: f64 },
 }
 
 /// The winner and the runner-up.
@@ -90,13 +101,33 @@ pub(crate) enum Pick {
         runner_up: Entry,
         margin: Margin,
     },
+    /// Ranked by a figure without per-sample spread (the knee): the order only.
+    Ordered {
+        winner: Entry,
+        runner_up: Entry,
+        /// The winner's figure over the runner-up's; `None` when the runner-up
+        /// has none.
+        ratio: Option<f64>,
+        /// The figures were equal: what broke the tie.
+        tie_break: Option<TieBreak>,
+    },
 }
 
-/// A runner's best cell and its median of the measure.
+/// Two equal knees, ordered by the server CPU per request at the highest rate
+/// both kept up with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct TieBreak {
+    pub(crate) rate_per_s: f64,
+    pub(crate) winner_cpu_us: f64,
+    pub(crate) runner_up_cpu_us: f64,
+}
+
+/// A runner's best cell and its median of the measure (its knee, `None` when no
+/// rate was within the bound).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Entry {
     pub(crate) cell: CellRef,
-    pub(crate) median: f64,
+    pub(crate) median: Option<f64>,
     /// The fewest samples and processes behind it.
     pub(crate) samples: usize,
     pub(crate) processes: usize,
@@ -117,11 +148,13 @@ pub(crate) struct Margin {
 }
 
 /// The caveat that matters most for an answer, about its winner or runner-up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) enum Caveat {
-    /// It plays both ends of each connection in lockstep on one thread: not the
-    /// workload shape the async runners serve.
-    Lockstep { runner: String },
+    /// Measured with its clients inside the cell (results schema 4 or older).
+    InCellClients { runner: String },
+    /// Servers under the external generator: what each figure cost the server
+    /// and the generator, and which figures the generator limited.
+    Served(ServedCaveat),
     /// Its timer ends sleeps on a tick of its resolution.
     TimerTicks { runner: String },
     /// Its time was scaled up from part of the work.
@@ -130,6 +163,26 @@ pub(crate) enum Caveat {
     BorrowedReactor { runner: String },
     /// It is discontinued upstream.
     Discontinued { runner: String },
+}
+
+/// What a network answer's winner and runner-up cost, at the step their figure
+/// is from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ServedCaveat {
+    /// The runners whose figure the generator limited (a floor), in pick order.
+    pub(crate) generator_bound: Vec<String>,
+    /// The winner, then the runner-up.
+    pub(crate) costs: Vec<ServedCost>,
+    /// The machine's logical cores, of which the generator took its share.
+    pub(crate) logical_cores: usize,
+}
+
+/// One runner's costs at the step its figure is from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ServedCost {
+    pub(crate) runner: String,
+    pub(crate) server_cpu_us_per_request: f64,
+    pub(crate) generator_cores: f64,
 }
 
 /// The section itself, for the registry.

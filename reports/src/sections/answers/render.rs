@@ -36,12 +36,13 @@ pub(super) fn render(finding: &AnswersFinding, out: &mut String) {
     }
     let all_supported = finding.answers.iter().all(|a| match &a.pick {
         Pick::Ranked { margin, .. } => margin.supported,
-        Pick::Only { .. } => true,
+        Pick::Only { .. } | Pick::Ordered { .. } => true,
     });
     write!(
         out,
-        ". Each runner stands with its best thread count. The margin is the runner-up's median \
-         over the winner's, with a {}bootstrap interval across processes.\n\n",
+        ". Each runner stands with its best thread count. The margin is the ratio of the two \
+         medians, above 1 where the winner leads, with a {}bootstrap interval across \
+         processes.\n\n",
         if all_supported { "95% " } else { "" }
     )
     .expect("write to String");
@@ -69,6 +70,16 @@ fn row(a: &Answer) -> Vec<String> {
             runner_up,
             margin,
         } => (winner, Some(runner_up), margin_words(margin)),
+        Pick::Ordered {
+            winner,
+            runner_up,
+            ratio,
+            tie_break,
+        } => (
+            winner,
+            Some(runner_up),
+            order_words(*ratio, tie_break.as_ref()),
+        ),
     };
     let samples = match up {
         Some(up) => format!("{} + {}", winner.samples, up.samples),
@@ -101,6 +112,7 @@ fn work_label(a: &Answer) -> String {
         Work::TimerLateness => "Timer lateness, unloaded",
         Work::TcpThroughput => "TCP, many connections",
         Work::TcpLatency => "TCP, one connection",
+        Work::TcpOfferedLoad => "TCP, offered load",
         Work::LatencyBesideHogs => "Latency beside CPU hogs",
         Work::SpawnHeavy => "Spawning tasks",
         Work::MessagePassing => "Message passing",
@@ -121,6 +133,10 @@ fn measure_label(a: &Answer) -> String {
         (Measure::LatencyP99, Work::TimerLateness) => format!("100 µs sleep lateness {}", p99()),
         (Measure::LatencyP99, _) => format!("latency {}", p99()),
         (Measure::Cost { header, .. }, _) => escape_inline(&cost_label(header)),
+        (Measure::Throughput, _) => "throughput".into(),
+        (Measure::Knee { p99_bound_us }, _) => {
+            format!("knee ({} ≤ {})", p99(), duration_us(*p99_bound_us))
+        }
     }
 }
 
@@ -139,12 +155,22 @@ fn p99() -> String {
 
 /// `tokio-mt, 2 threads: 121 ms`, with the workload when the kind has several.
 fn entry(a: &Answer, e: &Entry) -> String {
+    let Some(median) = e.median else {
+        return format!(
+            "{} ({}): no rate within the bound",
+            e.cell.runner,
+            plural(e.cell.threads, "thread", "threads")
+        );
+    };
     let value = match &a.measure {
-        Measure::WallTime => format!("{} ms", ms(e.median)),
-        Measure::LatencyP99 => duration_us(e.median),
+        Measure::WallTime => format!("{} ms", ms(median)),
+        Measure::LatencyP99 => duration_us(median),
+        Measure::Throughput | Measure::Knee { .. } => {
+            format!("{} req/s", crate::format::thousands(median))
+        }
         // A header that is its unit (`ns/task`) is said after the number.
         Measure::Cost { header, .. } if split_header(header).1.is_empty() => {
-            format!("{} {header}", crate::format::thousands(e.median))
+            format!("{} {header}", crate::format::thousands(median))
         }
         Measure::Cost { key, header } => metric_with_unit(
             &MetricMeta {
@@ -152,7 +178,7 @@ fn entry(a: &Answer, e: &Entry) -> String {
                 header: header.clone(),
                 about: String::new(),
             },
-            e.median,
+            median,
         ),
     };
     let variant = if a.workloads.len() > 1 {
@@ -184,11 +210,58 @@ fn margin_words(m: &Margin) -> String {
     }
 }
 
+/// `knee 2.00×`, `same knee; server CPU 0.81× at 40,000 req/s`, or `the
+/// runner-up has no knee`.
+fn order_words(ratio: Option<f64>, tie: Option<&TieBreak>) -> String {
+    match (ratio, tie) {
+        (_, Some(t)) => format!(
+            "same knee; server CPU {}× at {} req/s",
+            sig3(t.winner_cpu_us / t.runner_up_cpu_us),
+            crate::format::thousands(t.rate_per_s)
+        ),
+        (Some(r), None) if r > 1.0 => format!("knee {}×", sig3(r)),
+        (Some(_), None) => "same knee".to_owned(),
+        (None, _) => "the runner-up has no knee".to_owned(),
+    }
+}
+
+/// `generator-bound: tokio-mt's figure is a floor; server CPU 3.10 µs/req
+/// (tokio-mt), 4.20 (smol-mt); generator 0.61, 0.58 of 2 cores`.
+fn served_words(c: &ServedCaveat) -> String {
+    let mut parts = Vec::new();
+    match c.generator_bound.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("generator-bound: {one}'s figure is a floor")),
+        many => parts.push(format!(
+            "generator-bound: the figures of {} are floors",
+            crate::text::join_and(many)
+        )),
+    }
+    let cpu: Vec<String> = c
+        .costs
+        .iter()
+        .map(|k| format!("{} {} µs", k.runner, sig3(k.server_cpu_us_per_request)))
+        .collect();
+    parts.push(format!("server CPU per request {}", cpu.join(", ")));
+    let generator: Vec<String> = c
+        .costs
+        .iter()
+        .map(|k| crate::text::cores(k.generator_cores))
+        .collect();
+    parts.push(format!(
+        "generator {} of {} cores",
+        generator.join(" and "),
+        c.logical_cores
+    ));
+    parts.join("; ")
+}
+
 fn caveat_words(c: &Caveat) -> String {
     match c {
-        Caveat::Lockstep { runner } => format!(
-            "{runner} plays client and server in lockstep on one thread, unlike the async runners"
+        Caveat::InCellClients { runner } => format!(
+            "{runner} was measured with its clients inside the cell (results schema 4 or older)"
         ),
+        Caveat::Served(served) => served_words(served),
         Caveat::TimerTicks { runner } => {
             format!("{runner}'s timer ends each sleep on a tick of its resolution")
         }

@@ -48,6 +48,29 @@ pub(crate) enum HarnessFact {
     Checksums,
     /// How to read the thread census.
     Census,
+    /// The network cells' external load generator, as the cells record it.
+    LoadGenerator(GeneratorPlacement),
+    /// Network cells measured with their clients inside the cell (schema 4
+    /// and older).
+    InCellClients { cells: usize },
+}
+
+/// Where the external load generator ran, over every network cell that
+/// records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct GeneratorPlacement {
+    /// The cells it served.
+    pub(crate) cells: usize,
+    /// Its event-loop thread counts, ascending.
+    pub(crate) threads: Vec<usize>,
+    /// Whether `--pin` placed it and the server on separate CPUs: the distinct
+    /// settings, `false` first.
+    pub(crate) pinned: Vec<bool>,
+    /// The CPUs it and the server were seen on, ascending.
+    pub(crate) generator_cpus: Vec<u32>,
+    pub(crate) server_cpus: Vec<u32>,
+    /// The parts table has a TCP column: how each runner serves.
+    pub(crate) serving_in_parts: bool,
 }
 
 /// A part of a runner the results file may name.
@@ -231,20 +254,67 @@ impl<'a> Report<'a> {
             .map(|r| r.runner.clone())
             .collect();
         let machine = &self.results.machine;
+        let parts = parts_shown(&runners);
+        let mut facts = vec![
+            HarnessFact::Isolation,
+            HarnessFact::RootTask { single_threaded },
+            HarnessFact::ThreadCounts,
+            HarnessFact::CpuTime,
+            HarnessFact::Checksums,
+            HarnessFact::Census,
+        ];
+        facts.extend(
+            self.generator_placement(parts.contains(&Part::Net))
+                .map(HarnessFact::LoadGenerator),
+        );
+        let in_cell = self
+            .results
+            .cells
+            .iter()
+            .filter(|c| crate::network::in_cell_clients(c))
+            .count();
+        if in_cell > 0 {
+            facts.push(HarnessFact::InCellClients { cells: in_cell });
+        }
         DisclosuresFinding {
-            facts: vec![
-                HarnessFact::Isolation,
-                HarnessFact::RootTask { single_threaded },
-                HarnessFact::ThreadCounts,
-                HarnessFact::CpuTime,
-                HarnessFact::Checksums,
-                HarnessFact::Census,
-            ],
-            parts: parts_shown(&runners),
+            facts,
+            parts,
             runners,
             env: machine.env.clone(),
             features: machine.features.clone(),
         }
+    }
+
+    /// Where the generator ran, over the cells that record it; `None` when none
+    /// does.
+    fn generator_placement(&self, serving_in_parts: bool) -> Option<GeneratorPlacement> {
+        let loads: Vec<&crate::model::Load> = self
+            .results
+            .cells
+            .iter()
+            .filter_map(|c| c.load.as_ref())
+            .collect();
+        if loads.is_empty() {
+            return None;
+        }
+        fn distinct<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+            v.sort();
+            v.dedup();
+            v
+        }
+        Some(GeneratorPlacement {
+            cells: loads.len(),
+            threads: distinct(loads.iter().map(|l| l.generator_threads).collect()),
+            pinned: distinct(loads.iter().map(|l| l.pinned).collect()),
+            generator_cpus: distinct(
+                loads
+                    .iter()
+                    .flat_map(|l| l.generator_cpus.clone())
+                    .collect(),
+            ),
+            server_cpus: distinct(loads.iter().flat_map(|l| l.server_cpus.clone()).collect()),
+            serving_in_parts,
+        })
     }
 
     /// The runners to disclose: those of `results.runners` that have cells, in that

@@ -35,6 +35,15 @@ pub(in crate::sections) const CENSUS: &str = "*Threads seen* are the threads ali
     digits dropped, names cut at 15 characters), each with the most seen in any one cell. The OS \
     threads column also counts threads started and joined within a sample.";
 
+/// The external load generator, before its thread count.
+pub(in crate::sections) const GENERATOR: &str = "On the network workloads every runner is a server \
+    under test. One external load generator drives it: a process of its own, the same for every \
+    runner, running a mio event loop paced by timerfd";
+/// What the generator measures, and whose CPU time a network cell's is.
+pub(in crate::sections) const GENERATOR_MEASURES: &str = "It times each request from its intended \
+    send time and verifies every echoed byte. A network cell's CPU time is the server's alone; \
+    the generator's is reported beside it.";
+
 /// Writes `disclosures` as the report's section.
 pub(super) fn render(disclosures: &DisclosuresFinding, out: &mut String) {
     out.push_str("## Disclosures\n\n");
@@ -110,6 +119,64 @@ fn fact_sentence(fact: &HarnessFact) -> String {
         HarnessFact::CpuTime => CPU_TIME.into(),
         HarnessFact::Checksums => CHECKSUMS.into(),
         HarnessFact::Census => CENSUS.into(),
+        HarnessFact::LoadGenerator(g) => generator_sentences(g),
+        HarnessFact::InCellClients { cells } => format!(
+            "{} predate the external load generator (results schema 4 or older): their clients \
+             ran inside the cell, on the runner under test, and blocking runners played client \
+             and server in lockstep. They are marked {} wherever shown and ranked with nothing \
+             the generator measured.",
+            plural(*cells, "network cell", "network cells"),
+            crate::network::IN_CELL_CLIENTS
+        ),
+    }
+}
+
+/// Where the generator ran and what it measures, in sentences.
+fn generator_sentences(g: &GeneratorPlacement) -> String {
+    let threads: Vec<String> = g.threads.iter().map(ToString::to_string).collect();
+    let unit = if g.threads == [1] {
+        "thread"
+    } else {
+        "threads"
+    };
+    let placed = match g.pinned.as_slice() {
+        [true] => "`--pin` placed it and the server on separate CPUs",
+        [false] => "Not pinned: the scheduler placed it and the server",
+        _ => "Some cells were pinned with `--pin`, others not",
+    };
+    let mut text = format!(
+        "{GENERATOR} on {} {unit}. {placed}; it ran on {}, the server on {}. \
+         {GENERATOR_MEASURES}",
+        join_and(&threads),
+        cpus(&g.generator_cpus),
+        cpus(&g.server_cpus),
+    );
+    if g.serving_in_parts {
+        text.push_str(" How each runner serves its connections is its *TCP* part below.");
+    }
+    text
+}
+
+/// `CPUs 0–3`, `CPUs 0 and 2`, `CPU 1`, `no recorded CPU`.
+fn cpus(list: &[u32]) -> String {
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        let mut j = i;
+        while j + 1 < list.len() && list[j + 1] == list[j] + 1 {
+            j += 1;
+        }
+        if j - i >= 2 {
+            runs.push(format!("{}–{}", list[i], list[j]));
+        } else {
+            runs.extend(list[i..=j].iter().map(ToString::to_string));
+        }
+        i = j + 1;
+    }
+    match list {
+        [] => "no recorded CPU".to_owned(),
+        [_] => format!("CPU {}", runs[0]),
+        _ => format!("CPUs {}", join_and(&runs)),
     }
 }
 

@@ -1,166 +1,361 @@
-//! The echo section's Markdown, worded from an [`EchoFinding`] alone: the opening
-//! lines, the table with each column in the unit that suits its values, and the
-//! paragraphs on Little's law (`little.rs`).
+//! The section's Markdown, worded from an [`EchoFinding`] alone: the opening
+//! lines, then per workload its line, its table (closed-loop tables here, the
+//! ladder of rates and the sweep of connections in `render_steps.rs`), the
+//! marks' notes, the waiting connections, and its charts.
 
-use super::derive::{EchoFinding, Entry, Percentiles, Ran, Row};
-use super::{LOADED, OPEN, TITLE, UNLOADED};
-use crate::format::{ColumnUnit, thousands};
-use crate::table::{Align, Table};
-use crate::text::NONE;
+use super::{EchoFinding, Plan, Runner, Step, TITLE, Table, Waiting};
+use crate::charts::Chart;
+use crate::format::{ColumnUnit, duration_us, thousands};
+use crate::judge::{DISTURBED, disturbed_note};
+use crate::network::{CLOSED, CONNS, FLOOR, IN_CELL_CLIENTS, ONE, OPEN};
+use crate::table::{Align, Table as Grid};
+use crate::text::{NONE, cores, escape_inline, join_and, plural, sig3, times};
 use std::fmt::Write as _;
 
-/// Writes the section, with the footnote on the cells marked § in the judge's
-/// words.
-pub(super) fn render(finding: &EchoFinding, out: &mut String) {
+/// Writes the section, with each workload's charts under its table.
+pub(super) fn render(finding: &EchoFinding, charts: &[Chart], out: &mut String) {
     writeln!(out, "## {TITLE}\n").expect("write to String");
-    out.push_str(&intro(&finding.ran));
-    out.push_str("\n\n");
-    out.push_str(&table(&finding.ran, &finding.rows).to_markdown());
-    out.push('\n');
-    if let Some(note) = crate::judge::disturbed_note(&finding.disturbed) {
-        writeln!(out, "{note}\n").expect("write to String");
-    }
-    for paragraph in finding.queueing.iter().flat_map(super::little::queueing) {
-        writeln!(out, "{paragraph}\n").expect("write to String");
+    intro(finding, out);
+    for table in &finding.tables {
+        writeln!(out, "### {}\n", heading(table)).expect("write to String");
+        writeln!(out, "{}\n", plan_line(table, finding)).expect("write to String");
+        match &table.plan {
+            Plan::Closed => out.push_str(&closed_table(table, finding.logical_cores).to_markdown()),
+            Plan::Rates { .. } => super::render_steps::rates(table, finding, out),
+            Plan::Connections { .. } => super::render_steps::connections(table, finding, out),
+        }
+        out.push('\n');
+        notes(table, finding, out);
+        for chart in charts.iter().filter(|c| c.workload == table.workload) {
+            if crate::charts::NETWORK_CHARTS
+                .iter()
+                .any(|p| chart.file_name.starts_with(p))
+            {
+                writeln!(
+                    out,
+                    "![{}]({})\n",
+                    escape_inline(&chart.title),
+                    chart.file_name
+                )
+                .expect("write to String");
+            }
+        }
     }
 }
 
-/// What the three column groups measure, with the connection count and rate as
-/// run: a line, then a bullet per workload.
-fn intro(ran: &Ran) -> String {
-    let mut parts = Vec::new();
-    if ran.unloaded {
-        parts.push(format!(
-            "*Unloaded* is `{UNLOADED}`: one connection with nothing else running, so it is \
-             the runtime's own cost per round trip."
-        ));
+/// How the servers were driven and what the columns mean, said once.
+fn intro(finding: &EchoFinding, out: &mut String) {
+    let rows = || finding.tables.iter().flat_map(|t| &t.runners);
+    if rows().any(|r| !r.in_cell_clients) {
+        writeln!(
+            out,
+            "Each runner serves TCP echo to one external load generator, the same for every \
+             runner (see Disclosures), and is shown at its best thread count. *Generator* is the \
+             generator's CPU time over the step's wall time, in cores of the machine's {}: it \
+             shares the machine with the server. *Server CPU* is the server's own CPU time per \
+             request, the generator's excluded: on a small machine it ranks servers more fairly \
+             than throughput.\n",
+            finding.logical_cores
+        )
+        .expect("write to String");
     }
-    if let Some(counts) = &ran.loaded_connections {
-        let connections = match counts.as_slice() {
-            [] => "several connections".into(),
-            [one] => connections_text(*one),
-            [.., most] => format!(
-                "up to {} (fewer where a runner capped them; see the notes under `{LOADED}`)",
-                connections_text(*most)
-            ),
-        };
-        parts.push(format!(
-            "*Loaded* is `{LOADED}`: {connections} in a closed loop, each sending again only \
-             when its reply arrives."
-        ));
+    if !finding.in_cell_clients.is_empty() {
+        writeln!(
+            out,
+            "{IN_CELL_CLIENTS} Measured before the external generator (results schema 4 or \
+             older): the clients ran inside the cell, on the runner under test. Those cells bill \
+             both ends of every connection to the runner, and blocking runners played client \
+             and server in lockstep. They are shown, marked, and ranked with nothing measured by \
+             the generator.\n"
+        )
+        .expect("write to String");
     }
-    if let Some(rates) = &ran.open_rates {
-        let at = match rates.as_slice() {
-            [] => String::new(),
-            [one] => format!(" at {} req/s", thousands(*one)),
-            [low, .., high] => format!(" at {} to {} req/s", thousands(*low), thousands(*high)),
-        };
-        parts.push(format!(
-            "*Open loop* is `{OPEN}`: requests sent on a fixed schedule{at}, each timed from \
-             its intended send time. A stall then delays every request due behind it rather \
-             than postponing them (no coordinated omission)."
-        ));
+}
+
+/// `` `tcp-echo`: closed loop ``.
+fn heading(table: &Table) -> String {
+    let what = match table.workload.as_str() {
+        ONE => "one connection",
+        CLOSED => "closed loop",
+        OPEN => "latency against offered load",
+        CONNS => "connections",
+        _ => "echo",
+    };
+    format!("`{}`: {what}", table.workload)
+}
+
+/// The line under the heading: the plan the generator ran.
+fn plan_line(table: &Table, finding: &EchoFinding) -> String {
+    let counts = distinct_connections(table);
+    let connections = match counts.as_slice() {
+        [] => "several connections".to_owned(),
+        [one] => plural(*one, "connection", "connections"),
+        [.., most] => format!(
+            "up to {} connections (fewer where capped)",
+            thousands(*most as f64)
+        ),
+    };
+    match &table.plan {
+        Plan::Closed if table.workload == ONE => "One connection in a closed loop: the cost of a \
+             round trip with nothing else in flight."
+            .to_owned(),
+        Plan::Closed => format!(
+            "{} in a closed loop, each sending again when its reply arrives.",
+            crate::text::capitalise(&connections)
+        ),
+        Plan::Rates { rates_per_s } => {
+            let mut text = format!(
+                "Requests offered at {} over {connections}, each timed from its intended send \
+                 time.",
+                rates_text(rates_per_s)
+            );
+            if table.runners.iter().any(|r| r.knee.is_some()) {
+                write!(
+                    text,
+                    " A runner's knee is the highest rate it served within the bound: at least \
+                     95% of the offered rate, with a p99 of at most {}.",
+                    duration_us(finding.knee_p99_bound_us)
+                )
+                .expect("write to String");
+            }
+            text
+        }
+        Plan::Connections { counts } => {
+            let counts: Vec<String> = counts.iter().map(|c| thousands(*c as f64)).collect();
+            format!(
+                "A closed loop at {} connections, one step each. Throughput stops growing where \
+                 the next count adds less than {:.0}%.",
+                join_and(&counts),
+                finding.growth * 100.0
+            )
+        }
     }
-    let mut text =
-        "Round-trip latency, with histograms merged over the measured samples:\n".to_owned();
-    for part in parts {
-        write!(text, "\n- {part}").expect("write to String");
+}
+
+/// `5,000 to 160,000 req/s`, or the one rate.
+pub(super) fn rates_text(rates: &[f64]) -> String {
+    match rates {
+        [] => "fixed rates".to_owned(),
+        [one] => format!("{} req/s", thousands(*one)),
+        [low, .., high] => format!("{} to {} req/s", thousands(*low), thousands(*high)),
+    }
+}
+
+fn distinct_connections(table: &Table) -> Vec<usize> {
+    let mut counts: Vec<usize> = table
+        .runners
+        .iter()
+        .flat_map(|r| &r.steps)
+        .filter_map(|s| s.connections)
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
+/// The closed-loop table: a row per runner; the generator's and the server's
+/// CPU only where some row was measured by the generator.
+fn closed_table(table: &Table, logical_cores: usize) -> Grid {
+    let steps = || table.runners.iter().filter_map(|r| r.steps.first());
+    let p50 = ColumnUnit::for_values(steps().filter_map(|s| s.p50_us));
+    let p99 = ColumnUnit::for_values(steps().filter_map(|s| s.p99_us));
+    let served = served(table);
+    let mut columns = vec![
+        ("Runner".to_owned(), Align::Left),
+        ("Threads".to_owned(), Align::Right),
+        ("Connections".to_owned(), Align::Right),
+        ("Throughput [req/s]".to_owned(), Align::Right),
+    ];
+    if served {
+        columns.push((generator_header(logical_cores), Align::Right));
+    }
+    columns.push((p50.header("p50"), Align::Right));
+    columns.push((p99.header("p99"), Align::Right));
+    if served {
+        columns.push(("Server CPU [µs/req]".to_owned(), Align::Right));
+        columns.push(("Server [cores]".to_owned(), Align::Right));
+    }
+    let mut grid = Grid::new(columns);
+    for r in &table.runners {
+        let Some(s) = r.steps.first() else { continue };
+        let mut row = vec![
+            name(r),
+            r.threads.to_string(),
+            s.connections.map_or(NONE.into(), |c| thousands(c as f64)),
+            throughput(s),
+        ];
+        if served {
+            row.push(or_none(s.generator_cores.map(cores)));
+        }
+        row.push(or_none(s.p50_us.map(|v| p50.show(v))));
+        row.push(or_none(s.p99_us.map(|v| p99.show(v))));
+        if served {
+            row.push(or_none(s.server_cpu_us_per_request.map(sig3)));
+            row.push(or_none(s.server_cores.map(cores)));
+        }
+        grid.push_row(row);
+    }
+    grid
+}
+
+/// Whether some row of `table` was measured by the external generator: the
+/// tables then have its columns.
+pub(super) fn served(table: &Table) -> bool {
+    table.runners.iter().any(|r| !r.in_cell_clients)
+}
+
+/// `Generator [cores of 2]`.
+pub(super) fn generator_header(logical_cores: usize) -> String {
+    format!("Generator [cores of {logical_cores}]")
+}
+
+pub(super) fn or_none(value: Option<String>) -> String {
+    value.unwrap_or_else(|| NONE.into())
+}
+
+/// A step's throughput, `≥` before it where the generator limited the step.
+pub(super) fn throughput(s: &Step) -> String {
+    match s.throughput_per_s {
+        Some(t) if s.generator_bound.is_some() => format!("{FLOOR} {}", thousands(t)),
+        Some(t) => thousands(t),
+        None => NONE.into(),
+    }
+}
+
+/// The runner with its marks: note numbers, ¶ and §.
+pub(super) fn name(r: &Runner) -> String {
+    let mut text = r.runner.clone();
+    if !r.notes.is_empty() {
+        let marks: Vec<String> = r
+            .notes
+            .iter()
+            .map(|&n| crate::format::superscript(n))
+            .collect();
+        write!(text, " {}", marks.join(" ")).expect("write to String");
+    }
+    if r.in_cell_clients {
+        write!(text, " {IN_CELL_CLIENTS}").expect("write to String");
+    }
+    if r.disturbed {
+        write!(text, " {DISTURBED}").expect("write to String");
     }
     text
 }
 
-/// `1 connection`, `50 connections`.
-pub(super) fn connections_text(n: f64) -> String {
-    if n == 1.0 {
-        "1 connection".into()
-    } else {
-        format!("{} connections", thousands(n))
+/// The notes under a table: the generator-bound steps, the disturbed cells,
+/// the cells' own notes, the runners without a finished cell, and the waiting
+/// connections.
+fn notes(table: &Table, finding: &EchoFinding, out: &mut String) {
+    let bound: Vec<String> = table
+        .runners
+        .iter()
+        .flat_map(|r| r.steps.iter().map(move |s| (r, s)))
+        .filter_map(|(r, s)| {
+            let b = s.generator_bound.as_ref()?;
+            let at = match (s.offered_per_s, s.connections) {
+                (Some(rate), _) => format!(" at {} req/s", thousands(rate)),
+                (None, Some(c)) if table.plan != Plan::Closed => {
+                    format!(" at {}", plural(c, "connection", "connections"))
+                }
+                _ => String::new(),
+            };
+            let why = b.reason.as_deref().map_or(String::new(), |w| {
+                format!(": {}", escape_inline(w.trim_end_matches('.')))
+            });
+            Some(format!(
+                "{}{at} ({} of its samples{why})",
+                r.runner, b.samples
+            ))
+        })
+        .collect();
+    match bound.as_slice() {
+        [] => {}
+        [one] => writeln!(
+            out,
+            "{FLOOR} The generator, not the server, limited {one}. Such a figure is a floor of \
+             the server's capacity, not its measure.\n"
+        )
+        .expect("write to String"),
+        many => {
+            writeln!(
+                out,
+                "{FLOOR} The generator, not the server, limited these steps, so their figures \
+                 are floors of the server's capacity, not its measure:\n"
+            )
+            .expect("write to String");
+            for step in many {
+                writeln!(out, "- {step}").expect("write to String");
+            }
+            out.push('\n');
+        }
+    }
+    let disturbed: Vec<_> = finding
+        .disturbed
+        .iter()
+        .filter(|d| d.cell.workload == table.workload)
+        .cloned()
+        .collect();
+    if let Some(note) = disturbed_note(&disturbed) {
+        writeln!(out, "{note}\n").expect("write to String");
+    }
+    for (i, n) in table.notes.iter().enumerate() {
+        writeln!(
+            out,
+            "{} {}: {}\n",
+            crate::format::superscript(i + 1),
+            join_and(&n.runners),
+            escape_inline(&n.note)
+        )
+        .expect("write to String");
+    }
+    if !table.unfinished.is_empty() {
+        let groups: Vec<String> = table
+            .unfinished
+            .iter()
+            .map(|u| format!("{} ({})", join_and(&u.runners), u.status.as_str()))
+            .collect();
+        writeln!(out, "No finished cell: {}.\n", groups.join("; ")).expect("write to String");
+    }
+    let waiting: Vec<String> = table.waiting.iter().map(waiting_sentence).collect();
+    match waiting.as_slice() {
+        [] => {}
+        [one] => writeln!(out, "{one}\n").expect("write to String"),
+        many => {
+            for sentence in many {
+                writeln!(out, "- {sentence}").expect("write to String");
+            }
+            out.push('\n');
+        }
     }
 }
 
-/// The units of a p50 and a p99 column, each suiting its own values.
-type Units = (ColumnUnit, ColumnUnit);
-
-/// The table: a row per runner and thread count, a column group per workload run.
-fn table(ran: &Ran, rows: &[Row]) -> Table {
-    let units = |latency: fn(&Row) -> Option<&Percentiles>| -> Units {
-        let unit = |value: fn(&Percentiles) -> f64| {
-            ColumnUnit::for_values(rows.iter().filter_map(latency).map(value))
-        };
-        (unit(|p| p.p50_us), unit(|p| p.p99_us))
-    };
-    let unloaded_units = units(|r| r.unloaded.finished()?.as_ref());
-    let loaded_units = units(|r| r.loaded.finished()?.latency.as_ref());
-    let open_units = units(|r| r.open.finished()?.as_ref());
-    let estimate_unit =
-        ColumnUnit::for_values(rows.iter().filter_map(|r| r.loaded.finished()?.estimate_us));
-    let mut columns: Vec<(String, Align)> = vec![
-        ("Runner".into(), Align::Left),
-        ("Threads".into(), Align::Right),
-    ];
-    let (with_loaded, with_open) = (ran.loaded_connections.is_some(), ran.open_rates.is_some());
-    if ran.unloaded {
-        columns.push((unloaded_units.0.header("Unloaded p50"), Align::Right));
-        columns.push((unloaded_units.1.header("Unloaded p99"), Align::Right));
+/// `thread-pool (2 threads) serves at most 2 connections at a time, so the other
+/// 48 of 50 wait their turn: its p99 is 18.2 ms, against 412 µs on tokio-mt
+/// (44.2×).`, with `at 5,000 req/s,` before `its` on a ladder.
+fn waiting_sentence(w: &Waiting) -> String {
+    let at = w.offered_per_s.map_or(String::new(), |rate| {
+        format!(" at {} req/s", thousands(rate))
+    });
+    let at = if at.is_empty() { at } else { format!("{at},") };
+    let mut text = format!(
+        "{} ({}) serves at most {} at a time, so the other {} of {} wait their turn",
+        w.runner,
+        plural(w.threads, "thread", "threads"),
+        plural(w.served_at_once, "connection", "connections"),
+        thousands((w.connections - w.served_at_once) as f64),
+        thousands(w.connections as f64),
+    );
+    match &w.against {
+        Some(a) => write!(
+            text,
+            ":{at} its p99 is {}, against {} on {} ({}).",
+            duration_us(w.p99_us),
+            duration_us(a.p99_us),
+            a.runner,
+            times(a.ratio)
+        ),
+        None => write!(text, ":{at} its p99 is {}.", duration_us(w.p99_us)),
     }
-    if with_loaded {
-        columns.push(("Connections".into(), Align::Right));
-        columns.push(("Loaded [req/s]".into(), Align::Right));
-        columns.push((estimate_unit.header("Connections ÷ req/s"), Align::Right));
-        columns.push((loaded_units.0.header("Loaded p50"), Align::Right));
-        columns.push((loaded_units.1.header("Loaded p99"), Align::Right));
-    }
-    if with_open {
-        columns.push((open_units.0.header("Open loop p50"), Align::Right));
-        columns.push((open_units.1.header("Open loop p99"), Align::Right));
-    }
-    let mut table = Table::new(columns);
-    for row in rows {
-        let mut line = vec![
-            format!("{}{}", row.runner, if row.disturbed { " §" } else { "" }),
-            row.threads.to_string(),
-        ];
-        if ran.unloaded {
-            line.extend(entry(&row.unloaded, 2, |p| percentiles(*p, unloaded_units)));
-        }
-        if with_loaded {
-            line.extend(entry(&row.loaded, 5, |l| {
-                let mut cells = vec![
-                    l.connections.map_or(NONE.into(), thousands),
-                    l.throughput_per_s.map_or(NONE.into(), thousands),
-                    l.estimate_us.map_or(NONE.into(), |e| estimate_unit.show(e)),
-                ];
-                cells.extend(percentiles(l.latency, loaded_units));
-                cells
-            }));
-        }
-        if with_open {
-            line.extend(entry(&row.open, 2, |p| percentiles(*p, open_units)));
-        }
-        table.push_row(line);
-    }
-    table
-}
-
-/// A row's group of `width` columns for one workload: what its finished cell
-/// measured, or the status of one that did not finish, then dashes.
-fn entry<T>(
-    entry: &Entry<T>,
-    width: usize,
-    finished: impl FnOnce(&T) -> Vec<String>,
-) -> Vec<String> {
-    match entry {
-        Entry::Finished(t) => finished(t),
-        Entry::Unfinished(status) => std::iter::once(status.as_str().to_owned())
-            .chain(std::iter::repeat_n(NONE.to_owned(), width - 1))
-            .collect(),
-        Entry::Absent => vec![NONE.to_owned(); width],
-    }
-}
-
-/// The p50 and p99 columns of a finished cell.
-fn percentiles(latency: Option<Percentiles>, units: Units) -> Vec<String> {
-    latency.map_or(vec![NONE.into(), NONE.into()], |l| {
-        vec![units.0.show(l.p50_us), units.1.show(l.p99_us)]
-    })
+    .expect("write to String");
+    text
 }

@@ -1,6 +1,7 @@
 //! The Markdown report's sections, rendered from fixtures: the shared fixtures and
 //! helpers here, the tests by section in `verdicts.rs`, `tables.rs` and
-//! `disclosures.rs`.
+//! `disclosures.rs`, and what the network servers bring to the verdict, the
+//! disclosures and the tables in `network.rs`.
 
 use super::disclosures::*;
 use super::shared::*;
@@ -18,6 +19,7 @@ use rtcompare_api::Family;
 
 mod disclosures;
 mod header;
+mod network;
 mod tables;
 mod timer;
 mod verdict_findings;

@@ -133,7 +133,8 @@ fn a_ratio_below_one_is_worded_as_a_slowdown() {
 
     // On the real run, every kind: no ratio below 1 is called bought or a gain.
     let report = render(&fixture_quick());
-    let verdict = &report[report.find("## Verdict").unwrap()..report.find("## Latency").unwrap()];
+    let verdict =
+        &report[report.find("## Verdict").unwrap()..report.find("## Network servers").unwrap()];
     for word in ["bought 0.", "further 0.", "0.75× over", "0.66× over"] {
         assert!(!verdict.contains(word), "{word} in {verdict}");
     }
@@ -222,32 +223,28 @@ fn a_difference_within_the_band_is_nothing_measurable() {
 fn parallelism_is_credited_only_with_more_than_one_core_busy() {
     let results = fixture_quick();
     let report = render(&results);
-    // One connection: one thread works, and blocking I/O is the lead.
+    // One connection: one thread works.
     let single = verdict_of(&report, "tcp-echo-1");
     assert!(
-        single.contains(
+        single.ends_with(
             "The best multithreaded runner (threads-static, 2 threads) was level with `seq` \
              (0.976×) with 1.00 cores busy and ran 1.48× as fast as tokio-ct: not a gain \
-             from parallelism. Like `seq`, threads-static blocks on its sockets with no \
-             reactor, which is where its lead over tokio-ct comes from."
+             from parallelism."
         ),
         "{single}"
     );
     assert!(!single.contains("Adding parallelism"), "{single}");
-    // 50 connections on 2 cores: parallelism's gain is measured against `seq`,
-    // which blocks on its sockets too; the reactor runners are compared apart.
+    // 50 connections on 2 cores, in a file from before the external generator:
+    // compared as any other work, no share credited to blocking I/O.
     let loaded = verdict_of(&report, "tcp-echo");
     assert!(
         loaded.contains(
-            "Parallelism (best multithreaded runner: threads-static, 2 threads) bought 1.91× \
-             over `seq` with 1.96 cores busy. Like `seq`, threads-static blocks on its sockets \
-             with no reactor. So of its 2.53× over tokio-ct, 1.33× is blocking I/O's lead \
-             (`seq` over it), not parallelism. On a reactor, the best multithreaded runner \
-             (tokio-mt, 2 threads) was level with tokio-ct (1.02×) with 1.78 cores busy."
+            "Adding parallelism (best multithreaded runner: threads-static, 2 threads) bought \
+             a further 2.53× with 1.96 cores busy, 1.91× over `seq` in all."
         ),
         "{loaded}"
     );
-    assert!(!loaded.contains("further 2.53×"), "{loaded}");
+    assert!(!loaded.contains("blocking I/O"), "{loaded}");
     // CPU-bound work keeps its sentence.
     assert!(verdict_of(&report, "cpu").contains(
         "Parallelism (best multithreaded runner: threads-static, 2 threads) reached 1.99× \
@@ -276,21 +273,13 @@ fn parallelism_is_credited_only_with_more_than_one_core_busy() {
     let single = verdict_of(&report, "tcp-echo-1");
     assert!(!single.contains("not a gain from parallelism"), "{single}");
     assert!(
-        single.contains("Parallelism (best multithreaded runner: threads-static, 2 threads)"),
+        single.contains(
+            "Adding parallelism (best multithreaded runner: threads-static, 2 threads) bought \
+             a further 1.48×"
+        ),
         "{single}"
     );
     assert!(!row(&report, "concurrent-parallel").contains("0.98× ‡"));
-
-    // Without the runners' socket descriptions, no cause is claimed.
-    let mut unknown = results;
-    for r in &mut unknown.runners {
-        r.net.clear();
-    }
-    let report = render(&unknown);
-    let single = verdict_of(&report, "tcp-echo-1");
-    assert!(single.contains("not a gain from parallelism."), "{single}");
-    assert!(!single.contains("blocks"), "{single}");
-    assert!(!verdict_of(&report, "tcp-echo").contains("blocking"));
 }
 
 #[test]

@@ -151,30 +151,18 @@ fn parallelism(lead: &ParallelLead) -> Vec<String> {
         vs_seq,
         credit,
     } = lead;
-    let runner = &leader.cell.runner;
-    let name = format!("{runner}, {}", threads(leader.cell.threads));
+    let name = format!("{}, {}", leader.cell.runner, threads(leader.cell.threads));
     let busy = format!("{} cores busy", cores(leader.cpu_utilisation));
     let who = format!("(best multithreaded runner: {name})");
-    // The first sentence names the leader; the ties follow it, then the rest.
-    let mut rest = Vec::new();
+    // The first sentence names the leader; the ties follow it.
     let first = match credit {
-        Credit::NotParallel {
-            vs_concurrency,
-            blocking_io_lead,
-        } => {
+        Credit::NotParallel { vs_concurrency } => {
             let mut text = format!(
                 "The best multithreaded runner ({name}) {} with {busy}",
                 vs_seq.against_seq(false)
             );
             if let Some(c) = vs_concurrency {
                 write!(text, " and {}", c.versus.against(&c.runner)).expect("write to String");
-                if *blocking_io_lead {
-                    rest.push(format!(
-                        "Like `seq`, {runner} blocks on its sockets with no reactor, which is \
-                         where its lead over {} comes from.",
-                        c.runner
-                    ));
-                }
             }
             text.push_str(": not a gain from parallelism.");
             text
@@ -210,17 +198,6 @@ fn parallelism(lead: &ParallelLead) -> Vec<String> {
                 vs_seq.against_seq(true)
             )
         }
-        Credit::BlockingLikeSeq {
-            vs_concurrency,
-            seq_lead,
-            reactor,
-        } => {
-            rest = blocking_like_seq(runner, vs_seq, vs_concurrency, seq_lead, reactor);
-            format!(
-                "Parallelism {who} {} with {busy}.",
-                vs_seq.against_seq(true)
-            )
-        }
         Credit::BeyondConcurrency { vs_concurrency } => {
             let vs = &vs_concurrency.versus;
             let gain = match vs.change {
@@ -238,56 +215,6 @@ fn parallelism(lead: &ParallelLead) -> Vec<String> {
     let ties = leader.tied_names();
     if !ties.is_empty() {
         sentences.push(format!("Statistically tied with it: {ties}."));
-    }
-    sentences.extend(rest);
-    sentences
-}
-
-/// After its gain over `seq`: the rest of its lead over the single-threaded
-/// executors is blocking I/O against a reactor, and what parallelism bought on
-/// a reactor.
-fn blocking_like_seq(
-    runner: &str,
-    vs_seq: &Versus,
-    conc: &Against,
-    seq_lead: &Versus,
-    reactor: &Option<ReactorLeader>,
-) -> Vec<String> {
-    let mut text = format!("Like `seq`, {runner} blocks on its sockets with no reactor.");
-    let vs_conc = &conc.versus;
-    if vs_conc.change == Change::Faster
-        && vs_seq.change == Change::Faster
-        && seq_lead.change == Change::Faster
-    {
-        write!(
-            text,
-            " So of its {} over {}, {} is blocking I/O's lead (`seq` over it), not parallelism.",
-            times(vs_conc.ratio),
-            conc.runner,
-            times(seq_lead.ratio)
-        )
-    } else {
-        write!(text, " It {}.", vs_conc.against(&conc.runner))
-    }
-    .expect("write to String");
-    let mut sentences = vec![text];
-    // What parallelism bought where the sockets wait on a reactor.
-    if let Some(r) = reactor {
-        let name = format!("{}, {}", r.cell.runner, threads(r.cell.threads));
-        let busy = format!("{} cores busy", cores(r.cpu_utilisation));
-        let vs = &r.vs_concurrency;
-        sentences.push(if vs.change == Change::Faster && r.parallel {
-            format!(
-                "On a reactor, parallelism ({name}) bought a further {} over {} with {busy}.",
-                times(vs.ratio),
-                conc.runner
-            )
-        } else {
-            format!(
-                "On a reactor, the best multithreaded runner ({name}) {} with {busy}.",
-                vs.against(&conc.runner)
-            )
-        });
     }
     sentences
 }

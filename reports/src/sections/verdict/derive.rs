@@ -150,6 +150,10 @@ impl<'a> Report<'a> {
         if workload == crate::sections::timer::TIMER {
             return Outcome::Timer(latency_ranking(cells, &as_measured));
         }
+        // Servers under the external generator: ranked as servers.
+        if let Some(served) = self.served(workload, cells) {
+            return Outcome::Served(served);
+        }
         // On a send schedule, wall time is the schedule's: no speedup means anything.
         if let Some(rate) = self.open_loop(workload) {
             return Outcome::OpenLoop(self.derive_open_loop(rate, cells));
@@ -204,9 +208,7 @@ impl<'a> Report<'a> {
             None => None,
         };
         let parallelism = match &par {
-            Some(b) => {
-                Some(self.parallelism(workload, kind, seq, conc.as_ref(), b, &multithreaded))
-            }
+            Some(b) => Some(self.parallelism(kind, seq, conc.as_ref(), b)),
             None if !multithreaded.is_empty() => Some(Parallelism::NoneFinished),
             None => None,
         };

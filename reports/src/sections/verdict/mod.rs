@@ -4,13 +4,16 @@
 //! Derived once into a [`VerdictFinding`] (`derive.rs` and `parallel.rs`: which
 //! cells lead, how they compare, what the comparison is credited to), then worded
 //! (`render.rs`). The finding holds numbers, enums and cell references only; every
-//! decision (faster, level or slower; parallel or not; blocking I/O's share) is
-//! made in the derivation, so the words cannot disagree with `findings.json`.
+//! decision (faster, level or slower; parallel or not) is made in the
+//! derivation, so the words cannot disagree with `findings.json`. Network
+//! workloads measured by the external load generator are servers, not batches:
+//! their verdict ranks them as the *Network servers* section does (`served.rs`).
 
 mod compared;
 mod derive;
 mod parallel;
 mod render;
+mod served;
 
 use super::Report;
 use super::shared::Versus;
@@ -57,7 +60,7 @@ pub(crate) struct WorkloadVerdict {
 /// The report section a workload's latencies are read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub(crate) enum LatencySection {
-    /// *Latency: unloaded, loaded and open loop* (the TCP echo workloads).
+    /// *Network servers* (the TCP echo workloads).
     Echo,
     /// *CPU hogs next to latency-sensitive work* (the `mixed-*` workloads).
     Hogs,
@@ -76,6 +79,9 @@ pub(crate) enum Outcome {
     NoRunnerApplies,
     /// Sent on a fixed schedule: wall time is the schedule's.
     OpenLoop(OpenLoop),
+    /// A network workload the external load generator measured: its servers
+    /// ranked as *Network servers* ranks them.
+    Served(Served),
     /// Latency-sensitive work beside CPU hogs: the hogs set the wall time, so
     /// runners are ranked by the p99 of the latency the workload measures,
     /// beyond each runner's own timer lateness where the run measured it.
@@ -181,9 +187,6 @@ pub(crate) enum Credit {
     NotParallel {
         /// Against the best single-threaded executor, when one finished.
         vs_concurrency: Option<Against>,
-        /// Like `seq`, it blocks on its sockets with no reactor, and that is
-        /// where its lead over the single-threaded executor comes from.
-        blocking_io_lead: bool,
     },
     /// CPU-bound work faster than `seq`: parallelism, with its efficiency.
     CpuGain {
@@ -194,15 +197,6 @@ pub(crate) enum Credit {
     /// Parallel, compared with `seq` only (CPU work not faster, or no
     /// single-threaded executor finished).
     AgainstSeq,
-    /// On sockets, it blocks with no reactor as `seq` does: its gain over `seq`
-    /// is parallelism's, the rest of its lead is blocking I/O's.
-    BlockingLikeSeq {
-        vs_concurrency: Against,
-        /// `seq` against the single-threaded executor: blocking I/O's lead.
-        seq_lead: Versus,
-        /// The best multithreaded runner that waits on a reactor.
-        reactor: Option<ReactorLeader>,
-    },
     /// Parallel, beyond what concurrency alone bought.
     BeyondConcurrency { vs_concurrency: Against },
 }
@@ -212,17 +206,6 @@ pub(crate) enum Credit {
 pub(crate) struct Against {
     pub(crate) runner: String,
     pub(crate) versus: Versus,
-}
-
-/// The best multithreaded runner on a reactor, against the best single-threaded
-/// executor.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ReactorLeader {
-    pub(crate) cell: CellRef,
-    pub(crate) cpu_utilisation: f64,
-    pub(crate) vs_concurrency: Versus,
-    /// It kept more than 1.2 cores busy.
-    pub(crate) parallel: bool,
 }
 
 /// The best cell against the workload's ideal wall time.
@@ -305,6 +288,43 @@ pub(crate) struct OneAtATime {
     /// The lowest and highest count served at once, and the connections, when
     /// every cell behind had the same connection count.
     pub(crate) served: Option<([f64; 2], f64)>,
+}
+
+/// A network workload measured by the external load generator: the best two
+/// servers by what ranks them.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Served {
+    pub(crate) by: ServedBy,
+    /// The machine's logical cores, of which the generator took its share.
+    pub(crate) logical_cores: usize,
+    /// Undisturbed, generator-measured runners at their best thread count, best
+    /// first; at most two.
+    pub(crate) leaders: Vec<ServedLeader>,
+}
+
+/// What ranks the servers of a network workload.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) enum ServedBy {
+    /// Closed-loop throughput (the highest over a sweep of connection counts).
+    Throughput,
+    /// The knee on a ladder of offered rates, within a p99 bound (µs).
+    Knee { p99_bound_us: f64 },
+}
+
+/// A server and its figure.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ServedLeader {
+    pub(crate) cell: CellRef,
+    /// Its throughput (req/s) or knee (req/s; `None`: no rate within the bound).
+    pub(crate) value: Option<f64>,
+    /// The connections of the step the figure is from.
+    pub(crate) connections: Option<usize>,
+    /// The server's CPU per request at that step, µs.
+    pub(crate) server_cpu_us_per_request: Option<f64>,
+    /// The generator's cores at that step.
+    pub(crate) generator_cores: Option<f64>,
+    /// The generator limited that step (or a higher rate): a floor.
+    pub(crate) floor: bool,
 }
 
 /// The section itself, for the registry.

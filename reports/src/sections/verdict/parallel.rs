@@ -3,10 +3,7 @@
 //!
 //! Parallelism is credited only when the runner kept more than
 //! [`PARALLEL_CORES`] busy; otherwise its speed came from something else and the
-//! verdict says so. On the socket workloads, a multithreaded runner that blocks on
-//! its sockets as `seq` does (no reactor) is measured against `seq`, not against
-//! the single-threaded executors (which wait on a reactor), so the I/O model's
-//! share of its lead is not credited to parallelism.
+//! verdict says so.
 
 use super::*;
 use crate::model::Cell;
@@ -17,30 +14,20 @@ impl<'a> Report<'a> {
     /// attributed; `conc` is the best single-threaded executor.
     pub(super) fn parallelism(
         &self,
-        workload: &str,
         kind: WorkloadKind,
         seq: &'a Cell,
         conc: Option<&Best<'a>>,
         par: &Best<'a>,
-        multithreaded: &[&'a Cell],
     ) -> Parallelism {
         let seq_summary = seq.summary.as_ref().expect("seq finished");
         let vs_seq = Versus::of(par.summary, seq_summary);
-        let like_seq = conc.is_some_and(|c| self.blocks_like_seq(workload, seq, c.cell, par.cell));
         let against = |c: &Best<'_>| Against {
             runner: c.cell.runner.clone(),
             versus: Versus::of(par.summary, c.summary),
         };
         let credit = if !ran_in_parallel(par.summary) {
-            let vs_concurrency = conc.map(against);
-            let blocking_io_lead = conc.is_some_and(|c| {
-                like_seq
-                    && Versus::of(par.summary, c.summary).change == Change::Faster
-                    && Versus::of(seq_summary, c.summary).change == Change::Faster
-            });
             Credit::NotParallel {
-                vs_concurrency,
-                blocking_io_lead,
+                vs_concurrency: conc.map(against),
             }
         } else {
             match conc.filter(|_| kind != WorkloadKind::Cpu) {
@@ -52,11 +39,6 @@ impl<'a> Report<'a> {
                     }
                 }
                 None => Credit::AgainstSeq,
-                Some(c) if like_seq => Credit::BlockingLikeSeq {
-                    vs_concurrency: against(c),
-                    seq_lead: Versus::of(seq_summary, c.summary),
-                    reactor: self.reactor_leader(c, multithreaded),
-                },
                 Some(c) => Credit::BeyondConcurrency {
                     vs_concurrency: against(c),
                 },
@@ -67,38 +49,6 @@ impl<'a> Report<'a> {
             vs_seq,
             credit,
         }))
-    }
-
-    /// The best multithreaded runner whose sockets wait on a reactor, against
-    /// the best single-threaded executor `conc`.
-    fn reactor_leader(&self, conc: &Best<'a>, multithreaded: &[&'a Cell]) -> Option<ReactorLeader> {
-        let reactor = Best::of(multithreaded.iter().copied().filter(|m| {
-            self.runner_meta(m)
-                .is_some_and(|meta| net_kind(meta) == Some(NetKind::Reactor))
-        }))?;
-        Some(ReactorLeader {
-            cell: CellRef::of(reactor.cell),
-            cpu_utilisation: reactor.summary.cpu_utilisation,
-            vs_concurrency: Versus::of(reactor.summary, conc.summary),
-            parallel: ran_in_parallel(reactor.summary),
-        })
-    }
-
-    /// Whether, on a socket workload, `seq` and the multithreaded runner `par`
-    /// both block on their sockets while the single-threaded executor `conc`
-    /// waits on a reactor (from the runners' `net` descriptions).
-    fn blocks_like_seq(&self, workload: &str, seq: &Cell, conc: &Cell, par: &Cell) -> bool {
-        let sockets = [
-            crate::sections::echo::UNLOADED,
-            crate::sections::echo::LOADED,
-            crate::sections::echo::OPEN,
-        ]
-        .contains(&workload);
-        let kind = |cell: &Cell| self.runner_meta(cell).and_then(net_kind);
-        sockets
-            && kind(seq) == Some(NetKind::Blocking)
-            && kind(par) == Some(NetKind::Blocking)
-            && kind(conc) == Some(NetKind::Reactor)
     }
 
     /// The runners whose open-loop p50 is more than [`BEHIND_SCHEDULE`] times the
@@ -138,7 +88,7 @@ impl<'a> Report<'a> {
         });
         let connections: Vec<f64> = behind
             .iter()
-            .filter_map(|(cell, _)| crate::sections::echo::connections(cell))
+            .filter_map(|(cell, _)| crate::network::connections(cell))
             .collect();
         let served = match connections.as_slice() {
             [first, rest @ ..]

@@ -120,6 +120,7 @@ fn line(w: &WorkloadVerdict) -> String {
         Outcome::Fault => vec![format!("See *{}*.", crate::sections::crash::TITLE)],
         Outcome::NoRunnerApplies => vec!["No runner applies.".to_owned()],
         Outcome::OpenLoop(open) => open_loop(open),
+        Outcome::Served(served) => super::served::words(served),
         Outcome::Latency(ranking) => vec![format!("Ranked by p99{}", latency_words(ranking))],
         Outcome::Timer(ranking) => vec![format!(
             "One task's sleeps set the wall time, so speedups mean nothing: ranked by the p99 \

@@ -88,6 +88,7 @@ impl<'a> Report<'a> {
                     extrapolated: cell.extrapolation.is_some(),
                     oversubscribed: cell.summary.as_ref().is_some_and(|s| s.oversubscribed),
                     disturbed: Disturbance::of(cell),
+                    in_cell_clients: crate::network::in_cell_clients(cell),
                 }
             })
             .collect();
@@ -173,6 +174,7 @@ impl<'a> Report<'a> {
             latency,
             more_latencies,
             throughput,
+            served: finished().any(|c| c.load.is_some()),
             metrics,
             // Where the work is synchronisation, contention shows as context
             // switches: voluntary (a thread sleeping on a lock or queue) and
@@ -233,6 +235,21 @@ fn measured(
             .map(|(name, l)| (name.clone(), l.p99))
             .collect(),
         throughput_per_s: cell.throughput_per_s,
+        server_cpu_us_per_request: cell.load.as_ref().and_then(|l| {
+            let requests: f64 = l.steps.iter().map(|s| s.requests as f64).sum();
+            let cpu: f64 = l
+                .steps
+                .iter()
+                .map(|s| s.server_cpu_us_per_request * s.requests as f64)
+                .sum();
+            (requests > 0.0).then(|| cpu / requests)
+        }),
+        generator_cores: cell.load.as_ref().and_then(|l| {
+            l.steps
+                .iter()
+                .map(|s| s.generator_cores)
+                .max_by(f64::total_cmp)
+        }),
         metrics: cell.metrics.clone(),
         context_switches: columns.context_switches.then(|| ContextSwitches {
             voluntary: median_of(|s| s.ctx_voluntary),

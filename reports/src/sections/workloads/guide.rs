@@ -48,6 +48,11 @@ pub(crate) enum GuideItem {
     Relative,
     /// Some table is of work that waits (I/O-bound or mixed).
     Waiting,
+    /// Some row was measured by the external load generator: its server CPU
+    /// per request and generator cores, the generator's of these cores.
+    Served { cores: usize },
+    /// ¶ marks a network cell measured with its clients inside the cell.
+    InCellClients,
     /// Some table has a scaling fit, with parallelism capped at `cores`.
     Scaling { cores: usize },
 }
@@ -189,6 +194,18 @@ pub(super) fn guide(
         (any(&|t| t.columns.relative), GuideItem::Relative),
         (any(&waits), GuideItem::Waiting),
     ];
+    items.extend(
+        flags
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, item)| item),
+    );
+    if let Some(t) = tables.iter().find(|t| t.columns.served) {
+        items.push(GuideItem::Served {
+            cores: t.logical_cores,
+        });
+    }
+    let flags = [(rows().any(|r| r.in_cell_clients), GuideItem::InCellClients)];
     items.extend(
         flags
             .into_iter()

@@ -124,6 +124,9 @@ pub(crate) struct Columns {
     pub(crate) more_latencies: Vec<LatencyColumn>,
     /// Throughput, in requests or operations per second.
     pub(crate) throughput: Option<ThroughputUnit>,
+    /// The server's CPU per request and the generator's cores: some row was
+    /// measured by the external load generator.
+    pub(crate) served: bool,
     /// The workload's own measures that some finished cell carries, declared
     /// ones first, then undeclared keys; each with a readable header and its
     /// meaning (`names.rs`). Measures that repeat another column (a pool's
@@ -213,6 +216,8 @@ pub(crate) struct Row {
     /// Other load disturbed it even after re-takes (the report's §): shown, not
     /// judged.
     pub(crate) disturbed: Option<Disturbance>,
+    /// A network cell measured with its clients inside the cell (the report's ¶).
+    pub(crate) in_cell_clients: bool,
 }
 
 /// A finished cell's numbers, as the table prints them.
@@ -237,6 +242,11 @@ pub(crate) struct Measured {
     /// The p99 of each further latency, by name.
     pub(crate) more_p99_us: BTreeMap<String, f64>,
     pub(crate) throughput_per_s: Option<f64>,
+    /// Measured by the external load generator: the server's CPU per request,
+    /// µs, over every step weighted by its requests.
+    pub(crate) server_cpu_us_per_request: Option<f64>,
+    /// The most cores the generator took in any step.
+    pub(crate) generator_cores: Option<f64>,
     /// The workload's own measures, by key.
     pub(crate) metrics: BTreeMap<String, f64>,
     /// With [`Columns::context_switches`].

@@ -87,6 +87,17 @@ fn words(item: &GuideItem) -> String {
              best is the *lowest*."
             .into(),
         GuideItem::Waiting => WAITING_NOTE.into(),
+        GuideItem::Served { cores } => format!(
+            "**Server CPU** and **Generator** (network workloads): the server's CPU time per \
+             request over every step of the generator's plan, weighted by requests, and the most \
+             of the machine's {} the external load generator took in any step.",
+            plural(*cores, "logical core", "logical cores")
+        ),
+        GuideItem::InCellClients => format!(
+            "**{}**: a network cell measured with its clients inside the cell (results schema 4 \
+             or older); see Disclosures.",
+            crate::network::IN_CELL_CLIENTS
+        ),
         GuideItem::Scaling { cores } => format!(
             "**Scaling** (CPU-bound work at several thread counts): Amdahl's law `speedup = 1 \
              / (s + (1 - s) / p)` fitted by least squares, p = threads capped at the {}. s = 0 \

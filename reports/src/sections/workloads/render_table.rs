@@ -28,6 +28,8 @@ enum Column<'t> {
     Latency(&'static str),
     MoreLatency(&'t str, &'t str),
     Throughput(ThroughputUnit),
+    ServerCpu,
+    GeneratorCores,
     Metric(&'t MetricMeta),
     ContextSwitches,
     Relative(&'t RankedBy),
@@ -59,6 +61,9 @@ fn shown(columns: &Columns) -> Vec<Column<'_>> {
             .map(|l| Column::MoreLatency(&l.name, &l.label)),
     );
     shown.extend(columns.throughput.map(Column::Throughput));
+    if columns.served {
+        shown.extend([Column::ServerCpu, Column::GeneratorCores]);
+    }
     shown.extend(columns.metrics.iter().map(Column::Metric));
     if columns.context_switches {
         shown.push(Column::ContextSwitches);
@@ -119,6 +124,9 @@ fn name(row: &Row) -> String {
             .collect();
         write!(text, " {}", marks.join(" ")).expect("write to String");
     }
+    if row.in_cell_clients {
+        write!(text, " {}", crate::network::IN_CELL_CLIENTS).expect("write to String");
+    }
     if row.disturbed.is_some() {
         write!(text, " {DISTURBED}").expect("write to String");
     }
@@ -150,6 +158,8 @@ fn header(column: &Column<'_>, unit: TimeUnit) -> String {
         Column::MoreLatency(_, label) => format!("{label} p99 [{u}]"),
         Column::Throughput(ThroughputUnit::Requests) => "Throughput [req/s]".into(),
         Column::Throughput(ThroughputUnit::Operations) => "Throughput [ops/s]".into(),
+        Column::ServerCpu => "Server CPU [µs/req]".into(),
+        Column::GeneratorCores => "Generator [cores]".into(),
         Column::Metric(meta) => crate::format::metric_header(meta),
         Column::ContextSwitches => "Context switches vol. / invol.".into(),
         Column::Relative(ranked_by) => match ranked_by {
@@ -202,6 +212,8 @@ fn value(
         })),
         Column::MoreLatency(name, _) => or_none(m.more_p99_us.get(*name).map(|&p| unit.show(p))),
         Column::Throughput(_) => or_none(m.throughput_per_s.map(crate::format::thousands)),
+        Column::ServerCpu => or_none(m.server_cpu_us_per_request.map(crate::text::sig3)),
+        Column::GeneratorCores => or_none(m.generator_cores.map(cores)),
         Column::Metric(meta) => or_none(
             m.metrics
                 .get(&meta.key)
