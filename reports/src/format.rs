@@ -205,13 +205,15 @@ impl ColumnUnit {
     }
 }
 
-/// A latency in running text with its unit, µs below a millisecond and ms from
-/// there: `283 µs`, `1.61 ms`, `101 ms`.
+/// A latency in running text with its unit: µs below a millisecond, ms below a
+/// second, s from there: `283 µs`, `1.61 ms`, `101 ms`, `4.75 s`.
 pub(crate) fn duration_us(micros: f64) -> String {
     if micros.abs() < 999.5 {
         format!("{} µs", sig3(micros))
-    } else {
+    } else if micros.abs() < 999_500.0 {
         format!("{} ms", sig3(micros / 1e3))
+    } else {
+        format!("{} s", sig3(micros / 1e6))
     }
 }
 

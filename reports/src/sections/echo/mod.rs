@@ -121,6 +121,8 @@ pub(crate) struct Step {
     pub(crate) throughput_per_s: Option<f64>,
     pub(crate) p50_us: Option<f64>,
     pub(crate) p99_us: Option<f64>,
+    /// The slowest request: where connections wait for a narrow pool, the wait.
+    pub(crate) max_us: Option<f64>,
     /// An offered rate served at 95% or more (always, in a closed loop).
     pub(crate) kept_up: bool,
     /// Kept up with the p99 within the knee's bound.
@@ -164,7 +166,9 @@ pub(crate) struct Note {
 }
 
 /// A runner that serves fewer connections at once than a step has: the others
-/// wait, which shows in its latency against the runners on a reactor.
+/// wait, which shows in its slowest request against the runners on a reactor.
+/// (Not its p99: in a closed loop only a connection's first request waits for
+/// the connections ahead of it, so a few requests in a hundred carry the wait.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Waiting {
     pub(crate) runner: String,
@@ -174,8 +178,8 @@ pub(crate) struct Waiting {
     /// (the lowest, where load adds least).
     pub(crate) connections: usize,
     pub(crate) offered_per_s: Option<f64>,
-    pub(crate) p99_us: f64,
-    /// The runner on a reactor with the lowest p99 at the same step.
+    pub(crate) max_us: f64,
+    /// The runner on a reactor with the lowest slowest request at the same step.
     pub(crate) against: Option<Against>,
 }
 
@@ -184,8 +188,8 @@ pub(crate) struct Waiting {
 pub(crate) struct Against {
     pub(crate) runner: String,
     pub(crate) threads: usize,
-    pub(crate) p99_us: f64,
-    /// The waiting runner's p99 over this one's.
+    pub(crate) max_us: f64,
+    /// The waiting runner's slowest request over this one's.
     pub(crate) ratio: f64,
 }
 

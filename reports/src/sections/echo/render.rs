@@ -330,8 +330,8 @@ fn notes(table: &Table, finding: &EchoFinding, out: &mut String) {
 }
 
 /// `thread-pool (2 threads) serves at most 2 connections at a time, so the other
-/// 48 of 50 wait their turn: its p99 is 18.2 ms, against 412 µs on tokio-mt
-/// (44.2×).`, with `at 5,000 req/s,` before `its` on a ladder.
+/// 48 of 50 wait their turn: its slowest request took 18.2 ms, against 412 µs on
+/// tokio-mt (44.2×).`, with `at 5,000 req/s,` before `its` on a ladder.
 fn waiting_sentence(w: &Waiting) -> String {
     let at = w.offered_per_s.map_or(String::new(), |rate| {
         format!(" at {} req/s", thousands(rate))
@@ -348,13 +348,17 @@ fn waiting_sentence(w: &Waiting) -> String {
     match &w.against {
         Some(a) => write!(
             text,
-            ":{at} its p99 is {}, against {} on {} ({}).",
-            duration_us(w.p99_us),
-            duration_us(a.p99_us),
+            ":{at} its slowest request took {}, against {} on {} ({}).",
+            duration_us(w.max_us),
+            duration_us(a.max_us),
             a.runner,
             times(a.ratio)
         ),
-        None => write!(text, ":{at} its p99 is {}.", duration_us(w.p99_us)),
+        None => write!(
+            text,
+            ":{at} its slowest request took {}.",
+            duration_us(w.max_us)
+        ),
     }
     .expect("write to String");
     text

@@ -49,6 +49,7 @@ fn step(s: &LoadStep) -> Step {
         throughput_per_s: Some(s.achieved_rate_per_s),
         p50_us: Some(s.latency_us.p50),
         p99_us: Some(s.latency_us.p99),
+        max_us: Some(s.latency_us.max),
         kept_up: s.kept_up(),
         within_bound: network::within_bound(s),
         server_cpu_us_per_request: Some(s.server_cpu_us_per_request),
@@ -76,6 +77,7 @@ fn in_cell_step(cell: &Cell) -> Step {
         throughput_per_s: throughput,
         p50_us: cell.latency_us.map(|l| l.p50),
         p99_us: p99,
+        max_us: cell.latency_us.map(|l| l.max),
         kept_up,
         within_bound: kept_up && p99.is_some_and(|p| p <= network::KNEE_P99_BOUND_US),
         server_cpu_us_per_request: None,
@@ -210,7 +212,7 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
             .iter()
             .filter(|r| !r.disturbed && !r.in_cell_clients)
     };
-    // The runner on a reactor with the lowest p99 at the step `at` has.
+    // The runner on a reactor whose slowest request at the step `at` was fastest.
     let reactor_at = |at: &Step| -> Option<(&Runner, f64)> {
         judged()
             .filter(|r| r.serving == Serving::Reactor)
@@ -218,7 +220,7 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
                 let s = r.steps.iter().find(|s| {
                     s.connections == at.connections && s.offered_per_s == at.offered_per_s
                 })?;
-                Some((r, s.p99_us?))
+                Some((r, s.max_us?))
             })
             .min_by(|a, b| a.1.total_cmp(&b.1))
     };
@@ -239,7 +241,7 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
         } else {
             r.steps.first().filter(narrower)
         };
-        let Some((s, connections, p99)) = step.and_then(|s| Some((s, s.connections?, s.p99_us?)))
+        let Some((s, connections, max)) = step.and_then(|s| Some((s, s.connections?, s.max_us?)))
         else {
             continue;
         };
@@ -252,12 +254,12 @@ pub(super) fn waiting(runners: &[Runner]) -> Vec<Waiting> {
             served_at_once: served,
             connections,
             offered_per_s: s.offered_per_s,
-            p99_us: p99,
-            against: reactor_at(s).map(|(a, a_p99)| Against {
+            max_us: max,
+            against: reactor_at(s).map(|(a, a_max)| Against {
                 runner: a.runner.clone(),
                 threads: a.threads,
-                p99_us: a_p99,
-                ratio: p99 / a_p99,
+                max_us: a_max,
+                ratio: max / a_max,
             }),
         });
     }
