@@ -1,5 +1,5 @@
 //! The *Glossary*: the terms a reader may not know (p50 and p99, open and
-//! closed loop, Little's law, efficiency, work stealing, the GIL, timer
+//! closed loop, the knee, efficiency, work stealing, the GIL, timer
 //! lateness), one or two short sentences each, with an anchor per term. Other
 //! sections link a term where they first use it with [`link`]
 //! (`[p99](#glossary-p99)`). The finding is the list of terms defined, with
@@ -34,11 +34,11 @@ const ENTRIES: [Entry; 7] = [
             schedule and times each request from when it was due, so queueing shows.",
     },
     Entry {
-        terms: &[Term::LittlesLaw],
-        heading: "Little's law",
-        definition: "In a steady system, the requests in progress equal throughput times the \
-            time each spends inside. So C connections in a closed loop at X requests per second \
-            see a mean latency of C ÷ X.",
+        terms: &[Term::Knee],
+        heading: "Knee",
+        definition: "The highest offered load a server keeps up with while its p99 stays \
+            within a stated bound; the section that names a knee states the rule. Beyond it, \
+            queues grow and latency climbs steeply.",
     },
     Entry {
         terms: &[Term::Efficiency],

@@ -9,6 +9,7 @@ use crate::format::{ColumnUnit, duration_us, thousands};
 use crate::judge::{DISTURBED, disturbed_note};
 use crate::network::{CLOSED, CONNS, FLOOR, IN_CELL_CLIENTS, ONE, OPEN};
 use crate::table::{Align, Table as Grid};
+use crate::terms::Term;
 use crate::text::{NONE, cores, escape_inline, join_and, plural, sig3, times};
 use std::fmt::Write as _;
 
@@ -105,15 +106,17 @@ fn plan_line(table: &Table, finding: &EchoFinding) -> String {
         ),
         Plan::Rates { rates_per_s } => {
             let mut text = format!(
-                "Requests offered at {} over {connections}, each timed from its intended send \
-                 time.",
-                rates_text(rates_per_s)
+                "Requests offered at {} over {connections}, {}: each timed from its intended \
+                 send time.",
+                rates_text(rates_per_s),
+                crate::terms::link_as(Term::OpenLoop, "open loop")
             );
             if table.runners.iter().any(|r| r.knee.is_some()) {
                 write!(
                     text,
-                    " A runner's knee is the highest rate it served within the bound: at least \
+                    " A runner's {} is the highest rate it served within the bound: at least \
                      95% of the offered rate, with a p99 of at most {}.",
+                    crate::terms::link(Term::Knee),
                     duration_us(finding.knee_p99_bound_us)
                 )
                 .expect("write to String");

@@ -196,6 +196,9 @@ fn cells_of_older_files_are_flagged_as_measured_with_in_cell_clients() {
     assert!(f.tables.iter().all(|t| t.waiting.is_empty()));
     let report = render(&results);
     let section = &report[report.find("## Network servers").unwrap()..];
+    let section = &section[..section[3..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 3)];
     assert!(section.contains("¶ Measured before the external generator (results schema 4"));
     assert!(section.contains("| tokio-mt ¶ "));
     assert!(!section.contains("Generator [cores"));
