@@ -680,6 +680,9 @@ impl<W: Workload> Measure<'_, W> {
                 sample.foreign_resolution_s = Some(d.resolution_s);
                 sample.steal_s = Some(d.steal_s);
             }
+            if let Some(load) = load.as_mut() {
+                load.add_memory(&outcome.load_steps);
+            }
             if i < spec.warmup {
                 cell.warmup.push(sample);
                 i += 1;

@@ -138,8 +138,8 @@ impl LoadSums {
         }
     }
 
-    /// Adds one measured sample's steps and the server CPUs seen after it.
-    pub fn add_sample(&mut self, steps: &[LoadStep], server_cpus: BTreeSet<u32>) {
+    /// One sum per step of the plan `steps` came from, made at the first run.
+    fn ensure_steps(&mut self, steps: &[LoadStep]) {
         if self.steps.is_empty() {
             self.steps = steps
                 .iter()
@@ -151,6 +151,21 @@ impl LoadSums {
                 })
                 .collect();
         }
+    }
+
+    /// Adds the memory per connection a run measured: the server reads it only in
+    /// its process's first run (the warm-up), on a fresh heap.
+    pub fn add_memory(&mut self, steps: &[LoadStep]) {
+        self.ensure_steps(steps);
+        for (sums, step) in self.steps.iter_mut().zip(steps) {
+            sums.rss_per_connection
+                .extend(step.rss_per_connection_bytes);
+        }
+    }
+
+    /// Adds one measured sample's steps and the server CPUs seen after it.
+    pub fn add_sample(&mut self, steps: &[LoadStep], server_cpus: BTreeSet<u32>) {
+        self.ensure_steps(steps);
         self.server_cpus.extend(server_cpus);
         for (sums, step) in self.steps.iter_mut().zip(steps) {
             sums.samples += 1;
@@ -162,8 +177,6 @@ impl LoadSums {
                 sums.behind_samples += 1;
                 sums.behind = sums.behind.take().or(step.generator_behind.clone());
             }
-            sums.rss_per_connection
-                .extend(step.rss_per_connection_bytes);
             let mut merged = histogram_from_buckets(&sums.latency_ns);
             merged
                 .add(&step.latency)
@@ -201,7 +214,7 @@ impl LoadSums {
 
     /// The cell's load record; `None` before any sample.
     pub fn finish(&self) -> Option<Load> {
-        if self.steps.is_empty() {
+        if self.steps.iter().all(|s| s.samples == 0) {
             return None;
         }
         let per = |total: f64, n: u64| if n == 0 { 0.0 } else { total / n as f64 };

@@ -330,3 +330,38 @@ fn timer_shows_tokio_rounding_sleeps_up_to_whole_milliseconds() {
         "smol-local's 100 µs sleeps were {smol} µs late at p50: async-io's timer is finer"
     );
 }
+
+#[test]
+fn pin_places_the_generator_and_the_server_on_separate_cpus() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "tokio-mt",
+            "--workloads",
+            "tcp-echo",
+            "--threads",
+            "2",
+            "--pin",
+        ],
+    )
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    assert!(results.config.network.as_ref().unwrap().pin);
+    let c = ok(cell(&results, "tokio-mt", "tcp-echo"));
+    let load = c.load.as_ref().expect("a load record");
+    assert!(load.pinned);
+    let allowed = rtcompare_loadgen::process::cpus_allowed();
+    let (last, rest) = allowed.split_last().expect("some CPU is allowed");
+    if rest.is_empty() {
+        return; // one CPU: both keep it, and there is nothing to separate
+    }
+    let last = *last as u32;
+    assert_eq!(load.generator_cpus, [last], "{load:?}");
+    assert!(
+        !load.server_cpus.is_empty() && !load.server_cpus.contains(&last),
+        "{load:?}"
+    );
+}

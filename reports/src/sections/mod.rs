@@ -82,7 +82,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
 ];
 
 /// Every section of `details.md`, in the order it prints them.
-pub(crate) const DETAILS: &[&dyn Section] = &[&workloads::Workloads];
+pub(crate) const DETAILS: &[&dyn Section] = &[&workloads::Workloads, &echo::EchoSteps];
 
 /// *Claims checked* ([`crate::claims`]).
 struct Claims;

@@ -14,7 +14,7 @@ use rtcompare_api::{
 use rtcompare_loadgen::Report;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What the server recorded over one step.
@@ -28,6 +28,48 @@ struct Served {
     rss_per_connection: Option<f64>,
 }
 
+/// Whether this process has served a plan before. Memory per connection is read
+/// only in the first run (the warm-up): later runs reuse the pages earlier ones
+/// freed, so their resident set barely grows and would say nothing.
+static SERVED_BEFORE: AtomicBool = AtomicBool::new(false);
+
+/// Memory per connection for this run's steps, read only on a fresh heap.
+struct Memory {
+    fresh: bool,
+    /// The most connections an earlier step of this run held: their pages are
+    /// free for reuse when the next step starts, so only the connections beyond
+    /// them grow the resident set.
+    held_before: usize,
+}
+
+impl Memory {
+    fn for_this_run() -> Memory {
+        Memory {
+            fresh: !SERVED_BEFORE.swap(true, Ordering::AcqRel),
+            held_before: 0,
+        }
+    }
+
+    /// The resident set now, where this run measures memory.
+    fn rss(&self) -> Option<u64> {
+        self.fresh.then(current_rss_bytes).flatten()
+    }
+
+    /// Growth per connection beyond those an earlier step held, from `before`
+    /// (the step's start) to `all_open` (its last accept).
+    fn per_connection(
+        &mut self,
+        before: Option<u64>,
+        all_open: Option<u64>,
+        connections: usize,
+    ) -> Option<f64> {
+        let new = connections.saturating_sub(self.held_before);
+        self.held_before = self.held_before.max(connections);
+        let (before, open) = before.zip(all_open)?;
+        (new > 0).then(|| open.saturating_sub(before) as f64 / new as f64)
+    }
+}
+
 /// The server's CPU time and resident set when a step starts.
 struct Mark {
     cpu_s: f64,
@@ -35,29 +77,27 @@ struct Mark {
 }
 
 impl Mark {
-    fn now(net: &Session) -> Mark {
+    fn now(net: &Session, memory: &Memory) -> Mark {
         Mark {
             cpu_s: net.server_cpu_s(),
-            rss: current_rss_bytes(),
+            rss: memory.rss(),
         }
     }
 
     /// The step's record, given the requests echoed and the resident set at its last
-    /// accept (`None` where not every connection was held at once).
+    /// accept (`None` where not every connection was held at once, or not read).
     fn until(
         self,
         net: &Session,
         requests: u64,
         all_open: Option<u64>,
         connections: usize,
+        memory: &mut Memory,
     ) -> Served {
         Served {
             requests,
             cpu_s: (net.server_cpu_s() - self.cpu_s).max(0.0),
-            rss_per_connection: self
-                .rss
-                .zip(all_open)
-                .map(|(before, open)| open.saturating_sub(before) as f64 / connections as f64),
+            rss_per_connection: memory.per_connection(self.rss, all_open, connections),
         }
     }
 }
@@ -77,9 +117,10 @@ pub(super) async fn run_async<R: AsyncRuntime>(
         .start(&params.plan(tag, net.addr()))
         .expect("an async cell drives its own generator");
     let delay = params.server_delay();
+    let mut memory = Memory::for_this_run();
     let mut served = Vec::with_capacity(params.steps.len());
     for step in &params.steps {
-        let mark = Mark::now(net);
+        let mark = Mark::now(net, &memory);
         let mut servers = Vec::with_capacity(step.connections);
         for i in 0..step.connections {
             let stream = runtime.accept(&listener).await.unwrap_or_else(|e| {
@@ -90,12 +131,12 @@ pub(super) async fn run_async<R: AsyncRuntime>(
             });
             servers.push(runtime.spawn(serve_async(runtime.clone(), stream, params.bytes, delay)));
         }
-        let all_open = current_rss_bytes();
+        let all_open = memory.rss();
         let mut requests = 0u64;
         for server in servers {
             requests += server.await;
         }
-        served.push(mark.until(net, requests, all_open, step.connections));
+        served.push(mark.until(net, requests, all_open, step.connections, &mut memory));
     }
     outcome(&params, drive.finish(), served)
 }
@@ -140,15 +181,17 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
     let net = net::session();
     let drive = net.start(&params.plan(tag, net.addr()));
     let delay = params.server_delay();
+    let mut memory = Memory::for_this_run();
     let mut served = Vec::with_capacity(params.steps.len());
     for step in &params.steps {
         let connections = step.connections;
         // Only a thread per connection holds them all at once; a pool of N holds N.
-        let holds_all = strategy.address_space() == AddressSpace::Shared
+        let holds_all = memory.fresh
+            && strategy.address_space() == AddressSpace::Shared
             && matches!(strategy.concurrency(), Concurrency::PerJob { cap } if cap >= connections);
         let accepted = AtomicUsize::new(0);
         let all_open = AtomicU64::new(0);
-        let mark = Mark::now(net);
+        let mark = Mark::now(net, &memory);
         let requests = strategy.run(connections, &|_| {
             let stream = rtcompare_api::blocking(|| net.listener().accept())
                 .map(|(stream, _)| stream)
@@ -159,7 +202,7 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
             serve_blocking(stream, params.bytes, delay)
         });
         let all_open = Some(all_open.into_inner()).filter(|&rss| holds_all && rss > 0);
-        served.push(mark.until(net, requests, all_open, connections));
+        served.push(mark.until(net, requests, all_open, connections, &mut memory));
     }
     match drive {
         Some(drive) => outcome(params, drive.finish(), served),

@@ -200,6 +200,33 @@ impl Report<'_> {
     }
 }
 
+/// The details' section: every step of the swept plans (`details.md`).
+pub(super) struct EchoSteps;
+
+impl super::Section for EchoSteps {
+    fn id(&self) -> &'static str {
+        "tcp-echo-steps"
+    }
+
+    /// The steps are the `tcp-echo` section's finding, not one of their own.
+    fn findings(&self, _report: &Report<'_>) -> Option<serde_json::Value> {
+        None
+    }
+
+    fn render(&self, report: &Report<'_>, out: &mut String) {
+        if let Some(finding) = report.echo().as_ref() {
+            let tables: Vec<&Table> = finding
+                .tables
+                .iter()
+                .filter(|t| render_steps::has_details(t))
+                .collect();
+            if !tables.is_empty() {
+                render_steps::steps(&tables, finding, out);
+            }
+        }
+    }
+}
+
 /// The section itself, for the registry.
 pub(super) struct Echo;
 

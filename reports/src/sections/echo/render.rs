@@ -245,53 +245,71 @@ pub(super) fn name(r: &Runner) -> String {
     text
 }
 
+/// Where the generator, not the server, limited a step: one line per runner with
+/// the steps (a swept table) or the samples (a closed loop), the generator's own
+/// reasons left to the details' steps.
+fn bound_note(table: &Table, out: &mut String) {
+    let swept = table.plan != Plan::Closed;
+    let bound: Vec<String> = table
+        .runners
+        .iter()
+        .filter_map(|r| {
+            let steps: Vec<&Step> = r
+                .steps
+                .iter()
+                .filter(|s| s.generator_bound.is_some())
+                .collect();
+            let samples: usize = steps
+                .iter()
+                .filter_map(|s| s.generator_bound.as_ref())
+                .map(|b| b.samples)
+                .sum();
+            let at: Vec<String> = steps
+                .iter()
+                .filter_map(|s| match (s.offered_per_s, s.connections) {
+                    (Some(rate), _) => Some(thousands(rate)),
+                    (None, Some(c)) if swept => Some(thousands(c as f64)),
+                    _ => None,
+                })
+                .collect();
+            let unit = if steps.iter().any(|s| s.offered_per_s.is_some()) {
+                " req/s"
+            } else {
+                " connections"
+            };
+            match (steps.is_empty(), at.is_empty()) {
+                (true, _) => None,
+                (false, true) => Some(format!("{} (in {samples} of its samples)", r.runner)),
+                (false, false) => Some(format!("{} at {}{unit}", r.runner, join_and(&at))),
+            }
+        })
+        .collect();
+    if bound.is_empty() {
+        return;
+    }
+    let details = if swept {
+        " Each step's reason is in the details."
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{FLOOR} The generator, not the server, limited these: it saturated its CPU or fell \
+         behind its own schedule, so their figures are floors of the server's capacity, not \
+         its measure.{details}\n"
+    )
+    .expect("write to String");
+    for line in bound {
+        writeln!(out, "- {line}").expect("write to String");
+    }
+    out.push('\n');
+}
+
 /// The notes under a table: the generator-bound steps, the disturbed cells,
 /// the cells' own notes, the runners without a finished cell, and the waiting
 /// connections.
 fn notes(table: &Table, finding: &EchoFinding, out: &mut String) {
-    let bound: Vec<String> = table
-        .runners
-        .iter()
-        .flat_map(|r| r.steps.iter().map(move |s| (r, s)))
-        .filter_map(|(r, s)| {
-            let b = s.generator_bound.as_ref()?;
-            let at = match (s.offered_per_s, s.connections) {
-                (Some(rate), _) => format!(" at {} req/s", thousands(rate)),
-                (None, Some(c)) if table.plan != Plan::Closed => {
-                    format!(" at {}", plural(c, "connection", "connections"))
-                }
-                _ => String::new(),
-            };
-            let why = b.reason.as_deref().map_or(String::new(), |w| {
-                format!(": {}", escape_inline(w.trim_end_matches('.')))
-            });
-            Some(format!(
-                "{}{at} ({} of its samples{why})",
-                r.runner, b.samples
-            ))
-        })
-        .collect();
-    match bound.as_slice() {
-        [] => {}
-        [one] => writeln!(
-            out,
-            "{FLOOR} The generator, not the server, limited {one}. Such a figure is a floor of \
-             the server's capacity, not its measure.\n"
-        )
-        .expect("write to String"),
-        many => {
-            writeln!(
-                out,
-                "{FLOOR} The generator, not the server, limited these steps, so their figures \
-                 are floors of the server's capacity, not its measure:\n"
-            )
-            .expect("write to String");
-            for step in many {
-                writeln!(out, "- {step}").expect("write to String");
-            }
-            out.push('\n');
-        }
-    }
+    bound_note(table, out);
     let disturbed: Vec<_> = finding
         .disturbed
         .iter()

@@ -91,8 +91,18 @@ fn a_generator_bound_step_is_flagged_as_a_floor() {
     let report = render(&results);
     assert!(report.contains("|          ≥ 121,300 |                   0.98 |"));
     assert!(report.contains(
-        "≥ The generator, not the server, limited smol-mt (2 of its samples: generator CPU \
-         saturated: 0.98 of its 1 core)."
+        "≥ The generator, not the server, limited these: it saturated its CPU or fell behind \
+         its own schedule, so their figures are floors of the server's capacity, not its \
+         measure.\n\n- smol-mt (in 2 of its samples)\n"
+    ));
+    // On a ladder, the steps by rate, and the generator's own words in the details.
+    assert!(
+        report.contains("smol-mt at 80,000 and 160,000 req/s"),
+        "{report}"
+    );
+    let details = crate::markdown::render_details(&results);
+    assert!(details.contains(
+        "- smol-mt at 80,000 req/s (3 of its samples: fell behind its schedule by more than 1 ms)"
     ));
 }
 

@@ -54,6 +54,16 @@ impl Leader {
                 format!("{runner} ({} {unit})", join_and(&counts))
             })
             .collect();
+        // A long list would bury the sentence; the workload's table has them all.
+        const NAMED: usize = 4;
+        if names.len() > NAMED + 1 {
+            let mut shown = names[..NAMED].to_vec();
+            shown.push(format!(
+                "{} more (see the workload's table)",
+                names.len() - NAMED
+            ));
+            return join_and(&shown);
+        }
         join_and(&names)
     }
 }
