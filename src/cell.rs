@@ -23,6 +23,7 @@
 //! that other load disturbed is discarded and taken again, up to `max_retakes`
 //! times per process; after that it is kept, marked, and the cell is disturbed.
 
+use crate::histograms::{histogram_buckets, latency, micros};
 use crate::interference::{Disturbance, KernelThreadsCpu, SystemCpu, TasksCpu};
 use crate::measure::{ChildrenCpu, Usage, peak_rss_bytes};
 use crate::network::{self, LoadSums};
@@ -30,7 +31,7 @@ use rtcompare_api::ids;
 use rtcompare_api::{
     AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
 };
-use rtcompare_reports::{Cell, Extrapolation, Interference, Latency, Sample, Status};
+use rtcompare_reports::{Cell, Extrapolation, Interference, Sample, Status};
 use rtcompare_runners::{RunnerInfo, WorkerStrategy, census};
 use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
 use serde::{Deserialize, Serialize};
@@ -55,7 +56,7 @@ pub struct CellSpec {
     /// Measured samples.
     pub samples: usize,
     /// How network workloads are driven.
-    pub network: crate::harness::Network,
+    pub network: crate::network::Network,
     /// Which of the cell's processes this is, from 0 (each takes its own warm-up).
     pub process: usize,
     /// Foreign load, in cores, beyond which a sample is disturbed and taken again.
@@ -90,23 +91,6 @@ impl From<Cell> for CellReport {
             load: None,
         }
     }
-}
-
-/// A histogram as `[value, count]` pairs of its recorded buckets.
-pub fn histogram_buckets(h: &Histogram) -> Vec<[u64; 2]> {
-    h.iter_recorded()
-        .map(|v| [v.value_iterated_to(), v.count_at_value()])
-        .collect()
-}
-
-/// The histogram `buckets` came from (values within one bucket are equivalent).
-pub fn histogram_from_buckets(buckets: &[[u64; 2]]) -> Histogram {
-    let mut h = rtcompare_api::new_histogram();
-    for &[value, count] in buckets {
-        h.record_n(value, count)
-            .expect("auto-resizing histograms record");
-    }
-    h
 }
 
 impl CellSpec {
@@ -761,23 +745,6 @@ impl<W: Workload> Measure<'_, W> {
             histograms,
             load,
         }
-    }
-}
-
-fn micros(nanos: u64) -> f64 {
-    nanos as f64 / 1e3
-}
-
-/// A merged histogram's percentiles, in microseconds.
-pub fn latency(h: &Histogram) -> Latency {
-    Latency {
-        count: h.len(),
-        mean: h.mean() / 1e3,
-        p50: micros(h.value_at_quantile(0.5)),
-        p90: micros(h.value_at_quantile(0.9)),
-        p99: micros(h.value_at_quantile(0.99)),
-        p999: micros(h.value_at_quantile(0.999)),
-        max: micros(h.max()),
     }
 }
 

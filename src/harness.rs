@@ -58,73 +58,7 @@ pub struct Plan {
     /// Report formats to write.
     pub formats: Vec<rtcompare_reports::Format>,
     /// How network workloads are driven.
-    pub network: Network,
-}
-
-/// How the external load generator drives the network workloads: the same for every
-/// cell of a run, passed to each cell process on its command line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Network {
-    /// Offered rates of the open-loop workload (`--rates`); `None`: each preset's
-    /// ladder.
-    pub rates: Option<Vec<f64>>,
-    /// The generator's event-loop threads (`--loadgen-threads`).
-    pub loadgen_threads: usize,
-    /// Generator on the last allowed CPU, server on the others (`--pin`).
-    pub pin: bool,
-}
-
-impl Default for Network {
-    fn default() -> Self {
-        Network {
-            rates: None,
-            loadgen_threads: 1,
-            pin: false,
-        }
-    }
-}
-
-impl Network {
-    /// How a results file's run drove its network cells (older files: `--rate`, one
-    /// generator thread, unpinned), so a check re-runs them alike.
-    pub fn of(config: &rtcompare_reports::Config) -> Network {
-        match &config.network {
-            Some(n) => Network {
-                rates: n.rates.clone(),
-                loadgen_threads: n.loadgen_threads.max(1),
-                pin: n.pin,
-            },
-            None => Network {
-                rates: config.rate.map(|r| vec![r]),
-                ..Network::default()
-            },
-        }
-    }
-
-    /// The flags that set this up, for a reproducing command line.
-    pub fn flags(&self) -> Vec<String> {
-        let mut flags = Vec::new();
-        if let Some(rates) = &self.rates {
-            let list: Vec<String> = rates.iter().map(f64::to_string).collect();
-            flags.push(format!("--rates={}", list.join(",")));
-        }
-        if self.loadgen_threads != 1 {
-            flags.push(format!("--loadgen-threads={}", self.loadgen_threads));
-        }
-        if self.pin {
-            flags.push("--pin".to_owned());
-        }
-        flags
-    }
-
-    /// As recorded in the results file.
-    pub fn config(&self) -> rtcompare_reports::NetworkConfig {
-        rtcompare_reports::NetworkConfig {
-            rates: self.rates.clone(),
-            loadgen_threads: self.loadgen_threads,
-            pin: self.pin,
-        }
-    }
+    pub network: crate::network::Network,
 }
 
 impl Plan {

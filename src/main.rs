@@ -9,6 +9,7 @@
 mod cell;
 mod fingerprint;
 mod harness;
+mod histograms;
 mod interference;
 mod measure;
 mod network;
@@ -701,7 +702,7 @@ fn plan(args: SelectArgs, out: PathBuf) -> Result<harness::Plan> {
             rtcompare_reports::Format::Markdown,
             rtcompare_reports::Format::Html,
         ],
-        network: harness::Network {
+        network: network::Network {
             rates: (!args.rates.is_empty()).then(|| args.rates.clone()),
             loadgen_threads: args.loadgen_threads,
             pin: args.pin,
@@ -776,7 +777,7 @@ fn cell(args: CellArgs) -> Result<ExitCode> {
         preset: args.preset,
         warmup: args.warmup,
         samples: args.samples,
-        network: harness::Network {
+        network: network::Network {
             rates: (!args.rates.is_empty()).then_some(args.rates),
             loadgen_threads: args.loadgen_threads.max(1),
             pin: args.pin,

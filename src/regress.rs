@@ -247,7 +247,7 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
                 preset,
                 warmup: baseline.config.warmup,
                 samples: policy.per_process,
-                network: crate::harness::Network::of(&baseline.config),
+                network: crate::network::Network::of(&baseline.config),
                 process: 0,
                 threshold_cores: policy.threshold_cores,
                 max_retakes: policy.max_retakes,
@@ -301,7 +301,7 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             rtcompare_reports::Format::Markdown,
             rtcompare_reports::Format::Html,
         ],
-        network: crate::harness::Network::of(&baseline.config),
+        network: crate::network::Network::of(&baseline.config),
     }
 }
 

@@ -9,7 +9,8 @@
 //! samples tagged with their process, histograms merged (never percentiles
 //! averaged), per-sample medians recomputed over every sample.
 
-use crate::cell::{CellReport, histogram_from_buckets, latency};
+use crate::cell::CellReport;
+use crate::histograms::{histogram_from_buckets, latency};
 use rtcompare_api::{Histogram, WorkloadKind};
 use rtcompare_reports::stats::{median, median_interval};
 use rtcompare_reports::summary::INTERVAL_CONFIDENCE;
@@ -299,7 +300,7 @@ mod tests {
             preset: rtcompare_workloads::Preset::Tiny,
             warmup: 1,
             samples: walls.len(),
-            network: crate::harness::Network::default(),
+            network: crate::network::Network::default(),
             process: 0,
             threshold_cores: 0.1,
             max_retakes: 3,
@@ -421,12 +422,18 @@ mod tests {
         let mut merged = Merged::default();
         merged.add(CellReport {
             cell: a,
-            histograms: vec![("round-trip".into(), crate::cell::histogram_buckets(&h))],
+            histograms: vec![(
+                "round-trip".into(),
+                crate::histograms::histogram_buckets(&h),
+            )],
             load: None,
         });
         merged.add(CellReport {
             cell: b,
-            histograms: vec![("round-trip".into(), crate::cell::histogram_buckets(&h2))],
+            histograms: vec![(
+                "round-trip".into(),
+                crate::histograms::histogram_buckets(&h2),
+            )],
             load: None,
         });
         let sampling = Sampling {

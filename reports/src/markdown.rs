@@ -24,7 +24,7 @@ use crate::text::slug;
 use std::fmt::Write as _;
 
 /// The file the per-workload details are written to, beside `report.md`.
-pub const DETAILS_FILE: &str = "details.md";
+pub const DETAILS_FILE: &str = crate::text::DETAILS_FILE;
 
 /// Renders `results` as the Markdown report (`report.md`). Deterministic: the
 /// same results give the same text, byte for byte.

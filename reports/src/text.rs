@@ -6,6 +6,10 @@
 /// Stands in for a number that does not exist (a failed cell, no `seq`).
 pub(crate) const NONE: &str = "—";
 
+/// The file the per-workload details are written to, beside `report.md` (a link
+/// target of several sections, so it lives below them all).
+pub(crate) const DETAILS_FILE: &str = "details.md";
+
 /// `x` rounded to three significant digits, without exponent (large values keep
 /// all their integer digits).
 pub(crate) fn sig3(x: f64) -> String {

@@ -66,7 +66,7 @@ fn intro(finding: &CrashFinding, out: &mut String) {
         },
         join_and(&how),
         if ids.len() == 1 { "s" } else { "" },
-        crate::markdown::DETAILS_FILE,
+        crate::text::DETAILS_FILE,
     )
     .expect("write to String");
 }

@@ -24,6 +24,7 @@
 //! (its best thread count, knee, growth and waiting connections); `render.rs` and
 //! `render_steps.rs` word the finding alone.
 
+mod cells;
 mod derive;
 mod render;
 mod render_steps;

@@ -3,10 +3,11 @@
 //! ladder of rates and the sweep of connections in `render_steps.rs`), the
 //! marks' notes, the waiting connections, and its charts.
 
-use super::{EchoFinding, Plan, Runner, Step, TITLE, Table, Waiting};
+use super::cells::{generator_header, name, or_none, served, throughput};
+use super::{EchoFinding, Plan, Step, TITLE, Table, Waiting};
 use crate::charts::Chart;
 use crate::format::{ColumnUnit, duration_us, thousands};
-use crate::judge::{DISTURBED, disturbed_note};
+use crate::judge::disturbed_note;
 use crate::network::{CLOSED, CONNS, FLOOR, IN_CELL_CLIENTS, ONE, OPEN};
 use crate::table::{Align, Table as Grid};
 use crate::terms::Term;
@@ -199,50 +200,6 @@ fn closed_table(table: &Table, logical_cores: usize) -> Grid {
         grid.push_row(row);
     }
     grid
-}
-
-/// Whether some row of `table` was measured by the external generator: the
-/// tables then have its columns.
-pub(super) fn served(table: &Table) -> bool {
-    table.runners.iter().any(|r| !r.in_cell_clients)
-}
-
-/// `Generator [cores of 2]`.
-pub(super) fn generator_header(logical_cores: usize) -> String {
-    format!("Generator [cores of {logical_cores}]")
-}
-
-pub(super) fn or_none(value: Option<String>) -> String {
-    value.unwrap_or_else(|| NONE.into())
-}
-
-/// A step's throughput, `≥` before it where the generator limited the step.
-pub(super) fn throughput(s: &Step) -> String {
-    match s.throughput_per_s {
-        Some(t) if s.generator_bound.is_some() => format!("{FLOOR} {}", thousands(t)),
-        Some(t) => thousands(t),
-        None => NONE.into(),
-    }
-}
-
-/// The runner with its marks: note numbers, ¶ and §.
-pub(super) fn name(r: &Runner) -> String {
-    let mut text = r.runner.clone();
-    if !r.notes.is_empty() {
-        let marks: Vec<String> = r
-            .notes
-            .iter()
-            .map(|&n| crate::format::superscript(n))
-            .collect();
-        write!(text, " {}", marks.join(" ")).expect("write to String");
-    }
-    if r.in_cell_clients {
-        write!(text, " {IN_CELL_CLIENTS}").expect("write to String");
-    }
-    if r.disturbed {
-        write!(text, " {DISTURBED}").expect("write to String");
-    }
-    text
 }
 
 /// Where the generator, not the server, limited a step: one line per runner with

@@ -5,7 +5,7 @@
 //! ([`steps`]): latency against offered load rate by rate, and each count's
 //! throughput, p99, server CPU and memory.
 
-use super::render::{generator_header, name, or_none, served, throughput};
+use super::cells::{generator_header, name, or_none, served, throughput};
 use super::{EchoFinding, Growth, Runner, Step, Table};
 use crate::format::{ColumnUnit, bytes, thousands};
 use crate::network::FLOOR;
@@ -45,7 +45,7 @@ fn step_link(table: &Table, what: &str, out: &mut String) {
         "\nStep by step ({} of `{}`): [in the details]({}#{STEPS_ANCHOR}).",
         what,
         table.workload,
-        crate::markdown::DETAILS_FILE
+        crate::text::DETAILS_FILE
     )
     .expect("write to String");
 }

@@ -31,7 +31,7 @@ pub(super) fn render(finding: &HogsFinding, out: &mut String) {
          when only some samples stall. Cells that do not apply are listed under each \
          workload's table in [the details]({}).\n",
         timer_words(finding),
-        crate::markdown::DETAILS_FILE
+        crate::text::DETAILS_FILE
     )
     .expect("write to String");
     out.push_str(&table(&finding.cells, &limit, finding.timer_ran).to_markdown());
