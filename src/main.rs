@@ -294,7 +294,7 @@ struct SelectArgs {
     timeout: Option<f64>,
     /// Offered rates for the open-loop workload tcp-echo-open, requests per second
     /// over all connections, comma-separated, one step each [default: the preset's
-    /// ladder, 5000,10000,20000,40000,80000,160000; tiny 2000,8000].
+    /// ladder: quick 10000,20000,40000,80000,160000; full from 5000; tiny 2000,8000].
     #[arg(long, alias = "rate", value_delimiter = ',', value_parser = parse_rate)]
     rates: Vec<f64>,
     /// Event-loop threads of the external load generator that drives the network

@@ -148,9 +148,8 @@ impl Open {
     pub fn ladder(preset: Preset) -> &'static [f64] {
         match preset {
             Preset::Tiny => &[2_000.0, 8_000.0],
-            Preset::Quick | Preset::Full => {
-                &[5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0, 160_000.0]
-            }
+            Preset::Quick => &[10_000.0, 20_000.0, 40_000.0, 80_000.0, 160_000.0],
+            Preset::Full => &[5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0, 160_000.0],
         }
     }
 
@@ -158,7 +157,7 @@ impl Open {
     pub fn step_length(preset: Preset) -> Duration {
         match preset {
             Preset::Tiny => Duration::from_millis(10),
-            Preset::Quick => Duration::from_millis(50),
+            Preset::Quick => Duration::from_millis(30),
             Preset::Full => Duration::from_millis(500),
         }
     }
@@ -202,14 +201,18 @@ impl Conns {
         }
     }
 
-    /// Requests per step (each connection makes at least 10 round trips).
+    /// Requests per step, spread over its connections (each makes at least
+    /// [`Conns::MIN_ROUNDS`] round trips, so the largest step makes more).
     fn requests(preset: Preset) -> u32 {
         match preset {
             Preset::Tiny => 64,
-            Preset::Quick => 4_000,
+            Preset::Quick => 2_000,
             Preset::Full => 40_000,
         }
     }
+
+    /// Round trips each connection makes at least.
+    const MIN_ROUNDS: u32 = 4;
 }
 
 impl Mode for Conns {
@@ -221,7 +224,12 @@ impl Mode for Conns {
     fn steps(preset: Preset) -> Vec<Step> {
         Conns::counts(preset)
             .iter()
-            .map(|&c| closed(c, (Conns::requests(preset) / c as u32).max(10)))
+            .map(|&c| {
+                closed(
+                    c,
+                    (Conns::requests(preset) / c as u32).max(Conns::MIN_ROUNDS),
+                )
+            })
             .collect()
     }
 }
