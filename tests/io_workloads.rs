@@ -365,3 +365,42 @@ fn pin_places_the_generator_and_the_server_on_separate_cpus() {
         "{load:?}"
     );
 }
+
+#[test]
+fn a_wrong_byte_fails_the_cell_with_the_generators_words_even_mid_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    // The server corrupts the first reply of every connection in step 1 of 3: the
+    // generator fails that step, releases the connections the server still waits
+    // for, and the cell fails at once with its message, not at the cell time limit.
+    let started = std::time::Instant::now();
+    common::tiny_compare(
+        dir.path(),
+        &[
+            "--runners",
+            "tokio-ct,thread-pool",
+            "--workloads",
+            "tcp-echo-conns",
+            "--threads",
+            "2",
+        ],
+    )
+    .env(rtcompare_workloads::tcp_echo::CORRUPT_ENV, "1")
+    .assert()
+    .success();
+    let results = common::results(dir.path());
+    for runner in ["tokio-ct", "thread-pool"] {
+        let c = cell(&results, runner, "tcp-echo-conns");
+        assert_eq!(c.status, Status::Failed, "{}: {:?}", c.key(), c.error);
+        let why = c.error.as_deref().unwrap_or_default();
+        assert!(
+            why.contains("step 1") && why.contains("echoed byte 0"),
+            "{}: {why}",
+            c.key()
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(50),
+        "the cells waited for their time limit: {:?}",
+        started.elapsed()
+    );
+}

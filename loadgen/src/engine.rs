@@ -24,14 +24,16 @@ use worker::Part;
 /// naming the step, the server and what went wrong, or when the plan's time limit
 /// passes.
 pub fn run(plan: &Plan, threads: usize) -> Result<Report, String> {
-    plan.validate()?;
+    plan.validate()
+        .map_err(|e| format!("load generator: invalid plan: {e}"))?;
     if threads == 0 {
-        return Err("the generator needs at least one thread".into());
+        return Err("load generator: it needs at least one thread".into());
     }
     let deadline_ns = sys::now_ns().saturating_add((plan.time_limit_s * 1e9) as u64);
     let mut steps = Vec::with_capacity(plan.steps.len());
     for (index, step) in plan.steps.iter().enumerate() {
         let report = run_step(plan, index, threads, deadline_ns).map_err(|e| {
+            release(plan, index);
             format!(
                 "load generator, step {index} ({}) against {}: {e}",
                 describe(step),
@@ -41,6 +43,27 @@ pub fn run(plan: &Plan, threads: usize) -> Result<Report, String> {
         steps.push(report);
     }
     Ok(Report { steps })
+}
+
+/// Longest [`release`] keeps connecting.
+const RELEASE_LIMIT: Duration = Duration::from_secs(5);
+
+/// After step `failed` failed: opens and at once closes as many connections as it
+/// and every later step would have made, so a server waiting to accept them sees
+/// each end at once, finishes its plan and reads this failure, instead of waiting
+/// in `accept` until its own time limit. Surplus connections (some of the failed
+/// step's may have been accepted already) wait unread in the backlog of a server
+/// that is about to fail anyway. Bounded in count and in time.
+fn release(plan: &Plan, failed: usize) {
+    let owed: usize = plan.steps[failed..].iter().map(|s| s.connections).sum();
+    let started = std::time::Instant::now();
+    for _ in 0..owed {
+        if started.elapsed() > RELEASE_LIMIT
+            || std::net::TcpStream::connect_timeout(&plan.addr, Duration::from_secs(1)).is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// "4 connections x 25 round trips at 2000 requests/s".

@@ -51,10 +51,15 @@ pub fn verify(sent: &[u8], echoed: &[u8], connection: usize, round: u32) -> Resu
         .zip(echoed)
         .position(|(a, b)| a != b)
         .unwrap_or(sent.len().min(echoed.len()));
+    let byte = |b: Option<&u8>| {
+        b.map_or("missing (the reply is short)".to_owned(), |b| {
+            format!("{b:#04x}")
+        })
+    };
     Err(format!(
-        "connection {connection}, round {round}: echoed byte {at} is {:?} but {:?} was sent",
-        echoed.get(at),
-        sent.get(at)
+        "connection {connection}, round {round}: echoed byte {at} is {} but {} was sent",
+        byte(echoed.get(at)),
+        byte(sent.get(at))
     ))
 }
 
@@ -148,6 +153,9 @@ mod tests {
             "{err}"
         );
         let err = verify(&sent, &sent[..10], 3, 7).unwrap_err();
-        assert!(err.contains("echoed byte 10 is None"), "{err}");
+        assert!(
+            err.contains("echoed byte 10 is missing (the reply is short)"),
+            "{err}"
+        );
     }
 }

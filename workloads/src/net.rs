@@ -205,7 +205,8 @@ impl Drive<'_> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .finish()
-            .unwrap_or_else(|e| panic!("load generator: {e}"))
+            // The generator's message already names itself, the step and the server.
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 

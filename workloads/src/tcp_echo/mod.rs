@@ -45,6 +45,9 @@
 //! **Test-only knob**: `RTCOMPARE_ECHO_DELAY_US=N` makes the server wait N µs (runtime
 //! timer or `thread::sleep`) before each reply, recorded in the params as
 //! `server_delay_us`, so tests can make a slow server; never set it for a report.
+//! `RTCOMPARE_ECHO_CORRUPT_STEP=N` makes the server flip the first byte of its first
+//! reply on every connection of step N (recorded as `corrupt_step`), so tests can
+//! check that a wrong byte fails the cell with the generator's words, mid-sweep too.
 
 mod server;
 #[cfg(test)]
@@ -71,6 +74,9 @@ pub const SPARE_FDS: u64 = 64;
 
 /// The env var of the test-only server delay.
 pub const DELAY_ENV: &str = "RTCOMPARE_ECHO_DELAY_US";
+
+/// The env var of the test-only corrupted step.
+pub const CORRUPT_ENV: &str = "RTCOMPARE_ECHO_CORRUPT_STEP";
 
 /// Which member of the family: its id and its steps per preset.
 pub trait Mode: Send + Sync + 'static {
@@ -249,9 +255,18 @@ pub struct EchoParams {
     /// Test-only (`RTCOMPARE_ECHO_DELAY_US`): the server's wait before each reply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_delay_us: Option<u64>,
+    /// Test-only (`RTCOMPARE_ECHO_CORRUPT_STEP`): the step whose first replies the
+    /// server corrupts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrupt_step: Option<usize>,
 }
 
 impl EchoParams {
+    /// Whether the server corrupts the first replies of step `step` (test knob).
+    fn corrupts(&self, step: usize) -> bool {
+        self.corrupt_step == Some(step)
+    }
+
     fn server_delay(&self) -> Option<Duration> {
         self.server_delay_us.map(Duration::from_micros)
     }
@@ -304,13 +319,26 @@ pub fn validate(params: &EchoParams) -> Result<(), String> {
     Ok(())
 }
 
-/// The server delay from [`DELAY_ENV`], if set. Panics on a value that is not a whole
-/// number of microseconds, so a typo cannot silently run without it.
+/// The server delay from [`DELAY_ENV`], if set.
 fn delay_from_env() -> Option<u64> {
-    let value = std::env::var(DELAY_ENV).ok()?;
-    Some(value.trim().parse().unwrap_or_else(|_| {
-        panic!("{DELAY_ENV} must be a whole number of microseconds, not '{value}'")
-    }))
+    whole_number_from_env(DELAY_ENV, "a whole number of microseconds")
+}
+
+/// The test-only corrupted step from [`CORRUPT_ENV`], if set.
+fn corrupt_from_env() -> Option<usize> {
+    whole_number_from_env(CORRUPT_ENV, "a step number").map(|n| n as usize)
+}
+
+/// The whole number in env var `name`, if set. Panics on anything else, so a typo
+/// cannot silently run without the knob.
+fn whole_number_from_env(name: &str, what: &str) -> Option<u64> {
+    let value = std::env::var(name).ok()?;
+    Some(
+        value
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be {what}, not '{value}'")),
+    )
 }
 
 /// Connections that fit under an open-file limit of `limit`: one descriptor each,
@@ -380,6 +408,7 @@ impl<M: Mode> Workload for TcpEcho<M> {
             steps,
             bytes: BYTES,
             server_delay_us: delay_from_env(),
+            corrupt_step: corrupt_from_env(),
         }
     }
 

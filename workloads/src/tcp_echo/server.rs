@@ -119,7 +119,8 @@ pub(super) async fn run_async<R: AsyncRuntime>(
     let delay = params.server_delay();
     let mut memory = Memory::for_this_run();
     let mut served = Vec::with_capacity(params.steps.len());
-    for step in &params.steps {
+    for (index, step) in params.steps.iter().enumerate() {
+        let corrupt = params.corrupts(index);
         let mark = Mark::now(net, &memory);
         let mut servers = Vec::with_capacity(step.connections);
         for i in 0..step.connections {
@@ -129,7 +130,13 @@ pub(super) async fn run_async<R: AsyncRuntime>(
                     net.addr()
                 )
             });
-            servers.push(runtime.spawn(serve_async(runtime.clone(), stream, params.bytes, delay)));
+            servers.push(runtime.spawn(serve_async(
+                runtime.clone(),
+                stream,
+                params.bytes,
+                delay,
+                corrupt,
+            )));
         }
         let all_open = memory.rss();
         let mut requests = 0u64;
@@ -148,25 +155,39 @@ async fn serve_async<R: AsyncRuntime>(
     mut stream: R::Tcp,
     bytes: usize,
     delay: Option<Duration>,
+    corrupt: bool,
 ) -> u64 {
     let mut buf = vec![0u8; bytes];
     let mut served = 0u64;
     loop {
         match stream.read_exact(&mut buf).await {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return served,
+            // The generator closed it, or gave up on it: its report says why, and a
+            // count that falls short fails the cell in `outcome`.
+            Err(e) if peer_gone(&e) => return served,
             Err(e) => panic!("tcp-echo: server read failed after {served} requests: {e}"),
+        }
+        if corrupt && served == 0 {
+            buf[0] ^= 0xFF;
         }
         if let Some(delay) = delay {
             runtime.sleep(delay).await;
         }
         // A TCP stream has no user-space buffer, so no flush is needed after a write.
-        stream
-            .write_all(&buf)
-            .await
-            .unwrap_or_else(|e| panic!("tcp-echo: server write failed: {e}"));
-        served += 1;
+        match stream.write_all(&buf).await {
+            Ok(()) => served += 1,
+            Err(e) if peer_gone(&e) => return served,
+            Err(e) => panic!("tcp-echo: server write failed: {e}"),
+        }
     }
+}
+
+/// Whether `error` means the generator closed or dropped the connection.
+fn peer_gone(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
+    )
 }
 
 /// Read and write timeout of a blocking server's connection, so a stalled peer fails
@@ -183,7 +204,8 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
     let delay = params.server_delay();
     let mut memory = Memory::for_this_run();
     let mut served = Vec::with_capacity(params.steps.len());
-    for step in &params.steps {
+    for (index, step) in params.steps.iter().enumerate() {
+        let corrupt = params.corrupts(index);
         let connections = step.connections;
         // Only a thread per connection holds them all at once; a pool of N holds N.
         let holds_all = memory.fresh
@@ -199,7 +221,7 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
             if holds_all && accepted.fetch_add(1, Ordering::AcqRel) + 1 == connections {
                 all_open.store(current_rss_bytes().unwrap_or(0), Ordering::Release);
             }
-            serve_blocking(stream, params.bytes, delay)
+            serve_blocking(stream, params.bytes, delay, corrupt)
         });
         let all_open = Some(all_open.into_inner()).filter(|&rss| holds_all && rss > 0);
         served.push(mark.until(net, requests, all_open, connections, &mut memory));
@@ -214,7 +236,12 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
 /// Echoes `bytes`-byte requests on a blocking connection until EOF; returns the
 /// requests echoed. Socket calls are blocking waits: a serialising strategy (the GIL)
 /// releases its lock around them, as CPython does around system calls.
-fn serve_blocking(mut stream: TcpStream, bytes: usize, delay: Option<Duration>) -> u64 {
+fn serve_blocking(
+    mut stream: TcpStream,
+    bytes: usize,
+    delay: Option<Duration>,
+    corrupt: bool,
+) -> u64 {
     stream
         .set_nodelay(true)
         .and_then(|()| stream.set_read_timeout(Some(BLOCKING_TIMEOUT)))
@@ -225,17 +252,25 @@ fn serve_blocking(mut stream: TcpStream, bytes: usize, delay: Option<Duration>) 
     loop {
         match rtcompare_api::blocking(|| stream.read_exact(&mut buf)) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return served,
+            // The generator closed it, or gave up on it: its report says why, and a
+            // count that falls short fails the cell in `outcome`.
+            Err(e) if peer_gone(&e) => return served,
             Err(e) => panic!("tcp-echo: server read failed after {served} requests: {e}"),
         }
-        rtcompare_api::blocking(|| {
+        if corrupt && served == 0 {
+            buf[0] ^= 0xFF;
+        }
+        let written = rtcompare_api::blocking(|| {
             if let Some(delay) = delay {
                 std::thread::sleep(delay);
             }
             stream.write_all(&buf)
-        })
-        .unwrap_or_else(|e| panic!("tcp-echo: server write failed: {e}"));
-        served += 1;
+        });
+        match written {
+            Ok(()) => served += 1,
+            Err(e) if peer_gone(&e) => return served,
+            Err(e) => panic!("tcp-echo: server write failed: {e}"),
+        }
     }
 }
 

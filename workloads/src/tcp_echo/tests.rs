@@ -6,6 +6,7 @@ fn params(connections: usize) -> EchoParams {
         requested_connections: connections,
         bytes: 64,
         server_delay_us: None,
+        corrupt_step: None,
     }
 }
 
