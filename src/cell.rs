@@ -19,6 +19,12 @@
 //! catches it. `RTCOMPARE_JITTER=FRACTION` adds a pseudo-random share of up to that
 //! fraction instead, for a cell too noisy to meet its precision target.
 //!
+//! A network workload's cell first sets up its session (crate::network): the
+//! listener and the external load generator, before the runner exists, so a
+//! `processes` pool's workers inherit the listener. The generator's CPU time is kept
+//! apart from the server's in every sample, and counted as the cell's own load when
+//! judging interference.
+//!
 //! Every sample is bracketed by `/proc/stat` readings (crate::interference): one
 //! that other load disturbed is discarded and taken again, up to `max_retakes`
 //! times per process; after that it is kept, marked, and the cell is disturbed.
@@ -95,7 +101,8 @@ impl From<Cell> for CellReport {
 
 impl CellSpec {
     /// The offered rates of open-loop workloads (`--rates`), for the cell's whole
-    /// life (fitting borrows them for `'static`, so they are leaked once).
+    /// life: fitting borrows them for `'static`, and a cell process fits once, so
+    /// leaking the copy costs a few bytes once.
     fn rates(&self) -> Option<&'static [f64]> {
         let rates = self.network.rates.as_ref()?;
         Some(Box::leak(rates.clone().into_boxed_slice()))
