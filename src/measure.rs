@@ -46,18 +46,7 @@ impl Usage {
             sys_s: after.sys.saturating_sub(self.sys).as_secs_f64(),
             ctx_voluntary: after.voluntary.saturating_sub(self.voluntary),
             ctx_involuntary: after.involuntary.saturating_sub(self.involuntary),
-            latency_p99_us: None,
-            latency_max_us: None,
-            metrics: Default::default(),
-            ops: None,
-            process: 0,
-            foreign_cpu_s: None,
-            foreign_resolution_s: None,
-            kernel_cpu_s: None,
-            steal_s: None,
-            disturbed: false,
-            process_peak_rss_bytes: None,
-            generator_cpu_s: None,
+            ..Sample::of_wall(wall.as_secs_f64())
         }
     }
 }

@@ -2,7 +2,7 @@
 //! closed-loop throughput at each count (log scale), one line per runner at its
 //! best thread count, a throughput the generator limited drawn hollow.
 
-use super::load_latency::runner_legend;
+use super::load_latency::{best_per_runner, runner_legend};
 use super::*;
 
 /// The file name's prefix.
@@ -46,18 +46,7 @@ pub(super) fn conns_chart(
     slug: &str,
     cells: &[&Cell],
 ) -> Option<Chart> {
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    for line in cells
-        .iter()
-        .filter(|c| crate::judge::judged(c))
-        .filter_map(|c| Line::of(c))
-    {
-        match lines.iter_mut().find(|l| l.cell.runner == line.cell.runner) {
-            Some(best) if line.peak() > best.peak() => *best = line,
-            Some(_) => {}
-            None => lines.push(line),
-        }
-    }
+    let mut lines = best_per_runner(cells, Line::of, |l| l.cell, |a, b| a.peak() > b.peak());
     if lines.is_empty() {
         return None;
     }

@@ -47,6 +47,32 @@ impl<'a> Line<'a> {
     }
 }
 
+/// One line per runner from the judged (undisturbed) `cells` that make one: of a
+/// runner's thread counts, the line `better` prefers. The network charts draw
+/// each runner once, at its best thread count.
+pub(super) fn best_per_runner<'a, L>(
+    cells: &[&'a Cell],
+    line: impl Fn(&'a Cell) -> Option<L>,
+    cell_of: impl Fn(&L) -> &'a Cell,
+    better: impl Fn(&L, &L) -> bool,
+) -> Vec<L> {
+    let mut lines: Vec<L> = Vec::new();
+    for candidate in cells
+        .iter()
+        .copied()
+        .filter(|c| crate::judge::judged(c))
+        .filter_map(&line)
+    {
+        let runner = &cell_of(&candidate).runner;
+        match lines.iter_mut().find(|l| &cell_of(l).runner == runner) {
+            Some(best) if better(&candidate, best) => *best = candidate,
+            Some(_) => {}
+            None => lines.push(candidate),
+        }
+    }
+    lines
+}
+
 /// The chart of `workload` from its finished `cells`, when some judged one has
 /// open-loop steps; only judged (undisturbed) cells are drawn.
 pub(super) fn load_latency_chart(
@@ -55,22 +81,15 @@ pub(super) fn load_latency_chart(
     slug: &str,
     cells: &[&Cell],
 ) -> Option<Chart> {
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    for line in cells
-        .iter()
-        .filter(|c| crate::judge::judged(c))
-        .filter_map(|c| Line::of(c))
-    {
-        match lines.iter_mut().find(|l| l.cell.runner == line.cell.runner) {
-            Some(best) => {
-                let (a, b) = (line.score(), best.score());
-                if a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])).is_gt() {
-                    *best = line;
-                }
-            }
-            None => lines.push(line),
-        }
-    }
+    let mut lines = best_per_runner(
+        cells,
+        Line::of,
+        |l| l.cell,
+        |a, b| {
+            let (a, b) = (a.score(), b.score());
+            a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])).is_gt()
+        },
+    );
     if lines.is_empty() {
         return None;
     }

@@ -8,6 +8,7 @@ use crate::overhead::PER_TASK_KNOB;
 use crate::text::{ms, sig3, times};
 use rtcompare_api::{Class, WorkloadKind};
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// A static split this much slower than dynamic scheduling is called uneven work,
 /// not overhead: above any gap seen between runners on evenly divided work.
@@ -345,3 +346,26 @@ pub(super) fn ms_range(seconds: &[f64]) -> String {
 
 /// Marks a cell with more threads than logical cores.
 pub(super) const OVERSUBSCRIBED: &str = "↑";
+
+/// A note under a table and the runners it applies to, in table order; the
+/// tables number them from 1 ([`write_footnotes`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Footnote {
+    /// Verbatim from the results file.
+    pub(crate) note: String,
+    pub(crate) runners: Vec<String>,
+}
+
+/// `¹ seq and threads: the note`, one paragraph per footnote, numbered from 1.
+pub(crate) fn write_footnotes(notes: &[Footnote], out: &mut String) {
+    for (i, n) in notes.iter().enumerate() {
+        writeln!(
+            out,
+            "{} {}: {}\n",
+            crate::format::superscript(i + 1),
+            crate::text::join_and(&n.runners),
+            crate::text::escape_inline(&n.note)
+        )
+        .expect("write to String");
+    }
+}

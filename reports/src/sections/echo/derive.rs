@@ -4,7 +4,8 @@
 //! mark (measured with in-cell clients, disturbed).
 
 use super::sweep;
-use super::{EchoFinding, Note, Plan, Runner, Table, Unfinished};
+use super::{EchoFinding, Footnote, Plan, Runner, Table, Unfinished};
+
 use crate::cell_ref::CellRef;
 use crate::judge::Disturbance;
 use crate::model::{Cell, Status};
@@ -115,14 +116,14 @@ impl<'a> Report<'a> {
 
 /// The notes of the shown cells, numbered from 1 in row order, each runner's
 /// [`Runner::notes`] set to its numbers.
-fn notes(shown: &mut [(Runner, &Cell)]) -> Vec<Note> {
-    let mut notes: Vec<Note> = Vec::new();
+fn notes(shown: &mut [(Runner, &Cell)]) -> Vec<Footnote> {
+    let mut notes: Vec<Footnote> = Vec::new();
     for (runner, cell) in shown.iter_mut() {
         for text in &cell.notes {
             let at = match notes.iter().position(|n| n.note == *text) {
                 Some(at) => at,
                 None => {
-                    notes.push(Note {
+                    notes.push(Footnote {
                         note: text.clone(),
                         runners: Vec::new(),
                     });

@@ -35,7 +35,7 @@ mod tests;
 pub(crate) use sweep::{common_rate, cpu_at};
 
 use super::Report;
-use super::shared::Serving;
+use super::shared::{Footnote, Serving};
 use crate::cell_ref::CellRef;
 use crate::judge::Disturbance;
 use crate::model::Status;
@@ -76,7 +76,7 @@ pub(crate) struct Table {
     /// The runners without a finished cell, by status.
     pub(crate) unfinished: Vec<Unfinished>,
     /// The shown cells' notes (caps on connections), verbatim, numbered from 1.
-    pub(crate) notes: Vec<Note>,
+    pub(crate) notes: Vec<Footnote>,
     /// The runners that serve fewer connections at once than the step has.
     pub(crate) waiting: Vec<Waiting>,
 }
@@ -156,13 +156,6 @@ pub(crate) enum Growth {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Unfinished {
     pub(crate) status: Status,
-    pub(crate) runners: Vec<String>,
-}
-
-/// A cell note and the runners it applies to, in table order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Note {
-    pub(crate) note: String,
     pub(crate) runners: Vec<String>,
 }
 

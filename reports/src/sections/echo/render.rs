@@ -276,16 +276,7 @@ fn notes(table: &Table, finding: &EchoFinding, out: &mut String) {
     if let Some(note) = disturbed_note(&disturbed) {
         writeln!(out, "{note}\n").expect("write to String");
     }
-    for (i, n) in table.notes.iter().enumerate() {
-        writeln!(
-            out,
-            "{} {}: {}\n",
-            crate::format::superscript(i + 1),
-            join_and(&n.runners),
-            escape_inline(&n.note)
-        )
-        .expect("write to String");
-    }
+    crate::sections::shared::write_footnotes(&table.notes, out);
     if !table.unfinished.is_empty() {
         let groups: Vec<String> = table
             .unfinished

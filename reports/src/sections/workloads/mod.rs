@@ -31,6 +31,7 @@ pub(super) use render::{failure_line, not_applicable_line};
 pub(super) use render_guide::{EFFICIENCY_NOTE, NO_EFFICIENCY_NOTE, WAITING_NOTE};
 
 use super::Report;
+pub(crate) use super::shared::Footnote;
 pub(crate) use crate::cell_ref::CellAt;
 use crate::judge::Disturbance;
 use crate::model::{MetricMeta, Status, StopReason};
@@ -333,14 +334,6 @@ pub(crate) enum Standing {
     /// Ranked by a latency or a cost with no interval: the lowest value, no
     /// order claimed beyond it.
     Lowest,
-}
-
-/// A note under the table and the runners it applies to, in table order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Footnote {
-    /// Verbatim from the results file.
-    pub(crate) note: String,
-    pub(crate) runners: Vec<String>,
 }
 
 /// How runners measured at several thread counts scale.

@@ -290,16 +290,7 @@ fn footnotes(table: &WorkloadTable, out: &mut String) {
         writeln!(out, "{EXTRAPOLATED} {}: {}\n", join_and(&e.runners), e.note)
             .expect("write to String");
     }
-    for (i, n) in table.notes.iter().enumerate() {
-        writeln!(
-            out,
-            "{} {}: {}\n",
-            crate::format::superscript(i + 1),
-            join_and(&n.runners),
-            escape_inline(&n.note)
-        )
-        .expect("write to String");
-    }
+    crate::sections::shared::write_footnotes(&table.notes, out);
 }
 
 /// `Median interval: the samples' range … in every row.`, or the rows of each
