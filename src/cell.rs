@@ -35,10 +35,10 @@ use crate::measure::{ChildrenCpu, Usage, peak_rss_bytes};
 use crate::network::{self, LoadSums};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Histogram, Outcome, RootFuture, Strategy, Visitor,
+    AddressSpace, AsyncRuntime, Cores, Histogram, Outcome, RootFuture, Strategy, Visitor,
 };
 use rtcompare_reports::{Cell, Extrapolation, Interference, Sample, Status};
-use rtcompare_runners::{RunnerInfo, WorkerStrategy, census};
+use rtcompare_runners::{RunnerError, RunnerInfo, WorkerStrategy, census};
 use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -135,6 +135,7 @@ impl CellSpec {
             samples: Vec::new(),
             peak_rss_bytes: None,
             notes: Vec::new(),
+            io_driver: None,
             latency_us: None,
             more_latency_us: BTreeMap::new(),
             throughput_per_s: None,
@@ -323,6 +324,9 @@ impl WorkloadVisitor for ForWorkload<'_> {
         };
         match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
             Some(Ok(result)) => result,
+            Some(Err(e @ RunnerError::Unavailable { .. })) => spec
+                .blank(Status::NotApplicable, Some(e.to_string()))
+                .into(),
             Some(Err(e)) => spec.blank(Status::Failed, Some(e.to_string())).into(),
             None => unreachable!("runner id validated by the parent"),
         }
@@ -358,6 +362,31 @@ impl<W: Workload> Visitor for Measure<'_, W> {
             let outcome = block_on(root);
             (outcome, start.elapsed())
         })
+    }
+
+    fn visit_per_core<R: AsyncRuntime>(self, runtime: &R, cores: &mut dyn Cores) -> Self::Out {
+        let count = cores.count();
+        let context = FitContext {
+            open_files: self.open_files,
+            rates: self.spec.rates(),
+            cores: Some(count),
+            ..FitContext::for_async(self.spec.preset)
+        };
+        let mut report = self.sample(&context, false, &mut |params| {
+            // Split and boxed before the clock starts: one root per core, never a box
+            // per task.
+            let roots: Vec<RootFuture> = W::shares(params, count)
+                .expect("the shares were checked when the workload was fitted")
+                .into_iter()
+                .map(|share| -> RootFuture { Box::pin(W::run_async(runtime.clone(), share)) })
+                .collect();
+            let start = Instant::now();
+            let outcomes = cores.run(roots);
+            let wall = start.elapsed();
+            (W::merge(params, outcomes), wall)
+        });
+        report.cell.io_driver = Some(cores.io_driver());
+        report
     }
 
     fn visit_blocking(self, strategy: &dyn Strategy) -> Self::Out {
@@ -401,6 +430,7 @@ fn blocking_context(
         open_files,
         preset: spec.preset,
         rates: spec.rates(),
+        cores: None,
     }
 }
 
@@ -547,6 +577,11 @@ impl<W: Workload> Measure<'_, W> {
             Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)).into(),
         };
         let params = &fitted.params;
+        if let Some(cores) = context.cores {
+            if let Err(reason) = W::shares(params, cores) {
+                return spec.blank(Status::NotApplicable, Some(reason)).into();
+            }
+        }
         let expected = W::expected(params);
         let mut cell = spec.blank(Status::Ok, None);
         cell.params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);

@@ -619,6 +619,57 @@ pub trait Visitor {
 
     /// Called by a blocking runner with its strategy.
     fn visit_blocking(self, strategy: &dyn Strategy) -> Self::Out;
+
+    /// Called by a thread-per-core runner: `runtime` is a handle whose `spawn`,
+    /// timer and sockets act on the executor of the thread that calls them, and
+    /// `cores` runs one root future on each of its threads at once. The visitor
+    /// splits each sample's work into one share per core ([`Share`]) and places
+    /// the root of each share on its core.
+    fn visit_per_core<R: AsyncRuntime>(self, runtime: &R, cores: &mut dyn Cores) -> Self::Out;
+}
+
+/// Which share of a sample's work one core of a thread-per-core runner runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Share {
+    /// This core's index, from 0.
+    pub index: usize,
+    /// How many cores share the work.
+    pub count: usize,
+}
+
+impl Share {
+    /// Every share of `count` cores, in core order.
+    pub fn all(count: usize) -> impl Iterator<Item = Share> {
+        (0..count).map(move |index| Share { index, count })
+    }
+
+    /// Whether the unit numbered `unit` is this core's when units are handed out
+    /// round robin (unit `i` to core `i mod count`), as a thread-per-core server
+    /// hands out work with no stealing afterwards.
+    pub fn owns(&self, unit: usize) -> bool {
+        unit % self.count == self.index
+    }
+
+    /// How many of `units` units, handed out round robin, are this core's.
+    pub fn of(&self, units: usize) -> usize {
+        units / self.count + usize::from(self.index < units % self.count)
+    }
+}
+
+/// The threads of a thread-per-core runner, each with its own single-threaded
+/// runtime (built outside every timed region, kept for the whole cell).
+pub trait Cores {
+    /// How many cores (threads, each with its own runtime) there are.
+    fn count(&self) -> usize;
+
+    /// Runs `roots[i]` as a task on core `i`, all cores at once, and returns their
+    /// outcomes in core order once every root has finished. A panic in a root
+    /// resumes here.
+    fn run(&mut self, roots: Vec<RootFuture>) -> Vec<Outcome>;
+
+    /// The I/O driver the runtimes actually run on (`io_uring`, `epoll`...),
+    /// read from the runtime where it chooses at start-up.
+    fn io_driver(&self) -> String;
 }
 
 /// Where a runner sits on the concurrency × parallelism grid (DESIGN §1).
@@ -651,6 +702,9 @@ pub enum Family {
     OsScheduler,
     /// One thread, one run queue.
     SingleQueue,
+    /// Shared nothing: one single-threaded runtime per thread, each running its own
+    /// share of the work; no task ever moves to another thread.
+    ThreadPerCore,
 }
 
 /// Whether a workload is bound by computation or by waiting.
@@ -699,6 +753,7 @@ display_as_serde! {
         StaticSplit => "static-split",
         OsScheduler => "os-scheduler",
         SingleQueue => "single-queue",
+        ThreadPerCore => "thread-per-core",
     }
     WorkloadKind {
         Cpu => "cpu",
@@ -730,6 +785,7 @@ mod tests {
             Family::StaticSplit,
             Family::OsScheduler,
             Family::SingleQueue,
+            Family::ThreadPerCore,
         ] {
             assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{f}\""));
         }

@@ -167,6 +167,7 @@ mod tests {
             throughput_per_s: None,
             metrics: BTreeMap::new(),
             notes: vec![],
+            io_driver: None,
             summary: None,
             interference: None,
             exit: None,

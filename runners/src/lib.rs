@@ -9,6 +9,8 @@
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod census;
+mod on_thread;
+mod per_core;
 mod pool;
 
 mod async_io_parts;
@@ -26,6 +28,7 @@ mod threads;
 mod threads_static;
 mod tokio_ct;
 mod tokio_mt;
+mod tokio_per_core;
 mod tokio_rt;
 
 pub use processes::{PROCESS_CAP, WORKER_FLAG, WorkerStrategy};
@@ -89,6 +92,12 @@ const TOKIO_TIMER: &str = "tokio's timer rounds every sleep up to a whole millis
 const FUTURES_TIMER: &str = "the futures crate has no timer or reactor: sleeps use async-io's Timer, \
      whose reactor runs on async-io's own helper thread, so every wake-up crosses threads";
 
+/// The caveat of every thread-per-core runner.
+const PER_CORE_SHARES: &str = "thread-per-core: each core runs a share of the work fixed before \
+     it starts (units handed out round robin; for TCP, the connections the kernel hands its \
+     listener) and never takes work from another, so uneven shares leave cores idle; a \
+     workload with no per-core share (one shared lock, a pipeline across cores) is n/a";
+
 /// Why a runner could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
@@ -99,6 +108,15 @@ pub enum RunnerError {
         runner: &'static str,
         /// What went wrong.
         message: String,
+    },
+    /// The runtime cannot run on this machine (a kernel feature or limit it needs
+    /// is missing): its cells are n/a with the reason.
+    #[error("{runner} cannot run here: {reason}")]
+    Unavailable {
+        /// The runner id.
+        runner: &'static str,
+        /// Why, as the runtime said it.
+        reason: String,
     },
     /// The runtime does not have the thread count it was asked for.
     #[error("{runner}: asked for {wanted} worker threads but found {found} ({why})")]
@@ -153,6 +171,7 @@ registry![
     smol_mt::SmolMt,
     async_std_rt::AsyncStd,
     futures_pool::FuturesPool,
+    tokio_per_core::TokioPerCore,
     threads::Threads,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,

@@ -15,14 +15,27 @@ use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
-/// A tokio runtime handle.
+/// A tokio runtime handle: a given runtime's, or (`None`, on `tokio-per-core`) the
+/// runtime of whichever thread calls it, so that each core spawns on its own.
 #[derive(Clone)]
-pub struct Tokio(Handle);
+pub struct Tokio(Option<Handle>);
+
+impl Tokio {
+    /// The handle of each core's own runtime, for thread-per-core runners.
+    pub fn current() -> Tokio {
+        Tokio(None)
+    }
+
+    /// Registers I/O with this handle's runtime, or with the calling thread's.
+    fn enter(&self) -> Option<tokio::runtime::EnterGuard<'_>> {
+        self.0.as_ref().map(Handle::enter)
+    }
+}
 
 /// tokio's `JoinHandle`, resolving to the task's output; a panic resumes in the awaiter.
 pub struct TokioJoin<T>(JoinHandle<T>);
 
-fn unwrap_join<T>(result: Result<T, JoinError>) -> T {
+pub(crate) fn unwrap_join<T>(result: Result<T, JoinError>) -> T {
     match result {
         Ok(value) => value,
         Err(e) if e.is_panic() => resume_unwind(e.into_panic()),
@@ -50,7 +63,10 @@ impl AsyncRuntime for Tokio {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        TokioJoin(self.0.spawn(future))
+        match &self.0 {
+            Some(handle) => TokioJoin(handle.spawn(future)),
+            None => TokioJoin(tokio::spawn(future)),
+        }
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
@@ -66,20 +82,23 @@ impl AsyncRuntime for Tokio {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        TokioJoin(self.0.spawn_blocking(work))
+        match &self.0 {
+            Some(handle) => TokioJoin(handle.spawn_blocking(work)),
+            None => TokioJoin(tokio::task::spawn_blocking(work)),
+        }
     }
 
     fn listen(&self, addr: SocketAddr) -> io::Result<(TcpListener, SocketAddr)> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
-        let _context = self.0.enter(); // registers with this runtime's reactor
+        let _context = self.enter(); // registers with this runtime's reactor
         Ok((TcpListener::from_std(listener)?, local))
     }
 
     fn adopt(&self, listener: std::net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
-        let _context = self.0.enter(); // registers with this runtime's reactor
+        let _context = self.enter(); // registers with this runtime's reactor
         TcpListener::from_std(listener)
     }
 
@@ -124,9 +143,9 @@ impl AsyncRuntime for Tokio {
 /// Hands `runtime` to `visitor`; each root future is spawned on the runtime and the
 /// caller blocks on its join handle.
 pub fn drive<V: Visitor>(runtime: Runtime, visitor: V) -> V::Out {
-    let handle = Tokio(runtime.handle().clone());
-    let out = visitor.visit_async(&handle, &mut |root| -> Outcome {
-        unwrap_join(runtime.block_on(handle.0.spawn(root)))
+    let handle = runtime.handle().clone();
+    let out = visitor.visit_async(&Tokio(Some(handle.clone())), &mut |root| -> Outcome {
+        unwrap_join(runtime.block_on(handle.spawn(root)))
     });
     // Drop outside any timed region; tasks are all awaited, nothing is left to cancel.
     drop(runtime);

@@ -2,7 +2,7 @@
 //! and `cpu-skewed`. Each chunk is one task (async) or one job (blocking).
 
 use crate::kernel;
-use rtcompare_api::{AsyncRuntime, Outcome, Strategy};
+use rtcompare_api::{AsyncRuntime, Outcome, Share, Strategy};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -13,6 +13,10 @@ pub struct Chunks {
     pub unit_steps: u64,
     /// Units per chunk, one entry per chunk.
     pub weights: Arc<[u32]>,
+    /// On a thread-per-core runner, the core whose chunks these are (chunk `i` to
+    /// core `i mod N`, round robin); `None`: every chunk.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 impl Chunks {
@@ -50,10 +54,23 @@ impl Chunks {
         })
     }
 
-    /// One task per chunk, all spawned before any is awaited.
+    /// One share per core, the chunks handed out round robin: what a
+    /// thread-per-core runtime does with work it cannot rebalance later.
+    pub fn shares(&self, cores: usize) -> Vec<Chunks> {
+        Share::all(cores)
+            .map(|share| Chunks {
+                share: Some(share),
+                ..self.clone()
+            })
+            .collect()
+    }
+
+    /// One task per chunk (of this share), all spawned before any is awaited.
     pub async fn run_async<R: AsyncRuntime>(self, runtime: R) -> Outcome {
         let chunks = Arc::new(self);
+        let share = chunks.share;
         let tasks: Vec<_> = (0..chunks.weights.len())
+            .filter(|&i| share.is_none_or(|s| s.owns(i)))
             .map(|i| {
                 let chunks = Arc::clone(&chunks);
                 runtime.spawn(async move { chunks.run_chunk(i) })

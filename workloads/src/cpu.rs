@@ -26,6 +26,7 @@ impl Workload for Cpu {
         Chunks {
             unit_steps,
             weights: vec![1; chunks].into(),
+            share: None,
         }
     }
 
@@ -46,6 +47,10 @@ impl Workload for Cpu {
 
     fn run_blocking(strategy: &dyn Strategy, params: &Chunks) -> Outcome {
         params.run_blocking(strategy)
+    }
+
+    fn shares(params: &Chunks, cores: usize) -> Result<Vec<Chunks>, String> {
+        Ok(params.shares(cores))
     }
 }
 

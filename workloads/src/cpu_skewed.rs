@@ -47,6 +47,7 @@ impl Workload for CpuSkewed {
         Chunks {
             unit_steps: cpu_total / units,
             weights: weights.into(),
+            share: None,
         }
     }
 
@@ -67,6 +68,10 @@ impl Workload for CpuSkewed {
 
     fn run_blocking(strategy: &dyn Strategy, params: &Chunks) -> Outcome {
         params.run_blocking(strategy)
+    }
+
+    fn shares(params: &Chunks, cores: usize) -> Result<Vec<Chunks>, String> {
+        Ok(params.shares(cores))
     }
 }
 

@@ -381,6 +381,7 @@ mod tests {
         let chunks = Chunks {
             unit_steps: 1_000,
             weights: vec![1; 37].into(),
+            share: None,
         };
         assert_eq!(ForkJoin::expected(&p), chunks.expected());
         let raised = ForkJoinParams { cutoff: 8, ..p };

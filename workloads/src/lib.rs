@@ -129,6 +129,9 @@ pub struct FitContext {
     /// Offered rates, requests per second, for open-loop workloads (`--rates`), if
     /// given.
     pub rates: Option<&'static [f64]>,
+    /// `Some(N)` on a thread-per-core runner of N cores, each running a share of
+    /// the work ([`Workload::shares`]); `None` elsewhere.
+    pub cores: Option<usize>,
 }
 
 impl FitContext {
@@ -143,6 +146,7 @@ impl FitContext {
             open_files: None,
             preset,
             rates: None,
+            cores: None,
         }
     }
 }
@@ -222,6 +226,24 @@ pub trait Workload: 'static {
     /// The blocking body, executed by `strategy`.
     fn run_blocking(strategy: &dyn Strategy, params: &Self::Params) -> Outcome;
 
+    /// Splits `params` into one share per core for a thread-per-core runner: share
+    /// `i` runs as the root of the async body on core `i`, spawning only there, and
+    /// the shares' outcomes [`merge`](Workload::merge) into the whole's (their
+    /// checksums sum to [`expected`](Workload::expected)). Called once per sample,
+    /// so shares may carry state the cores of one sample coordinate through.
+    /// `Err(reason)` where the work has no per-core share (the cell is n/a). The
+    /// default has none.
+    fn shares(_params: &Self::Params, _cores: usize) -> Result<Vec<Self::Params>, String> {
+        Err(NO_SHARES.into())
+    }
+
+    /// The whole run's outcome from its shares' (in core order). The default sums
+    /// checksums and operations, merges histograms by name, keeps every share's load
+    /// steps, and averages each measure over the shares that report it.
+    fn merge(_params: &Self::Params, shares: Vec<Outcome>) -> Outcome {
+        merge_shares(shares)
+    }
+
     /// The shortest wall time any runner could achieve on `params`, where the
     /// workload has such a floor (waits that cannot be shortened).
     fn ideal_wall(_params: &Self::Params) -> Option<Duration> {
@@ -232,6 +254,47 @@ pub trait Workload: 'static {
     fn check_sample(_params: &Self::Params, _wall: Duration) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// Why a workload without [`Workload::shares`] is n/a on thread-per-core runners.
+pub const NO_SHARES: &str = "has no per-core share: its work is one piece that every core would \
+     have to reach (thread-per-core runtimes share nothing)";
+
+/// The default [`Workload::merge`]: checksums summed (wrapping), operations summed,
+/// histograms merged by name (in first-seen order), load steps kept, and each
+/// measure averaged over the shares that report it.
+pub fn merge_shares(shares: Vec<Outcome>) -> Outcome {
+    let mut merged = Outcome::default();
+    let mut metrics: Vec<(&'static str, f64, usize)> = Vec::new();
+    for share in shares {
+        merged.checksum = merged.checksum.wrapping_add(share.checksum);
+        if let Some(ops) = share.ops {
+            merged.ops = Some(merged.ops.unwrap_or(0) + ops);
+        }
+        for (name, histogram) in share.latencies {
+            match merged.latencies.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, into)) => into
+                    .add(&histogram)
+                    .expect("auto-resizing histograms merge"),
+                None => merged.latencies.push((name, histogram)),
+            }
+        }
+        for (key, value) in share.metrics {
+            match metrics.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, sum, n)) => {
+                    *sum += value;
+                    *n += 1;
+                }
+                None => metrics.push((key, value, 1)),
+            }
+        }
+        merged.load_steps.extend(share.load_steps);
+    }
+    merged.metrics = metrics
+        .into_iter()
+        .map(|(key, sum, n)| (key, sum / n as f64))
+        .collect();
+    merged
 }
 
 /// What `rtcompare list` shows of a workload.

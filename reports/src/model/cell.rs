@@ -66,6 +66,10 @@ pub struct Cell {
     /// by the open-file limit), in words (schema 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The I/O driver a thread-per-core runner's runtimes actually ran on
+    /// (`io_uring`, `epoll`...), read from the runtime (schema 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io_driver: Option<String>,
     /// OS threads alive at the end of the last sample, plus threads created and
     /// joined within a sample (main thread included).
     pub os_threads: Option<usize>,
