@@ -15,6 +15,12 @@ const RUNTIME_CRATES: &[&str] = &[
     "futures-executor",
     "rayon",
     "rayon-core",
+    "compio",
+    "compio-runtime",
+    "compio-driver",
+    "compio-executor",
+    "compio-net",
+    "compio-io",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

@@ -15,6 +15,7 @@ mod pool;
 
 mod async_io_parts;
 mod async_std_rt;
+mod compio_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
@@ -172,6 +173,7 @@ registry![
     async_std_rt::AsyncStd,
     futures_pool::FuturesPool,
     tokio_per_core::TokioPerCore,
+    compio_rt::Compio,
     threads::Threads,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,

@@ -81,10 +81,17 @@ impl<T> Drop for OnThread<T> {
     }
 }
 
-impl<T: Future + Unpin> Future for OnThread<T> {
+// Not only `Unpin` futures: a runtime's own `!Send` futures (compio's sleep, accept
+// and connect are `async fn`s) are wrapped as they are, without a box per call.
+impl<T: Future> Future for OnThread<T> {
     type Output = T::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
-        Pin::new(self.get_mut().get_mut()).poll(cx)
+        self.check();
+        // SAFETY: structural pinning of `value`. `OnThread<T>` is `Unpin` only when `T`
+        // is; the value is never moved out (there is no `into_inner`, and `Drop` drops
+        // it in place); and `get_mut` needs `&mut Self`, which a pinned `!Unpin`
+        // wrapper never gives safely.
+        unsafe { self.map_unchecked_mut(|this| &mut *this.value) }.poll(cx)
     }
 }
 
