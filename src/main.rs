@@ -579,7 +579,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn list() {
     println!("Runners (`--runners`):");
-    println!("  {:<15} {:<23} {:<14} threads", "id", "class", "family");
+    println!("  {:<15} {:<23} {:<15} threads", "id", "class", "family");
     for r in rtcompare_runners::ALL {
         let knob = match r.threads {
             rtcompare_runners::ThreadsKnob::One => "1".to_string(),
@@ -588,7 +588,7 @@ fn list() {
                 format!("1 per task (≤{})", rtcompare_runners::THREAD_CAP)
             }
         };
-        println!("  {:<15} {:<23} {:<14} {knob}", r.id, r.class, r.family);
+        println!("  {:<15} {:<23} {:<15} {knob}", r.id, r.class, r.family);
         println!("  {:<15} {}", "", r.summary);
     }
     println!("\nWorkloads (`--workloads`):");

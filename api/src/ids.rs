@@ -80,6 +80,10 @@ pub mod metric {
     pub const JOBS_COMPLETED: &str = "jobs-completed";
     /// Jobs that failed: the failing job and any it took with it.
     pub const JOBS_LOST: &str = "jobs-lost";
+    /// Thread-per-core network servers: the share of the connections that the
+    /// busiest core's listener was handed (1 / cores when the kernel spread them
+    /// evenly).
+    pub const BUSIEST_CORE_CONNECTIONS: &str = "busiest-core-connections";
 }
 
 /// Names of a cell's latency histograms (`more_latency_us` in results).

@@ -867,6 +867,32 @@ mod tests {
     }
 
     #[test]
+    fn shares_hand_out_every_unit_once_round_robin() {
+        for (units, cores) in [(16, 3), (2, 3), (0, 2), (7, 1), (64, 4)] {
+            let mut seen = vec![0; units];
+            for share in Share::all(cores) {
+                let mine: Vec<usize> = share.units(units).collect();
+                assert_eq!(mine.len(), share.of(units), "{units} over {cores}");
+                assert!(mine.iter().all(|&u| share.owns(u)));
+                for u in mine {
+                    seen[u] += 1;
+                }
+            }
+            assert!(
+                seen.iter().all(|&n| n == 1),
+                "{units} over {cores}: {seen:?}"
+            );
+        }
+        assert_eq!(
+            Share::WHOLE.units(5).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4]
+        );
+        let third = Share { index: 2, count: 3 };
+        assert_eq!(third.units(8).collect::<Vec<_>>(), vec![2, 5]);
+        assert_eq!(third.units(2).count(), 0);
+    }
+
+    #[test]
     fn concurrency_for_jobs() {
         assert_eq!(Concurrency::PerJob { cap: 100 }.for_jobs(10), 10);
         assert_eq!(Concurrency::PerJob { cap: 100 }.for_jobs(1000), 100);

@@ -405,3 +405,51 @@ registry![
 pub fn find(id: &str) -> Option<&'static WorkloadInfo> {
     ALL.iter().find(|w| w.id == id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtcompare_api::{new_histogram, record_ns};
+
+    fn share(checksum: u64, ops: u64, latency_ns: &[u64], per_unit: Option<f64>) -> Outcome {
+        let mut histogram = new_histogram();
+        for &ns in latency_ns {
+            record_ns(&mut histogram, ns);
+        }
+        let outcome = Outcome::new(checksum)
+            .with_ops(ops)
+            .with_latency("lat", histogram);
+        match per_unit {
+            Some(ns) => outcome.with_metric("ns-per-unit", ns),
+            None => outcome,
+        }
+    }
+
+    #[test]
+    fn shares_merge_into_the_whole() {
+        let merged = merge_shares(vec![
+            share(u64::MAX, 3, &[1_000, 2_000], Some(10.0)),
+            share(2, 5, &[3_000], Some(30.0)),
+            share(0, 0, &[], None),
+        ]);
+        assert_eq!(merged.checksum, 1, "wrapping sum");
+        assert_eq!(merged.ops, Some(8));
+        assert_eq!(merged.latencies.len(), 1);
+        assert_eq!(
+            merged.latencies[0].1.len(),
+            3,
+            "histograms merged, not averaged"
+        );
+        // Averaged over the shares that report it, not over all three.
+        assert_eq!(merged.metrics, vec![("ns-per-unit", 20.0)]);
+    }
+
+    #[test]
+    fn time_per_unit_is_the_slowest_cores_span_over_all_units() {
+        // Core 0: 10 units at 10 ns (100 ns); core 1: 2 units at 80 ns (160 ns).
+        let shares = vec![share(1, 10, &[], Some(10.0)), share(1, 2, &[], Some(80.0))];
+        let units = [10u64, 2];
+        let merged = merge_slowest_per_unit(shares, "ns-per-unit", |core| units[core], 12);
+        assert_eq!(merged.metrics, vec![("ns-per-unit", 160.0 / 12.0)]);
+    }
+}

@@ -247,19 +247,27 @@ impl<V: Variant> Workload for Mixed<V> {
             .collect())
     }
 
-    /// Chunks per second add up over the cores; ticks and chunk times are averaged
-    /// over the cores that ran hogs.
+    /// Chunks per second and ticks add up over the cores (each core that ran hogs
+    /// ran a ticker, all in the one lateness histogram); chunk times are averaged.
     fn merge(_p: &MixedParams, shares: Vec<Outcome>) -> Outcome {
-        let rate: f64 = shares
-            .iter()
-            .flat_map(|outcome| &outcome.metrics)
-            .filter(|(key, _)| *key == ids::metric::HOG_CHUNKS_PER_S)
-            .map(|(_, rate)| rate)
-            .sum();
+        let total = |key: &str| -> f64 {
+            shares
+                .iter()
+                .flat_map(|outcome| &outcome.metrics)
+                .filter(|(k, _)| *k == key)
+                .map(|(_, value)| value)
+                .sum()
+        };
+        let (rate, ticks) = (
+            total(ids::metric::HOG_CHUNKS_PER_S),
+            total(ids::metric::TICKS),
+        );
         let mut merged = crate::merge_shares(shares);
         for (key, value) in &mut merged.metrics {
-            if *key == ids::metric::HOG_CHUNKS_PER_S {
-                *value = rate;
+            match *key {
+                ids::metric::HOG_CHUNKS_PER_S => *value = rate,
+                ids::metric::TICKS => *value = ticks,
+                _ => {}
             }
         }
         merged

@@ -542,6 +542,7 @@ mod tests {
             tasks: 32,
             hold: true,
             probe: true,
+            share: None,
         };
         let out = Spawn::run_blocking(&PerJob, &p);
         assert_eq!(out.checksum, Spawn::expected(&p));

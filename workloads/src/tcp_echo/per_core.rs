@@ -20,6 +20,7 @@ use super::server::{Served, outcome, serve_async};
 use crate::net::{self, Session};
 use event_listener::{Event, listener};
 use futures::future::{Either, select};
+use rtcompare_api::ids;
 use rtcompare_api::{AsyncRuntime, Outcome, Share};
 use std::net::TcpListener;
 use std::pin::pin;
@@ -54,6 +55,8 @@ pub(super) struct Hub {
     /// The first connection number of each step, and the plan's total at the end.
     step_starts: Vec<usize>,
     accepted: AtomicUsize,
+    /// Connections each core accepted.
+    accepted_by_core: Vec<AtomicUsize>,
     requests: Vec<AtomicU64>,
     /// The server's CPU clock at each step's first accept, as `f64` bits.
     cpu_at_start: Vec<AtomicU64>,
@@ -83,6 +86,7 @@ impl Hub {
             listeners,
             step_starts,
             accepted: AtomicUsize::new(0),
+            accepted_by_core: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
             requests: (0..steps).map(|_| AtomicU64::new(0)).collect(),
             cpu_at_start: (0..steps).map(|_| AtomicU64::new(0)).collect(),
             stopping: AtomicBool::new(false),
@@ -170,7 +174,7 @@ pub(super) async fn run<R: AsyncRuntime>(
             .expect("a thread-per-core cell drives its own generator")
     });
     let out = CoreOut(hub);
-    serve_core(&runtime, &listener, &params, net, hub).await;
+    serve_core(&runtime, &listener, &params, net, hub, core.share.index).await;
     drop(out);
     let Some(drive) = drive else {
         return Outcome::new(0);
@@ -191,7 +195,16 @@ pub(super) async fn run<R: AsyncRuntime>(
             }
         })
         .collect();
-    outcome(&params, drive.finish(), served)
+    let busiest = hub
+        .accepted_by_core
+        .iter()
+        .map(|n| n.load(Ordering::Acquire))
+        .max()
+        .unwrap_or(0);
+    outcome(&params, drive.finish(), served).with_metric(
+        ids::metric::BUSIEST_CORE_CONNECTIONS,
+        busiest as f64 / hub.total().max(1) as f64,
+    )
 }
 
 /// Accepts on this core's listener until the plan's last connection is in (on any
@@ -202,6 +215,7 @@ async fn serve_core<R: AsyncRuntime>(
     params: &EchoParams,
     net: &Session,
     hub: &Hub,
+    core: usize,
 ) {
     let delay = params.server_delay();
     let mut connections = Vec::new();
@@ -213,6 +227,7 @@ async fn serve_core<R: AsyncRuntime>(
             Either::Right(_) => break,
         };
         let n = hub.accepted.fetch_add(1, Ordering::AcqRel);
+        hub.accepted_by_core[core].fetch_add(1, Ordering::Relaxed);
         assert!(
             n < hub.total(),
             "tcp-echo: connection {} accepted, but the plan has {}",
