@@ -15,6 +15,10 @@ const RUNTIME_CRATES: &[&str] = &[
     "futures-executor",
     "rayon",
     "rayon-core",
+    "monoio",
+    "monoio-compat",
+    "local-sync",
+    "threadpool",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

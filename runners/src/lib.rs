@@ -18,6 +18,7 @@ mod async_std_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod monoio_rt;
 mod processes;
 mod rayon_pool;
 mod seq;
@@ -172,6 +173,7 @@ registry![
     async_std_rt::AsyncStd,
     futures_pool::FuturesPool,
     tokio_per_core::TokioPerCore,
+    monoio_rt::Monoio,
     threads::Threads,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,
