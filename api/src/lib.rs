@@ -638,6 +638,14 @@ pub struct Share {
 }
 
 impl Share {
+    /// All the work, on one core: what a runner that is not thread-per-core runs.
+    pub const WHOLE: Share = Share { index: 0, count: 1 };
+
+    /// The indices of this core's units among `units`, handed out round robin.
+    pub fn units(self, units: usize) -> std::iter::StepBy<std::ops::Range<usize>> {
+        (self.index.min(units)..units).step_by(self.count)
+    }
+
     /// Every share of `count` cores, in core order.
     pub fn all(count: usize) -> impl Iterator<Item = Share> {
         (0..count).map(move |index| Share { index, count })

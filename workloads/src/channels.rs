@@ -23,7 +23,9 @@
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AddressSpace, AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{
+    AddressSpace, AsyncRuntime, Concurrency, Outcome, Share, Strategy, WorkloadKind,
+};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
@@ -39,7 +41,14 @@ pub struct ChannelsParams {
     pub tasks: usize,
     /// Hops in total (H).
     pub hops: u64,
+    /// On a thread-per-core runner, the core this is: the ring runs on core 0.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
+
+/// What a thread-per-core cell runs: the ring within one core.
+const ON_CORE_ZERO: &str = "the ring runs on core 0, where a thread-per-core runtime passes \
+     messages between its own tasks; the other cores idle";
 
 /// The longest a blocking ring member waits for the token: the token comes round
 /// after at most T hops, microseconds each; a wait this long means the ring stalled.
@@ -63,7 +72,11 @@ impl Workload for Channels {
             Preset::Quick => (100, 40_000),
             Preset::Full => (1_000, 100_000),
         };
-        ChannelsParams { tasks, hops }
+        ChannelsParams {
+            tasks,
+            hops,
+            share: None,
+        }
     }
 
     fn describe(p: &ChannelsParams) -> String {
@@ -79,7 +92,20 @@ impl Workload for Channels {
                     .into(),
             );
         }
-        fit_ring(params, context.concurrency)
+        let mut fitted = fit_ring(params, context.concurrency)?;
+        if context.cores.is_some() {
+            fitted.notes.push(ON_CORE_ZERO.into());
+        }
+        Ok(fitted)
+    }
+
+    fn shares(params: &ChannelsParams, cores: usize) -> Result<Vec<ChannelsParams>, String> {
+        Ok(Share::all(cores)
+            .map(|share| ChannelsParams {
+                share: Some(share),
+                ..*params
+            })
+            .collect())
     }
 
     fn expected(params: &ChannelsParams) -> u64 {
@@ -92,6 +118,9 @@ impl Workload for Channels {
     }
 
     async fn run_async<R: AsyncRuntime>(runtime: R, params: ChannelsParams) -> Outcome {
+        if params.share.is_some_and(|share| share.index != 0) {
+            return Outcome::new(0);
+        }
         let (t, h) = (params.tasks, params.hops);
         let (mut senders, receivers): (Vec<_>, Vec<_>) =
             (0..t).map(|_| runtime.channel::<u64>(1)).unzip();
@@ -308,7 +337,11 @@ mod tests {
             let (end, received) = simulate(t, h);
             assert_eq!(end.holder, final_holder(h, t), "T {t} H {h}");
             assert_eq!(received, h);
-            let p = ChannelsParams { tasks: t, hops: h };
+            let p = ChannelsParams {
+                tasks: t,
+                hops: h,
+                share: None,
+            };
             assert_eq!(Channels::expected(&p), end.checksum(received));
         }
         assert_eq!(final_holder(100_000, 1_000), 0);
@@ -375,7 +408,11 @@ mod tests {
             }
         }
         for (tasks, hops) in [(10, 500), (3, 7), (1, 4), (4, 0)] {
-            let p = ChannelsParams { tasks, hops };
+            let p = ChannelsParams {
+                tasks,
+                hops,
+                share: None,
+            };
             let out = Channels::run_blocking(&PerJob, &p);
             assert_eq!(out.checksum, Channels::expected(&p), "T {tasks} H {hops}");
         }

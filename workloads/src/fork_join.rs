@@ -37,6 +37,11 @@ pub struct ForkJoinParams {
     pub unit_steps: u64,
     /// A node with at most this many units runs them itself instead of splitting.
     pub cutoff: u64,
+    /// On a thread-per-core runner, the units `[lo, hi)` whose tree this core runs
+    /// (core `i` of N: the `i`-th contiguous N-th, as the top of the tree would split
+    /// them); `None`: all units.
+    #[serde(skip)]
+    pub range: Option<(u64, u64)>,
 }
 
 /// Unit `u`'s share of the checksum, by running the kernel.
@@ -109,6 +114,7 @@ impl Workload for ForkJoin {
             units,
             unit_steps,
             cutoff: 1,
+            range: None,
         }
     }
 
@@ -135,9 +141,45 @@ impl Workload for ForkJoin {
     }
 
     async fn run_async<R: AsyncRuntime>(runtime: R, p: ForkJoinParams) -> Outcome {
+        let (lo, hi) = p.range.unwrap_or((0, p.units));
         // The root node runs inside the root task; only the halves are spawned.
-        let (sum, spawned) = Fork::new(runtime, p, 0, p.units).await;
-        outcome(&p, sum, spawned)
+        let (sum, spawned) = Fork::new(runtime, p, lo, hi).await;
+        outcome(
+            &ForkJoinParams {
+                units: hi - lo,
+                ..p
+            },
+            sum,
+            spawned,
+        )
+    }
+
+    /// Each core runs the tree of a contiguous N-th of the units, forking only onto
+    /// itself: the top of the tree placed once, nothing rebalanced after.
+    fn shares(p: &ForkJoinParams, cores: usize) -> Result<Vec<ForkJoinParams>, String> {
+        let n = cores as u64;
+        Ok((0..n)
+            .map(|i| ForkJoinParams {
+                range: Some((p.units * i / n, p.units * (i + 1) / n)),
+                ..*p
+            })
+            .collect())
+    }
+
+    /// Subtasks add up over the cores' trees.
+    fn merge(_p: &ForkJoinParams, shares: Vec<Outcome>) -> Outcome {
+        let spawned: f64 = shares
+            .iter()
+            .flat_map(|outcome| &outcome.metrics)
+            .filter(|(key, _)| *key == ids::metric::TASKS_SPAWNED)
+            .map(|(_, count)| count)
+            .sum();
+        let mut merged = crate::merge_shares(shares);
+        merged
+            .metrics
+            .retain(|(key, _)| *key != ids::metric::TASKS_SPAWNED);
+        merged.metrics.push((ids::metric::TASKS_SPAWNED, spawned));
+        merged
     }
 
     fn run_blocking(strategy: &dyn Strategy, p: &ForkJoinParams) -> Outcome {
@@ -376,6 +418,7 @@ mod tests {
             units: 37,
             unit_steps: 1_000,
             cutoff: 1,
+            range: None,
         };
         assert_eq!(ForkJoin::expected(&p), leaf(0, 37, 1_000));
         let chunks = Chunks {
@@ -424,6 +467,7 @@ mod tests {
                 units,
                 unit_steps: 500,
                 cutoff,
+                range: None,
             };
             for strategy in [&Inline as &dyn Strategy, &Scoped] {
                 let out = ForkJoin::run_blocking(strategy, &p);

@@ -297,6 +297,31 @@ pub fn merge_shares(shares: Vec<Outcome>) -> Outcome {
     merged
 }
 
+/// [`merge_shares`], with the per-unit time `key` taken the way the root's own clock
+/// takes it on other runners: the slowest core's span over all `total` units (each
+/// share reports its span divided by its own `units(core)`).
+pub fn merge_slowest_per_unit(
+    shares: Vec<Outcome>,
+    key: &'static str,
+    units: impl Fn(usize) -> u64,
+    total: u64,
+) -> Outcome {
+    let slowest_span = shares
+        .iter()
+        .enumerate()
+        .filter_map(|(core, outcome)| {
+            let per_unit = outcome.metrics.iter().find(|(k, _)| *k == key)?.1;
+            Some(per_unit * units(core).max(1) as f64)
+        })
+        .reduce(f64::max);
+    let mut merged = merge_shares(shares);
+    if let Some(span) = slowest_span {
+        merged.metrics.retain(|(k, _)| *k != key);
+        merged.metrics.push((key, span / total.max(1) as f64));
+    }
+    merged
+}
+
 /// What `rtcompare list` shows of a workload.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkloadInfo {

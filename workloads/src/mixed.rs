@@ -32,7 +32,7 @@ use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Strategy, WorkloadKind,
+    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Share, Strategy, WorkloadKind,
     new_histogram, record_ns,
 };
 use serde::Serialize;
@@ -135,11 +135,25 @@ pub struct MixedParams {
     pub message_bytes: usize,
     /// The ticker's and the echo client's iteration cap.
     pub max_iterations: u32,
+    /// On a thread-per-core runner, the core this is: it runs its own ticker and echo
+    /// pair beside the hogs handed to it round robin (hog `h` to core `h mod N`).
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 impl MixedParams {
     fn chunks(&self) -> u64 {
         self.hogs as u64 * u64::from(self.chunks_per_hog)
+    }
+
+    /// The hogs this run (or core) runs.
+    fn my_hogs(&self) -> std::iter::StepBy<std::ops::Range<usize>> {
+        self.share.unwrap_or(Share::WHOLE).units(self.hogs)
+    }
+
+    /// The chunks this run (or core) computes.
+    fn my_chunks(&self) -> u64 {
+        self.share.unwrap_or(Share::WHOLE).of(self.hogs) as u64 * u64::from(self.chunks_per_hog)
     }
 
     /// The checksum index of hog `hog`'s chunk `k`.
@@ -194,6 +208,7 @@ impl<V: Variant> Workload for Mixed<V> {
             pause_ms: 1,
             message_bytes: 64,
             max_iterations: MAX_ITERATIONS,
+            share: None,
         }
     }
 
@@ -221,6 +236,35 @@ impl<V: Variant> Workload for Mixed<V> {
         fit_jobs(params, context.concurrency).map(Fitted::all)
     }
 
+    /// Each core runs the whole scene (ticker, echo pair) beside its round-robin
+    /// share of the hogs, as a thread-per-core server would on every core.
+    fn shares(p: &MixedParams, cores: usize) -> Result<Vec<MixedParams>, String> {
+        Ok(Share::all(cores)
+            .map(|share| MixedParams {
+                share: Some(share),
+                ..*p
+            })
+            .collect())
+    }
+
+    /// Chunks per second add up over the cores; ticks and chunk times are averaged
+    /// over the cores that ran hogs.
+    fn merge(_p: &MixedParams, shares: Vec<Outcome>) -> Outcome {
+        let rate: f64 = shares
+            .iter()
+            .flat_map(|outcome| &outcome.metrics)
+            .filter(|(key, _)| *key == ids::metric::HOG_CHUNKS_PER_S)
+            .map(|(_, rate)| rate)
+            .sum();
+        let mut merged = crate::merge_shares(shares);
+        for (key, value) in &mut merged.metrics {
+            if *key == ids::metric::HOG_CHUNKS_PER_S {
+                *value = rate;
+            }
+        }
+        merged
+    }
+
     fn expected(p: &MixedParams) -> u64 {
         (0..p.chunks()).fold(0u64, |sum, c| {
             let value = kernel::jump(kernel::seed(c), p.chunk_steps);
@@ -229,6 +273,9 @@ impl<V: Variant> Workload for Mixed<V> {
     }
 
     async fn run_async<R: AsyncRuntime>(runtime: R, p: MixedParams) -> Outcome {
+        if p.my_chunks() == 0 {
+            return Outcome::new(0); // a core with no hog has nothing to sit beside
+        }
         let stop = Arc::new(AtomicBool::new(false));
         // Sets the flag when the hogs are done, or if one panics (so the ticker and the
         // client end instead of running to their caps while the cell fails).
@@ -240,7 +287,8 @@ impl<V: Variant> Workload for Mixed<V> {
             .expect("mixed: cannot listen on 127.0.0.1");
         let server = runtime.spawn(echo_server(runtime.clone(), listener, p));
         let client = runtime.spawn(echo_client(runtime.clone(), addr, Arc::clone(&stop), p));
-        let hogs: Vec<_> = (0..p.hogs)
+        let hogs: Vec<_> = p
+            .my_hogs()
             .map(|h| runtime.spawn(hog(runtime.clone(), p, h)))
             .collect();
 
@@ -340,11 +388,11 @@ fn outcome(
         .with_metric(ids::metric::TICKS, ticks as f64)
         .with_metric(
             ids::metric::HOG_CHUNKS_PER_S,
-            p.chunks() as f64 / span.seconds(),
+            p.my_chunks() as f64 / span.seconds(),
         )
         .with_metric(
             ids::metric::HOG_CHUNK_MS,
-            span.busy.as_secs_f64() * 1e3 / p.chunks() as f64,
+            span.busy.as_secs_f64() * 1e3 / p.my_chunks() as f64,
         )
 }
 
@@ -689,6 +737,7 @@ mod tests {
             pause_ms: 1,
             message_bytes: 64,
             max_iterations: 1_000,
+            share: None,
         }
     }
 

@@ -68,9 +68,18 @@ pub fn try_session() -> Option<&'static Session> {
 
 /// Binds a blocking loopback listener on an ephemeral port with [`BACKLOG`].
 fn bind_loopback() -> io::Result<TcpListener> {
+    bind_reusable(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+}
+
+/// Binds a blocking listener on `addr` with [`BACKLOG`] and `SO_REUSEPORT`, so that a
+/// thread-per-core server's cores can each bind one more on the cell's port and the
+/// kernel spreads new connections over them ([`Session::core_listener`]). Nothing
+/// else can join: only sockets of this user that set the option too.
+fn bind_reusable(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
-    socket.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&addr.into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
 }
@@ -155,6 +164,27 @@ impl Session {
         self.listener
             .try_clone()
             .unwrap_or_else(|e| panic!("cannot duplicate the listener on {}: {e}", self.addr))
+    }
+
+    /// Core `core`'s own listener on the cell's port, for a thread-per-core server:
+    /// core 0 takes the cell's listener, every other core a new `SO_REUSEPORT`
+    /// socket bound to the same address, among which the kernel hashes new
+    /// connections (as pingora and many proxies listen). Bind them all before the
+    /// generator connects, and keep them open until its plan ends: a connection
+    /// queued on a closed socket is reset.
+    pub fn core_listener(&self, core: usize) -> io::Result<TcpListener> {
+        if core == 0 {
+            return self.listener.try_clone();
+        }
+        bind_reusable(self.addr).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "core {core} cannot listen on {} (SO_REUSEPORT): {e}",
+                    self.addr
+                ),
+            )
+        })
     }
 
     /// Where the server listens.

@@ -60,7 +60,7 @@
 
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AddressSpace, AsyncRuntime, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AddressSpace, AsyncRuntime, Outcome, Share, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +77,10 @@ pub const CHECKPOINT_EVERY: u64 = 4_096;
 /// Why the shared variants do not apply to worker processes.
 const NO_SHARED_MEMORY: &str =
     "worker processes share no memory: there is no one structure to update";
+
+/// Why the shared variants do not apply to thread-per-core runners.
+const PER_CORE_STATE: &str = "one structure that every worker updates is what it measures; \
+     a thread-per-core runtime keeps state per core and merges it (shared-merge)";
 
 /// Why the async mutex does not apply to blocking runners.
 const NEEDS_ASYNC: &str = "an async mutex needs an async runtime";
@@ -179,11 +183,25 @@ pub struct SharedParams {
     pub workers: usize,
     /// Updates per worker (U).
     pub updates: u64,
+    /// On a thread-per-core runner (`shared-merge` only), the core whose workers
+    /// these are (worker `t` to core `t mod N`); `None`: every worker.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 impl SharedParams {
     fn total_updates(&self) -> u64 {
         self.workers as u64 * self.updates
+    }
+
+    /// The workers this run (or core) runs.
+    fn my_workers(&self) -> std::iter::StepBy<std::ops::Range<usize>> {
+        self.share.unwrap_or(Share::WHOLE).units(self.workers)
+    }
+
+    /// Updates this run (or core) applies.
+    fn my_updates(&self) -> u64 {
+        self.share.unwrap_or(Share::WHOLE).of(self.workers) as u64 * self.updates
     }
 }
 
@@ -314,6 +332,7 @@ impl<V: Variant> Workload for Shared<V> {
             scheme: V::SCHEME,
             workers: 8,
             updates: updates * V::SCHEME.scale(),
+            share: None,
         }
     }
 
@@ -332,6 +351,32 @@ impl<V: Variant> Workload for Shared<V> {
 
     fn fit(params: SharedParams, context: &FitContext) -> Result<Fitted<SharedParams>, String> {
         applies(params.scheme, context.address_space).map(|()| Fitted::all(params))
+    }
+
+    /// `shared-merge` hands its workers out round robin; the shared variants have
+    /// no per-core share: one structure every worker updates is what they measure.
+    fn shares(p: &SharedParams, cores: usize) -> Result<Vec<SharedParams>, String> {
+        match p.scheme {
+            Scheme::Merge => Ok(Share::all(cores)
+                .map(|share| SharedParams {
+                    share: Some(share),
+                    ..*p
+                })
+                .collect()),
+            _ => Err(PER_CORE_STATE.into()),
+        }
+    }
+
+    /// The time per update is the slowest core's span over all T × U updates.
+    fn merge(p: &SharedParams, shares: Vec<Outcome>) -> Outcome {
+        let count = shares.len();
+        let updates = |index| Share { index, count }.of(p.workers) as u64 * p.updates;
+        crate::merge_slowest_per_unit(
+            shares,
+            ids::metric::NS_PER_UPDATE,
+            updates,
+            p.total_updates(),
+        )
     }
 
     fn expected(p: &SharedParams) -> u64 {
@@ -399,7 +444,7 @@ fn applies(scheme: Scheme, address_space: Option<AddressSpace>) -> Result<(), St
 }
 
 fn outcome(p: &SharedParams, checksum: u64, elapsed: Duration) -> Outcome {
-    let total = p.total_updates();
+    let total = p.my_updates();
     Outcome::new(checksum).with_ops(total).with_metric(
         ids::metric::NS_PER_UPDATE,
         elapsed.as_nanos() as f64 / total.max(1) as f64,
@@ -499,7 +544,8 @@ async fn async_mutex<R: AsyncRuntime>(rt: &R, p: SharedParams) -> u64 {
 /// T tasks each returning a private state by value; the root merges them field by
 /// field and digests the merge.
 async fn merge_async<R: AsyncRuntime>(rt: &R, p: SharedParams) -> u64 {
-    let tasks: Vec<_> = (0..p.workers)
+    let tasks: Vec<_> = p
+        .my_workers()
         .map(|t| {
             rt.spawn(async move {
                 let mut mine = State::default();
@@ -527,6 +573,7 @@ mod tests {
             scheme,
             workers,
             updates,
+            share: None,
         }
     }
 

@@ -26,7 +26,7 @@
 
 use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Share, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -46,6 +46,10 @@ pub struct SleepParams {
     /// at once. Never set in a real run, so not recorded.
     #[serde(skip)]
     pub early: bool,
+    /// On a thread-per-core runner, the core whose tasks these are (task `i` to core
+    /// `i mod N`); `None`: every task.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 /// The test-only knob that makes sleeps return early (see the module doc).
@@ -96,6 +100,7 @@ impl Workload for Sleep {
             sleeps,
             sleep_ms,
             early: false,
+            share: None,
         }
     }
 
@@ -114,6 +119,15 @@ impl Workload for Sleep {
         Ok(fit_rounds(params, context.concurrency, context.budget))
     }
 
+    fn shares(params: &SleepParams, cores: usize) -> Result<Vec<SleepParams>, String> {
+        Ok(Share::all(cores)
+            .map(|share| SleepParams {
+                share: Some(share),
+                ..*params
+            })
+            .collect())
+    }
+
     /// Every sleep of every task on time.
     fn expected(params: &SleepParams) -> u64 {
         params.tasks as u64 * u64::from(params.sleeps)
@@ -121,7 +135,9 @@ impl Workload for Sleep {
 
     async fn run_async<R: AsyncRuntime>(runtime: R, params: SleepParams) -> Outcome {
         let pause = params.pause();
-        let tasks: Vec<_> = (0..params.tasks)
+        let share = params.share.unwrap_or(Share::WHOLE);
+        let tasks: Vec<_> = share
+            .units(params.tasks)
             .map(|task| {
                 let rt = runtime.clone();
                 let sleeps = params.sleeps_in_full(task);
@@ -223,6 +239,7 @@ mod tests {
             sleeps: 10,
             sleep_ms: 10,
             early: false,
+            share: None,
         };
         fit_rounds(p, Some(c), Duration::from_millis(budget_ms))
     }
@@ -295,6 +312,7 @@ mod tests {
             sleeps: 2,
             sleep_ms: 1,
             early: false,
+            share: None,
         };
         let honest = Sleep::run_blocking(&Inline, &p);
         assert_eq!(honest.checksum, Sleep::expected(&p));

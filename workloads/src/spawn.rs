@@ -44,7 +44,7 @@ use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use event_listener::{Event, listener};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AsyncRuntime, Held, Outcome, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
+    AsyncRuntime, Held, Outcome, Share, Spawns, Strategy, WorkloadKind, process_tree_unique_bytes,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -64,6 +64,10 @@ pub struct SpawnParams {
     pub hold: bool,
     /// Whether the probe runs (off only in tests that time the bare run).
     pub probe: bool,
+    /// On a thread-per-core runner, the core whose tasks these are (task `i` to core
+    /// `i mod N`); `None`: every task.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 /// Why a batch runner has nothing to measure here.
@@ -99,6 +103,7 @@ impl Workload for Spawn {
             tasks,
             hold: false,
             probe: true,
+            share: None,
         }
     }
 
@@ -124,12 +129,18 @@ impl Workload for Spawn {
 
     async fn run_async<R: AsyncRuntime>(runtime: R, params: SpawnParams) -> Outcome {
         let n = params.tasks;
+        let share = params.share.unwrap_or(Share::WHOLE);
         if params.hold {
-            return hold_async(&runtime, n).await;
+            // The probe holds every task on core 0: one core's tasks, one reading.
+            return match share.index {
+                0 => hold_async(&runtime, n).await,
+                _ => Outcome::new(0),
+            };
         }
-        let mut handles = Vec::with_capacity(n);
+        let mine = share.of(n);
+        let mut handles = Vec::with_capacity(mine);
         let start = Instant::now();
-        for i in 0..n {
+        for i in share.units(n) {
             handles.push(runtime.spawn(async move { i as u64 }));
         }
         let mut sum = 0u64;
@@ -138,8 +149,26 @@ impl Workload for Spawn {
         }
         let elapsed = start.elapsed();
         Outcome::new(sum)
-            .with_ops(n as u64)
-            .with_metric(ids::metric::NS_PER_TASK, per_task_ns(elapsed, n))
+            .with_ops(mine as u64)
+            .with_metric(ids::metric::NS_PER_TASK, per_task_ns(elapsed, mine))
+    }
+
+    fn shares(params: &SpawnParams, cores: usize) -> Result<Vec<SpawnParams>, String> {
+        Ok(Share::all(cores)
+            .map(|share| SpawnParams {
+                share: Some(share),
+                ..*params
+            })
+            .collect())
+    }
+
+    /// Tasks and checksum add up; the time per task is the slowest core's span over
+    /// all N tasks, as the root's span is on the other runners. Memory per task:
+    /// only core 0 holds tasks in the probe, and its reading is the only one.
+    fn merge(params: &SpawnParams, shares: Vec<Outcome>) -> Outcome {
+        let count = shares.len();
+        let tasks = |index| Share { index, count }.of(params.tasks) as u64;
+        crate::merge_slowest_per_unit(shares, ids::metric::NS_PER_TASK, tasks, params.tasks as u64)
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &SpawnParams) -> Outcome {

@@ -24,7 +24,7 @@
 use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Histogram, Outcome, Strategy, WorkloadKind, new_histogram,
+    AddressSpace, AsyncRuntime, Histogram, Outcome, Share, Strategy, WorkloadKind, new_histogram,
     record_ns,
 };
 use serde::Serialize;
@@ -51,6 +51,9 @@ pub struct TimerParams {
     pub long_sleeps: u32,
     /// The long sleep, µs (always 1,000).
     pub long_us: u64,
+    /// On a thread-per-core runner, the core this is: the one sleeper runs on core 0.
+    #[serde(skip)]
+    pub share: Option<Share>,
 }
 
 /// One run of equal sleeps.
@@ -156,6 +159,7 @@ impl Workload for Timer {
             short_us: SHORT.as_micros() as u64,
             long_sleeps,
             long_us: LONG.as_micros() as u64,
+            share: None,
         }
     }
 
@@ -189,6 +193,9 @@ impl Workload for Timer {
     }
 
     async fn run_async<R: AsyncRuntime>(runtime: R, p: TimerParams) -> Outcome {
+        if p.share.is_some_and(|share| share.index != 0) {
+            return Outcome::new(0);
+        }
         let rt = runtime.clone();
         let phases = p.phases();
         let sleeper = runtime.spawn(async move {
@@ -205,6 +212,16 @@ impl Workload for Timer {
         let record = sleeper.await;
         let checksum = record.checksum;
         record.outcome(&phases, checksum)
+    }
+
+    /// One sleeper, on core 0; the other cores idle, as they would beside it.
+    fn shares(p: &TimerParams, cores: usize) -> Result<Vec<TimerParams>, String> {
+        Ok(Share::all(cores)
+            .map(|share| TimerParams {
+                share: Some(share),
+                ..*p
+            })
+            .collect())
     }
 
     fn run_blocking(strategy: &dyn Strategy, p: &TimerParams) -> Outcome {

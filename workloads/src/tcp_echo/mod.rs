@@ -49,16 +49,18 @@
 //! reply on every connection of step N (recorded as `corrupt_step`), so tests can
 //! check that a wrong byte fails the cell with the generator's words, mid-sweep too.
 
+mod per_core;
 mod server;
 #[cfg(test)]
 mod tests;
 
 use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Share, Strategy, WorkloadKind};
 use rtcompare_loadgen::Step;
 use serde::Serialize;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Bytes per request in every preset.
@@ -259,6 +261,9 @@ pub struct EchoParams {
     /// server corrupts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrupt_step: Option<usize>,
+    /// On a thread-per-core runner, this core's part of the server.
+    #[serde(skip)]
+    core: Option<per_core::CoreServer>,
 }
 
 impl EchoParams {
@@ -409,6 +414,7 @@ impl<M: Mode> Workload for TcpEcho<M> {
             bytes: BYTES,
             server_delay_us: delay_from_env(),
             corrupt_step: corrupt_from_env(),
+            core: None,
         }
     }
 
@@ -434,8 +440,26 @@ impl<M: Mode> Workload for TcpEcho<M> {
         rtcompare_loadgen::wire::expected(M::TAG, params.bytes, &params.steps)
     }
 
-    async fn run_async<R: AsyncRuntime>(runtime: R, params: EchoParams) -> Outcome {
-        server::run_async::<R>(runtime, params, M::TAG).await
+    async fn run_async<R: AsyncRuntime>(runtime: R, mut params: EchoParams) -> Outcome {
+        match params.core.take() {
+            Some(core) => per_core::run::<R>(runtime, params, M::TAG, core).await,
+            None => server::run_async::<R>(runtime, params, M::TAG).await,
+        }
+    }
+
+    /// Every core accepts on its own `SO_REUSEPORT` listener and serves what the
+    /// kernel hands it; core 0 also drives the generator (see `per_core`).
+    fn shares(params: &EchoParams, cores: usize) -> Result<Vec<EchoParams>, String> {
+        let hub = Arc::new(per_core::Hub::new(params, cores)?);
+        Ok(Share::all(cores)
+            .map(|share| EchoParams {
+                core: Some(per_core::CoreServer {
+                    share,
+                    hub: Arc::clone(&hub),
+                }),
+                ..params.clone()
+            })
+            .collect())
     }
 
     fn run_blocking(strategy: &dyn Strategy, params: &EchoParams) -> Outcome {

@@ -18,14 +18,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What the server recorded over one step.
-struct Served {
+pub(super) struct Served {
     /// Requests it echoed.
-    requests: u64,
+    pub(super) requests: u64,
     /// Its CPU time over the step, seconds.
-    cpu_s: f64,
+    pub(super) cpu_s: f64,
     /// Resident-set growth per connection at the step's last accept, where it held
     /// every connection at once.
-    rss_per_connection: Option<f64>,
+    pub(super) rss_per_connection: Option<f64>,
 }
 
 /// Whether this process has served a plan before. Memory per connection is read
@@ -150,7 +150,7 @@ pub(super) async fn run_async<R: AsyncRuntime>(
 
 /// Echoes `bytes`-byte requests until the generator closes the connection; returns
 /// the requests echoed.
-async fn serve_async<R: AsyncRuntime>(
+pub(super) async fn serve_async<R: AsyncRuntime>(
     runtime: R,
     mut stream: R::Tcp,
     bytes: usize,
@@ -277,7 +277,7 @@ fn serve_blocking(
 /// The run's outcome: the generator's checksum, latency and per-step record beside
 /// the server's. Panics when the server and the generator disagree on how many
 /// requests went through, step by step.
-fn outcome(params: &EchoParams, report: Report, served: Vec<Served>) -> Outcome {
+pub(super) fn outcome(params: &EchoParams, report: Report, served: Vec<Served>) -> Outcome {
     assert_eq!(
         report.steps.len(),
         params.steps.len(),

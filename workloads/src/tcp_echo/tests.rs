@@ -7,6 +7,7 @@ fn params(connections: usize) -> EchoParams {
         bytes: 64,
         server_delay_us: None,
         corrupt_step: None,
+        core: None,
     }
 }
 
