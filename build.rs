@@ -21,6 +21,10 @@ const RUNTIME_CRATES: &[&str] = &[
     "compio-executor",
     "compio-net",
     "compio-io",
+    "monoio",
+    "monoio-compat",
+    "local-sync",
+    "threadpool",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

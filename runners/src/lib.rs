@@ -19,6 +19,7 @@ mod compio_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod monoio_rt;
 mod processes;
 mod rayon_pool;
 mod seq;
@@ -173,6 +174,7 @@ registry![
     async_std_rt::AsyncStd,
     futures_pool::FuturesPool,
     tokio_per_core::TokioPerCore,
+    monoio_rt::Monoio,
     compio_rt::Compio,
     threads::Threads,
     thread_pool::ThreadPool,

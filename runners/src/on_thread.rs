@@ -123,6 +123,62 @@ impl<T: futures::io::AsyncWrite + Unpin> futures::io::AsyncWrite for OnThread<T>
     }
 }
 
+/// A future that belongs to the thread that made it, like [`OnThread`], but polled
+/// in place: pinning is structural, so a future that is not `Unpin` (a timer entry,
+/// an async block borrowing a socket) is carried without a box. Polling it on
+/// another thread panics, as with [`OnThread`]. Dropping it there aborts the
+/// process instead: the future may be linked into its runtime (a timer wheel, a
+/// waiter list) and, once pinned, must be dropped before its memory is reused, which
+/// neither a leak nor an unwinding drop would ensure. A task never leaves its core's
+/// thread, so this is a guard, not a path any workload takes.
+pub(crate) struct OnThreadFuture<F> {
+    future: std::mem::ManuallyDrop<F>,
+    owner: usize,
+}
+
+// SAFETY: the future is only polled after the owner check and only dropped on its
+// own thread (`Drop` aborts otherwise), so it is never touched on another thread;
+// moving the wrapper itself moves only bytes (and only before it is pinned).
+unsafe impl<F> Send for OnThreadFuture<F> {}
+
+impl<F> OnThreadFuture<F> {
+    /// Wraps `future`, which now belongs to the calling thread.
+    pub(crate) fn new(future: F) -> Self {
+        OnThreadFuture {
+            future: std::mem::ManuallyDrop::new(future),
+            owner: this_thread(),
+        }
+    }
+}
+
+impl<F: Future> Future for OnThreadFuture<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        assert!(
+            self.owner == this_thread(),
+            "a thread-per-core runtime's future was polled on a thread other than its own"
+        );
+        // SAFETY: the future is never moved out of the wrapper: there is no accessor
+        // to it but this one, which hands out only a pinned reference, and `Drop`
+        // drops it in place. So a pinned wrapper keeps its future pinned.
+        unsafe { self.map_unchecked_mut(|this| &mut *this.future) }.poll(cx)
+    }
+}
+
+impl<F> Drop for OnThreadFuture<F> {
+    fn drop(&mut self) {
+        if self.owner != this_thread() {
+            eprintln!(
+                "a thread-per-core runtime's future was dropped on a thread other than its \
+                 own: aborting, since it may still be linked into its runtime"
+            );
+            std::process::abort();
+        }
+        // SAFETY: dropped once, here, in place, on its own thread.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.future) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +205,33 @@ mod tests {
         let dropped = OnThread::new(std::rc::Rc::new(5));
         let drop_result = std::thread::spawn(move || drop(dropped)).join();
         assert!(drop_result.is_err(), "drop on another thread must panic");
+    }
+
+    #[test]
+    fn a_future_is_polled_in_place_on_its_thread() {
+        let rc = std::rc::Rc::new(5);
+        // An async block holding an `Rc` across an await: neither `Send` nor `Unpin`.
+        let future = OnThreadFuture::new(async move {
+            std::future::ready(()).await;
+            *rc + 1
+        });
+        assert_eq!(futures::executor::block_on(future), 6);
+    }
+
+    #[test]
+    fn a_future_polled_on_another_thread_panics() {
+        let mut future = OnThreadFuture::new(std::future::ready(5));
+        let polled = std::thread::spawn(move || {
+            let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+                let _ = Pin::new(&mut future).poll(&mut cx);
+            }));
+            // Dropping it here would abort the test process, as designed.
+            std::mem::forget(future);
+            polled
+        })
+        .join()
+        .unwrap();
+        assert!(polled.is_err(), "polling on another thread must panic");
     }
 }
