@@ -15,6 +15,9 @@ const RUNTIME_CRATES: &[&str] = &[
     "futures-executor",
     "rayon",
     "rayon-core",
+    // may's coroutines and the generator crate that switches their stacks.
+    "may",
+    "generator",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

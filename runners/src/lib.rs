@@ -18,6 +18,7 @@ mod async_std_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod may_rt;
 mod processes;
 mod rayon_pool;
 mod seq;
@@ -173,6 +174,7 @@ registry![
     futures_pool::FuturesPool,
     tokio_per_core::TokioPerCore,
     threads::Threads,
+    may_rt::May,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,
     rayon_pool::Rayon,
