@@ -25,6 +25,9 @@ const RUNTIME_CRATES: &[&str] = &[
     "monoio-compat",
     "local-sync",
     "threadpool",
+    // may's coroutines and the generator crate that switches their stacks.
+    "may",
+    "generator",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

@@ -426,6 +426,7 @@ fn blocking_context(
         nesting: Some(strategy.nesting()),
         address_space: Some(strategy.address_space()),
         spawns: strategy.spawns(),
+        waits: Some(strategy.waits()),
         budget: spec.preset.blocking_budget(),
         open_files,
         preset: spec.preset,

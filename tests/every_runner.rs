@@ -21,6 +21,9 @@ fn worker_thread_name(runner: &str) -> Option<&'static str> {
         "threads-static" => "static",
         "rayon" => "rayon",
         "tokio-per-core" => "tokio-core",
+        "monoio" => "monoio-core",
+        "compio" => "compio-core",
+        "may" => "may-worker",
         _ => return None,
     })
 }
@@ -59,11 +62,16 @@ fn not_applicable(runner: &str, workload: &str) -> bool {
             "shared-mutex" | "shared-atomic" | "shared-async-mutex"
         );
     }
+    // Coroutines on shared workers: only waits routed through the strategy suspend a
+    // job; the std waits of the channel ring and the mixed ticker and echo would block
+    // a worker.
+    let coroutines = runner == "may";
     match workload {
-        "spawn" | "channels" | "mixed-inline" | "mixed-yield" => pooled,
-        "mixed-offload" => pooled || runner == "threads",
+        "spawn" => pooled,
+        "channels" | "mixed-inline" | "mixed-yield" => pooled || coroutines,
+        "mixed-offload" => pooled || coroutines || runner == "threads",
         "fork-join" => runner == "threads-static",
-        "shared-async-mutex" => pooled || runner == "threads",
+        "shared-async-mutex" => pooled || coroutines || runner == "threads",
         _ => false,
     }
 }

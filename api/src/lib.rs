@@ -3,8 +3,11 @@
 //! A workload is written once against two small interfaces defined here:
 //! [`AsyncRuntime`] for its async body (one implementation per async runner, each
 //! using its own crate's spawn, timer and reactor) and [`Strategy`] for its blocking
-//! body (one implementation per OS-thread runner). Runners never name a workload and
-//! workloads never name a runner; the binary joins them through [`Visitor`].
+//! body (one implementation per OS-thread runner, and one for stackful coroutines).
+//! A blocking body sleeps and accepts connections through its strategy
+//! ([`Strategy::sleep`], [`Strategy::accept`]): std's calls by default, the runtime's
+//! own where jobs are coroutines sharing worker threads. Runners never name a workload
+//! and workloads never name a runner; the binary joins them through [`Visitor`].
 //!
 //! The runtime trait is generic rather than boxed: a workload's tasks are
 //! monomorphised per runtime, so the harness adds no allocation or dynamic dispatch
@@ -321,9 +324,10 @@ pub type RootFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
 /// How many jobs a blocking strategy can have in progress at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Concurrency {
-    /// Every job can be in progress at once (one OS thread per job, up to `cap`).
+    /// Every job can be in progress at once (one OS thread or coroutine per job, up
+    /// to `cap`).
     PerJob {
-        /// Live threads at most; jobs beyond it wait for a free slot.
+        /// Live threads (or coroutines) at most; jobs beyond it wait for a free slot.
         cap: usize,
     },
     /// At most this many jobs are in progress at once.
@@ -461,6 +465,100 @@ pub trait Strategy: Sync {
     fn metrics(&self) -> Vec<(&'static str, f64)> {
         Vec::new()
     }
+
+    /// Which blocking calls leave this strategy's other jobs free to run while a job
+    /// waits in them.
+    fn waits(&self) -> Waits {
+        Waits::Any
+    }
+
+    /// Waits `duration` inside a job: a blocking body's sleep. The default is
+    /// `std::thread::sleep` inside [`blocking`] (a serialising strategy releases its
+    /// lock around it); a strategy whose jobs share worker threads suspends only the
+    /// job, on its own timer.
+    fn sleep(&self, duration: Duration) {
+        blocking(|| std::thread::sleep(duration));
+    }
+
+    /// Accepts one connection on `listener` inside a job, with `TCP_NODELAY` set. The
+    /// default is std's blocking accept inside [`blocking`], giving a blocking std
+    /// stream; a strategy whose jobs share worker threads accepts on its own reactor
+    /// and gives a stream whose reads and writes suspend only the job.
+    fn accept(&self, listener: &std::net::TcpListener) -> io::Result<Conn> {
+        let (stream, _) = blocking(|| listener.accept())?;
+        stream.set_nodelay(true)?;
+        Ok(Conn::Std(stream))
+    }
+}
+
+/// Which blocking calls leave a strategy's other jobs free to run while a job waits
+/// in them ([`Strategy::waits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waits {
+    /// Any: a job that waits holds only its own OS thread (or its slot in a pool,
+    /// which [`Concurrency`] already says).
+    Any,
+    /// Only the strategy's own: [`Strategy::sleep`], [`Strategy::accept`] and the
+    /// reads and writes of the connections it returns. Its jobs are coroutines
+    /// sharing a few worker threads, so any other blocking call (std's channels,
+    /// condition variables, sockets, `thread::sleep`) stalls a worker and every job
+    /// waiting to run on it.
+    Own,
+}
+
+/// A connection a blocking job accepted through [`Strategy::accept`].
+pub enum Conn {
+    /// std's blocking stream: a read or write that waits blocks the job's thread.
+    Std(std::net::TcpStream),
+    /// A stream on the strategy's own reactor: a read or write that waits suspends
+    /// only the job. Boxed once per connection.
+    Own(Box<dyn Connection>),
+}
+
+/// A stream on a strategy's own reactor ([`Conn::Own`]).
+pub trait Connection: io::Read + io::Write + Send {}
+
+impl<T: io::Read + io::Write + Send> Connection for T {}
+
+impl Conn {
+    /// Makes a stalled peer fail the job after `limit` instead of hanging it: read
+    /// and write timeouts on std's stream. A strategy's own stream keeps none, like
+    /// the async runners' streams (the cell's timeout bounds them): a runtime's I/O
+    /// timeout may cost a timer registration on every wait.
+    pub fn set_timeouts(&self, limit: Duration) -> io::Result<()> {
+        match self {
+            Conn::Std(stream) => {
+                stream.set_read_timeout(Some(limit))?;
+                stream.set_write_timeout(Some(limit))
+            }
+            Conn::Own(_) => Ok(()),
+        }
+    }
+}
+
+impl io::Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Std(stream) => stream.read(buf),
+            Conn::Own(stream) => stream.read(buf),
+        }
+    }
+}
+
+impl io::Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Std(stream) => stream.write(buf),
+            Conn::Own(stream) => stream.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Std(stream) => stream.flush(),
+            Conn::Own(stream) => stream.flush(),
+        }
+    }
 }
 
 /// When [`Strategy::spawn_held`] calls its reader.
@@ -484,7 +582,7 @@ pub enum AddressSpace {
 /// A strategy's fresh unit per job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spawns {
-    /// What a unit is: `"thread"` or `"process"`.
+    /// What a unit is: `"thread"`, `"process"` or `"coroutine"`.
     pub unit: &'static str,
     /// Most units alive at once.
     pub cap: usize,

@@ -19,6 +19,7 @@ mod compio_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod may_rt;
 mod monoio_rt;
 mod processes;
 mod rayon_pool;
@@ -177,6 +178,7 @@ registry![
     monoio_rt::Monoio,
     compio_rt::Compio,
     threads::Threads,
+    may_rt::May,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,
     rayon_pool::Rayon,

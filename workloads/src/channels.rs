@@ -24,7 +24,7 @@
 use crate::{FitContext, Fitted, Metric, Preset, Workload};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Outcome, Share, Strategy, WorkloadKind,
+    AddressSpace, AsyncRuntime, Concurrency, Outcome, Share, Strategy, Waits, WorkloadKind,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -89,6 +89,14 @@ impl Workload for Channels {
                 "its jobs pass a token round a ring of channels they share in \
                         memory, and record the end in a shared slot; worker processes share \
                         no memory"
+                    .into(),
+            );
+        }
+        if context.waits == Some(Waits::Own) {
+            return Err(
+                "its blocking ring waits in std::sync::mpsc's recv, which blocks the OS \
+                 thread: on coroutines sharing N worker threads, N waiting members hold \
+                 every worker and the member holding the token never runs"
                     .into(),
             );
         }

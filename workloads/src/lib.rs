@@ -22,7 +22,8 @@ pub mod tcp_echo;
 pub mod timer;
 
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, Spawns, Strategy, WorkloadKind,
+    AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, Spawns, Strategy, Waits,
+    WorkloadKind,
 };
 use serde::Serialize;
 use std::fmt;
@@ -119,6 +120,9 @@ pub struct FitContext {
     /// `None` for async runners; the fresh unit per job a blocking strategy can
     /// create (`Strategy::spawns`), if any.
     pub spawns: Option<Spawns>,
+    /// `None` for async runners; which blocking calls leave a blocking strategy's
+    /// other jobs free to run (`Strategy::waits`).
+    pub waits: Option<Waits>,
     /// Longest a blocking runner that cannot overlap the waits may spend on a sample
     /// before the workload runs a subset and extrapolates.
     pub budget: Duration,
@@ -142,6 +146,7 @@ impl FitContext {
             nesting: None,
             address_space: None,
             spawns: None,
+            waits: None,
             budget: preset.blocking_budget(),
             open_files: None,
             preset,

@@ -32,7 +32,7 @@ use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Share, Strategy, WorkloadKind,
+    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Share, Strategy, Waits, WorkloadKind,
     new_histogram, record_ns,
 };
 use serde::Serialize;
@@ -230,6 +230,17 @@ impl<V: Variant> Workload for Mixed<V> {
                 "its jobs share memory: the last hog to finish stops the ticker and \
                         the echo client through a shared stop flag, and each job leaves its \
                         latencies in a shared slot; worker processes share no memory"
+                    .into(),
+            );
+        }
+        if context.waits == Some(Waits::Own) {
+            return Err(
+                "its blocking body waits in std calls the strategy does not route: the \
+                 ticker's std::thread::sleep and the echo pair's std::net reads block the OS \
+                 thread, and a yielding hog's std::thread::yield_now yields the thread, not \
+                 the coroutine; on coroutines sharing N worker threads the ticker and the \
+                 echo pair would each hold a worker the hogs need, so the latencies would \
+                 time the OS, not the scheduler"
                     .into(),
             );
         }

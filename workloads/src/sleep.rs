@@ -1,7 +1,8 @@
 //! `sleep`: M tasks, each awaiting S sleeps of D ms: simulated I/O latency, where
 //! concurrency alone should buy almost everything. Async runners use their own timer;
-//! blocking runners call `std::thread::sleep`, so a thread that sleeps is a thread that
-//! cannot run another task.
+//! blocking runners sleep through their strategy ([`Strategy::sleep`]):
+//! `std::thread::sleep`, so a thread that sleeps is a thread that cannot run another
+//! task, except where jobs are coroutines, which sleep on their runtime's timer.
 //!
 //! A blocking runner that can keep only `c < M` tasks in progress needs
 //! `ceil(M / c)` rounds of `S × D`; when that exceeds the preset's budget, it runs `c × k`
@@ -169,8 +170,9 @@ impl Workload for Sleep {
             for _ in 0..params.sleeps {
                 let start = Instant::now();
                 if sleeps {
-                    // A serialising strategy (the GIL) releases its lock around the wait.
-                    rtcompare_api::blocking(|| std::thread::sleep(pause));
+                    // std's sleep (a serialising strategy releases its lock around
+                    // it), or the strategy's own timer where jobs are coroutines.
+                    strategy.sleep(pause);
                 }
                 on_schedule += on_time(start.elapsed(), pause);
             }

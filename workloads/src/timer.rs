@@ -11,9 +11,10 @@
 //! ticks beyond it.
 //!
 //! Async runners sleep on their own timer ([`AsyncRuntime::sleep`]) in one task
-//! spawned from inside the runtime; blocking runners run one job that calls
-//! `std::thread::sleep` (inside [`rtcompare_api::blocking`], so a serialising strategy
-//! releases its lock around the wait). Worker processes (`processes`) do not apply:
+//! spawned from inside the runtime; blocking runners run one job that sleeps through
+//! its strategy ([`Strategy::sleep`]: `std::thread::sleep` inside
+//! [`rtcompare_api::blocking`], so a serialising strategy releases its lock around the
+//! wait, or a coroutine runtime's own timer). Worker processes (`processes`) do not apply:
 //! the histograms stay in the job's memory and a worker process returns only a number.
 //!
 //! Verification: a sleep that returns before its duration fails the cell with a panic
@@ -232,7 +233,7 @@ impl Workload for Timer {
             for (at, phase) in phases.iter().enumerate() {
                 for index in 0..phase.sleeps {
                     let start = Instant::now();
-                    rtcompare_api::blocking(|| std::thread::sleep(phase.asked));
+                    strategy.sleep(phase.asked);
                     record.sleep(&phases, at, index, start.elapsed());
                 }
             }

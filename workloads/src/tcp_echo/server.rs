@@ -8,12 +8,11 @@ use crate::net::{self, Session};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, LoadStep, Outcome, Strategy, current_rss_bytes,
+    AddressSpace, AsyncRuntime, Concurrency, Conn, LoadStep, Outcome, Strategy, current_rss_bytes,
     new_histogram,
 };
 use rtcompare_loadgen::Report;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -190,12 +189,13 @@ fn peer_gone(error: &io::Error) -> bool {
     )
 }
 
-/// Read and write timeout of a blocking server's connection, so a stalled peer fails
-/// the cell instead of hanging it.
+/// Read and write timeout of a blocking server's std connection, so a stalled peer
+/// fails the cell instead of hanging it.
 const BLOCKING_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The blocking server: for each step, C jobs on the strategy, each accepting one
-/// connection on the cell's listener and echoing until the generator closes it. In a
+/// connection on the cell's listener through the strategy ([`Strategy::accept`]) and
+/// echoing until the generator closes it. In a
 /// `processes` worker the same body serves the jobs its cell hands it, on the
 /// listener it inherited, and drives no generator.
 pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u64) -> Outcome {
@@ -215,13 +215,13 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
         let all_open = AtomicU64::new(0);
         let mark = Mark::now(net, &memory);
         let requests = strategy.run(connections, &|_| {
-            let stream = rtcompare_api::blocking(|| net.listener().accept())
-                .map(|(stream, _)| stream)
+            let stream = strategy
+                .accept(net.listener())
                 .unwrap_or_else(|e| panic!("tcp-echo: accepting on {} failed: {e}", net.addr()));
             if holds_all && accepted.fetch_add(1, Ordering::AcqRel) + 1 == connections {
                 all_open.store(current_rss_bytes().unwrap_or(0), Ordering::Release);
             }
-            serve_blocking(stream, params.bytes, delay, corrupt)
+            serve_blocking(strategy, stream, params.bytes, delay, corrupt)
         });
         let all_open = Some(all_open.into_inner()).filter(|&rss| holds_all && rss > 0);
         served.push(mark.until(net, requests, all_open, connections, &mut memory));
@@ -237,15 +237,14 @@ pub(super) fn run_blocking(strategy: &dyn Strategy, params: &EchoParams, tag: u6
 /// requests echoed. Socket calls are blocking waits: a serialising strategy (the GIL)
 /// releases its lock around them, as CPython does around system calls.
 fn serve_blocking(
-    mut stream: TcpStream,
+    strategy: &dyn Strategy,
+    mut stream: Conn,
     bytes: usize,
     delay: Option<Duration>,
     corrupt: bool,
 ) -> u64 {
     stream
-        .set_nodelay(true)
-        .and_then(|()| stream.set_read_timeout(Some(BLOCKING_TIMEOUT)))
-        .and_then(|()| stream.set_write_timeout(Some(BLOCKING_TIMEOUT)))
+        .set_timeouts(BLOCKING_TIMEOUT)
         .unwrap_or_else(|e| panic!("tcp-echo: cannot set socket options: {e}"));
     let mut buf = vec![0u8; bytes];
     let mut served = 0u64;
@@ -260,12 +259,10 @@ fn serve_blocking(
         if corrupt && served == 0 {
             buf[0] ^= 0xFF;
         }
-        let written = rtcompare_api::blocking(|| {
-            if let Some(delay) = delay {
-                std::thread::sleep(delay);
-            }
-            stream.write_all(&buf)
-        });
+        if let Some(delay) = delay {
+            strategy.sleep(delay);
+        }
+        let written = rtcompare_api::blocking(|| stream.write_all(&buf));
         match written {
             Ok(()) => served += 1,
             Err(e) if peer_gone(&e) => return served,
