@@ -15,6 +15,7 @@ const RUNTIME_CRATES: &[&str] = &[
     "futures-executor",
     "rayon",
     "rayon-core",
+    "glommio",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

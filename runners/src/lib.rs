@@ -18,6 +18,7 @@ mod async_std_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod glommio_rt;
 mod processes;
 mod rayon_pool;
 mod seq;
@@ -172,6 +173,7 @@ registry![
     async_std_rt::AsyncStd,
     futures_pool::FuturesPool,
     tokio_per_core::TokioPerCore,
+    glommio_rt::GlommioRt,
     threads::Threads,
     thread_pool::ThreadPool,
     threads_static::ThreadsStatic,

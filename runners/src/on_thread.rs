@@ -81,10 +81,16 @@ impl<T> Drop for OnThread<T> {
     }
 }
 
-impl<T: Future + Unpin> Future for OnThread<T> {
+/// Any future, `Unpin` or not (`async fn` futures of glommio's sockets, channels and
+/// blocking pool are not), is polled in place: the value is pinned structurally.
+impl<T: Future> Future for OnThread<T> {
     type Output = T::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
-        Pin::new(self.get_mut().get_mut()).poll(cx)
+        // SAFETY: structural pinning of `value`. It is never moved out of a pinned
+        // wrapper: `get_mut` needs `&mut OnThread<T>`, which a `Pin` hands out only when
+        // `T: Unpin` (`OnThread<T>` is `Unpin` exactly when `T` is), there is no
+        // `into_inner`, and `Drop` drops it in place.
+        unsafe { self.map_unchecked_mut(|this| this.get_mut()) }.poll(cx)
     }
 }
 
