@@ -46,9 +46,9 @@ pub(crate) struct Glommio;
 const IO_DRIVER: &str = "io_uring (glommio: main, latency and poll rings per core)";
 
 /// Memory each executor registers with its rings for DMA file I/O: glommio's floor
-/// (its default is 10 MiB). No workload does glommio file I/O, and the registered
-/// buffer is pinned, so the default would add 10 MiB of resident memory per core
-/// and count against RLIMIT_MEMLOCK where the process lacks CAP_IPC_LOCK.
+/// (its default is 10 MiB). No workload does glommio file I/O, and registering pins
+/// the buffer: the default would make 10 MiB per core resident, and count against
+/// RLIMIT_MEMLOCK where the process lacks CAP_IPC_LOCK.
 const IO_MEMORY: usize = 64 << 10;
 
 impl AsyncRuntime for Glommio {
@@ -195,20 +195,24 @@ impl Runner for GlommioRt {
                   (glommio's default pool for an unbound executor), named glommio-blk",
         caveats: &[
             crate::PER_CORE_SHARES,
-            "glommio 0.9.0 (March 2024, DataDog) is its last release; the repository has \
-             seen only a few commits since, none released. One fix among them matters here: \
-             in 0.9.0 a process's first io_uring sleep stalls some 30-80 ms while glommio \
-             registers its membarrier, so each core's executor sleeps once while it is \
-             built, outside every sample",
+            "glommio 0.9.0 (March 2024, DataDog) is its last release; its repository has \
+             had 17 commits since (the last in April 2025), none released. One of them \
+             matters here: in 0.9.0 a process's first io_uring sleep stalls for tens of ms \
+             while glommio registers its membarrier, so each core's executor sleeps once \
+             while it is built, outside every sample",
             "needs io_uring (Linux 5.8 or later, probed by glommio at start-up) and at least \
              512 KiB of RLIMIT_MEMLOCK (glommio's own check); where either is missing its \
              cells are n/a with glommio's reason. Its rings and its 64 KiB registered buffer \
              (io_memory, cut from glommio's 10 MiB default since no workload does glommio \
              file I/O) fit the usual 8 MiB limit",
-            "glommio runs a busy task queue until its preempt timer (default 100 ms, kept) \
-             or an event on its latency ring asks it to stop: a task that yields goes to the \
-             back of the same queue, so while tasks keep a core busy, due timers and I/O \
-             completions wait for that point",
+            "glommio looks at its timers between task-queue runs, and a queue kept busy by \
+             tasks that yield (yield_now puts the task back in the same queue) runs until \
+             glommio's preempt timer fires (default 100 ms, kept): a sleep beside a yielding \
+             task can end up to 100 ms late. Socket completions are not held up: they flag \
+             a preemption through glommio's latency ring",
+            "each time a core goes to sleep, glommio issues membarrier(PRIVATE_EXPEDITED) \
+             where the kernel has it, which interrupts every CPU running a thread of the \
+             process, so part of the cost of one core's idling lands on the others",
         ],
     };
 
@@ -255,7 +259,10 @@ fn make_executor(index: usize) -> Result<LocalExecutor, CoreError> {
 fn build_executor(index: usize) -> Result<LocalExecutor, CoreError> {
     // Where the kernel refuses io_uring outright (too old, disabled by sysctl,
     // filtered by seccomp), glommio 0.9.0 does not return an error: its opcode probe
-    // panics blaming the kernel's age. Ask the kernel first and give its answer.
+    // panics blaming the kernel's age. Ask the kernel first and give its answer. (A
+    // kernel with the probe but without an opcode glommio needs would make glommio
+    // exit the process; no mainline kernel is one, as every such opcode predates the
+    // probe, 5.6.)
     if let Some(refused) = io_uring_refused() {
         return Err(CoreError::Unavailable(format!(
             "glommio needs io_uring, and the kernel refuses io_uring_setup: {refused}"
@@ -275,13 +282,16 @@ fn build_executor(index: usize) -> Result<LocalExecutor, CoreError> {
     let executor = match made {
         Ok(Ok(executor)) => executor,
         Ok(Err(e)) => {
+            let mut reason = format!("glommio cannot build its executor: {e}");
             // glommio's words for a low limit are terse (`MemLockLimit(have/need)`, in
             // bytes), so the limit in force goes beside them.
-            return Err(CoreError::Unavailable(format!(
-                "glommio cannot build its executor: {e} (RLIMIT_MEMLOCK here: {}; glommio \
-                 needs 512 KiB)",
-                memlock_limit()
-            )));
+            if reason.contains("MemLock") {
+                reason += &format!(
+                    " (RLIMIT_MEMLOCK here: {}; glommio needs 512 KiB)",
+                    memlock_limit()
+                );
+            }
+            return Err(CoreError::Unavailable(reason));
         }
         Err(payload) => {
             return Err(CoreError::Unavailable(format!(
@@ -291,10 +301,11 @@ fn build_executor(index: usize) -> Result<LocalExecutor, CoreError> {
         }
     };
     // One short sleep: it proves the rings work, and it moves glommio 0.9.0's one-time
-    // membarrier registration (30-80 ms at the first sleep) out of every sample.
+    // membarrier registration (tens of ms at the first sleep; fixed upstream after
+    // 0.9.0) out of every sample.
     let slept = catch_unwind(AssertUnwindSafe(|| {
         executor.run(async {
-            Timer::new(Duration::from_micros(100)).await;
+            Timer::new(Duration::from_millis(1)).await;
         })
     }));
     if let Err(payload) = slept {
