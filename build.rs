@@ -28,6 +28,7 @@ const RUNTIME_CRATES: &[&str] = &[
     // may's coroutines and the generator crate that switches their stacks.
     "may",
     "generator",
+    "glommio",
     // The load generator's event loop: an instrument, but one that shapes the figures.
     "mio",
 ];

@@ -19,6 +19,7 @@ mod compio_rt;
 mod futures_local;
 mod futures_pool;
 mod gil;
+mod glommio_rt;
 mod may_rt;
 mod monoio_rt;
 mod processes;
@@ -177,6 +178,7 @@ registry![
     tokio_per_core::TokioPerCore,
     monoio_rt::Monoio,
     compio_rt::Compio,
+    glommio_rt::GlommioRt,
     threads::Threads,
     may_rt::May,
     thread_pool::ThreadPool,

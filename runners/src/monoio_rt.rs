@@ -9,7 +9,7 @@
 //! on the calling thread's runtime), the pool behind `monoio::spawn_blocking`, the
 //! TCP stream adapter and the one-permit local mutex.
 
-use crate::on_thread::{OnThread, OnThreadFuture};
+use crate::on_thread::OnThread;
 use crate::per_core::{Core, CoreError, CoreThreads};
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
 use futures::io::{AsyncRead, AsyncWrite};
@@ -173,7 +173,7 @@ impl AsyncRuntime for ThisCore {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        OnThreadFuture::new(monoio::time::sleep(duration))
+        OnThread::new(monoio::time::sleep(duration))
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
@@ -216,14 +216,14 @@ impl AsyncRuntime for ThisCore {
         listener: &OnThread<TcpListener>,
     ) -> impl Future<Output = io::Result<OnThread<Tcp>>> + Send {
         let listener = listener.get();
-        OnThreadFuture::new(async move {
+        OnThread::new(async move {
             let (stream, _) = listener.accept().await?;
             Tcp::new(stream)
         })
     }
 
     fn connect(&self, addr: SocketAddr) -> impl Future<Output = io::Result<OnThread<Tcp>>> + Send {
-        OnThreadFuture::new(async move { Tcp::new(TcpStream::connect_addr(addr).await?) })
+        OnThread::new(async move { Tcp::new(TcpStream::connect_addr(addr).await?) })
     }
 
     fn channel<T: Send + 'static>(&self, capacity: usize) -> (OnThread<Tx<T>>, OnThread<Rx<T>>) {
@@ -236,13 +236,13 @@ impl AsyncRuntime for ThisCore {
         value: T,
     ) -> impl Future<Output = bool> + Send {
         let sender = sender.get();
-        OnThreadFuture::new(async move { sender.send(value).await.is_ok() })
+        OnThread::new(async move { sender.send(value).await.is_ok() })
     }
 
     fn recv<T: Send + 'static>(
         receiver: &mut OnThread<Rx<T>>,
     ) -> impl Future<Output = Option<T>> + Send {
-        OnThreadFuture::new(receiver.get_mut().recv())
+        OnThread::new(receiver.get_mut().recv())
     }
 
     fn mutex<T: Send + 'static>(&self, value: T) -> OnThread<LocalMutex<T>> {
@@ -257,7 +257,7 @@ impl AsyncRuntime for ThisCore {
         update: impl FnOnce(&mut T) -> U + Send,
     ) -> impl Future<Output = U> + Send {
         let mutex = mutex.get();
-        OnThreadFuture::new(async move {
+        OnThread::new(async move {
             let _permit = mutex
                 .permit
                 .acquire()

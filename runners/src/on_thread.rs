@@ -6,8 +6,11 @@
 //! bodies are written once against `Send` bounds, because multithreaded runtimes
 //! need them. On a thread-per-core runner every task runs on the thread that spawned
 //! it, so such a value never really moves; this wrapper states that, and checks it:
-//! any use or drop on another thread panics instead of touching the value. The check
-//! is one thread-local address comparison per poll, no allocation.
+//! any use on another thread panics instead of touching the value, and a drop there
+//! aborts the process (a pinned future may be linked into its runtime, a timer wheel
+//! or a waiter list, so its memory must not be freed undropped, and dropping it there
+//! is what the check prevents). The check is one thread-local address comparison per
+//! poll, no allocation.
 
 use std::future::Future;
 use std::io;
@@ -71,13 +74,15 @@ impl<T> OnThread<T> {
 
 impl<T> Drop for OnThread<T> {
     fn drop(&mut self) {
-        if self.owner == this_thread() {
-            // SAFETY: dropped once, here, on its own thread.
-            unsafe { std::mem::ManuallyDrop::drop(&mut self.value) };
-        } else if !std::thread::panicking() {
-            panic!("a thread-per-core runtime's value was dropped on a thread other than its own");
+        if self.owner != this_thread() {
+            eprintln!(
+                "a thread-per-core runtime's value was dropped on a thread other than its \
+                 own: aborting, since it may still be linked into its runtime"
+            );
+            std::process::abort();
         }
-        // Otherwise it leaks: touching it here would be the bug the check prevents.
+        // SAFETY: dropped once, here, in place, on its own thread.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.value) };
     }
 }
 
@@ -123,62 +128,6 @@ impl<T: futures::io::AsyncWrite + Unpin> futures::io::AsyncWrite for OnThread<T>
     }
 }
 
-/// A future that belongs to the thread that made it, like [`OnThread`], but polled
-/// in place: pinning is structural, so a future that is not `Unpin` (a timer entry,
-/// an async block borrowing a socket) is carried without a box. Polling it on
-/// another thread panics, as with [`OnThread`]. Dropping it there aborts the
-/// process instead: the future may be linked into its runtime (a timer wheel, a
-/// waiter list) and, once pinned, must be dropped before its memory is reused, which
-/// neither a leak nor an unwinding drop would ensure. A task never leaves its core's
-/// thread, so this is a guard, not a path any workload takes.
-pub(crate) struct OnThreadFuture<F> {
-    future: std::mem::ManuallyDrop<F>,
-    owner: usize,
-}
-
-// SAFETY: the future is only polled after the owner check and only dropped on its
-// own thread (`Drop` aborts otherwise), so it is never touched on another thread;
-// moving the wrapper itself moves only bytes (and only before it is pinned).
-unsafe impl<F> Send for OnThreadFuture<F> {}
-
-impl<F> OnThreadFuture<F> {
-    /// Wraps `future`, which now belongs to the calling thread.
-    pub(crate) fn new(future: F) -> Self {
-        OnThreadFuture {
-            future: std::mem::ManuallyDrop::new(future),
-            owner: this_thread(),
-        }
-    }
-}
-
-impl<F: Future> Future for OnThreadFuture<F> {
-    type Output = F::Output;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        assert!(
-            self.owner == this_thread(),
-            "a thread-per-core runtime's future was polled on a thread other than its own"
-        );
-        // SAFETY: the future is never moved out of the wrapper: there is no accessor
-        // to it but this one, which hands out only a pinned reference, and `Drop`
-        // drops it in place. So a pinned wrapper keeps its future pinned.
-        unsafe { self.map_unchecked_mut(|this| &mut *this.future) }.poll(cx)
-    }
-}
-
-impl<F> Drop for OnThreadFuture<F> {
-    fn drop(&mut self) {
-        if self.owner != this_thread() {
-            eprintln!(
-                "a thread-per-core runtime's future was dropped on a thread other than its \
-                 own: aborting, since it may still be linked into its runtime"
-            );
-            std::process::abort();
-        }
-        // SAFETY: dropped once, here, in place, on its own thread.
-        unsafe { std::mem::ManuallyDrop::drop(&mut self.future) };
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,16 +151,33 @@ mod tests {
         .join()
         .unwrap();
         assert!(used.is_err(), "use on another thread must panic");
-        let dropped = OnThread::new(std::rc::Rc::new(5));
-        let drop_result = std::thread::spawn(move || drop(dropped)).join();
-        assert!(drop_result.is_err(), "drop on another thread must panic");
+    }
+
+    #[test]
+    fn a_drop_on_another_thread_aborts_the_process() {
+        const CHILD: &str = "RTCOMPARE_ON_THREAD_DROP_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let value = OnThread::new(std::rc::Rc::new(5));
+            let _ = std::thread::spawn(move || drop(value)).join();
+            return; // not reached: the drop aborts
+        }
+        // The abort must end a process, so the test runs itself again as that process.
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "on_thread::tests::a_drop_on_another_thread_aborts_the_process"])
+            .env(CHILD, "1")
+            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGABRT), "{status:?}");
     }
 
     #[test]
     fn a_future_is_polled_in_place_on_its_thread() {
         let rc = std::rc::Rc::new(5);
         // An async block holding an `Rc` across an await: neither `Send` nor `Unpin`.
-        let future = OnThreadFuture::new(async move {
+        let future = OnThread::new(async move {
             std::future::ready(()).await;
             *rc + 1
         });
@@ -220,7 +186,7 @@ mod tests {
 
     #[test]
     fn a_future_polled_on_another_thread_panics() {
-        let mut future = OnThreadFuture::new(std::future::ready(5));
+        let mut future = OnThread::new(std::future::ready(5));
         let polled = std::thread::spawn(move || {
             let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let mut cx = Context::from_waker(futures::task::noop_waker_ref());
