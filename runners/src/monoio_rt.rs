@@ -36,9 +36,10 @@ use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 pub struct Monoio;
 
 /// monoio's release and maintenance status.
-const STATUS: &str = "monoio 0.2.4 (released 2024-08-20, the latest on crates.io) is \
-     maintained by ByteDance (github.com/bytedance/monoio); fixes have landed upstream \
-     since (to 2025-11) without a release, so the released behaviour below is what runs";
+const STATUS: &str = "monoio 0.2.4 (released 2024-08-20, the latest on crates.io; \
+     monoio-compat 0.2.2 from 2024-03) is maintained by ByteDance \
+     (github.com/bytedance/monoio); fixes have landed upstream since, up to 2025-11, \
+     without a release, so the released behaviour below is what runs";
 /// What a yield does on monoio 0.2.4.
 const YIELD: &str = "monoio 0.2.4 has no yield_now, and its scheduler puts a task that \
      wakes itself while running at the front of the run queue (monoio issue #322, fixed \
