@@ -17,7 +17,7 @@ use local_sync::mpsc::bounded::{Rx, Tx};
 use local_sync::semaphore::Semaphore;
 use monoio::FusionRuntime;
 use monoio::blocking::{BlockingTask, JoinError};
-use monoio::net::{ListenerOpts, TcpListener, TcpStream};
+use monoio::net::{ListenerOpts, TcpListener, TcpStream, UnixStream};
 use monoio::task::JoinHandle;
 use monoio_compat::TcpStreamCompat;
 use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
@@ -36,9 +36,10 @@ use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 pub struct Monoio;
 
 /// monoio's release and maintenance status.
-const STATUS: &str = "monoio 0.2.4 (released 2024-08-20, the latest on crates.io) is \
-     maintained by ByteDance (github.com/bytedance/monoio); fixes have landed upstream \
-     since (to 2025-11) without a release, so the released behaviour below is what runs";
+const STATUS: &str = "monoio 0.2.4 (released 2024-08-20, the latest on crates.io; \
+     monoio-compat 0.2.2 from 2024-03) is maintained by ByteDance \
+     (github.com/bytedance/monoio); fixes have landed upstream since, up to 2025-11, \
+     without a release, so the released behaviour below is what runs";
 /// What a yield does on monoio 0.2.4.
 const YIELD: &str = "monoio 0.2.4 has no yield_now, and its scheduler puts a task that \
      wakes itself while running at the front of the run queue (monoio issue #322, fixed \
@@ -54,6 +55,10 @@ const TCP: &str = "monoio's sockets read and write owned buffers; futures-io com
      monoio-compat's StreamWrapper, which copies each read and write through its own \
      8 KiB buffers and returns from a write once the bytes are copied, so the adapter \
      here finishes an unsent write when the stream is next read";
+/// What the end of a sample costs on io_uring.
+const SUBMIT: &str = "monoio enters the kernel only when it parks, so a socket closed at \
+     the end of a sample would stay open into the next one; every core ends each sample \
+     with two more io_uring submits (waits on an always-writable socket) to close it";
 /// Its timer and cross-thread wakes.
 const TIMER: &str = "monoio's timer is tokio's wheel, ported: every sleep is rounded up to \
      a whole millisecond; a wake from another thread goes through a flume channel and \
@@ -79,7 +84,15 @@ impl Runner for Monoio {
         offload: "monoio::spawn_blocking on one pool of N threads shared by the cores (the \
                   threadpool crate, as monoio's DefaultThreadPool, with named threads), \
                   started at the first offload",
-        caveats: &[crate::PER_CORE_SHARES, STATUS, YIELD, TIMER, TCP, PANIC],
+        caveats: &[
+            crate::PER_CORE_SHARES,
+            STATUS,
+            YIELD,
+            TIMER,
+            TCP,
+            SUBMIT,
+            PANIC,
+        ],
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {
@@ -98,15 +111,67 @@ fn build_core(pool: BlockingPool) -> Result<Core, CoreError> {
         .attach_thread_pool(Box::new(pool))
         .build()
         .map_err(build_error)?;
-    let io_driver = match &runtime {
-        FusionRuntime::Uring(_) => "io_uring",
-        FusionRuntime::Legacy(_) => "epoll (legacy)",
+    let (io_driver, probe) = match &runtime {
+        FusionRuntime::Uring(_) => ("io_uring", Some(SubmitProbe::new(&mut runtime)?)),
+        // The epoll driver closes and deregisters at once: nothing waits for a submit.
+        FusionRuntime::Legacy(_) => ("epoll (legacy)", None),
     };
     Ok(Core {
         // The root runs as a task of the core's runtime, as on tokio-per-core.
-        run: Box::new(move |root| runtime.block_on(async move { monoio::spawn(root).await })),
+        run: Box::new(move |root| {
+            runtime.block_on(async {
+                let outcome = monoio::spawn(root).await;
+                if let Some(probe) = &probe {
+                    probe.submit().await;
+                }
+                outcome
+            })
+        }),
         io_driver: io_driver.into(),
     })
+}
+
+/// The last step of every sample on io_uring: hands the kernel what the sample
+/// queued but monoio has not submitted yet.
+///
+/// monoio pushes each operation onto the ring's submission queue and enters the
+/// kernel only when it parks. A socket dropped at the end of a root is closed by
+/// such an operation, and an accept dropped there is cancelled by one, so both
+/// would wait for the next sample's first park: a per-core listener of this
+/// sample would still be listening when the next sample's listeners bind the same
+/// port (`SO_REUSEPORT`), take a share of its connections and reset them once the
+/// close went in. Waiting for an always-writable socket makes the runtime park
+/// once more, which submits the queue, and the wait itself ends at once. It waits
+/// twice: a socket with an operation in flight (the cancelled accept holds its
+/// listener) is closed only once the cancellation has completed, which the first
+/// park reaps, so its close is queued then and submitted by the second. Two more
+/// `io_uring_enter` calls per core and sample.
+struct SubmitProbe {
+    writable: UnixStream,
+    _peer: UnixStream,
+}
+
+impl SubmitProbe {
+    /// A connected pair registered with `runtime`'s driver; its peer never reads.
+    fn new<D: monoio::Driver, L: monoio::Driver>(
+        runtime: &mut FusionRuntime<D, L>,
+    ) -> Result<SubmitProbe, CoreError> {
+        let (writable, peer) = runtime
+            .block_on(async { UnixStream::pair() })
+            .map_err(|e| CoreError::Failed(format!("monoio: a unix socket pair: {e}")))?;
+        Ok(SubmitProbe {
+            writable,
+            _peer: peer,
+        })
+    }
+
+    async fn submit(&self) {
+        for _ in 0..2 {
+            // Writable from the start and never written: an error is the only
+            // other answer, and the queue was submitted either way.
+            let _ = self.writable.writable(false).await;
+        }
+    }
 }
 
 /// A missing kernel feature or limit makes the runner n/a here; anything else fails.
@@ -436,6 +501,40 @@ mod tests {
             ["io_uring", "epoll (legacy)"].contains(&core.as_str()),
             "{core}"
         );
+    }
+
+    /// On the runner's driver (the epoll driver closes at once anyway): see
+    /// [`SubmitProbe`].
+    #[test]
+    fn a_listener_dropped_as_a_root_ends_is_closed_when_it_returns() {
+        let addr = std::thread::spawn(|| {
+            let Ok(mut core) = build_core(BlockingPool::new(1)) else {
+                panic!("monoio cannot build a runtime here");
+            };
+            let addr = Arc::new(std::sync::Mutex::new(None));
+            let slot = Arc::clone(&addr);
+            (core.run)(Box::pin(async move {
+                let (listener, local) = ThisCore
+                    .listen(SocketAddr::from(([127, 0, 0, 1], 0)))
+                    .unwrap();
+                *slot.lock().unwrap() = Some(local);
+                // An accept in flight, dropped unfinished as a server's accept loop
+                // ends, holds the listener until its cancellation completes.
+                let accept = std::pin::pin!(ThisCore.accept(&listener));
+                let timeout = std::pin::pin!(ThisCore.sleep(Duration::from_millis(5)));
+                let _ = futures::future::select(accept, timeout).await;
+                Outcome::new(0)
+            }));
+            // The runtime is alive but idle, as between two samples.
+            let addr = addr.lock().unwrap().take().unwrap();
+            let refused = std::net::TcpStream::connect(addr);
+            drop(core);
+            refused.map(drop)
+        })
+        .join()
+        .unwrap();
+        let error = addr.expect_err("nothing listens once the root has returned");
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused, "{error}");
     }
 
     #[test]
