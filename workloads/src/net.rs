@@ -35,6 +35,9 @@ pub type CpuClock = fn() -> f64;
 /// The listener and the generator of one network cell (see the module docs).
 pub struct Session {
     listener: TcpListener,
+    /// Cores 1.. of a thread-per-core server: their `SO_REUSEPORT` listeners on the
+    /// cell's port ([`Session::core_listener`]).
+    siblings: Mutex<Vec<TcpListener>>,
     addr: SocketAddr,
     generator: Option<Mutex<Generator>>,
     generator_pid: Option<u32>,
@@ -112,6 +115,7 @@ impl Session {
         unsafe { std::env::set_var(LISTEN_FD_ENV, listener.as_raw_fd().to_string()) };
         Ok(Session {
             listener,
+            siblings: Mutex::new(Vec::new()),
             addr,
             generator: Some(Mutex::new(generator)),
             generator_pid,
@@ -142,6 +146,7 @@ impl Session {
         })?;
         Ok(Session {
             listener,
+            siblings: Mutex::new(Vec::new()),
             addr,
             generator: None,
             generator_pid: None,
@@ -166,25 +171,32 @@ impl Session {
             .unwrap_or_else(|e| panic!("cannot duplicate the listener on {}: {e}", self.addr))
     }
 
-    /// Core `core`'s own listener on the cell's port, for a thread-per-core server:
-    /// core 0 takes the cell's listener, every other core a new `SO_REUSEPORT`
-    /// socket bound to the same address, among which the kernel hashes new
-    /// connections (as pingora and many proxies listen). Bind them all before the
-    /// generator connects, and keep them open until its plan ends: a connection
-    /// queued on a closed socket is reset.
+    /// A new descriptor for core `core`'s own listener on the cell's port, for a
+    /// thread-per-core server: core 0 takes the cell's listener, every other core a
+    /// socket of its own bound to the same address with `SO_REUSEPORT`, among which
+    /// the kernel hashes new connections (as pingora and many proxies listen).
+    ///
+    /// The sockets are bound once per cell, at a core's first call, and kept open
+    /// until the cell ends; each sample adopts a duplicate. So a runtime that closes
+    /// its descriptor late (io_uring runtimes queue the close until their next
+    /// submit) never leaves a socket of its own in the port's group to take, and
+    /// reset, the next sample's connections.
     pub fn core_listener(&self, core: usize) -> io::Result<TcpListener> {
         if core == 0 {
             return self.listener.try_clone();
         }
-        bind_reusable(self.addr).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "core {core} cannot listen on {} (SO_REUSEPORT): {e}",
-                    self.addr
-                ),
-            )
-        })
+        let mut siblings = self.siblings.lock().unwrap_or_else(|e| e.into_inner());
+        while siblings.len() < core {
+            let which = siblings.len() + 1;
+            let sibling = bind_reusable(self.addr).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("core {which} cannot listen on {} (SO_REUSEPORT): {e}", self.addr),
+                )
+            })?;
+            siblings.push(sibling);
+        }
+        siblings[core - 1].try_clone()
     }
 
     /// Where the server listens.

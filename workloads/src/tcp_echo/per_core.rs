@@ -50,7 +50,8 @@ impl std::fmt::Debug for CoreServer {
 
 /// Where the cores of one sample meet (see the module docs).
 pub(super) struct Hub {
-    /// Each core's listener, bound when the sample was split, taken by its core.
+    /// Each core's listener (a duplicate of the cell's socket for that core, bound
+    /// at the cell's first sample), taken by its core.
     listeners: Vec<Mutex<Option<TcpListener>>>,
     /// The first connection number of each step, and the plan's total at the end.
     step_starts: Vec<usize>,
