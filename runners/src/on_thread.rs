@@ -163,7 +163,10 @@ mod tests {
         }
         // The abort must end a process, so the test runs itself again as that process.
         let status = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "on_thread::tests::a_drop_on_another_thread_aborts_the_process"])
+            .args([
+                "--exact",
+                "on_thread::tests::a_drop_on_another_thread_aborts_the_process",
+            ])
             .env(CHILD, "1")
             .stderr(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())

@@ -32,8 +32,8 @@ use crate::{FitContext, Fitted, Metric, Preset, Workload, kernel};
 use futures::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Share, Strategy, Waits, WorkloadKind,
-    new_histogram, record_ns,
+    AddressSpace, AsyncRuntime, Concurrency, Histogram, Outcome, Share, Strategy, Waits,
+    WorkloadKind, new_histogram, record_ns,
 };
 use serde::Serialize;
 use std::io::{Read, Write};

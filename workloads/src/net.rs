@@ -191,7 +191,10 @@ impl Session {
             let sibling = bind_reusable(self.addr).map_err(|e| {
                 io::Error::new(
                     e.kind(),
-                    format!("core {which} cannot listen on {} (SO_REUSEPORT): {e}", self.addr),
+                    format!(
+                        "core {which} cannot listen on {} (SO_REUSEPORT): {e}",
+                        self.addr
+                    ),
                 )
             })?;
             siblings.push(sibling);
