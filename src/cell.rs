@@ -381,8 +381,8 @@ impl<W: Workload> Visitor for Measure<'_, W> {
                 .map(|share| -> RootFuture { Box::pin(W::run_async(runtime.clone(), share)) })
                 .collect();
             let start = Instant::now();
-            let outcomes = cores.run(roots);
-            let wall = start.elapsed();
+            let (outcomes, last_finished) = cores.run(roots);
+            let wall = last_finished.saturating_duration_since(start);
             (W::merge(params, outcomes), wall)
         });
         report.cell.io_driver = Some(cores.io_driver());

@@ -769,9 +769,12 @@ pub trait Cores {
     fn count(&self) -> usize;
 
     /// Runs `roots[i]` as a task on core `i`, all cores at once, and returns their
-    /// outcomes in core order once every root has finished. A panic in a root
-    /// resumes here.
-    fn run(&mut self, roots: Vec<RootFuture>) -> Vec<Outcome>;
+    /// outcomes in core order and the instant the last root finished. Each core
+    /// then settles before this returns (an io_uring runtime submits the closes and
+    /// cancellations the sample queued), outside the span the instant ends, so the
+    /// next sample starts clean and neither pays for it. A panic in a root resumes
+    /// here.
+    fn run(&mut self, roots: Vec<RootFuture>) -> (Vec<Outcome>, std::time::Instant);
 
     /// The I/O driver the runtimes actually run on (`io_uring`, `epoll`...),
     /// read from the runtime where it chooses at start-up.

@@ -29,7 +29,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 /// monoio, one runtime per core.
@@ -121,10 +121,11 @@ fn build_core(pool: BlockingPool) -> Result<Core, CoreError> {
         run: Box::new(move |root| {
             runtime.block_on(async {
                 let outcome = monoio::spawn(root).await;
+                let finished = Instant::now();
                 if let Some(probe) = &probe {
-                    probe.submit().await;
+                    probe.submit().await; // the settling, outside the sample's span
                 }
-                outcome
+                (outcome, finished)
             })
         }),
         io_driver: io_driver.into(),

@@ -10,10 +10,12 @@ use rtcompare_api::{Cores, Outcome, RootFuture};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 /// Runs one root future to completion on the calling core's runtime, as a task of
-/// that runtime, and returns its outcome.
-pub(crate) type RunRoot = Box<dyn FnMut(RootFuture) -> Outcome>;
+/// that runtime, and returns its outcome and the instant it finished; then, before
+/// returning, settles the runtime where it needs to (see [`Cores::run`]).
+pub(crate) type RunRoot = Box<dyn FnMut(RootFuture) -> (Outcome, Instant)>;
 
 /// What building a core's runtime gives: how to run a root on it, and the I/O
 /// driver it chose.
@@ -31,7 +33,7 @@ pub(crate) enum CoreError {
     Failed(String),
 }
 
-type Finished = (usize, std::thread::Result<Outcome>);
+type Finished = (usize, std::thread::Result<(Outcome, Instant)>);
 
 /// N threads, each with its own runtime (see the module docs).
 pub(crate) struct CoreThreads {
@@ -137,7 +139,7 @@ impl Cores for CoreThreads {
         self.inboxes.len()
     }
 
-    fn run(&mut self, roots: Vec<RootFuture>) -> Vec<Outcome> {
+    fn run(&mut self, roots: Vec<RootFuture>) -> (Vec<Outcome>, Instant) {
         assert_eq!(
             roots.len(),
             self.inboxes.len(),
@@ -152,13 +154,17 @@ impl Cores for CoreThreads {
         }
         let mut outcomes: Vec<Option<Outcome>> = (0..self.inboxes.len()).map(|_| None).collect();
         let mut panic = None;
+        let mut last = None;
         for _ in 0..self.inboxes.len() {
             let (index, outcome) = self
                 .finished
                 .recv()
                 .expect("a core thread is alive while its cell runs");
             match outcome {
-                Ok(outcome) => outcomes[index] = Some(outcome),
+                Ok((outcome, finished)) => {
+                    outcomes[index] = Some(outcome);
+                    last = last.max(Some(finished));
+                }
                 // Every core finishes its root first: none is left running into the
                 // next sample.
                 Err(payload) => panic = panic.or(Some(payload)),
@@ -167,7 +173,8 @@ impl Cores for CoreThreads {
         if let Some(payload) = panic {
             resume_unwind(payload);
         }
-        outcomes.into_iter().map(Option::unwrap).collect()
+        let outcomes = outcomes.into_iter().map(Option::unwrap).collect();
+        (outcomes, last.expect("a cell has at least one core"))
     }
 
     fn io_driver(&self) -> String {
