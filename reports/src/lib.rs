@@ -415,6 +415,16 @@ pub(crate) mod fixtures {
         )
     }
 
+    /// A hand-made schema-6 run: the schema-1 fixture's cells with every
+    /// runner's parts, and two thread-per-core runners (`io_driver` recorded,
+    /// `sleep` n/a for want of a per-core share).
+    pub(crate) fn per_core() -> Results {
+        load(
+            "per-core.json",
+            include_str!("../tests/fixtures/per-core.json"),
+        )
+    }
+
     /// A real `quick` run on 2 cores.
     pub(crate) fn quick() -> Results {
         load(

@@ -15,6 +15,7 @@ pub(crate) enum Term {
     Knee,
     Efficiency,
     WorkStealing,
+    ThreadPerCore,
     Gil,
     TimerLateness,
 }
@@ -30,6 +31,7 @@ impl Term {
             Term::Knee => "knee",
             Term::Efficiency => "efficiency",
             Term::WorkStealing => "work stealing",
+            Term::ThreadPerCore => "thread-per-core",
             Term::Gil => "GIL",
             Term::TimerLateness => "timer lateness",
         }
@@ -45,6 +47,7 @@ impl Term {
             Term::Knee => "glossary-knee",
             Term::Efficiency => "glossary-efficiency",
             Term::WorkStealing => "glossary-work-stealing",
+            Term::ThreadPerCore => "glossary-thread-per-core",
             Term::Gil => "glossary-gil",
             Term::TimerLateness => "glossary-timer-lateness",
         }

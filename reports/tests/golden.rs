@@ -2,8 +2,9 @@
 //! accident. Run with `UPDATE_GOLDEN=1` to accept a deliberate change, then review
 //! the diff of `tests/golden/report.md` (schema 1), `tests/golden/v2/` (schema 2:
 //! TCP echo, overhead, fork-join and mixed workloads, with cells that do not
-//! apply), `tests/golden/sweep/` and `tests/golden/claims/` (processes, the GIL,
-//! shared state and crashes, behind the claims checked).
+//! apply), `tests/golden/sweep/`, `tests/golden/claims/` (processes, the GIL,
+//! shared state and crashes, behind the claims checked) and `tests/golden/per-core/`
+//! (schema 6: thread-per-core runners and the I/O drivers their cells recorded).
 //!
 //! Also checks the loader's contract: other schema versions and truncated files are
 //! refused with messages naming the file, and `save` then `load` round-trips.
@@ -253,6 +254,33 @@ fn network_report_and_charts_match_golden_files() {
     }
     // Nothing of it was measured with the clients inside the cell.
     assert!(!report.contains(" ¶"), "no in-cell mark");
+}
+
+/// A hand-made schema-6 run: the schema-1 fixture's workloads with every
+/// runner's parts, and two thread-per-core runners whose cells recorded their I/O
+/// driver, `sleep` n/a on both. Its report and charts must not change by
+/// accident.
+#[test]
+fn per_core_report_and_charts_match_golden_files() {
+    let results = load(&manifest_path("tests/fixtures/per-core.json")).expect("per-core loads");
+    assert_eq!(results.schema_version, SCHEMA_VERSION);
+    let report = report_and_charts_match(&results, "tests/golden/per-core");
+    for expected in [
+        "| I/O driver ",
+        "(here **tokio-per-core** and **monoio**)",
+        "**tokio-per-core**: epoll (mio) in all 3 cells; **monoio**: io_uring in all 3 cells.",
+        "- **tokio-per-core** (concurrent-parallel, thread-per-core).",
+        "<a id=\"glossary-thread-per-core\"></a>",
+    ] {
+        assert!(report.contains(expected), "{expected}");
+    }
+    // The two runners are n/a on `sleep`, for want of a per-core share.
+    assert!(
+        report.contains(
+            "- **Not applicable:** tokio-per-core and monoio. Reason: has no per-core share"
+        ),
+        "{report}"
+    );
 }
 
 /// A hand-made run on 2 cores at 1, 2 and 4 threads with worker processes, a GIL,

@@ -27,7 +27,7 @@ pub use repeats::{CellRepeats, RepeatRun, Repeats};
 pub use sample::{Interference, Latency, Sample, Sampling, StopReason, Summary};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The oldest schema version this build still reads (every field added since is
 /// optional, so older files load with those fields empty, or recovered at load

@@ -1,4 +1,4 @@
-//! The schema migration's reading of older files.
+//! The schema migration's reading of older files, and which versions are read.
 
 use super::migrate::exit_from_schema_3_error;
 use super::*;
@@ -58,4 +58,60 @@ fn only_old_files_are_migrated() {
     let died: Vec<&Cell> = results.cells.iter().filter(|c| c.exit.is_some()).collect();
     assert_eq!(died.len(), 8);
     assert!(died.iter().all(|c| c.exit.as_ref().unwrap().died()));
+}
+
+#[test]
+fn every_schema_from_the_oldest_is_read_as_this_one() {
+    use std::path::Path;
+    assert_eq!(SCHEMA_VERSION, 6);
+    // The schema-1 fixture under every version number this build reads: every
+    // field added since is optional.
+    let text = include_str!("../../tests/fixtures/results.json");
+    for version in OLDEST_READABLE_SCHEMA..=SCHEMA_VERSION + 1 {
+        let text = text.replacen(
+            "\"schema_version\": 1,",
+            &format!("\"schema_version\": {version},"),
+            1,
+        );
+        let read = crate::parse(Path::new("results.json"), &text);
+        if version > SCHEMA_VERSION {
+            assert!(matches!(read, Err(crate::FileError::Schema { .. })));
+            continue;
+        }
+        let results = read.unwrap_or_else(|e| panic!("version {version}: {e}"));
+        assert_eq!(results.schema_version, SCHEMA_VERSION);
+        assert!(results.cells.iter().all(|c| c.io_driver.is_none()));
+    }
+    // A schema-5 file as written: no cell has a driver.
+    let network = crate::fixtures::network();
+    assert!(network.cells.iter().all(|c| c.io_driver.is_none()));
+}
+
+#[test]
+fn thread_per_core_cells_and_their_io_driver_round_trip() {
+    let results = crate::fixtures::per_core();
+    let monoio: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| c.runner == "monoio")
+        .collect();
+    assert_eq!(monoio.len(), 3);
+    for cell in &monoio {
+        assert_eq!(cell.family, Family::ThreadPerCore);
+        assert_eq!(cell.io_driver.as_deref(), Some("io_uring"));
+    }
+    let text = serde_json::to_string_pretty(&results).unwrap();
+    assert!(text.contains("\"family\": \"thread-per-core\""));
+    assert!(text.contains("\"io_driver\": \"io_uring\""));
+    // Written only where recorded.
+    assert_eq!(
+        text.matches("\"io_driver\"").count(),
+        results
+            .cells
+            .iter()
+            .filter(|c| c.io_driver.is_some())
+            .count()
+    );
+    let back: Results = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, results);
 }

@@ -1,6 +1,6 @@
 //! The *Glossary*: the terms a reader may not know (p50 and p99, open and
-//! closed loop, the knee, efficiency, work stealing, the GIL, timer
-//! lateness), one or two short sentences each, with an anchor per term. Other
+//! closed loop, the knee, efficiency, work stealing, thread-per-core, the GIL,
+//! timer lateness), one or two short sentences each, with an anchor per term. Other
 //! sections link a term where they first use it with [`link`]
 //! (`[p99](#glossary-p99)`). The finding is the list of terms defined, with
 //! their anchors.
@@ -19,7 +19,7 @@ struct Entry {
 }
 
 /// The entries, in the order the glossary lists them.
-const ENTRIES: [Entry; 7] = [
+const ENTRIES: [Entry; 8] = [
     Entry {
         terms: &[Term::P50, Term::P99],
         heading: "p50, p99",
@@ -53,6 +53,15 @@ const ENTRIES: [Entry; 7] = [
         definition: "Each worker thread keeps its own queue of tasks, and an idle worker takes \
             tasks from a busy one's queue. It balances uneven work without every thread \
             contending for one shared queue.",
+    },
+    Entry {
+        terms: &[Term::ThreadPerCore],
+        heading: "Thread-per-core",
+        definition: "Shared nothing: each thread runs its own single-threaded runtime and \
+            only its own share of the work (a fixed part of a batch; on a server, the \
+            connections its own listener accepts). No task ever moves to another thread, so \
+            nothing is stolen: a thread that finishes its share early sits idle, but no queue \
+            is shared between threads.",
     },
     Entry {
         terms: &[Term::Gil],
@@ -156,7 +165,7 @@ mod tests {
         let mut out = String::new();
         let defined = derive();
         render(&defined, &mut out);
-        assert_eq!(defined.terms.len(), 9);
+        assert_eq!(defined.terms.len(), 10);
         for d in &defined.terms {
             let tag = format!("<a id=\"{}\"></a>", d.anchor);
             assert_eq!(out.matches(&tag).count(), 1, "{tag}");

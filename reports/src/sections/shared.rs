@@ -10,8 +10,9 @@ use rtcompare_api::{Class, WorkloadKind};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// A static split this much slower than dynamic scheduling is called uneven work,
-/// not overhead: above any gap seen between runners on evenly divided work.
+/// Fixed shares (a static split, thread-per-core) this much slower than dynamic
+/// scheduling are called uneven work, not overhead: above any gap seen between
+/// runners on evenly divided work.
 pub(super) const UNEVEN_GAP: f64 = 0.15;
 
 /// Marks a time that was measured on a subset of the work and scaled up.

@@ -364,3 +364,30 @@ fn a_cell_with_in_cell_clients_is_never_ranked_beside_the_generator_s() {
     assert_eq!(up.cell.runner, "tokio-ct");
     assert!(matches!(a.caveat, Some(Caveat::Served(_))), "{a:?}");
 }
+
+#[test]
+fn thread_per_core_runners_are_candidates() {
+    // The fixture's thread-per-core runners ran the CPU work: made clearly the
+    // fastest there, one of them is the answer.
+    let mut results = crate::fixtures::per_core();
+    scale(&mut results, "tokio-per-core", "cpu-skewed", 0.8);
+    scale(&mut results, "monoio", "cpu", 0.8);
+    let f = answers(&twelve_samples(
+        twelve_samples(results, "cpu"),
+        "cpu-skewed",
+    ));
+    for (work, runner) in [
+        (Work::CpuUniform, "monoio"),
+        (Work::CpuSkewed, "tokio-per-core"),
+    ] {
+        let (winner, _, margin) = ranked(answer(&f, work));
+        assert_eq!(winner.cell.runner, runner, "{work:?}");
+        assert!(margin.separated, "{work:?}: {margin:?}");
+    }
+    // Where they do not apply (`sleep`: no per-core share), they are not.
+    let timers = answer(&f, Work::Timers);
+    let (winner, up, _) = ranked(timers);
+    for entry in [winner, up] {
+        assert!(!["tokio-per-core", "monoio"].contains(&entry.cell.runner.as_str()));
+    }
+}

@@ -1,9 +1,10 @@
 //! *Disclosures*: the harness facts that hold for every cell, the parts each runner
-//! uses, and one bullet per runner with its build, threads and caveats. Derived
+//! uses (the I/O driver its runtimes ran on among them, where its cells recorded
+//! one), and one bullet per runner with its build, threads and caveats. Derived
 //! into a [`DisclosuresFinding`] (the facts as tags, each runner's description as
-//! the results file gives it, its thread counts and the threads its cells saw),
-//! then rendered (`disclosures/render.rs`); `findings.json` carries the same
-//! finding.
+//! the results file gives it, its thread counts, the threads its cells saw and the
+//! I/O drivers they recorded), then rendered (`disclosures/render.rs`);
+//! `findings.json` carries the same finding.
 
 pub(super) mod render;
 
@@ -19,8 +20,9 @@ pub(crate) struct DisclosuresFinding {
     /// The harness facts that hold for every cell, in the order printed.
     pub(crate) facts: Vec<HarnessFact>,
     /// The parts each runner uses that the parts table shows, as its columns;
-    /// empty when no runner names more than its timer (then there is no parts
-    /// table and the configuration table names the timer).
+    /// empty when no runner names more than its timer and no cell recorded an
+    /// I/O driver (then there is no parts table and the configuration table
+    /// names the timer).
     pub(crate) parts: Vec<Part>,
     /// The runners with cells: those the file describes, in its order, then any
     /// other as its cells first appear.
@@ -40,6 +42,9 @@ pub(crate) enum HarnessFact {
     /// How the root task reaches an async runtime, except on the single-threaded
     /// runtimes: the concurrent-class runners present.
     RootTask { single_threaded: Vec<String> },
+    /// How the thread-per-core runners present place each sample's work: a
+    /// share per core, no stealing.
+    ThreadPerCore { runners: Vec<String> },
     /// Worker counts come from `--threads`, never from a runtime's default.
     ThreadCounts,
     /// What CPU time and CPU utilisation include.
@@ -84,19 +89,41 @@ pub(crate) enum Part {
     Net,
     /// Where it offloads blocking work.
     Offload,
+    /// The I/O driver its runtimes ran on, as its cells recorded it (not in
+    /// its description: read from the runtime in each cell).
+    IoDriver,
 }
 
 impl Part {
     /// Every part, in the order the parts table lists them.
-    const ALL: [Part; 4] = [Part::Timer, Part::Channel, Part::Net, Part::Offload];
+    const ALL: [Part; 5] = [
+        Part::Timer,
+        Part::Channel,
+        Part::Net,
+        Part::Offload,
+        Part::IoDriver,
+    ];
 
-    /// What `description` says of this part (empty: nothing).
-    pub(crate) fn of(self, description: &RunnerDescription) -> &str {
+    /// What `description` says of this part (empty: nothing, and always for
+    /// the I/O driver, which the cells record).
+    pub(crate) fn described(self, description: &RunnerDescription) -> &str {
         match self {
             Part::Timer => &description.timer,
             Part::Channel => &description.channel,
             Part::Net => &description.net,
             Part::Offload => &description.offload,
+            Part::IoDriver => "",
+        }
+    }
+
+    /// Whether the run names this part of `runner`.
+    fn filled(self, runner: &RunnerDisclosure) -> bool {
+        match self {
+            Part::IoDriver => runner.io_drivers.is_some(),
+            part => runner
+                .description
+                .as_ref()
+                .is_some_and(|d| !part.described(d).is_empty()),
         }
     }
 }
@@ -117,6 +144,55 @@ pub(crate) struct RunnerDisclosure {
     /// Its own timer's lateness as `timer` measured it, when it has a judged,
     /// finished `timer` cell: the figure behind any caveat about its timer.
     pub(crate) timer: Option<MeasuredTimer>,
+    /// The I/O drivers its runtimes ran on, as its cells recorded them; `None`
+    /// when none of its cells recorded one.
+    pub(crate) io_drivers: Option<IoDrivers>,
+}
+
+/// The I/O drivers a runner's cells recorded (schema 6): what its runtimes
+/// actually ran on in this run, which may differ by cell where a runtime
+/// chooses at start-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct IoDrivers {
+    /// Each distinct driver with the cells that ran on it, most cells first,
+    /// then by name.
+    pub(crate) drivers: Vec<DriverCells>,
+    /// The runner's cells that recorded none (e.g. its runtime could not start).
+    pub(crate) unrecorded: usize,
+}
+
+/// One I/O driver and how many of a runner's cells ran on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct DriverCells {
+    pub(crate) driver: String,
+    pub(crate) cells: usize,
+}
+
+impl IoDrivers {
+    /// From a runner's cells; `None` when none recorded a driver.
+    fn of(cells: &[&Cell]) -> Option<Self> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for driver in cells.iter().filter_map(|c| c.io_driver.as_deref()) {
+            *counts.entry(driver).or_default() += 1;
+        }
+        if counts.is_empty() {
+            return None;
+        }
+        let recorded: usize = counts.values().sum();
+        let mut drivers: Vec<DriverCells> = counts
+            .into_iter()
+            .map(|(driver, cells)| DriverCells {
+                driver: driver.to_owned(),
+                cells,
+            })
+            .collect();
+        // Stable: equal counts stay in name order.
+        drivers.sort_by_key(|d| std::cmp::Reverse(d.cells));
+        Some(IoDrivers {
+            drivers,
+            unrecorded: cells.len() - recorded,
+        })
+    }
 }
 
 /// A runner's `timer` cell (its lowest thread count): the p50 lateness of its
@@ -253,16 +329,26 @@ impl<'a> Report<'a> {
             .filter(|r| r.class == Class::Concurrent)
             .map(|r| r.runner.clone())
             .collect();
+        let per_core: Vec<String> = runners
+            .iter()
+            .filter(|r| r.family == Family::ThreadPerCore)
+            .map(|r| r.runner.clone())
+            .collect();
         let machine = &self.results.machine;
         let parts = parts_shown(&runners);
         let mut facts = vec![
             HarnessFact::Isolation,
             HarnessFact::RootTask { single_threaded },
+        ];
+        if !per_core.is_empty() {
+            facts.push(HarnessFact::ThreadPerCore { runners: per_core });
+        }
+        facts.extend([
             HarnessFact::ThreadCounts,
             HarnessFact::CpuTime,
             HarnessFact::Checksums,
             HarnessFact::Census,
-        ];
+        ]);
         facts.extend(
             self.generator_placement(parts.contains(&Part::Net))
                 .map(HarnessFact::LoadGenerator),
@@ -396,6 +482,7 @@ fn disclose(
     };
     RunnerDisclosure {
         timer: MeasuredTimer::of(cells),
+        io_drivers: IoDrivers::of(cells),
         runner: id.to_owned(),
         class,
         family,
@@ -413,16 +500,11 @@ fn disclose(
     }
 }
 
-/// The parts the parts table shows: those some runner's description fills, and
-/// none when no runner names more than its timer (schema-1 files).
+/// The parts the parts table shows: those the run names for some runner (its
+/// description, or for the I/O driver its cells), and none when no runner has
+/// more than its timer named (schema-1 files).
 fn parts_shown(runners: &[RunnerDisclosure]) -> Vec<Part> {
-    let filled = |part: Part| {
-        runners.iter().any(|r| {
-            r.description
-                .as_ref()
-                .is_some_and(|d| !part.of(d).is_empty())
-        })
-    };
+    let filled = |part: Part| runners.iter().any(|r| part.filled(r));
     if !Part::ALL[1..].iter().any(|&part| filled(part)) {
         return Vec::new();
     }

@@ -1,6 +1,7 @@
 //! The disclosures' Markdown, written from a [`DisclosuresFinding`] alone: the
-//! harness facts' fixed sentences, the configuration and parts tables, the
-//! caveats several runners share (said once), and one bullet per runner.
+//! harness facts' fixed sentences, the configuration and parts tables with the
+//! I/O drivers the runtimes ran on, the caveats several runners share (said
+//! once), and one bullet per runner.
 
 use super::*;
 use crate::format::duration_us;
@@ -18,6 +19,15 @@ pub(in crate::sections) const ISOLATION: &str = "Each cell runs in its own child
 pub(in crate::sections) const ROOT_TASK: &str = "On async runtimes each sample's root task is spawned inside the runtime \
     and the calling thread only waits for it. The single-threaded runtimes are the exception: \
     their one thread is the calling thread";
+/// How a thread-per-core runner places the work, after its runners.
+pub(in crate::sections) const THREAD_PER_CORE: &str = "each thread runs its own \
+    single-threaded runtime and nothing is shared. Each sample's work is split into one share \
+    per core before the clock starts, and each share's root task runs on its own core's runtime. \
+    No task moves to another core afterwards (no work stealing), so a core that finishes its \
+    share early sits idle. A workload with no per-core share is n/a on them.";
+/// Before the I/O drivers the runners' cells recorded.
+pub(in crate::sections) const IO_DRIVERS: &str = "The I/O driver each runner's runtimes ran on, as \
+    its cells recorded it from the runtime";
 /// Why no runtime default thread count is involved.
 pub(in crate::sections) const THREAD_COUNTS: &str = "Worker counts are set explicitly from `--threads`, never left to a \
     runtime's default (defaults differ: one thread for some executors, one per logical core for \
@@ -114,6 +124,14 @@ fn fact_sentence(fact: &HarnessFact) -> String {
                 format!(" (here {})", join_and(&names))
             };
             format!("{ROOT_TASK}{which}.")
+        }
+        HarnessFact::ThreadPerCore { runners } => {
+            let names: Vec<String> = runners.iter().map(|r| format!("**{r}**")).collect();
+            format!(
+                "On the {} runners (here {}) {THREAD_PER_CORE}",
+                crate::terms::link(crate::terms::Term::ThreadPerCore),
+                join_and(&names)
+            )
         }
         HarnessFact::ThreadCounts => THREAD_COUNTS.into(),
         HarnessFact::CpuTime => CPU_TIME.into(),
@@ -213,6 +231,9 @@ fn knobs_table(disclosures: &DisclosuresFinding, out: &mut String) {
         out.push_str("\nParts each runner uses (what each workload runs on it):\n\n");
         out.push_str(&parts.to_markdown());
     }
+    if let Some(line) = io_drivers_line(&disclosures.runners) {
+        writeln!(out, "\n{line}").expect("write to String");
+    }
     writeln!(
         out,
         "\nEnvironment: {}; cargo features: {}.\n",
@@ -229,11 +250,67 @@ fn part_header(part: Part) -> &'static str {
         Part::Channel => "Channel",
         Part::Net => "TCP",
         Part::Offload => "Offload",
+        Part::IoDriver => "I/O driver",
     }
 }
 
-/// Which timer, channel, TCP sockets and offload each runner uses, in the
-/// columns the finding shows; none when it shows none.
+/// The drivers of `drivers` by name, most cells first: `io_uring`,
+/// `io_uring, epoll (legacy)`.
+fn driver_names(drivers: &IoDrivers) -> String {
+    drivers
+        .drivers
+        .iter()
+        .map(|d| escape_inline(&d.driver))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `io_uring in all 24 cells`, `io_uring in 20 cells and epoll (legacy) in 4
+/// cells, none recorded in 1`: the drivers of `drivers` with their cells.
+fn driver_cells(drivers: &IoDrivers) -> String {
+    let text = match (drivers.drivers.as_slice(), drivers.unrecorded) {
+        ([one], 0) if one.cells > 1 => {
+            format!("{} in all {} cells", escape_inline(&one.driver), one.cells)
+        }
+        (all, _) => {
+            let each: Vec<String> = all
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} in {}",
+                        escape_inline(&d.driver),
+                        plural(d.cells, "cell", "cells")
+                    )
+                })
+                .collect();
+            join_and(&each)
+        }
+    };
+    match drivers.unrecorded {
+        0 => text,
+        n => format!("{text}, none recorded in {}", plural(n, "cell", "cells")),
+    }
+}
+
+/// `The I/O driver each runner's runtimes ran on, ...: **monoio**: io_uring in
+/// all 24 cells; ...`: the runners whose cells recorded a driver, in their
+/// order; `None` when none did.
+fn io_drivers_line(runners: &[RunnerDisclosure]) -> Option<String> {
+    let each: Vec<String> = runners
+        .iter()
+        .filter_map(|r| {
+            Some(format!(
+                "**{}**: {}",
+                r.runner,
+                driver_cells(r.io_drivers.as_ref()?)
+            ))
+        })
+        .collect();
+    (!each.is_empty()).then(|| format!("{IO_DRIVERS}: {}.", each.join("; ")))
+}
+
+/// Which timer, channel, TCP sockets, offload and I/O driver each runner uses,
+/// in the columns the finding shows; none when it shows none.
 fn parts_table(disclosures: &DisclosuresFinding) -> Option<Table> {
     if disclosures.parts.is_empty() {
         return None;
@@ -249,15 +326,16 @@ fn parts_table(disclosures: &DisclosuresFinding) -> Option<Table> {
     for runner in &disclosures.runners {
         let mut row = vec![runner.runner.clone()];
         for &part in &disclosures.parts {
-            row.push(
-                runner
+            let text = match part {
+                Part::IoDriver => runner.io_drivers.as_ref().map(driver_names),
+                part => runner
                     .description
                     .as_ref()
-                    .map_or(NONE.into(), |d| match part.of(d) {
-                        "" => NONE.into(),
-                        text => escape_inline(text),
-                    }),
-            );
+                    .map(|d| part.described(d))
+                    .filter(|text| !text.is_empty())
+                    .map(escape_inline),
+            };
+            row.push(text.unwrap_or_else(|| NONE.into()));
         }
         table.push_row(row);
     }

@@ -262,15 +262,22 @@ fn disclosures_without_runner_descriptions_use_the_cells() {
 fn renaming_runners_changes_nothing_but_their_names() {
     // The report may name no runner in code but the baseline: give every other
     // runner another id of the same length and the report must differ only there.
-    // All fixtures: the schema-2 sections (latency, hogs, overhead, crashes) too, and
-    // the verdict's attributions from the runner descriptions on a real run.
+    // All fixtures: the schema-2 sections (latency, hogs, overhead, crashes) too, the
+    // verdict's attributions from the runner descriptions on a real run, and the
+    // thread-per-core runners with their I/O drivers.
     // The one exception is the claims section, whose claims are about a few
     // runners by name (`claims::NAMED_RUNNERS`: "processes are isolated" is about
     // the runner `processes`, not about whatever has its class): renaming every
     // runner must change nothing outside that section, and renaming all but
     // those must change nothing at all, so the claims find every other runner
     // (the GIL, one thread per task, the async runners) by what the file says.
-    for original in [fixture(), fixture_v2(), fixture_quick(), fixture_claims()] {
+    for original in [
+        fixture(),
+        fixture_v2(),
+        fixture_quick(),
+        fixture_claims(),
+        crate::fixtures::per_core(),
+    ] {
         let everything = |id: &str| id == BASELINE_RUNNER;
         renamed_report_matches(&original, &everything, &without_claims);
         let unnamed =
@@ -353,4 +360,173 @@ fn a_runner_run_at_several_counts_has_a_census_per_count() {
         ),
         "{report}"
     );
+}
+
+/// The parts table of `report`: its header and rows, up to the blank line.
+fn parts_table(report: &str) -> &str {
+    let start = report
+        .find("Parts each runner uses")
+        .expect("a parts table");
+    let table = &report[start..];
+    let rows = table.find("\n| Runner").expect("a header") + 1;
+    let end = table[rows..].find("\n\n").map_or(table.len(), |i| rows + i);
+    &table[rows..end]
+}
+
+/// The parts-table row of `runner`, its cells trimmed.
+fn parts_row<'r>(table: &'r str, runner: &str) -> Vec<&'r str> {
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&format!("| {runner} ")))
+        .unwrap_or_else(|| panic!("no row for {runner} in\n{table}"));
+    row.trim_matches('|').split(" | ").map(str::trim).collect()
+}
+
+#[test]
+fn io_drivers_are_disclosed_per_runner_and_in_the_parts_table() {
+    let results = crate::fixtures::per_core();
+    let finding = disclosures_of(&results);
+    let uring = |cells| IoDrivers {
+        drivers: vec![DriverCells {
+            driver: "io_uring".into(),
+            cells,
+        }],
+        unrecorded: 0,
+    };
+    assert_eq!(runner(&finding, "monoio").io_drivers, Some(uring(3)));
+    assert_eq!(runner(&finding, "tokio-mt").io_drivers, None);
+    // The driver is a part of its own, after those the descriptions name.
+    assert_eq!(
+        finding.parts,
+        [
+            Part::Timer,
+            Part::Channel,
+            Part::Net,
+            Part::Offload,
+            Part::IoDriver
+        ]
+    );
+    // The family is a fact of how those runners' cells were measured.
+    assert!(finding.facts.contains(&HarnessFact::ThreadPerCore {
+        runners: vec!["tokio-per-core".into(), "monoio".into()]
+    }));
+
+    let report = render(&results);
+    let disclosures = disclosures(&report);
+    // One line for every runner whose cells recorded a driver, in runner order.
+    assert!(
+        disclosures.contains(
+            "\nThe I/O driver each runner's runtimes ran on, as its cells recorded it from the \
+             runtime: **tokio-per-core**: epoll (mio) in all 3 cells; **monoio**: io_uring in \
+             all 3 cells.\n"
+        ),
+        "{disclosures}"
+    );
+    assert!(
+        disclosures.contains(
+            "On the [thread-per-core](#glossary-thread-per-core) runners (here **tokio-per-core** \
+             and **monoio**) each thread runs its own single-threaded runtime"
+        ),
+        "{disclosures}"
+    );
+    assert!(disclosures.contains("(no work stealing)"), "{disclosures}");
+    // The column: filled for the runners that recorded one, a dash elsewhere.
+    let table = parts_table(disclosures);
+    let header = parts_row(table, "Runner");
+    assert_eq!(header.last(), Some(&"I/O driver"), "{table}");
+    assert_eq!(parts_row(table, "monoio").last(), Some(&"io_uring"));
+    assert_eq!(
+        parts_row(table, "tokio-per-core").last(),
+        Some(&"epoll (mio)")
+    );
+    assert_eq!(parts_row(table, "tokio-mt").last(), Some(&NONE));
+}
+
+#[test]
+fn mixed_io_drivers_are_counted_by_cell() {
+    let mut results = crate::fixtures::per_core();
+    for cell in results.cells.iter_mut().filter(|c| c.runner == "monoio") {
+        cell.io_driver = match cell.workload.as_str() {
+            "cpu" => Some("io_uring".into()),
+            "cpu-skewed" => Some("epoll (legacy)".into()),
+            _ => None,
+        };
+    }
+    let mut another = results
+        .cells
+        .iter()
+        .find(|c| c.runner == "monoio" && c.workload == "cpu")
+        .unwrap()
+        .clone();
+    another.threads = 4;
+    results.cells.push(another);
+    let finding = disclosures_of(&results);
+    // Most cells first, then by name; the cell without one is counted apart.
+    assert_eq!(
+        runner(&finding, "monoio").io_drivers,
+        Some(IoDrivers {
+            drivers: vec![
+                DriverCells {
+                    driver: "io_uring".into(),
+                    cells: 2
+                },
+                DriverCells {
+                    driver: "epoll (legacy)".into(),
+                    cells: 1
+                },
+            ],
+            unrecorded: 1,
+        })
+    );
+    let report = render(&results);
+    let disclosures = disclosures(&report);
+    assert!(
+        disclosures.contains(
+            "**monoio**: io_uring in 2 cells and epoll (legacy) in 1 cell, none recorded in \
+             1 cell."
+        ),
+        "{disclosures}"
+    );
+    let table = parts_table(disclosures);
+    assert_eq!(
+        parts_row(table, "monoio").last(),
+        Some(&"io_uring, epoll (legacy)")
+    );
+}
+
+#[test]
+fn the_io_driver_column_only_where_a_cell_recorded_one() {
+    // No cell of a schema-2 file records a driver: no column, no line.
+    let report = render(&fixture_v2());
+    let v2 = disclosures(&report);
+    assert!(!v2.contains("| I/O driver"), "{v2}");
+    assert!(!v2.contains("The I/O driver each runner"), "{v2}");
+    assert!(!v2.contains("thread-per-core"), "{v2}");
+    // A schema-1 file names no part but the timer; one recorded driver makes a
+    // parts table of the timer and the driver alone.
+    let mut results = fixture();
+    let cell = results
+        .cells
+        .iter_mut()
+        .find(|c| c.runner == "smol-mt" && c.workload == "cpu")
+        .unwrap();
+    cell.io_driver = Some("epoll".into());
+    assert_eq!(
+        disclosures_of(&results).parts,
+        [Part::Timer, Part::IoDriver]
+    );
+    let report = render(&results);
+    let disclosures = disclosures(&report);
+    let table = parts_table(disclosures);
+    assert_eq!(
+        parts_row(table, "Runner"),
+        ["Runner", "Timer and reactor", "I/O driver"]
+    );
+    assert_eq!(parts_row(table, "smol-mt").last(), Some(&"epoll"));
+    assert!(
+        disclosures.contains("**smol-mt**: epoll in 1 cell, none recorded in 2 cells."),
+        "{disclosures}"
+    );
+    // A family fact only for the families present.
+    assert!(!disclosures.contains("thread-per-core"), "{disclosures}");
 }

@@ -336,3 +336,61 @@ fn open_loop_wall_time_is_the_schedule() {
     let report = render(&plain);
     assert!(!verdict_of(&report, "tcp-echo-open").contains("schedule"));
 }
+
+#[test]
+fn thread_per_core_is_worded_beside_the_static_split() {
+    use crate::sections::verdict::{FixedShares, Outcome};
+    let results = crate::fixtures::per_core();
+    let summarized = crate::summary::Summarized::new(results.clone());
+    let report = crate::sections::Report::new(&summarized, &[]);
+    let finding = report.verdict_finding();
+    let speedups = |workload: &str| {
+        let w = finding
+            .workloads
+            .iter()
+            .find(|w| w.workload == workload)
+            .unwrap();
+        let Outcome::Compared(c) = &w.outcome else {
+            panic!("{workload}: {:?}", w.outcome)
+        };
+        let Some(FixedShares::Compared {
+            split,
+            dynamic,
+            speedups: Some([a, b]),
+            ..
+        }) = &c.thread_per_core
+        else {
+            panic!("{workload}: {:?}", c.thread_per_core)
+        };
+        (split.runner.clone(), dynamic.runner.clone(), *a, *b)
+    };
+    let text = render(&results);
+    // Uneven shares: the figures from the finding, the reason said once, for the
+    // static split before it.
+    let (runner, dynamic, a, b) = speedups("cpu-skewed");
+    let skewed = verdict_of(&text, "cpu-skewed");
+    assert!(
+        skewed.contains(&format!(
+            "Thread-per-core ({runner}: a fixed share per core, no stealing) reached {} \
+             against {} for dynamic scheduling ({dynamic}) on 2 threads: ",
+            crate::text::times(a),
+            crate::text::times(b)
+        )),
+        "{skewed}"
+    );
+    assert!(skewed.contains("slower, for the same reason."), "{skewed}");
+    assert_eq!(skewed.matches("sit idle").count(), 1, "{skewed}");
+    // Even shares: close to dynamic scheduling.
+    let (runner, ..) = speedups("cpu");
+    let cpu = verdict_of(&text, "cpu");
+    assert!(
+        cpu.contains(&format!(
+            "({runner}: a fixed share per core, no stealing) reached"
+        )),
+        "{cpu}"
+    );
+    assert!(!cpu.contains("for the same reason"), "{cpu}");
+    // Not on waiting work, and not without a thread-per-core runner.
+    assert!(!verdict_of(&text, "sleep").contains("Thread-per-core"));
+    assert!(!render(&fixture()).contains("Thread-per-core ("));
+}

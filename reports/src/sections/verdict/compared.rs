@@ -99,8 +99,8 @@ pub(super) fn no_seq(why: SeqMissing, best: Option<&Leader>) -> Vec<String> {
 
 /// The sentences of a workload compared with `seq`, one per finding: what
 /// concurrency alone bought, what parallelism bought, the cells tied with its
-/// leader, what its speed is credited to, the extrapolated times, the ideal and
-/// the static split.
+/// leader, what its speed is credited to, the extrapolated times, the ideal, the
+/// static split and thread-per-core.
 pub(super) fn compared(c: &Compared) -> Vec<String> {
     let mut sentences = Vec::new();
     match &c.concurrency {
@@ -147,8 +147,20 @@ pub(super) fn compared(c: &Compared) -> Vec<String> {
     if let Some(ideal) = &c.ideal {
         sentences.push(ideal_sentence(ideal));
     }
-    if let Some(split) = &c.static_split {
-        sentences.push(static_split_sentence(split));
+    // Why uneven shares lose is said once, for the first that does.
+    let mut uneven_said = false;
+    for (shares, what, how) in [
+        (&c.static_split, "Static split", ""),
+        (
+            &c.thread_per_core,
+            "Thread-per-core",
+            ": a fixed share per core, no stealing",
+        ),
+    ] {
+        if let Some(shares) = shares {
+            sentences.push(fixed_shares_sentence(shares, what, how, uneven_said));
+            uneven_said |= shares.uneven();
+        }
     }
     sentences
 }
@@ -251,15 +263,31 @@ fn ideal_sentence(ideal: &Ideal) -> String {
     )
 }
 
-fn static_split_sentence(split: &StaticSplit) -> String {
+impl FixedShares {
+    /// Slower than dynamic scheduling by the uneven-work gap or more.
+    fn uneven(&self) -> bool {
+        matches!(
+            self,
+            FixedShares::Compared {
+                reading: SplitReading::Uneven { .. },
+                ..
+            }
+        )
+    }
+}
+
+/// What the fixed shares of `split` came to against dynamic scheduling, the
+/// runner named as `what` (`Static split`), `how` after its id in brackets;
+/// why uneven shares lose is left out when an earlier sentence `uneven_said` it.
+fn fixed_shares_sentence(split: &FixedShares, what: &str, how: &str, uneven_said: bool) -> String {
     let (split, dynamic, speedups, walls, reading) = match split {
-        StaticSplit::DidNotFinish { runner, status } => {
+        FixedShares::DidNotFinish { runner, status } => {
             return format!(
-                "Static split ({runner}) did not finish ({}).",
+                "{what} ({runner}{how}) did not finish ({}).",
                 status_word(*status)
             );
         }
-        StaticSplit::Compared {
+        FixedShares::Compared {
             split,
             dynamic,
             speedups,
@@ -277,6 +305,9 @@ fn static_split_sentence(split: &StaticSplit) -> String {
             "their intervals overlap, but with {} no order between them is claimed",
             crate::judge::samples(*fewest_samples)
         ),
+        SplitReading::Uneven { slower_by } if uneven_said => {
+            format!("{:.0}% slower, for the same reason", slower_by * 100.0)
+        }
         SplitReading::Uneven { slower_by } => format!(
             "{:.0}% slower. With fixed shares the thread holding the costly chunks sets the \
              pace while the others sit idle",
@@ -293,7 +324,7 @@ fn static_split_sentence(split: &StaticSplit) -> String {
         ),
     };
     format!(
-        "Static split ({}) {figures} for dynamic scheduling ({}) on {}: {reading}.",
+        "{what} ({}{how}) {figures} for dynamic scheduling ({}) on {}: {reading}.",
         split.runner,
         dynamic.runner,
         threads(split.threads),

@@ -1,6 +1,7 @@
 //! The verdict's derivation: per workload, which cells lead and how they compare
 //! with `seq`, on open loops who fell behind the schedule, and the ideal and
-//! static-split comparisons.
+//! fixed-share comparisons (the static split and thread-per-core against
+//! dynamic scheduling).
 
 use super::*;
 use crate::model::{Cell, Summary};
@@ -230,7 +231,10 @@ impl<'a> Report<'a> {
             extrapolated,
             ideal: self.ideal(workload, cells),
             static_split: (kind == WorkloadKind::Cpu)
-                .then(|| self.static_split(cells))
+                .then(|| fixed_shares(cells, Family::StaticSplit))
+                .flatten(),
+            thread_per_core: (kind == WorkloadKind::Cpu)
+                .then(|| fixed_shares(cells, Family::ThreadPerCore))
                 .flatten(),
         }
     }
@@ -269,52 +273,55 @@ impl<'a> Report<'a> {
             ticks,
         })
     }
+}
 
-    /// The static split against the best dynamic scheduler at the same thread
-    /// count, on CPU-bound work (where only scheduling differs between them).
-    fn static_split(&self, cells: &[&'a Cell]) -> Option<StaticSplit> {
-        let statics: Vec<&Cell> = cells
-            .iter()
-            .copied()
-            .filter(|c| c.family == Family::StaticSplit)
-            .collect();
-        let first = statics.first()?;
-        let Some(stat) = Best::of(statics.iter().copied()) else {
-            return Some(StaticSplit::DidNotFinish {
-                runner: first.runner.clone(),
-                status: first.status,
-            });
-        };
-        let dynamic = Best::of(cells.iter().copied().filter(|c| {
-            matches!(c.family, Family::WorkStealing | Family::SharedQueue)
-                && c.threads == stat.cell.threads
-        }))?;
-        let (s, d) = (stat.summary, dynamic.summary);
-        let behind = s.median_wall_s / d.median_wall_s - 1.0;
-        let supported = crate::judge::supports(s, d);
-        let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) && supported {
-            SplitReading::Tied
-        } else if overlaps(s.interval_wall_s, d.interval_wall_s) {
-            SplitReading::OverlapUnranked {
-                fewest_samples: fewest_samples([s, d]),
-            }
-        } else if behind >= UNEVEN_GAP {
-            SplitReading::Uneven { slower_by: behind }
-        } else if behind > 0.0 {
-            SplitReading::SlightlySlower { slower_by: behind }
-        } else if supported {
-            SplitReading::Faster
-        } else {
-            SplitReading::LowerMedianUnranked {
-                fewest_samples: fewest_samples([s, d]),
-            }
-        };
-        Some(StaticSplit::Compared {
-            split: CellRef::of(stat.cell),
-            dynamic: CellRef::of(dynamic.cell),
-            speedups: s.speedup_vs_seq.zip(d.speedup_vs_seq).map(|(a, b)| [a, b]),
-            walls_s: [s.median_wall_s, d.median_wall_s],
-            reading,
-        })
-    }
+/// The best runner of `family`, whose threads each run a fixed share of the work
+/// (the static split, thread-per-core), against the best dynamic scheduler
+/// (work stealing or one shared queue) at the same thread count, on CPU-bound
+/// work (where only scheduling differs between them); `None` when no runner of
+/// `family` or no dynamic one at its count has a judged cell among `cells`.
+fn fixed_shares(cells: &[&Cell], family: Family) -> Option<FixedShares> {
+    let of_family: Vec<&Cell> = cells
+        .iter()
+        .copied()
+        .filter(|c| c.family == family)
+        .collect();
+    let first = of_family.first()?;
+    let Some(fixed) = Best::of(of_family.iter().copied()) else {
+        return Some(FixedShares::DidNotFinish {
+            runner: first.runner.clone(),
+            status: first.status,
+        });
+    };
+    let dynamic = Best::of(cells.iter().copied().filter(|c| {
+        matches!(c.family, Family::WorkStealing | Family::SharedQueue)
+            && c.threads == fixed.cell.threads
+    }))?;
+    let (s, d) = (fixed.summary, dynamic.summary);
+    let behind = s.median_wall_s / d.median_wall_s - 1.0;
+    let supported = crate::judge::supports(s, d);
+    let reading = if overlaps(s.interval_wall_s, d.interval_wall_s) && supported {
+        SplitReading::Tied
+    } else if overlaps(s.interval_wall_s, d.interval_wall_s) {
+        SplitReading::OverlapUnranked {
+            fewest_samples: fewest_samples([s, d]),
+        }
+    } else if behind >= UNEVEN_GAP {
+        SplitReading::Uneven { slower_by: behind }
+    } else if behind > 0.0 {
+        SplitReading::SlightlySlower { slower_by: behind }
+    } else if supported {
+        SplitReading::Faster
+    } else {
+        SplitReading::LowerMedianUnranked {
+            fewest_samples: fewest_samples([s, d]),
+        }
+    };
+    Some(FixedShares::Compared {
+        split: CellRef::of(fixed.cell),
+        dynamic: CellRef::of(dynamic.cell),
+        speedups: s.speedup_vs_seq.zip(d.speedup_vs_seq).map(|(a, b)| [a, b]),
+        walls_s: [s.median_wall_s, d.median_wall_s],
+        reading,
+    })
 }

@@ -154,7 +154,10 @@ pub(crate) struct Compared {
     /// How close the best came to the workload's ideal wall time.
     pub(crate) ideal: Option<Ideal>,
     /// CPU-bound work: the static split against dynamic scheduling.
-    pub(crate) static_split: Option<StaticSplit>,
+    pub(crate) static_split: Option<FixedShares>,
+    /// CPU-bound work: the best thread-per-core runner (a share per core, no
+    /// stealing) against dynamic scheduling.
+    pub(crate) thread_per_core: Option<FixedShares>,
 }
 
 /// Concurrency alone: the best single-threaded executor.
@@ -217,10 +220,12 @@ pub(crate) struct Ideal {
     pub(crate) ticks: bool,
 }
 
-/// The static split against the best dynamic scheduler at its thread count.
+/// A runner whose threads each run a fixed share of the work (the static
+/// split, or thread-per-core) against the best dynamic scheduler at its thread
+/// count: what moving work between threads bought.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) enum StaticSplit {
-    /// The static split's first cell did not finish.
+pub(crate) enum FixedShares {
+    /// The fixed-share runners' first cell did not finish.
     DidNotFinish { runner: String, status: Status },
     Compared {
         split: CellRef,
@@ -233,7 +238,7 @@ pub(crate) enum StaticSplit {
     },
 }
 
-/// What the static split's time says.
+/// What the fixed shares' time says.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) enum SplitReading {
     /// Intervals overlap and support a ranking.
