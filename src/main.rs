@@ -221,9 +221,9 @@ struct AbArgs {
 
 #[derive(Args)]
 struct SelectArgs {
-    /// A first look in under a minute: the default sample sizes at one thread count
-    /// (the cores) unless --threads says otherwise, one process per cell, 3 samples
-    /// and more while the 50 s budget lasts.
+    /// A first look (about 2 minutes on 2 cores with every runner): the default
+    /// sample sizes at one thread count (the cores) unless --threads says otherwise,
+    /// one process per cell, 3 samples and more while the 50 s budget lasts.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
     quick: bool,
     /// Shorthand for --preset full: today's large samples (about 3 s of sequential
