@@ -268,7 +268,7 @@ fn per_core_report_and_charts_match_golden_files() {
     for expected in [
         "| I/O driver ",
         "(here **tokio-per-core** and **monoio**)",
-        "**tokio-per-core**: epoll (mio) in all 3 cells; **monoio**: io_uring in all 3 cells.",
+        "- **tokio-per-core**: epoll (mio) in all 3 cells\n- **monoio**: io_uring in all 3 cells\n",
         "- **tokio-per-core** (concurrent-parallel, thread-per-core).",
         "<a id=\"glossary-thread-per-core\"></a>",
     ] {

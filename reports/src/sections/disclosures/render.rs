@@ -306,7 +306,11 @@ fn io_drivers_line(runners: &[RunnerDisclosure]) -> Option<String> {
             ))
         })
         .collect();
-    (!each.is_empty()).then(|| format!("{IO_DRIVERS}: {}.", each.join("; ")))
+    // One item per runner: a sentence naming them all would outgrow any reader.
+    (!each.is_empty()).then(|| {
+        let items: Vec<String> = each.iter().map(|line| format!("- {line}")).collect();
+        format!("{IO_DRIVERS}:\n\n{}", items.join("\n"))
+    })
 }
 
 /// Which timer, channel, TCP sockets, offload and I/O driver each runner uses,

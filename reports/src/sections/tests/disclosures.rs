@@ -417,8 +417,8 @@ fn io_drivers_are_disclosed_per_runner_and_in_the_parts_table() {
     assert!(
         disclosures.contains(
             "\nThe I/O driver each runner's runtimes ran on, as its cells recorded it from the \
-             runtime: **tokio-per-core**: epoll (mio) in all 3 cells; **monoio**: io_uring in \
-             all 3 cells.\n"
+             runtime:\n\n- **tokio-per-core**: epoll (mio) in all 3 cells\n- **monoio**: io_uring \
+             in all 3 cells\n"
         ),
         "{disclosures}"
     );
@@ -482,8 +482,8 @@ fn mixed_io_drivers_are_counted_by_cell() {
     let disclosures = disclosures(&report);
     assert!(
         disclosures.contains(
-            "**monoio**: io_uring in 2 cells and epoll (legacy) in 1 cell, none recorded in \
-             1 cell."
+            "- **monoio**: io_uring in 2 cells and epoll (legacy) in 1 cell, none recorded in \
+             1 cell\n"
         ),
         "{disclosures}"
     );
@@ -524,7 +524,7 @@ fn the_io_driver_column_only_where_a_cell_recorded_one() {
     );
     assert_eq!(parts_row(table, "smol-mt").last(), Some(&"epoll"));
     assert!(
-        disclosures.contains("**smol-mt**: epoll in 1 cell, none recorded in 2 cells."),
+        disclosures.contains("- **smol-mt**: epoll in 1 cell, none recorded in 2 cells\n"),
         "{disclosures}"
     );
     // A family fact only for the families present.
