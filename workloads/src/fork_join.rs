@@ -168,18 +168,7 @@ impl Workload for ForkJoin {
 
     /// Subtasks add up over the cores' trees.
     fn merge(_p: &ForkJoinParams, shares: Vec<Outcome>) -> Outcome {
-        let spawned: f64 = shares
-            .iter()
-            .flat_map(|outcome| &outcome.metrics)
-            .filter(|(key, _)| *key == ids::metric::TASKS_SPAWNED)
-            .map(|(_, count)| count)
-            .sum();
-        let mut merged = crate::merge_shares(shares);
-        merged
-            .metrics
-            .retain(|(key, _)| *key != ids::metric::TASKS_SPAWNED);
-        merged.metrics.push((ids::metric::TASKS_SPAWNED, spawned));
-        merged
+        crate::merge_summing(shares, &[ids::metric::TASKS_SPAWNED])
     }
 
     fn run_blocking(strategy: &dyn Strategy, p: &ForkJoinParams) -> Outcome {

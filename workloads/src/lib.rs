@@ -302,6 +302,29 @@ pub fn merge_shares(shares: Vec<Outcome>) -> Outcome {
     merged
 }
 
+/// [`merge_shares`], with each measure in `totals` summed over the shares instead of
+/// averaged: counts (subtasks, ticks) and rates that add up across cores.
+pub fn merge_summing(shares: Vec<Outcome>, totals: &[&str]) -> Outcome {
+    let sums: Vec<f64> = totals
+        .iter()
+        .map(|key| {
+            shares
+                .iter()
+                .flat_map(|outcome| &outcome.metrics)
+                .filter(|(k, _)| k == key)
+                .map(|(_, value)| value)
+                .sum()
+        })
+        .collect();
+    let mut merged = merge_shares(shares);
+    for (key, value) in &mut merged.metrics {
+        if let Some(i) = totals.iter().position(|k| k == key) {
+            *value = sums[i];
+        }
+    }
+    merged
+}
+
 /// [`merge_shares`], with the per-unit time `key` taken the way the root's own clock
 /// takes it on other runners: the slowest core's span over all `total` units (each
 /// share reports its span divided by its own `units(core)`).

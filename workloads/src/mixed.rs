@@ -261,27 +261,7 @@ impl<V: Variant> Workload for Mixed<V> {
     /// Chunks per second and ticks add up over the cores (each core that ran hogs
     /// ran a ticker, all in the one lateness histogram); chunk times are averaged.
     fn merge(_p: &MixedParams, shares: Vec<Outcome>) -> Outcome {
-        let total = |key: &str| -> f64 {
-            shares
-                .iter()
-                .flat_map(|outcome| &outcome.metrics)
-                .filter(|(k, _)| *k == key)
-                .map(|(_, value)| value)
-                .sum()
-        };
-        let (rate, ticks) = (
-            total(ids::metric::HOG_CHUNKS_PER_S),
-            total(ids::metric::TICKS),
-        );
-        let mut merged = crate::merge_shares(shares);
-        for (key, value) in &mut merged.metrics {
-            match *key {
-                ids::metric::HOG_CHUNKS_PER_S => *value = rate,
-                ids::metric::TICKS => *value = ticks,
-                _ => {}
-            }
-        }
-        merged
+        crate::merge_summing(shares, &[ids::metric::HOG_CHUNKS_PER_S, ids::metric::TICKS])
     }
 
     fn expected(p: &MixedParams) -> u64 {
