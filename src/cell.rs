@@ -136,6 +136,7 @@ impl CellSpec {
             peak_rss_bytes: None,
             notes: Vec::new(),
             io_driver: None,
+            interpreter: None,
             latency_us: None,
             more_latency_us: BTreeMap::new(),
             throughput_per_s: None,

@@ -38,6 +38,7 @@ pub fn machine(open_files_limit: Option<[u64; 2]>) -> Machine {
         env,
         git_commit: git_commit(),
         open_files_limit,
+        interpreters: BTreeMap::new(),
     }
 }
 

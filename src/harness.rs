@@ -512,6 +512,7 @@ fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
         net: r.net.into(),
         offload: r.offload.into(),
         caveats: r.caveats.iter().map(|c| (*c).to_owned()).collect(),
+        baseline: r.baseline.map(str::to_owned),
     }
 }
 

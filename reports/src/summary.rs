@@ -168,6 +168,7 @@ mod tests {
             metrics: BTreeMap::new(),
             notes: vec![],
             io_driver: None,
+            interpreter: None,
             summary: None,
             interference: None,
             exit: None,
@@ -194,6 +195,7 @@ mod tests {
                 env: BTreeMap::new(),
                 git_commit: None,
                 open_files_limit: None,
+                interpreters: Default::default(),
             },
             config: Config {
                 preset: "tiny".into(),

@@ -99,6 +99,7 @@ impl Runner for AsyncStd {
              independent data point",
             crate::async_io_parts::BLOCKING_IDLE,
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -278,6 +278,7 @@ impl Runner for Compio {
             CANCEL_ON_DROP,
             "compio has no yield_now: yields use futures-lite's (wake, then pending once)",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -57,6 +57,7 @@ impl Runner for FuturesLocal {
         net: "async-io Async<TcpStream> (futures has no reactor)",
         offload: "blocking::unblock (futures has no blocking pool)",
         caveats: &[crate::FUTURES_TIMER, crate::async_io_parts::BLOCKING_IDLE],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -55,6 +55,7 @@ impl Runner for FuturesPool {
             crate::FUTURES_TIMER,
             crate::async_io_parts::BLOCKING_IDLE,
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -354,6 +354,7 @@ impl Runner for Gil {
              (a CPython pool worker keeps it); that is not a switch, so the 5 ms interval of \
              a waiting thread keeps running and ends in a drop request",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -214,6 +214,7 @@ impl Runner for GlommioRt {
              where the kernel has it, which interrupts every CPU running a thread of the \
              process, so part of the cost of one core's idling lands on the others",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

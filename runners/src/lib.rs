@@ -75,6 +75,10 @@ pub struct RunnerInfo {
     pub offload: &'static str,
     /// What a reader must know to interpret its numbers.
     pub caveats: &'static [&'static str],
+    /// The runner its speedups are taken against, when not `seq`: a runner whose
+    /// work runs in an interpreter runs the workloads at its own size, so it is
+    /// compared only with the runners that share its baseline.
+    pub baseline: Option<&'static str>,
 }
 
 impl ThreadsKnob {

@@ -520,6 +520,7 @@ impl Runner for May {
              allows (two mappings per stack; about 27,000 at the default 65,530); may keeps \
              1,000 idle coroutines with mapped stacks in a pool from start-up",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

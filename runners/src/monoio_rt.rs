@@ -93,6 +93,7 @@ impl Runner for Monoio {
             SUBMIT,
             PANIC,
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

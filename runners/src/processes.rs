@@ -946,6 +946,7 @@ impl Runner for Processes {
              worker's unique set (its private pages), and spawn's memory per process is \
              measured as for threads and tasks",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -54,6 +54,7 @@ impl Runner for Rayon {
              run sequentially; costly jobs clustered in one piece are not rebalanced (the \
              idiomatic default, kept on purpose; with_max_len(1) would split to single jobs)",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

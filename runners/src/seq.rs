@@ -31,6 +31,7 @@ impl Runner for Seq {
         net: "std::net, blocking; serves one connection at a time while the rest wait in the listen backlog",
         offload: "n/a (no executor to keep free)",
         caveats: &[],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

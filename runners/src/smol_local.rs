@@ -49,6 +49,7 @@ impl Runner for SmolLocal {
         net: "async-io Async<TcpStream>",
         offload: "blocking::unblock (smol::unblock)",
         caveats: &[crate::async_io_parts::BLOCKING_IDLE],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

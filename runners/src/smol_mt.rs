@@ -44,6 +44,7 @@ impl Runner for SmolMt {
         net: "async-io Async<TcpStream>",
         offload: "blocking::unblock (smol::unblock)",
         caveats: &[crate::async_io_parts::BLOCKING_IDLE],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

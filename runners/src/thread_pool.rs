@@ -88,6 +88,7 @@ impl Runner for ThreadPool {
         net: "std::net, blocking; a pool job per connection: N connections served at a time, the rest wait",
         offload: "n/a (blocking work holds a pool thread)",
         caveats: &[],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -101,6 +101,7 @@ impl Runner for Threads {
              recorded only as the point of comparison; at most 10,000 threads are alive at \
              once, more run in waves",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -87,6 +87,7 @@ impl Runner for ThreadsStatic {
         net: "std::net, blocking; each thread serves a fixed 1/N share of the connections, one at a time",
         offload: "n/a (blocking work holds its thread)",
         caveats: &[],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

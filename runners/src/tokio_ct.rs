@@ -19,6 +19,7 @@ impl Runner for TokioCt {
         net: "tokio::net (tokio's reactor), via tokio-util compat",
         offload: "tokio::task::spawn_blocking (tokio's blocking pool)",
         caveats: &[crate::TOKIO_TIMER],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

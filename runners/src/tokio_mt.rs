@@ -25,6 +25,7 @@ impl Runner for TokioMt {
              a task queued behind a long poll on the same worker waits for it",
             "spawn_blocking threads carry the workers' thread name",
         ],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

@@ -25,6 +25,7 @@ impl Runner for TokioPerCore {
         net: "tokio::net, one SO_REUSEPORT listener per core",
         offload: "tokio::task::spawn_blocking (each core's runtime has its own blocking pool)",
         caveats: &[crate::TOKIO_TIMER, crate::PER_CORE_SHARES],
+        baseline: None,
     };
 
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError> {

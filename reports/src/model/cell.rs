@@ -70,6 +70,10 @@ pub struct Cell {
     /// (`io_uring`, `epoll`...), read from the runtime (schema 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io_driver: Option<String>,
+    /// The interpreter a CPython runner's cell ran in, as it described itself
+    /// (`CPython 3.11.7, GIL enabled`), read from the interpreter that ran (schema 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
     /// OS threads alive at the end of the last sample, plus threads created and
     /// joined within a sample (main thread included).
     pub os_threads: Option<usize>,

@@ -27,7 +27,7 @@ pub use repeats::{CellRepeats, RepeatRun, Repeats};
 pub use sample::{Interference, Latency, Sample, Sampling, StopReason, Summary};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest schema version this build still reads (every field added since is
 /// optional, so older files load with those fields empty, or recovered at load
@@ -124,6 +124,12 @@ pub struct Machine {
     pub git_commit: Option<String>,
     /// The soft and hard open-file limits as found.
     pub open_files_limit: Option<[u64; 2]>,
+    /// The interpreters the CPython runners would run on, by the command that found
+    /// them (`python3`, `python3.13t`): implementation, version and whether its GIL
+    /// is enabled, e.g. `CPython 3.11.7, GIL enabled` (schema 7). Empty when none
+    /// was found or none was asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub interpreters: BTreeMap<String, String>,
 }
 
 /// How the run was configured.
@@ -229,6 +235,12 @@ pub struct RunnerMeta {
     pub offload: String,
     /// What a reader must know to interpret its numbers.
     pub caveats: Vec<String>,
+    /// The runner its speedups are taken against, when not `seq` (schema 7): a
+    /// runner whose work runs in an interpreter runs the workloads at its own size
+    /// (the params record it), so it is compared only with the runners that share
+    /// its baseline, never with the Rust runners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// A workload as run.
