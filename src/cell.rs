@@ -35,7 +35,8 @@ use crate::measure::{ChildrenCpu, Usage, peak_rss_bytes};
 use crate::network::{self, LoadSums};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Cores, Histogram, Outcome, RootFuture, Strategy, Visitor,
+    AddressSpace, AsyncRuntime, Cores, Histogram, Interpreter, Nesting, Outcome, RootFuture,
+    ScriptJob, Strategy, Visitor, Waits,
 };
 use rtcompare_reports::{Cell, Extrapolation, Interference, Sample, Status};
 use rtcompare_runners::{RunnerError, RunnerInfo, WorkerStrategy, census};
@@ -361,7 +362,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
             let root: RootFuture = Box::pin(W::run_async(runtime.clone(), params.clone()));
             let start = Instant::now();
             let outcome = block_on(root);
-            (outcome, start.elapsed())
+            Ok((outcome, start.elapsed()))
         })
     }
 
@@ -384,9 +385,61 @@ impl<W: Workload> Visitor for Measure<'_, W> {
             let start = Instant::now();
             let (outcomes, last_finished) = cores.run(roots);
             let wall = last_finished.saturating_duration_since(start);
-            (W::merge(params, outcomes), wall)
+            Ok((W::merge(params, outcomes), wall))
         });
         report.cell.io_driver = Some(cores.io_driver());
+        report
+    }
+
+    fn visit_script(self, interpreter: &mut dyn Interpreter) -> Self::Out {
+        let context = FitContext {
+            concurrency: Some(interpreter.concurrency()),
+            // The script has no fork-join and no coroutines: its jobs are
+            // independent, and a job that waits holds only its own thread or process.
+            nesting: Some(Nesting::Unsupported),
+            address_space: Some(interpreter.address_space()),
+            spawns: None,
+            waits: Some(Waits::Any),
+            budget: self.spec.preset.blocking_budget(),
+            open_files: self.open_files,
+            preset: self.spec.preset,
+            rates: self.spec.rates(),
+            cores: None,
+            script: true,
+        };
+        // The interpreter is a child process and its pool's workers are its
+        // children: their CPU time is the sample's.
+        let mut loaded: Option<Vec<ScriptJob>> = None;
+        let mut report = self.sample(&context, true, &mut |params| {
+            // Described and parsed on the other side before the clock starts, and
+            // only when they change: every sample runs the same jobs, so after the
+            // warm-up no sample's CPU time includes parsing them.
+            let jobs = W::script(params).map_err(|e| format!("no script body: {e}"))?;
+            if loaded.as_ref() != Some(&jobs) {
+                interpreter.load(&jobs).map_err(|e| e.to_string())?;
+                loaded = Some(jobs);
+            }
+            let start = Instant::now();
+            let results = interpreter.run();
+            let wall = start.elapsed();
+            let results = results.map_err(|e| e.to_string())?;
+            let outcome = W::script_outcome(params, &results)?;
+            Ok((outcome, wall))
+        });
+        let cell = &mut report.cell;
+        cell.interpreter = Some(interpreter.describe());
+        if cell.status == Status::Ok {
+            // What ran the jobs: the interpreter's threads and processes, not this
+            // process's (which only waits on the pipe).
+            if let Ok(census) = interpreter.census() {
+                cell.thread_names = census.into_iter().collect();
+                cell.os_threads = Some(cell.thread_names.values().sum());
+            }
+            if let Some(peak) = interpreter.peak_rss_bytes() {
+                cell.metrics
+                    .insert(ids::metric::WORKERS_PEAK_RSS_BYTES.to_owned(), peak as f64);
+            }
+        }
         report
     }
 
@@ -397,7 +450,7 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         let mut report = self.sample(&context, children, &mut |params| {
             let start = Instant::now();
             let outcome = W::run_blocking(strategy, params);
-            (outcome, start.elapsed())
+            Ok((outcome, start.elapsed()))
         });
         let cell = &mut report.cell;
         let transient = strategy.transient_threads();
@@ -433,6 +486,7 @@ fn blocking_context(
         preset: spec.preset,
         rates: spec.rates(),
         cores: None,
+        script: false,
     }
 }
 
@@ -556,8 +610,9 @@ impl WorkloadVisitor for AsWorker<'_> {
     }
 }
 
-/// One run of the workload: its outcome and the wall time of the timed part.
-type RunOnce<'a, P> = dyn FnMut(&P) -> (Outcome, Duration) + 'a;
+/// One run of the workload: its outcome and the wall time of the timed part, or
+/// why the run failed outside the workload's own checks (an interpreter's error).
+type RunOnce<'a, P> = dyn FnMut(&P) -> Result<(Outcome, Duration), String> + 'a;
 
 impl<W: Workload> Measure<'_, W> {
     /// Fits the workload, takes its probe (if any), the warm-up and the samples;
@@ -574,6 +629,13 @@ impl<W: Workload> Measure<'_, W> {
         run_once: &mut RunOnce<'_, W::Params>,
     ) -> CellReport {
         let spec = self.spec;
+        // Before fitting: a workload with no script body is n/a for that reason,
+        // whatever its fit would say of the interpreter's pool.
+        if context.script {
+            if let Err(reason) = W::script(&self.params) {
+                return spec.blank(Status::NotApplicable, Some(reason)).into();
+            }
+        }
         let fitted = match W::fit(self.params.clone(), context) {
             Ok(fitted) => fitted,
             Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)).into(),
@@ -584,6 +646,7 @@ impl<W: Workload> Measure<'_, W> {
                 return spec.blank(Status::NotApplicable, Some(reason)).into();
             }
         }
+
         let expected = W::expected(params);
         let mut cell = spec.blank(Status::Ok, None);
         cell.params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
@@ -597,7 +660,14 @@ impl<W: Workload> Measure<'_, W> {
         // The probe runs first, on the freshest heap the process will have.
         let mut probe_metrics = Vec::new();
         if let Some(probe) = W::probe(params) {
-            let (outcome, _) = run_once(&probe);
+            let (outcome, _) = match run_once(&probe) {
+                Ok(run) => run,
+                Err(why) => {
+                    cell.error = Some(format!("the probe run failed: {why}"));
+                    cell.status = Status::Failed;
+                    return cell.into();
+                }
+            };
             if outcome.checksum != W::expected(&probe) {
                 cell.error = Some(format!(
                     "wrong answer in the probe run: checksum {} but {} expected",
@@ -628,11 +698,24 @@ impl<W: Workload> Measure<'_, W> {
             let tasks_before = TasksCpu::now();
             let generator_before = network::generator_cpu_s();
             let before = Usage::now();
-            let (mut outcome, mut wall) = run_once(params);
+            let run = run_once(params);
             let usage_after = Usage::now();
             let generator_after = network::generator_cpu_s();
             let tasks_after = TasksCpu::now();
             let kernel_after = KernelThreadsCpu::now();
+            let which = if i < spec.warmup {
+                format!("warm-up sample {}", i + 1)
+            } else {
+                format!("sample {}", i + 1 - spec.warmup)
+            };
+            let (mut outcome, mut wall) = match run {
+                Ok(run) => run,
+                Err(why) => {
+                    cell.error = Some(format!("{which}: {why}"));
+                    cell.status = Status::Failed;
+                    return cell.into();
+                }
+            };
             if let Some(fraction) = self.slowdown {
                 wall = slow_down(wall, fraction);
             }
@@ -673,11 +756,6 @@ impl<W: Workload> Measure<'_, W> {
                 }
             }
             cell.checksum = Some(hex(outcome.checksum));
-            let which = if i < spec.warmup {
-                format!("warm-up sample {}", i + 1)
-            } else {
-                format!("sample {}", i + 1 - spec.warmup)
-            };
             if outcome.checksum != expected {
                 cell.error = Some(format!(
                     "wrong answer in {which}: checksum {} but {} expected",

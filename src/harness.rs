@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
 use rtcompare_reports::summary::Summarized;
 use rtcompare_reports::{
-    Cell, Config, MetricMeta, Preflight, ProcessExit, Results, RunnerMeta, SCHEMA_VERSION,
+    Cell, Config, Machine, MetricMeta, Preflight, ProcessExit, Results, RunnerMeta, SCHEMA_VERSION,
     Sampling, Status, WorkloadMeta,
 };
 use rtcompare_runners::{RunnerInfo, ThreadsKnob};
@@ -149,7 +149,16 @@ impl Plan {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             created: fingerprint::now_rfc3339(),
             partial: true,
-            machine: fingerprint::machine(open_files),
+            machine: Machine {
+                // Probed only when a runner runs in an interpreter: starting one is
+                // not free, and the fingerprint records what the run depends on.
+                interpreters: if self.runners.iter().any(|r| r.baseline.is_some()) {
+                    rtcompare_runners::interpreters()
+                } else {
+                    Default::default()
+                },
+                ..fingerprint::machine(open_files)
+            },
             config: Config {
                 preset: self.preset.as_str().into(),
                 threads: self.threads.clone(),

@@ -579,7 +579,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn list() {
     println!("Runners (`--runners`):");
-    println!("  {:<15} {:<23} {:<15} threads", "id", "class", "family");
+    let id = rtcompare_runners::ALL
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0);
+    println!("  {:<id$} {:<23} {:<15} threads", "id", "class", "family");
     for r in rtcompare_runners::ALL {
         let knob = match r.threads {
             rtcompare_runners::ThreadsKnob::One => "1".to_string(),
@@ -588,8 +593,15 @@ fn list() {
                 format!("1 per task (≤{})", rtcompare_runners::THREAD_CAP)
             }
         };
-        println!("  {:<15} {:<23} {:<15} {knob}", r.id, r.class, r.family);
-        println!("  {:<15} {}", "", r.summary);
+        let baseline = r
+            .baseline
+            .map(|b| format!(", speedups against {b}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<id$} {:<23} {:<15} {knob}{baseline}",
+            r.id, r.class, r.family
+        );
+        println!("  {:<id$} {}", "", r.summary);
     }
     println!("\nWorkloads (`--workloads`):");
     for w in rtcompare_workloads::ALL {

@@ -194,6 +194,26 @@ mod tests {
     }
 
     #[test]
+    fn children_cpu_counts_a_live_grandchild() {
+        // An interpreter's pool workers are the cell's grandchildren: here the outer
+        // shell only waits while its child burns CPU.
+        let before = ChildrenCpu::now(None);
+        let mut child = std::process::Command::new("sh")
+            .args([
+                "-c",
+                "sh -c 'i=0; while [ $i -lt 2000000 ]; do i=$((i+1)); done' & wait",
+            ])
+            .spawn()
+            .expect("sh runs");
+        std::thread::sleep(Duration::from_millis(300));
+        let alive = ChildrenCpu::now(None);
+        let _ = child.kill();
+        let _ = child.wait();
+        let spent = alive.user + alive.sys - before.user - before.sys;
+        assert!(spent > 0.15, "{spent} s of 0.3 s busy in the grandchild");
+    }
+
+    #[test]
     fn cpu_time_grows_with_work() {
         let before = Usage::now();
         let start = std::time::Instant::now();
@@ -268,8 +288,10 @@ pub fn reaped_children_cpu_s() -> f64 {
 }
 
 impl ChildrenCpu {
-    /// The total so far, leaving out the live child `except` (a network cell's load
-    /// generator, whose time is not the server's).
+    /// The total so far of this process's child processes, reaped or alive, and of
+    /// their live descendants (an interpreter's pool workers), leaving out the live
+    /// child `except` and its descendants (a network cell's load generator, whose
+    /// time is not the server's).
     pub fn now(except: Option<u32>) -> ChildrenCpu {
         // SAFETY: an all-zero rusage is a valid value; getrusage only writes into it.
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
@@ -284,17 +306,25 @@ impl ChildrenCpu {
         } else {
             ChildrenCpu::default()
         };
-        let me = std::process::id();
-        // No /proc/self/task/*/children on every kernel: scan the process list.
+        // No /proc/self/task/*/children on every kernel: scan the process list once,
+        // then walk down from this process.
+        let mut processes: Vec<(u32, u32, u64, u64)> = Vec::new();
         for_each_process(|pid, stat| {
             if let Some((ppid, user_ticks, sys_ticks)) = parse_stat(stat) {
-                if ppid == me && Some(pid) != except {
+                processes.push((pid, ppid, user_ticks, sys_ticks));
+            }
+        });
+        let mut parents = vec![std::process::id()];
+        while let Some(parent) = parents.pop() {
+            for &(pid, ppid, user_ticks, sys_ticks) in &processes {
+                if ppid == parent && Some(pid) != except {
                     let live = live_child_cpu(pid, user_ticks, sys_ticks);
                     cpu.user += live.user;
                     cpu.sys += live.sys;
+                    parents.push(pid);
                 }
             }
-        });
+        }
         cpu
     }
 }

@@ -13,6 +13,11 @@
 //! monomorphised per runtime, so the harness adds no allocation or dynamic dispatch
 //! per task beyond what the runtime itself does.
 //!
+//! A runner whose jobs run in another language's interpreter gets a workload's
+//! script body instead: jobs described by value ([`ScriptJob`]) that the
+//! [`Interpreter`] runs on its own threads or processes, and results the workload
+//! verifies one by one.
+//!
 //! [`ids`] holds the names both sides write into and read from results files:
 //! workload ids, measure keys and latency histogram names.
 //!
@@ -699,6 +704,62 @@ pub enum Nesting {
     Unsupported,
 }
 
+/// One job of a workload's script body ([`Interpreter`]): work described by value,
+/// since no closure crosses into another language's process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptJob {
+    /// Advance the CPU kernel's 64-bit linear congruential generator `steps` steps
+    /// from `seed` (wrapping arithmetic, masked to 64 bits where integers are
+    /// unbounded); the result is the final state.
+    Spin {
+        /// The generator's state to start from.
+        seed: u64,
+        /// Steps to take.
+        steps: u64,
+    },
+    /// Sleep `times` times for `sleep_ns` each, timing each sleep on the
+    /// interpreter's monotonic clock; the result is how many lasted at least
+    /// `at_least_ns`.
+    Sleep {
+        /// How long each sleep asks for (0: none, a test's early timer).
+        sleep_ns: u64,
+        /// How long a sleep must have lasted to count as on time.
+        at_least_ns: u64,
+        /// Sleeps, one after the other.
+        times: u32,
+    },
+}
+
+/// An interpreter in another process that runs a workload's script jobs on its own
+/// threads or processes (the CPython runners). Its process is started, and its
+/// pool built, before any timed region.
+pub trait Interpreter {
+    /// How many jobs it runs at once.
+    fn concurrency(&self) -> Concurrency;
+
+    /// Whether its jobs share one address space (threads) or not (processes).
+    fn address_space(&self) -> AddressSpace;
+
+    /// What it is, as it describes itself: `CPython 3.11.7, GIL enabled`.
+    fn describe(&self) -> String;
+
+    /// Hands it the jobs of the next [`run`](Interpreter::run), which it parses and
+    /// keeps: outside the timed region.
+    fn load(&mut self, jobs: &[ScriptJob]) -> io::Result<()>;
+
+    /// Runs the loaded jobs on its pool and returns their results in job order:
+    /// the timed part. An exception in a job, or the interpreter's death, is an error
+    /// that names it.
+    fn run(&mut self) -> io::Result<Vec<u64>>;
+
+    /// Its OS threads, by what they are (`ThreadPoolExecutor`, `ForkPoolWorker`
+    /// processes count one each), for the cell's thread census.
+    fn census(&mut self) -> io::Result<Vec<(String, usize)>>;
+
+    /// The sum of the peak resident sets (`VmHWM`) of its processes, bytes.
+    fn peak_rss_bytes(&self) -> Option<u64>;
+}
+
 /// Joins a runner to a workload without either naming the other: the runner builds its
 /// runtime (outside any timed region) and calls one of these methods once.
 pub trait Visitor {
@@ -724,6 +785,12 @@ pub trait Visitor {
     /// splits each sample's work into one share per core ([`Share`]) and places
     /// the root of each share on its core.
     fn visit_per_core<R: AsyncRuntime>(self, runtime: &R, cores: &mut dyn Cores) -> Self::Out;
+
+    /// Called by a runner whose jobs run in an interpreter in another process (the
+    /// CPython runners): the visitor asks the workload for its script body
+    /// ([`ScriptJob`]s), hands each sample's jobs to `interpreter`, and verifies what
+    /// comes back.
+    fn visit_script(self, interpreter: &mut dyn Interpreter) -> Self::Out;
 }
 
 /// Which share of a sample's work one core of a thread-per-core runner runs.

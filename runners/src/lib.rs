@@ -16,6 +16,7 @@ mod pool;
 mod async_io_parts;
 mod async_std_rt;
 mod compio_rt;
+mod cpython;
 mod futures_local;
 mod futures_pool;
 mod gil;
@@ -35,6 +36,7 @@ mod tokio_mt;
 mod tokio_per_core;
 mod tokio_rt;
 
+pub use cpython::interpreters;
 pub use processes::{PROCESS_CAP, WORKER_FLAG, WorkerStrategy};
 pub use threads::THREAD_CAP;
 
@@ -190,6 +192,10 @@ registry![
     rayon_pool::Rayon,
     gil::Gil,
     processes::Processes,
+    cpython::CpythonSeq,
+    cpython::CpythonThreads,
+    cpython::CpythonProcesses,
+    cpython::CpythonNogilThreads,
 ];
 
 /// The runner named `id`.

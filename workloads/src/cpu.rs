@@ -2,9 +2,9 @@
 //! concurrency alone does not.
 
 use crate::chunks::Chunks;
-use crate::{Preset, Workload};
+use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AsyncRuntime, Outcome, Strategy, WorkloadKind};
+use rtcompare_api::{AsyncRuntime, Outcome, ScriptJob, Strategy, WorkloadKind};
 use std::future::Future;
 
 /// Equal chunks of CPU work.
@@ -51,6 +51,18 @@ impl Workload for Cpu {
 
     fn shares(params: &Chunks, cores: usize) -> Result<Vec<Chunks>, String> {
         Ok(params.shares(cores))
+    }
+
+    fn fit(params: Chunks, context: &FitContext) -> Result<Fitted<Chunks>, String> {
+        Ok(params.fit(context))
+    }
+
+    fn script(params: &Chunks) -> Result<Vec<ScriptJob>, String> {
+        Ok(params.script())
+    }
+
+    fn script_outcome(params: &Chunks, results: &[u64]) -> Result<Outcome, String> {
+        params.script_outcome(results)
     }
 }
 

@@ -22,7 +22,7 @@ pub mod tcp_echo;
 pub mod timer;
 
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, Spawns, Strategy, Waits,
+    AddressSpace, AsyncRuntime, Concurrency, Nesting, Outcome, ScriptJob, Spawns, Strategy, Waits,
     WorkloadKind,
 };
 use serde::Serialize;
@@ -136,6 +136,10 @@ pub struct FitContext {
     /// `Some(N)` on a thread-per-core runner of N cores, each running a share of
     /// the work ([`Workload::shares`]); `None` elsewhere.
     pub cores: Option<usize>,
+    /// Whether the work runs as a script body in an interpreter
+    /// ([`Workload::script`]), where a step of work costs about a hundred times a
+    /// compiled one, so CPU workloads run fewer steps there.
+    pub script: bool,
 }
 
 impl FitContext {
@@ -152,6 +156,7 @@ impl FitContext {
             preset,
             rates: None,
             cores: None,
+            script: false,
         }
     }
 }
@@ -249,6 +254,22 @@ pub trait Workload: 'static {
         merge_shares(shares)
     }
 
+    /// The work of `params` as jobs an interpreter in another process can run (the
+    /// CPython runners): described by value, in the order
+    /// [`script_outcome`](Workload::script_outcome) reads their results.
+    /// `Err(reason)` where the work cannot be said that way (the cell is n/a). The
+    /// default has none.
+    fn script(_params: &Self::Params) -> Result<Vec<ScriptJob>, String> {
+        Err(NO_SCRIPT.into())
+    }
+
+    /// The outcome of a run from its script jobs' results (one per job, in order),
+    /// each checked against what `params` imply: `Err` names the first result that
+    /// is wrong, so an interpreter that did other work fails loudly.
+    fn script_outcome(_params: &Self::Params, _results: &[u64]) -> Result<Outcome, String> {
+        Err(NO_SCRIPT.into())
+    }
+
     /// The shortest wall time any runner could achieve on `params`, where the
     /// workload has such a floor (waits that cannot be shortened).
     fn ideal_wall(_params: &Self::Params) -> Option<Duration> {
@@ -264,6 +285,10 @@ pub trait Workload: 'static {
 /// Why a workload without [`Workload::shares`] is n/a on thread-per-core runners.
 pub const NO_SHARES: &str = "has no per-core share: its work is one piece that every core would \
      have to reach (thread-per-core runtimes share nothing)";
+
+/// Why a workload without [`Workload::script`] is n/a on the interpreter runners.
+pub const NO_SCRIPT: &str = "has no script body: the interpreter runners run only the CPU kernel's \
+     chunks and timed sleeps, work that can be described to another language by value";
 
 /// The default [`Workload::merge`]: checksums summed (wrapping), operations summed,
 /// histograms merged by name (in first-seen order), load steps kept, and each

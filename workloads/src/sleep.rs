@@ -27,7 +27,7 @@
 
 use crate::{FitContext, Fitted, Preset, Workload};
 use rtcompare_api::ids;
-use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, Share, Strategy, WorkloadKind};
+use rtcompare_api::{AsyncRuntime, Concurrency, Outcome, ScriptJob, Share, Strategy, WorkloadKind};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -178,6 +178,44 @@ impl Workload for Sleep {
             }
             on_schedule
         }))
+    }
+
+    /// One job per task: its sleeps, each timed by the interpreter.
+    fn script(params: &SleepParams) -> Result<Vec<ScriptJob>, String> {
+        let pause = params.pause().as_nanos() as u64;
+        Ok((0..params.tasks)
+            .map(|task| ScriptJob::Sleep {
+                sleep_ns: if params.sleeps_in_full(task) {
+                    pause
+                } else {
+                    0
+                },
+                at_least_ns: pause,
+                times: params.sleeps,
+            })
+            .collect())
+    }
+
+    /// The on-time sleeps counted; a task that reports more sleeps than it took is
+    /// named.
+    fn script_outcome(params: &SleepParams, results: &[u64]) -> Result<Outcome, String> {
+        if results.len() != params.tasks {
+            return Err(format!(
+                "{} results for {} tasks",
+                results.len(),
+                params.tasks
+            ));
+        }
+        if let Some(task) = results
+            .iter()
+            .position(|&on_time| on_time > u64::from(params.sleeps))
+        {
+            return Err(format!(
+                "task {task} counted {} on-time sleeps of {}",
+                results[task], params.sleeps
+            ));
+        }
+        Ok(Outcome::new(results.iter().sum()))
     }
 
     fn ideal_wall(params: &SleepParams) -> Option<Duration> {
