@@ -25,6 +25,9 @@ fn worker_thread_name(runner: &str) -> Option<&'static str> {
         "compio" => "compio-core",
         "glommio" => "glommio-core",
         "may" => "may-worker",
+        // The interpreter's census: its executor's threads, its pool's processes.
+        "cpython-threads" | "cpython-nogil-threads" => "python ThreadPoolExecutor (thread)",
+        "cpython-processes" => "python ForkPoolWorker (process)",
         _ => return None,
     })
 }
@@ -33,6 +36,10 @@ fn worker_thread_name(runner: &str) -> Option<&'static str> {
 /// stated here independently of the workloads' own `fit`, so a cell that turns n/a (or
 /// stops being n/a) unexpectedly fails the test.
 fn not_applicable(runner: &str, workload: &str) -> bool {
+    // The interpreter runners run only the work that has a script body.
+    if runner.starts_with("cpython-") {
+        return !matches!(workload, "cpu" | "cpu-skewed" | "sleep");
+    }
     // Blocking runners that cannot keep every task of a ring or a hog set in progress.
     let pooled = matches!(
         runner,
@@ -106,8 +113,9 @@ fn every_runner_reproduces_seq_on_every_workload() {
     // Cells that ran the same parameters must agree on the checksum (and every cell
     // agrees with the checksum its parameters imply).
     let mut checksum_of_params = BTreeMap::new();
-    // glommio needs io_uring and enough locked memory; where its runtime cannot start,
-    // every one of its cells is n/a with the reason the runtime gave, never a failure.
+    // glommio needs io_uring and enough locked memory, cpython-nogil-threads a
+    // free-threaded python3.13t or later on PATH; where a runner cannot start, every
+    // one of its cells is n/a with the reason, never a failure.
     let unavailable = |cell: &rtcompare_reports::Cell| {
         cell.status == Status::NotApplicable
             && cell
@@ -115,13 +123,17 @@ fn every_runner_reproduces_seq_on_every_workload() {
                 .as_deref()
                 .is_some_and(|e| e.starts_with(&format!("{} cannot run here: ", cell.runner)))
     };
-    let glommio_unavailable = results
-        .cells
-        .iter()
-        .any(|c| c.runner == "glommio" && unavailable(c));
+    let may_be_unavailable = ["glommio", "cpython-nogil-threads"];
+    let runner_unavailable = |runner: &str| {
+        may_be_unavailable.contains(&runner)
+            && results
+                .cells
+                .iter()
+                .any(|c| c.runner == runner && unavailable(c))
+    };
     for cell in &results.cells {
         let key = cell.key();
-        if cell.runner == "glommio" && glommio_unavailable {
+        if runner_unavailable(&cell.runner) {
             assert!(
                 unavailable(cell),
                 "{key}: {:?} {:?}",
@@ -182,9 +194,9 @@ fn every_runner_reproduces_seq_on_every_workload() {
             // Single-threaded executors run every task on the main thread; helper
             // threads (async-io's driver) may exist but no workers.
             assert!(
-                cell.thread_names
-                    .keys()
-                    .all(|n| n == "rtcompare" || n == "async-io"),
+                cell.thread_names.keys().all(|n| n == "rtcompare"
+                    || n == "async-io"
+                    || n == "python MainThread (thread)"),
                 "{key}: {:?}",
                 cell.thread_names
             );

@@ -589,3 +589,134 @@ pub fn interpreters() -> BTreeMap<String, String> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compiled kernel's step, to check the interpreter's against.
+    fn lcg(mut x: u64, steps: u64) -> u64 {
+        for _ in 0..steps {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+        }
+        x
+    }
+
+    fn start(mode: Mode, workers: usize) -> Python {
+        Python::start(Path::new(PYTHON), mode, Gil::Enabled, workers)
+            .expect("python3 on PATH (.ci/run installs it)")
+    }
+
+    #[test]
+    fn free_threaded_names_are_recognised() {
+        assert_eq!(free_threaded_minor("python3.13t"), Some(13));
+        assert_eq!(free_threaded_minor("python3.14t"), Some(14));
+        assert_eq!(free_threaded_minor("python3.12t"), None);
+        assert_eq!(free_threaded_minor("python3.13"), None);
+        assert_eq!(free_threaded_minor("python3.13t-config"), None);
+    }
+
+    #[test]
+    fn every_mode_runs_the_kernel_with_wrapping_arithmetic() {
+        // Seeds near 2^64 make every step overflow: Python's masking must wrap as
+        // Rust's arithmetic does.
+        let jobs = [
+            ScriptJob::Spin {
+                seed: u64::MAX,
+                steps: 1_000,
+            },
+            ScriptJob::Spin { seed: 0, steps: 0 },
+            ScriptJob::Spin {
+                seed: 0x9E37_79B9_7F4A_7C15,
+                steps: 77,
+            },
+            ScriptJob::Sleep {
+                sleep_ns: 1_000_000,
+                at_least_ns: 1_000_000,
+                times: 2,
+            },
+            // A sleep skipped cannot be on time.
+            ScriptJob::Sleep {
+                sleep_ns: 0,
+                at_least_ns: 50_000_000,
+                times: 3,
+            },
+        ];
+        let expected = vec![
+            lcg(u64::MAX, 1_000),
+            0,
+            lcg(0x9E37_79B9_7F4A_7C15, 77),
+            2,
+            0,
+        ];
+        for (mode, workers) in [(Mode::Seq, 1), (Mode::Threads, 2), (Mode::Processes, 2)] {
+            let mut python = start(mode, workers);
+            assert!(
+                python.describe().starts_with("CPython 3."),
+                "{}",
+                python.describe()
+            );
+            python.load(&jobs).unwrap();
+            assert_eq!(python.run().unwrap(), expected, "{mode:?}");
+            // Loaded jobs stay loaded: a second run needs only a `go`.
+            assert_eq!(python.run().unwrap(), expected, "{mode:?} again");
+            let census = python.census().unwrap();
+            let count = |name: &str| {
+                census
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0, |(_, c)| *c)
+            };
+            match mode {
+                Mode::Seq => assert_eq!(count("python MainThread (thread)"), 1),
+                Mode::Threads => assert_eq!(count("python ThreadPoolExecutor (thread)"), 2),
+                Mode::Processes => {
+                    assert_eq!(count("python ForkPoolWorker (process)"), 2);
+                    assert_eq!(python.pids().len(), 3, "the interpreter and 2 workers");
+                }
+            }
+            assert!(python.peak_rss_bytes().unwrap() > 1 << 20);
+        }
+    }
+
+    #[test]
+    fn an_exception_or_a_dead_interpreter_is_an_error_that_says_so() {
+        let mut python = start(Mode::Threads, 2);
+        python.request = "{\"load\":[[\"nope\",1]]}\n".into();
+        python.send().unwrap();
+        python.reply("loaded").unwrap();
+        python.request = "{\"go\":true}\n".into();
+        python.send().unwrap();
+        let error = python.reply("results").unwrap_err().to_string();
+        assert!(
+            error.contains("raised ValueError: unknown job kind"),
+            "{error}"
+        );
+
+        python.child.kill().unwrap();
+        let error = python.run().unwrap_err().to_string();
+        assert!(
+            error.contains("ended before answering") || error.contains("Broken pipe"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_interpreter_and_its_pool_exit_when_dropped() {
+        let python = start(Mode::Processes, 2);
+        let pids = python.pids();
+        assert_eq!(pids.len(), 3);
+        drop(python);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        for pid in pids {
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Gone, or a zombie waiting for a parent that is not this process.
+            assert!(
+                state.is_empty() || state.contains(") Z "),
+                "{pid} still runs: {state}"
+            );
+        }
+    }
+}

@@ -159,3 +159,56 @@ impl Chunks {
         Outcome::new(strategy.run(self.weights.len(), &|i| self.run_chunk(i)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Preset;
+    use crate::Workload;
+
+    #[test]
+    fn an_interpreter_runs_fewer_steps_of_the_same_chunks() {
+        let cpu = crate::cpu::Cpu::params(Preset::Quick);
+        let context = FitContext {
+            script: true,
+            ..FitContext::for_async(Preset::Quick)
+        };
+        let fitted = cpu.clone().fit(&context);
+        assert_eq!(
+            fitted.params.unit_steps,
+            cpu.unit_steps / SCRIPT_STEP_DIVISOR
+        );
+        assert_eq!(fitted.params.weights, cpu.weights);
+        assert!(fitted.notes[0].contains("1/128"), "{:?}", fitted.notes);
+        // Tiny chunks are not cut below the floor; compiled runners are untouched.
+        let tiny = crate::cpu::Cpu::params(Preset::Tiny);
+        assert_eq!(
+            tiny.clone().fit(&context).params.unit_steps,
+            tiny.unit_steps
+        );
+        let compiled = cpu.clone().fit(&FitContext::for_async(Preset::Quick));
+        assert_eq!(compiled.params.unit_steps, cpu.unit_steps);
+        assert!(compiled.notes.is_empty());
+    }
+
+    #[test]
+    fn script_results_are_checked_chunk_by_chunk() {
+        let chunks = crate::cpu_skewed::CpuSkewed::params(Preset::Tiny);
+        let right: Vec<u64> = chunks
+            .script()
+            .iter()
+            .map(|job| match *job {
+                ScriptJob::Spin { seed, steps } => kernel::spin(seed, steps),
+                ScriptJob::Sleep { .. } => unreachable!("chunks only spin"),
+            })
+            .collect();
+        let outcome = chunks.script_outcome(&right).unwrap();
+        assert_eq!(outcome.checksum, chunks.expected());
+        let mut wrong = right.clone();
+        wrong[3] ^= 1;
+        let error = chunks.script_outcome(&wrong).unwrap_err();
+        assert!(error.starts_with("chunk 3: "), "{error}");
+        let error = chunks.script_outcome(&right[1..]).unwrap_err();
+        assert!(error.contains("15 results for 16 chunks"), "{error}");
+    }
+}
