@@ -35,8 +35,8 @@ use crate::measure::{ChildrenCpu, Usage, peak_rss_bytes};
 use crate::network::{self, LoadSums};
 use rtcompare_api::ids;
 use rtcompare_api::{
-    AddressSpace, AsyncRuntime, Cores, Histogram, Interpreter, Nesting, Outcome, RootFuture,
-    ScriptJob, Strategy, Visitor, Waits,
+    AddressSpace, AsyncRuntime, Cores, Histogram, InterpreterError, Nesting, Outcome, RootFuture,
+    ScriptJob, StartInterpreter, Strategy, Visitor, Waits,
 };
 use rtcompare_reports::{Cell, Extrapolation, Interference, Sample, Status};
 use rtcompare_runners::{RunnerError, RunnerInfo, WorkerStrategy, census};
@@ -391,7 +391,19 @@ impl<W: Workload> Visitor for Measure<'_, W> {
         report
     }
 
-    fn visit_script(self, interpreter: &mut dyn Interpreter) -> Self::Out {
+    fn visit_script(self, start: &mut StartInterpreter<'_>) -> Self::Out {
+        if let Err(reason) = W::script(&self.params) {
+            return self.spec.blank(Status::NotApplicable, Some(reason)).into();
+        }
+        let mut interpreter = match start() {
+            Ok(interpreter) => interpreter,
+            Err(InterpreterError::Unavailable(why)) => {
+                return self.spec.blank(Status::NotApplicable, Some(why)).into();
+            }
+            Err(InterpreterError::Failed(why)) => {
+                return self.spec.blank(Status::Failed, Some(why)).into();
+            }
+        };
         let context = FitContext {
             concurrency: Some(interpreter.concurrency()),
             // The script has no fork-join and no coroutines: its jobs are
@@ -629,13 +641,6 @@ impl<W: Workload> Measure<'_, W> {
         run_once: &mut RunOnce<'_, W::Params>,
     ) -> CellReport {
         let spec = self.spec;
-        // Before fitting: a workload with no script body is n/a for that reason,
-        // whatever its fit would say of the interpreter's pool.
-        if context.script {
-            if let Err(reason) = W::script(&self.params) {
-                return spec.blank(Status::NotApplicable, Some(reason)).into();
-            }
-        }
         let fitted = match W::fit(self.params.clone(), context) {
             Ok(fitted) => fitted,
             Err(reason) => return spec.blank(Status::NotApplicable, Some(reason)).into(),

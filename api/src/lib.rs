@@ -760,6 +760,21 @@ pub trait Interpreter {
     fn peak_rss_bytes(&self) -> Option<u64>;
 }
 
+/// Starts a runner's interpreter with its pool ([`Visitor::visit_script`]); boxed
+/// once per cell.
+pub type StartInterpreter<'a> =
+    dyn FnMut() -> Result<Box<dyn Interpreter + 'a>, InterpreterError> + 'a;
+
+/// Why an interpreter did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterpreterError {
+    /// It is not on this machine, or cannot run what the runner measures (the
+    /// cell is n/a): the whole message, runner included.
+    Unavailable(String),
+    /// It is there but failed to start (the cell fails): the whole message.
+    Failed(String),
+}
+
 /// Joins a runner to a workload without either naming the other: the runner builds its
 /// runtime (outside any timed region) and calls one of these methods once.
 pub trait Visitor {
@@ -787,10 +802,12 @@ pub trait Visitor {
     fn visit_per_core<R: AsyncRuntime>(self, runtime: &R, cores: &mut dyn Cores) -> Self::Out;
 
     /// Called by a runner whose jobs run in an interpreter in another process (the
-    /// CPython runners): the visitor asks the workload for its script body
-    /// ([`ScriptJob`]s), hands each sample's jobs to `interpreter`, and verifies what
-    /// comes back.
-    fn visit_script(self, interpreter: &mut dyn Interpreter) -> Self::Out;
+    /// CPython runners) with the way to start it: the visitor asks the workload for
+    /// its script body ([`ScriptJob`]s) and, only where there is one, starts the
+    /// interpreter (outside any timed region), hands it each sample's jobs, and
+    /// verifies what comes back. A workload without a script body never pays for
+    /// an interpreter's start.
+    fn visit_script(self, start: &mut StartInterpreter<'_>) -> Self::Out;
 }
 
 /// Which share of a sample's work one core of a thread-per-core runner runs.

@@ -20,7 +20,9 @@
 //! run fewer steps (the workload's `fit` says how many, and the params record it).
 
 use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{AddressSpace, Class, Concurrency, Family, Interpreter, ScriptJob, Visitor};
+use rtcompare_api::{
+    AddressSpace, Class, Concurrency, Family, Interpreter, InterpreterError, ScriptJob, Visitor,
+};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Write};
@@ -205,7 +207,8 @@ impl Runner for CpythonNogilThreads {
     }
 }
 
-/// Finds the interpreter, starts it with its pool, and hands it to `visitor`.
+/// Hands `visitor` the way to start the interpreter with its pool, which it does
+/// only for a workload with a script body.
 fn execute<V: Visitor>(
     runner: &'static str,
     mode: Mode,
@@ -213,7 +216,23 @@ fn execute<V: Visitor>(
     workers: usize,
     visitor: V,
 ) -> Result<V::Out, RunnerError> {
-    let unavailable = |reason: String| RunnerError::Unavailable { runner, reason };
+    let mut start = || -> Result<Box<dyn Interpreter>, InterpreterError> {
+        Ok(Box::new(start(runner, mode, gil, workers)?))
+    };
+    Ok(visitor.visit_script(&mut start))
+}
+
+/// Finds the interpreter and starts it with its pool; n/a where there is none, or
+/// where it cannot run what `runner` measures.
+fn start(
+    runner: &'static str,
+    mode: Mode,
+    gil: Gil,
+    workers: usize,
+) -> Result<Python, InterpreterError> {
+    let unavailable = |reason: String| {
+        InterpreterError::Unavailable(RunnerError::Unavailable { runner, reason }.to_string())
+    };
     let program = match gil {
         Gil::Enabled => PathBuf::from(PYTHON),
         Gil::Disabled => free_threaded_on_path().ok_or_else(|| {
@@ -223,33 +242,30 @@ fn execute<V: Visitor>(
             ))
         })?,
     };
-    let mut python = Python::start(&program, mode, gil, workers.max(1)).map_err(|e| {
+    let python = Python::start(&program, mode, gil, workers.max(1)).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
             unavailable(format!("no {} on PATH", program.display()))
         } else {
-            RunnerError::Build {
-                runner,
-                message: e.to_string(),
-            }
+            InterpreterError::Failed(
+                RunnerError::Build {
+                    runner,
+                    message: e.to_string(),
+                }
+                .to_string(),
+            )
         }
     })?;
     match (gil, python.ready.gil) {
-        (Gil::Enabled, false) => {
-            return Err(unavailable(format!(
-                "{} is a free-threaded build with its GIL disabled; this runner measures \
-                 the GIL",
-                python.describe()
-            )));
-        }
-        (Gil::Disabled, true) => {
-            return Err(unavailable(format!(
-                "{} kept its GIL enabled with -X gil=0",
-                python.describe()
-            )));
-        }
-        _ => {}
+        (Gil::Enabled, false) => Err(unavailable(format!(
+            "{} is a free-threaded build with its GIL disabled; this runner measures the GIL",
+            python.describe()
+        ))),
+        (Gil::Disabled, true) => Err(unavailable(format!(
+            "{} kept its GIL enabled with -X gil=0",
+            python.describe()
+        ))),
+        _ => Ok(python),
     }
-    Ok(visitor.visit_script(&mut python))
 }
 
 /// The highest `python3.Nt` (N ≥ 13) in a directory on `PATH`, if any.
