@@ -44,6 +44,7 @@ fn derived<C: Claim>(results: &Results) -> C::Finding {
     let workloads = crate::fixtures::workload_order(&results);
     let run = Run {
         results: &results,
+        all: &results,
         rank: &rank,
         workloads: &workloads,
         cores: results.machine.logical_cores.max(1),
