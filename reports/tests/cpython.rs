@@ -22,10 +22,7 @@ fn without_other_groups(results: &Results) -> Results {
     let mut without = results.clone();
     without.cells.retain(|c| in_seq_group(results, &c.runner));
     without.runners.retain(|r| in_seq_group(results, &r.id));
-    without
-        .config
-        .runners
-        .retain(|r| in_seq_group(results, r));
+    without.config.runners.retain(|r| in_seq_group(results, r));
     without.machine.interpreters.clear();
     without
 }
@@ -190,9 +187,8 @@ fn other_groups_change_no_section_that_compares_runners() {
     assert!(sw.contains_key("cpython") && !so.contains_key("cpython"));
 
     // The CSV: every row of the run without them, and a row per CPython cell.
-    let rows = |r: &Results| -> Vec<String> {
-        csv::render(r).split("\r\n").map(str::to_owned).collect()
-    };
+    let rows =
+        |r: &Results| -> Vec<String> { csv::render(r).split("\r\n").map(str::to_owned).collect() };
     let (rw, ro) = (rows(&with), rows(&without));
     assert!(ro.iter().all(|row| rw.contains(row)), "every row kept");
     assert_eq!(rw.len() - ro.len(), with.cells.len() - without.cells.len());
@@ -218,4 +214,74 @@ fn cpython_speedups_are_against_cpython_seq() {
     assert!((processes - 1.93).abs() < 0.005, "{processes}");
     let sleep = speedup("cpython-processes", "sleep", 2);
     assert!((sleep - 1.99).abs() < 0.005, "{sleep}");
+}
+
+/// Across interpreters, the check compares within-run ratios, each runner's to
+/// the baseline it names: a new CPython that runs every CPython cell 40% slower
+/// changes no ratio.
+#[test]
+fn a_regression_check_divides_cpython_cells_by_cpython_seq() {
+    use rtcompare_reports::regression::{CheckOptions, Mode, check, machine_differences};
+    let mut base = fixture();
+    rtcompare_reports::summary::summarize(&mut base);
+    let mut other = base.clone();
+    other
+        .machine
+        .interpreters
+        .insert("python3".into(), "CPython 3.12.1, GIL enabled".into());
+    for cell in other
+        .cells
+        .iter_mut()
+        .filter(|c| c.runner.starts_with("cpython-"))
+    {
+        for s in &mut cell.samples {
+            s.wall_s *= 1.4;
+        }
+    }
+    assert_eq!(
+        machine_differences(&base, &other),
+        ["interpreters.python3: CPython 3.11.7, GIL enabled -> CPython 3.12.1, GIL enabled"]
+    );
+    let found = check(&base, &other, &CheckOptions::against_baseline());
+    assert_eq!(found.mode, Mode::WithinRunRatio);
+    assert!(!found.has_regression(), "{:?}", found.flagged_cells());
+    let ratio = |key: &str| {
+        found
+            .findings
+            .iter()
+            .find(|f| f.cell == key)
+            .unwrap_or_else(|| panic!("no finding for {key}"))
+    };
+    // 0.326 s over cpython-seq's 0.313 s, not over seq's 0.401 s (0.81).
+    let threads = ratio("cpython-threads/cpu/t2");
+    assert!(
+        (threads.baseline - 1.04).abs() < 0.01,
+        "{}",
+        threads.baseline
+    );
+    assert!((threads.now - threads.baseline).abs() < 1e-9);
+    // Rust cells keep `seq` as their reference.
+    let gil = ratio("gil/cpu/t2");
+    assert!((gil.baseline - 1.02).abs() < 0.01, "{}", gil.baseline);
+    for reference in ["seq/cpu/t1", "cpython-seq/cpu/t1"] {
+        let (_, why) = found
+            .not_compared
+            .iter()
+            .find(|(k, _)| k == reference)
+            .unwrap_or_else(|| panic!("{reference} listed"));
+        assert!(why.contains("is the reference"), "{why}");
+    }
+    assert!(
+        found.notes.iter().any(|n| n.contains(
+            "cpython-threads, cpython-processes and cpython-nogil-threads by `cpython-seq`"
+        )),
+        "{:?}",
+        found.notes
+    );
+    // An interpreter only one run found is no difference: a run without the
+    // CPython runners records none.
+    let mut without = base.clone();
+    without.machine.interpreters.clear();
+    assert!(machine_differences(&without, &base).is_empty());
+    assert!(machine_differences(&base, &without).is_empty());
 }

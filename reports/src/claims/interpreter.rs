@@ -65,7 +65,7 @@ pub(crate) enum Agreement {
     /// Every pair compared is within the tolerance.
     Agrees,
     /// Some pair is not: `worst` is the one furthest from a ratio of 1.
-    Disagrees { worst: Beside },
+    Disagrees { worst: Box<Beside> },
     /// No pair could be compared.
     NotCompared,
 }
@@ -169,7 +169,7 @@ pub(super) fn against(run: &Run<'_>, comparison: &Comparison<'_>) -> Option<Agai
             .max_by(|a, b| distance(a.ratio).total_cmp(&distance(b.ratio)))
         {
             Some(worst) => Agreement::Disagrees {
-                worst: worst.clone(),
+                worst: Box::new(worst.clone()),
             },
             None => Agreement::Agrees,
         }

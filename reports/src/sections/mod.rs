@@ -19,8 +19,8 @@
 //! baseline (the CPython runners, against `cpython-seq`) ran the workloads at its
 //! own size, so no ranking, verdict, grid or table beside the Rust runners may
 //! show it. What describes the whole run (the header, the disclosures) and the
-//! sections about those runners (*The real GIL beside the emulated one*, the
-//! claims' lines against CPython) read every cell ([`Report::all`]).
+//! sections about those runners (*CPython beside the emulation*, the claims'
+//! lines against CPython) read every cell (`Report::all`).
 //!
 //! A cell whose workload does not apply to its runner (`n/a`) is not a failure:
 //! it is listed under its workload's table, grouped by reason, and left out of the
@@ -198,11 +198,6 @@ impl<'a> Report<'a> {
     /// The results the report compares: the `seq` group.
     pub(crate) fn results(&self) -> &'a Results {
         self.results
-    }
-
-    /// Every cell of the run, the runners of other groups included.
-    pub(crate) fn all(&self) -> &'a Results {
-        self.all
     }
 
     /// The finding of the section `id`, derived by `derive` on first use and
