@@ -278,8 +278,8 @@ fn beside(
     Err(gaps)
 }
 
-/// Why `runner` (on `run`) has no usable cell of `workload`: its baseline's
-/// absence, else its own; nothing when it finished but not at a usable count
+/// Why `runner` (on `run`) has no usable cell of `workload`: its own absence,
+/// else its baseline's; nothing when both finished but not at a usable count
 /// (the caller says that).
 fn missing(run: &Run<'_>, runner: &str, workload: &str) -> Option<Uncompared> {
     let base = baseline_of(run.results, runner);
@@ -297,7 +297,7 @@ fn missing(run: &Run<'_>, runner: &str, workload: &str) -> Option<Uncompared> {
         };
         Some(Uncompared::Missing { absence, reason })
     };
-    absent(base).or_else(|| absent(runner))
+    absent(runner).or_else(|| absent(base))
 }
 
 /// The claim's rule (`rule`, on the cells above one thread) applied to the
@@ -357,7 +357,13 @@ pub(super) fn write(words: &AgainstWords, out: &mut String) {
 /// `finding` in words.
 pub(super) fn words(finding: &AgainstInterpreter) -> AgainstWords {
     let tolerance = format!("±{:.0}%", finding.tolerance * 100.0);
-    let gaps: Vec<String> = finding.uncompared.iter().map(gap_text).collect();
+    // Each reason once in words: an n/a runner is n/a on both workloads alike.
+    let mut gaps: Vec<String> = Vec::new();
+    for gap in finding.uncompared.iter().map(gap_text) {
+        if !gaps.contains(&gap) {
+            gaps.push(gap);
+        }
+    }
     let (word, mut why) = match &finding.agreement {
         Agreement::Agrees => (
             "agrees",

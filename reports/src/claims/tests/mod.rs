@@ -16,6 +16,7 @@ use super::one_core::{OnCpu, OneCore, OneCoreGap};
 use super::*;
 use crate::summary::summarize;
 
+mod against_cpython;
 mod claims_1_to_4;
 mod claims_5_to_8;
 
