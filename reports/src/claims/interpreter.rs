@@ -154,6 +154,9 @@ pub(super) fn against(run: &Run<'_>, comparison: &Comparison<'_>) -> Option<Agai
             }
         }
     }
+    // By workload, then thread count; stable, so counterparts keep their order.
+    let place = |w: &str| comparison.pairs.iter().position(|(_, x)| *x == w);
+    compared.sort_by_key(|b| (place(&b.emulated.cell.workload), b.emulated.cell.threads));
     let mut once: Vec<Uncompared> = Vec::new();
     for gap in uncompared {
         if !once.contains(&gap) {
