@@ -95,7 +95,7 @@ fn report_of_a_corrupt_or_foreign_file_names_it_and_writes_nothing() {
         (
             "future.json",
             r#"{"schema_version": 99}"#,
-            "has schema_version 99, this rtcompare reads versions 1 to 6",
+            "has schema_version 99, this rtcompare reads versions 1 to 7",
         ),
         (
             "other.json",

@@ -9,7 +9,12 @@
 //! `interval_coverage` their real coverage (0.75 for the range of 3 samples, at
 //! least 0.95 from 6). `sampling_stop` says why the cell stopped sampling, and
 //! `disturbed` and `oversubscribed` are the facts the report marks (empty or
-//! `false` in files that do not record them).
+//! `false` in files that do not record them). `speedup_vs_seq` and `efficiency`
+//! are over the runner's baseline, named in `speedup_baseline`: `seq`, or the
+//! runner a runner of another group names (`cpython-seq` for the CPython
+//! runners, whose cells ran the workloads at their own size); `interpreter` is the
+//! interpreter a CPython cell ran in (schema 7). The two close every row, so the
+//! columns before them keep their places.
 
 use crate::model::Results;
 use crate::summary::Summarized;
@@ -44,6 +49,8 @@ const HEADER: &[&str] = &[
     "metrics",
     "notes",
     "error",
+    "speedup_baseline",
+    "interpreter",
 ];
 
 /// Renders `results` (summaries recomputed on a copy) as RFC 4180 CSV.
@@ -94,6 +101,8 @@ pub fn render_summarized(results: &Summarized) -> String {
                 .join("; "),
             cell.notes.join("; "),
             cell.error.clone().unwrap_or_default(),
+            crate::summary::baseline_of(results, &cell.runner).to_owned(),
+            cell.interpreter.clone().unwrap_or_default(),
         ])
         .expect(IN_MEMORY);
     }
@@ -165,7 +174,7 @@ mod tests {
             let prefix = format!("{workload},");
             lines
                 .iter()
-                .find(|l| l.starts_with(&prefix) && l.contains(&format!(",{runner},")))
+                .find(|l| l.starts_with(&prefix) && l.split(',').nth(2) == Some(runner))
                 .unwrap_or_else(|| panic!("no row {runner}/{workload}"))
         };
         // Not applicable: the status, the reason and no numbers.
@@ -177,7 +186,9 @@ mod tests {
             "{na}"
         );
         assert!(
-            na.ends_with(",seq spawns nothing: it runs each job in turn on the calling thread")
+            na.ends_with(
+                ",seq spawns nothing: it runs each job in turn on the calling thread,seq,"
+            )
         );
         // Measures and notes.
         let threads = row("spawn", "threads");
@@ -191,5 +202,29 @@ mod tests {
         );
         let echo = row("tcp-echo", "tokio-mt");
         assert!(echo.contains(",176400,"), "{echo}");
+    }
+
+    #[test]
+    fn cpython_cells_name_their_baseline_and_interpreter() {
+        let text = include_str!("../tests/fixtures/cpython.json");
+        let results = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let csv = render(&results);
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with(",error,speedup_baseline,interpreter"),
+            "{header}"
+        );
+        let row = |key: &str| -> &str {
+            csv.lines()
+                .find(|l| l.starts_with(key))
+                .unwrap_or_else(|| panic!("no row {key}"))
+        };
+        let threads = row("cpu,cpu,cpython-threads,concurrent-serialized,os-scheduler,2,ok,");
+        assert!(
+            threads.ends_with(",cpython-seq,\"CPython 3.11.7, GIL enabled\""),
+            "{threads}"
+        );
+        let gil = row("cpu,cpu,gil,concurrent-serialized,os-scheduler,2,ok,");
+        assert!(gil.ends_with(",,seq,"), "{gil}");
     }
 }

@@ -10,9 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `cpu_model: X -> Y`, then `kernel`, `logical_cores`, `rustc`, `profile`, one
 /// line per runtime crate whose version differs (`crate_versions.tokio: 1.47.1 ->
 /// 1.48.0`, `(none)` for a crate on one side only), `config.threads` and
-/// `config.preset`. Empty when they match. OS name, features, environment and git
-/// commit are not part of it: the commit differs by design, and the others are
-/// shown in reports.
+/// `config.preset`, and one line per interpreter both runs found whose
+/// description differs (`interpreters.python3: CPython 3.11.7, GIL enabled ->
+/// CPython 3.12.1, GIL enabled`). Empty when they match. OS name, features,
+/// environment and git commit are not part of it: the commit differs by design,
+/// and the others are shown in reports. An interpreter only one run found is no
+/// difference: a run finds interpreters only when it selects a runner that runs
+/// in one, and the cells of that runner exist on one side only, so no absolute
+/// time rests on it.
 pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String> {
     let (a, b) = (&baseline.machine, &results.machine);
     let mut out = Vec::new();
@@ -44,6 +49,15 @@ pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String>
             version(&a.crate_versions),
             version(&b.crate_versions),
         );
+    }
+    for (command, before) in &a.interpreters {
+        if let Some(after) = b.interpreters.get(command) {
+            diff(
+                &format!("interpreters.{command}"),
+                before.clone(),
+                after.clone(),
+            );
+        }
     }
     diff(
         "config.threads",

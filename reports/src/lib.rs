@@ -425,6 +425,15 @@ pub(crate) mod fixtures {
         )
     }
 
+    /// A hand-made schema-7 run: the claims fixture with the four CPython
+    /// runners (`cpython-seq` their baseline), the free-threaded one n/a.
+    pub(crate) fn cpython() -> Results {
+        load(
+            "cpython.json",
+            include_str!("../tests/fixtures/cpython.json"),
+        )
+    }
+
     /// A real `quick` run on 2 cores.
     pub(crate) fn quick() -> Results {
         load(

@@ -63,6 +63,29 @@ pub fn render(files: &[(String, Summarized)]) -> String {
          same file, so it compares across machines where absolute times do not; efficiency is \
          speedup ÷ min(threads, cores) of that machine, for CPU-bound work.\n\n",
     );
+    let mut own: Vec<String> = Vec::new();
+    for (_, r) in files {
+        for meta in r.runners.iter().filter(|m| m.baseline.is_some()) {
+            let said = format!(
+                "{} over `{}`",
+                meta.id,
+                meta.baseline.as_deref().unwrap_or_default()
+            );
+            if !own.contains(&said) {
+                own.push(said);
+            }
+        }
+    }
+    if !own.is_empty() {
+        writeln!(
+            out,
+            "Runners that name their own baseline have their speedups over it instead: {}. \
+             They ran the workloads at their own size, so their wall times compare with no \
+             other runner's.\n",
+            crate::text::join_and(&own)
+        )
+        .expect("write to String");
+    }
 
     // Workloads and (runner, threads) rows in order of first appearance.
     let mut workloads: Vec<&str> = Vec::new();
@@ -174,5 +197,37 @@ mod tests {
         let seq = spawn.lines().find(|l| l.starts_with("| seq ")).unwrap();
         assert_eq!(seq.matches("n/a").count(), 2, "{seq}");
         assert!(!seq.contains("failed"), "{seq}");
+    }
+
+    #[test]
+    fn runners_with_their_own_baseline_are_named() {
+        let laptop = fixture();
+        let text = include_str!("../tests/fixtures/cpython.json");
+        let cpython = crate::parse(std::path::Path::new("fixture"), text).unwrap();
+        let without = render(&[
+            ("a.json".into(), Summarized::new(laptop.clone())),
+            ("b.json".into(), Summarized::new(laptop.clone())),
+        ]);
+        assert!(!without.contains("their own baseline"));
+        let with = render(&[
+            ("a.json".into(), Summarized::new(laptop)),
+            ("b.json".into(), Summarized::new(cpython)),
+        ]);
+        assert!(
+            with.contains(
+                "Runners that name their own baseline have their speedups over it instead: \
+                 cpython-seq over `cpython-seq`, cpython-threads over `cpython-seq`"
+            ),
+            "{with}"
+        );
+        // cpython-threads at 2 threads: 0.96× over cpython-seq.
+        let row = with
+            .lines()
+            .find(|l| {
+                l.starts_with("| cpython-threads ")
+                    && l.split('|').nth(2).map(str::trim) == Some("2")
+            })
+            .expect("a cpython-threads row");
+        assert!(row.contains("0.96×"), "{row}");
     }
 }

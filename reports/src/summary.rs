@@ -1,30 +1,60 @@
-//! Derives each cell's [`Summary`] from its samples and from the `seq` cell of the
-//! same workload: median wall time and its bootstrap interval (scaled for
-//! extrapolated cells), speedup over `seq`, efficiency (CPU-bound work only) and
-//! CPU utilisation. [`Summarized`] is a results file whose summaries have been
-//! derived, the one input every report renderer takes, so a report derives them
-//! once however many formats it writes.
+//! Derives each cell's [`Summary`] from its samples and from its baseline runner's
+//! cell of the same workload: median wall time and its bootstrap interval (scaled
+//! for extrapolated cells), speedup over the baseline, efficiency (CPU-bound work
+//! only) and CPU utilisation. [`Summarized`] is a results file whose summaries have
+//! been derived, the one input every report renderer takes, so a report derives
+//! them once however many formats it writes.
+//!
+//! A runner's baseline is `seq` ([`BASELINE_RUNNER`]) unless the results file
+//! names another for it (`runners[].baseline`, schema 7: the CPython runners take
+//! theirs against `cpython-seq`, since they run the workloads at their own size).
+//! The runners that share a baseline form a **comparison group**; only the `seq`
+//! group is compared across runners ([`Summarized::seq_group`]), so a run with
+//! other groups renders every cross-runner section exactly as the same run without
+//! them would.
 
 use crate::model::{Cell, Results, Status, Summary};
 use crate::stats::{median, median_interval};
 use rtcompare_api::WorkloadKind;
 
-/// The runner every speedup is relative to.
+/// The runner speedups are relative to unless a runner names another
+/// ([`baseline_of`]): the baseline of the Rust runners, whose group every
+/// cross-runner section of the report compares.
 pub const BASELINE_RUNNER: &str = "seq";
 
 /// The coverage the median's interval aims at; fewer than 6 samples cannot reach
 /// it, and then the interval is their range with its real, lower coverage.
 pub const INTERVAL_CONFIDENCE: f64 = 0.95;
 
+/// The runner whose median wall time `runner`'s speedups are taken against: the
+/// one its description in `results` names (`runners[].baseline`), else
+/// [`BASELINE_RUNNER`] (also for a runner the file does not describe).
+pub fn baseline_of<'a>(results: &'a Results, runner: &str) -> &'a str {
+    results
+        .runners
+        .iter()
+        .find(|r| r.id == runner)
+        .and_then(|r| r.baseline.as_deref())
+        .unwrap_or(BASELINE_RUNNER)
+}
+
+/// Whether `runner` is in the `seq` group: its speedups are taken against
+/// [`BASELINE_RUNNER`], so it may be compared with every other runner of the group.
+pub fn in_seq_group(results: &Results, runner: &str) -> bool {
+    baseline_of(results, runner) == BASELINE_RUNNER
+}
+
 /// Fills `summary` for every cell that finished ([`Status::Ok`]) with at least one
 /// sample, and clears it for every other cell: failed, timed out, or not
-/// applicable ([`Status::NotApplicable`], which ran nothing; a `seq` that does not
-/// apply is no baseline, so that workload has no speedups).
+/// applicable ([`Status::NotApplicable`], which ran nothing; a baseline that does
+/// not apply is no baseline, so that workload has no speedups in its group).
 ///
-/// Speedup is `seq`'s median wall time on the same workload (its only ok cell,
+/// Speedup is the median wall time of the cell's baseline runner ([`baseline_of`]:
+/// `seq` unless the file names another) on the same workload (its only ok cell,
 /// whatever its thread count; the one with fewest threads if there are several)
 /// divided by the cell's own; it and efficiency are `None` when that workload has
-/// no ok `seq` cell. Efficiency is speedup ÷ min(threads, logical cores): the
+/// no ok cell of that baseline. The field keeps its name, `speedup_vs_seq`, for the
+/// schema's sake. Efficiency is speedup ÷ min(threads, logical cores): the
 /// share of the parallelism the machine can actually give the cell, so 4 threads
 /// on 2 cores that run twice as fast as `seq` score 100%, and the oversubscription
 /// is flagged apart (`oversubscribed`). It is only computed for CPU-bound
@@ -39,12 +69,15 @@ pub fn summarize(results: &mut Results) {
     let baselines: Vec<Option<f64>> = results
         .cells
         .iter()
-        .map(|cell| baseline(&results.cells, &cell.workload))
+        .map(|cell| {
+            let runner = baseline_of(results, &cell.runner);
+            baseline(&results.cells, &cell.workload, runner)
+        })
         .collect();
-    for (cell, seq_wall) in results.cells.iter_mut().zip(baselines) {
+    for (cell, base_wall) in results.cells.iter_mut().zip(baselines) {
         let parallelism = cell.threads.clamp(1, cores) as f64;
-        if let (Some(summary), Some(seq_wall)) = (cell.summary.as_mut(), seq_wall) {
-            let speedup = seq_wall / summary.median_wall_s;
+        if let (Some(summary), Some(base_wall)) = (cell.summary.as_mut(), base_wall) {
+            let speedup = base_wall / summary.median_wall_s;
             summary.speedup_vs_seq = Some(speedup);
             summary.efficiency =
                 (cell.workload_kind == WorkloadKind::Cpu).then_some(speedup / parallelism);
@@ -56,33 +89,71 @@ pub fn summarize(results: &mut Results) {
 /// samples, whatever the file stored (a file written before its run finished
 /// renders the same as a complete one). Built only by [`Summarized::new`], so a
 /// renderer that takes one never needs to summarize again; reads as the
-/// [`Results`] it wraps.
+/// [`Results`] it wraps, every cell included.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summarized(Results);
+pub struct Summarized {
+    results: Results,
+    /// The `seq` group alone, when the run has runners of another group.
+    seq_group: Option<Results>,
+}
 
 impl Summarized {
-    /// Derives the summaries of `results`.
+    /// Derives the summaries of `results`, and splits off its `seq` group.
     pub fn new(mut results: Results) -> Self {
         summarize(&mut results);
-        Self(results)
+        let seq_group = seq_group(&results);
+        Self { results, seq_group }
     }
 
     /// The results with their summaries.
     pub fn results(&self) -> &Results {
-        &self.0
+        &self.results
+    }
+
+    /// The `seq` group: the results with only the runners whose speedups are taken
+    /// against `seq` (their descriptions, their cells and their place in
+    /// `config.runners`), everything else as it is. The same as [`Self::results`]
+    /// when every runner is in that group. Every section, chart and verdict that
+    /// compares runners reads this, never the runners of another group.
+    pub fn seq_group(&self) -> &Results {
+        self.seq_group.as_ref().unwrap_or(&self.results)
+    }
+
+    /// Whether the run has runners outside the `seq` group.
+    pub fn has_other_groups(&self) -> bool {
+        self.seq_group.is_some()
     }
 
     /// The results with their summaries, to save or to extend.
     pub fn into_results(self) -> Results {
-        self.0
+        self.results
     }
 }
 
 impl std::ops::Deref for Summarized {
     type Target = Results;
     fn deref(&self) -> &Results {
-        &self.0
+        &self.results
     }
+}
+
+/// `results` without the runners of any group but `seq`'s, or `None` when it has
+/// none: one split, made once, so no section filters runners of its own.
+fn seq_group(results: &Results) -> Option<Results> {
+    let others = results
+        .cells
+        .iter()
+        .map(|c| c.runner.as_str())
+        .chain(results.runners.iter().map(|r| r.id.as_str()))
+        .any(|r| !in_seq_group(results, r));
+    if !others {
+        return None;
+    }
+    let mut group = results.clone();
+    group.cells.retain(|c| in_seq_group(results, &c.runner));
+    group.runners.retain(|r| in_seq_group(results, &r.id));
+    group.config.runners.retain(|r| in_seq_group(results, r));
+    Some(group)
 }
 
 /// Median, interval and utilisation of one cell; speedup and efficiency left empty.
@@ -107,12 +178,12 @@ fn basic_summary(cell: &Cell, cores: usize) -> Option<Summary> {
     })
 }
 
-/// The extrapolated median wall time of the `seq` cell of `workload`, if one
-/// finished.
-fn baseline(cells: &[Cell], workload: &str) -> Option<f64> {
+/// The extrapolated median wall time of the `runner` cell of `workload` (the
+/// baseline of some group), if one finished.
+fn baseline(cells: &[Cell], workload: &str, runner: &str) -> Option<f64> {
     cells
         .iter()
-        .filter(|c| c.workload == workload && c.runner == BASELINE_RUNNER)
+        .filter(|c| c.workload == workload && c.runner == runner)
         .filter_map(|c| Some((c.threads, c.summary.as_ref()?.median_wall_s)))
         .min_by_key(|&(threads, _)| threads)
         .map(|(_, wall)| wall)
@@ -406,5 +477,87 @@ mod tests {
         assert!(close(s.interval_coverage, 0.75));
         assert!(!s.supports_claims());
         assert_eq!(s.samples, 3);
+    }
+
+    fn runner(id: &str, baseline: Option<&str>) -> crate::model::RunnerMeta {
+        crate::model::RunnerMeta {
+            id: id.into(),
+            class: Class::Sequential,
+            family: Family::SingleQueue,
+            threads_knob: "one".into(),
+            summary: String::new(),
+            timer: String::new(),
+            channel: String::new(),
+            net: String::new(),
+            offload: String::new(),
+            caveats: vec![],
+            baseline: baseline.map(str::to_owned),
+        }
+    }
+
+    /// A run of `seq` and `rayon`, and of an interpreter's own sequential runner
+    /// and threads, whose speedups are against the former.
+    fn two_groups() -> Results {
+        let mut r = results(vec![
+            cell("seq", "cpu", 1, &[0.40, 0.40, 0.40]),
+            cell("rayon", "cpu", 2, &[0.20, 0.20, 0.20]),
+            cell("py-seq", "cpu", 1, &[0.30, 0.30, 0.30]),
+            cell("py-threads", "cpu", 2, &[0.32, 0.32, 0.32]),
+        ]);
+        r.runners = vec![
+            runner("seq", None),
+            runner("rayon", None),
+            runner("py-seq", Some("py-seq")),
+            runner("py-threads", Some("py-seq")),
+        ];
+        r.config.runners = r.runners.iter().map(|m| m.id.clone()).collect();
+        r
+    }
+
+    #[test]
+    fn a_runner_that_names_a_baseline_is_timed_against_it() {
+        let mut r = two_groups();
+        assert_eq!(baseline_of(&r, "rayon"), BASELINE_RUNNER);
+        assert_eq!(baseline_of(&r, "py-threads"), "py-seq");
+        assert_eq!(baseline_of(&r, "not-described"), BASELINE_RUNNER);
+        summarize(&mut r);
+        let speedup = |i: usize| r.cells[i].summary.as_ref().unwrap().speedup_vs_seq.unwrap();
+        let efficiency = |i: usize| r.cells[i].summary.as_ref().unwrap().efficiency.unwrap();
+        assert!(close(speedup(1), 2.0));
+        // Against py-seq's 0.30 s, never seq's 0.40 s.
+        assert!(close(speedup(2), 1.0));
+        assert!(close(speedup(3), 0.30 / 0.32));
+        assert!(close(efficiency(3), 0.30 / 0.32 / 2.0));
+        // Without its own baseline's cell, no speedup, even with seq's there.
+        let mut r = two_groups();
+        r.cells.remove(2);
+        summarize(&mut r);
+        assert_eq!(r.cells[2].summary.as_ref().unwrap().speedup_vs_seq, None);
+    }
+
+    #[test]
+    fn the_seq_group_leaves_out_the_runners_of_other_groups() {
+        let s = Summarized::new(two_groups());
+        assert!(s.has_other_groups());
+        assert_eq!(s.results().cells.len(), 4);
+        let group = s.seq_group();
+        let runners: Vec<&str> = group.cells.iter().map(|c| c.runner.as_str()).collect();
+        assert_eq!(runners, ["seq", "rayon"]);
+        assert_eq!(group.config.runners, ["seq", "rayon"]);
+        let described: Vec<&str> = group.runners.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(described, ["seq", "rayon"]);
+        // The cells it keeps are the summarised ones.
+        assert_eq!(group.cells[1], s.results().cells[1]);
+        // With one group, it is the results themselves.
+        let mut one = two_groups();
+        one.cells.truncate(2);
+        one.runners.truncate(2);
+        let s = Summarized::new(one);
+        assert!(!s.has_other_groups());
+        assert!(std::ptr::eq(s.seq_group(), s.results()));
+        // A described runner of another group with no cells still makes a group.
+        let mut described = two_groups();
+        described.cells.truncate(2);
+        assert!(Summarized::new(described).has_other_groups());
     }
 }

@@ -18,7 +18,7 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     assert!(written.contains(&path), "{written:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     let findings: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(findings["findings_version"], 5);
+    assert_eq!(findings["findings_version"], 6);
     assert_eq!(
         findings["results"]["schema_version"],
         results.schema_version
@@ -142,6 +142,42 @@ fn every_section_with_something_to_show_has_its_findings_in_report_order() {
             "workloads"
         ]
     );
+    // The CPython runners: their own section after the claims, which compare
+    // them with the emulation.
+    let cpython = findings_of("cpython.json");
+    assert_eq!(
+        keys(&cpython),
+        [
+            "header",
+            "answers",
+            "grid",
+            "combinations",
+            "claims",
+            "cpython",
+            "verdict",
+            "crash-isolation",
+            "disclosures",
+            "glossary",
+            "workloads"
+        ]
+    );
+    let gil_cpu = &cpython["sections"]["claims"][5];
+    assert_eq!(gil_cpu["claim"], "gil-cpu");
+    let against = &gil_cpu["finding"]["against_cpython"];
+    assert_eq!(against["agreement"], "agrees");
+    assert_eq!(against["tolerance"], 0.15);
+    assert_eq!(
+        against["compared"][0]["interpreted"]["cell"]["runner"],
+        "cpython-threads"
+    );
+    assert_eq!(against["compared"][0]["baseline"], "cpython-seq");
+    assert_eq!(against["interpreter_verdict"]["verdict"], "Holds");
+    // Without CPython runners, no claim carries the field.
+    let claims = findings_of("results-claims.json");
+    for claim in claims["sections"]["claims"].as_array().unwrap() {
+        assert!(claim["finding"].get("against_cpython").is_none(), "{claim}");
+    }
+
     // Every workload of the quick run has a verdict and a table, in one order.
     let quick = findings_of("quick-results.json");
     let verdicts: Vec<&str> = quick["sections"]["verdict"]["workloads"]

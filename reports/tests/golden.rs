@@ -3,8 +3,10 @@
 //! the diff of `tests/golden/report.md` (schema 1), `tests/golden/v2/` (schema 2:
 //! TCP echo, overhead, fork-join and mixed workloads, with cells that do not
 //! apply), `tests/golden/sweep/`, `tests/golden/claims/` (processes, the GIL,
-//! shared state and crashes, behind the claims checked) and `tests/golden/per-core/`
-//! (schema 6: thread-per-core runners and the I/O drivers their cells recorded).
+//! shared state and crashes, behind the claims checked), `tests/golden/per-core/`
+//! (schema 6: thread-per-core runners and the I/O drivers their cells recorded)
+//! and `tests/golden/cpython/` (schema 7: the claims fixture with the CPython
+//! runners, compared only with `cpython-seq` and set beside the emulation).
 //!
 //! Also checks the loader's contract: other schema versions and truncated files are
 //! refused with messages naming the file, and `save` then `load` round-trips.
@@ -320,6 +322,35 @@ fn claims_report_and_charts_match_golden_files() {
     ));
     // Extrapolated speedups are marked and explained.
     assert!(claims.contains("888×†") && claims.contains("\n† Extrapolated, as in the grid"));
+}
+
+/// A hand-made schema-7 run: the claims fixture with the four CPython runners,
+/// their speedups against `cpython-seq`, the free-threaded one n/a for want of
+/// an interpreter. Its report and charts must not change by accident; the charts
+/// are the claims fixture's own (no CPython cell is charted).
+#[test]
+fn cpython_report_and_charts_match_golden_files() {
+    let results = load(&manifest_path("tests/fixtures/cpython.json")).expect("cpython loads");
+    assert_eq!(results.schema_version, SCHEMA_VERSION);
+    let report = report_and_charts_match(&results, "tests/golden/cpython");
+    for expected in [
+        "- **Interpreters:** `python3`: CPython 3.11.7, GIL enabled",
+        "## CPython beside the emulation",
+        "- *Against CPython:* **agrees**: every speedup of the emulation is within ±15% of \
+         CPython's at the same thread count",
+        "No free-threaded interpreter (one with its GIL disabled) was found.",
+    ] {
+        assert!(report.contains(expected), "{expected}");
+    }
+    for chart in rtcompare_reports::charts::render_all(&results) {
+        let claims = manifest_path("tests/golden/claims").join(&chart.file_name);
+        assert_eq!(
+            std::fs::read_to_string(&claims).expect("the claims fixture has the chart"),
+            chart.svg,
+            "{}",
+            chart.file_name
+        );
+    }
 }
 
 /// `text` with every run of spaces made one, so table rows read without padding.

@@ -157,14 +157,17 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 ///   otherwise the latency chart.
 ///
 /// Cells that did not finish or do not apply are left out of every chart but the
-/// crash charts, where a cell whose process died has lost every job.
+/// crash charts, where a cell whose process died has lost every job. Only the
+/// `seq` group is charted ([`Summarized::seq_group`]): a runner whose speedups are
+/// taken against another baseline ran the workloads at its own size, so its
+/// times belong on no axis beside the Rust runners'.
 pub fn render_all(results: &Results) -> Vec<Chart> {
     render_summarized(&Summarized::new(results.clone()))
 }
 
 /// Every chart for `results`, as [`render_all`] describes them.
 pub fn render_summarized(results: &Summarized) -> Vec<Chart> {
-    let results: &Results = results;
+    let results: &Results = results.seq_group();
     let palette = Palette::new(results);
     let subtitle = format!(
         "{} · {} logical cores · preset {}",

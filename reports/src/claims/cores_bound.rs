@@ -281,6 +281,7 @@ impl Claim for CoresBound {
             why: reasons(vec![bound_part, beyond_part]),
             extrapolated: finding.cells.iter().any(|s| s.extrapolated),
             also: None,
+            against: None,
         }
     }
 }

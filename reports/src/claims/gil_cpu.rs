@@ -1,5 +1,6 @@
 //! Claim 6: under a GIL, CPU-bound threads gain nothing.
 
+use super::interpreter::{self, AgainstInterpreter, Comparison, Counterpart};
 use super::*;
 
 /// Claim 6, derived and rendered.
@@ -11,6 +12,10 @@ pub(crate) struct GilCpuFinding {
     /// The runners with a global lock, in report order.
     pub(super) locked_runners: Vec<String>,
     pub(super) outcome: Outcome<GilCpuMeasured, LockedGap>,
+    /// The lock's threads beside CPython's on `cpu`, and the rule applied to
+    /// CPython's; absent when no runner of an interpreter ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) against_cpython: Option<AgainstInterpreter>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,55 +40,26 @@ impl Claim for GilCpu {
 
     fn derive(run: &Run<'_>) -> GilCpuFinding {
         let (gil, cells) = locked_cells(run, CPU);
-        let locked_runners = owned(&gil);
-        let cells = match cells {
-            Ok(cells) => cells,
-            Err(gaps) => {
-                return GilCpuFinding {
-                    locked_runners,
-                    outcome: Outcome::NotMeasured(gaps),
-                };
-            }
+        let outcome = match cells {
+            Ok(cells) => Outcome::Measured(measure(run, &cells)),
+            Err(gaps) => Outcome::NotMeasured(gaps),
         };
-        let locked: Vec<Speedup> = cells.iter().map(|c| run.speedup_of(c)).collect();
-        let mut free: Vec<Speedup> = Vec::new();
-        for c in cells
-            .iter()
-            .filter_map(|c| run.at(THREAD_POOL, CPU, c.threads))
-        {
-            let s = run.speedup_of(c);
-            if !free.iter().any(|f| f.cell == s.cell) {
-                free.push(s);
-            }
-        }
-        let top = locked
-            .iter()
-            .max_by(|a, b| a.value().total_cmp(&b.value()))
-            .expect("not empty")
-            .clone();
-        let best_free = free
-            .iter()
-            .max_by(|a, b| a.value().total_cmp(&b.value()))
-            .cloned();
-        let verdict = if top.value() <= NO_GAIN {
-            Verdict::Holds
-        } else {
-            Verdict::DoesNotHold
+        let verdict = match &outcome {
+            Outcome::Measured(m) => Some(&m.verdict),
+            Outcome::NotMeasured(_) => None,
         };
+        let comparison = Comparison {
+            pairs: &[(Counterpart::LockedThreads, CPU)],
+            threads: None,
+        };
+        let against_cpython = interpreter::against(run, &comparison).map(|mut a| {
+            a.interpreter_verdict = interpreter::interpreter_verdict(run, CPU, verdict, rule);
+            a
+        });
         GilCpuFinding {
-            locked_runners,
-            outcome: Outcome::Measured(GilCpuMeasured {
-                most_threads: cells.iter().map(|c| c.threads).max().unwrap_or(1),
-                busiest_cores: locked
-                    .iter()
-                    .map(|s| s.cores)
-                    .fold(f64::NEG_INFINITY, f64::max),
-                locked,
-                free,
-                top,
-                best_free,
-                verdict,
-            }),
+            locked_runners: owned(&gil),
+            outcome,
+            against_cpython,
         }
     }
 
@@ -102,7 +78,9 @@ impl Claim for GilCpu {
             Outcome::Measured(m) => m,
             Outcome::NotMeasured(gaps) => {
                 let gaps: Vec<String> = gaps.iter().map(LockedGap::text).collect();
-                return not_measured(claim, experiment, rule, &gaps);
+                let mut check = not_measured(claim, experiment, rule, &gaps);
+                check.against = finding.against_cpython.as_ref().map(interpreter::words);
+                return check;
             }
         };
         let mut measured = Vec::new();
@@ -156,6 +134,54 @@ impl Claim for GilCpu {
             why,
             extrapolated: m.locked.iter().chain(&m.free).any(|s| s.extrapolated),
             also: None,
+            against: finding.against_cpython.as_ref().map(interpreter::words),
         }
+    }
+}
+
+/// The locked cells `cells` (above one thread, with a speedup) measured.
+fn measure(run: &Run<'_>, cells: &[&Cell]) -> GilCpuMeasured {
+    let locked: Vec<Speedup> = cells.iter().map(|c| run.speedup_of(c)).collect();
+    let mut free: Vec<Speedup> = Vec::new();
+    for c in cells
+        .iter()
+        .filter_map(|c| run.at(THREAD_POOL, CPU, c.threads))
+    {
+        let s = run.speedup_of(c);
+        if !free.iter().any(|f| f.cell == s.cell) {
+            free.push(s);
+        }
+    }
+    let top = locked
+        .iter()
+        .max_by(|a, b| a.value().total_cmp(&b.value()))
+        .expect("not empty")
+        .clone();
+    let best_free = free
+        .iter()
+        .max_by(|a, b| a.value().total_cmp(&b.value()))
+        .cloned();
+    let verdict = rule(&locked);
+    GilCpuMeasured {
+        most_threads: cells.iter().map(|c| c.threads).max().unwrap_or(1),
+        busiest_cores: locked
+            .iter()
+            .map(|s| s.cores)
+            .fold(f64::NEG_INFINITY, f64::max),
+        locked,
+        free,
+        top,
+        best_free,
+        verdict,
+    }
+}
+
+/// The claim's rule: it holds when every cell of threads under a global lock
+/// (above one thread) stays at or below [`NO_GAIN`] over its baseline.
+fn rule(locked: &[Speedup]) -> Verdict {
+    if locked.iter().all(|s| s.value() <= NO_GAIN) {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
     }
 }

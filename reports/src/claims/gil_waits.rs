@@ -1,5 +1,6 @@
 //! Claim 7: under a GIL, I/O-bound threads still overlap their waits.
 
+use super::interpreter::{self, AgainstInterpreter, Comparison, Counterpart};
 use super::*;
 
 /// Claim 7, derived and rendered.
@@ -11,6 +12,10 @@ pub(crate) struct GilWaitsFinding {
     /// The runners with a global lock, in report order.
     pub(super) locked_runners: Vec<String>,
     pub(super) outcome: Outcome<GilWaitsMeasured, LockedGap>,
+    /// The lock's threads beside CPython's on `sleep`, and the rule applied to
+    /// CPython's; absent when no runner of an interpreter ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) against_cpython: Option<AgainstInterpreter>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,53 +45,26 @@ impl Claim for GilWaits {
 
     fn derive(run: &Run<'_>) -> GilWaitsFinding {
         let (gil, cells) = locked_cells(run, SLEEP);
-        let locked_runners = owned(&gil);
-        let cells = match cells {
-            Ok(cells) => cells,
-            Err(gaps) => {
-                return GilWaitsFinding {
-                    locked_runners,
-                    outcome: Outcome::NotMeasured(gaps),
-                };
-            }
+        let outcome = match cells {
+            Ok(cells) => Outcome::Measured(measure(run, &cells)),
+            Err(gaps) => Outcome::NotMeasured(gaps),
         };
-        let pairs: Vec<(&Cell, Option<&Cell>)> = cells
-            .iter()
-            .map(|c| (*c, run.at(THREAD_POOL, SLEEP, c.threads)))
-            .collect();
-        let mut free: Vec<Speedup> = Vec::new();
-        for f in pairs.iter().filter_map(|(_, f)| *f) {
-            if !free.iter().any(|x| x.cell == CellRef::of(f)) {
-                free.push(run.speedup_of(f));
-            }
-        }
-        free.sort_by_key(|s| s.cell.threads);
-        let shares: Vec<f64> = pairs
-            .iter()
-            .filter_map(|(g, f)| Some(run.speedup(g)? / run.speedup((*f)?)?))
-            .collect();
-        let short: Vec<Short> = cells
-            .iter()
-            .filter(|c| !helps(run.speedup(c).unwrap(), c.threads as f64))
-            .map(|c| Short {
-                speedup: run.speedup_of(c),
-                half_ideal: 1.0 + HELPS * (c.threads as f64 - 1.0),
-            })
-            .collect();
-        let verdict = if short.is_empty() {
-            Verdict::Holds
-        } else {
-            Verdict::DoesNotHold
+        let verdict = match &outcome {
+            Outcome::Measured(m) => Some(&m.verdict),
+            Outcome::NotMeasured(_) => None,
         };
+        let comparison = Comparison {
+            pairs: &[(Counterpart::LockedThreads, SLEEP)],
+            threads: None,
+        };
+        let against_cpython = interpreter::against(run, &comparison).map(|mut a| {
+            a.interpreter_verdict = interpreter::interpreter_verdict(run, SLEEP, verdict, rule);
+            a
+        });
         GilWaitsFinding {
-            locked_runners,
-            outcome: Outcome::Measured(GilWaitsMeasured {
-                locked: cells.iter().map(|c| run.speedup_of(c)).collect(),
-                free,
-                shares,
-                short,
-                verdict,
-            }),
+            locked_runners: owned(&gil),
+            outcome,
+            against_cpython,
         }
     }
 
@@ -106,7 +84,9 @@ impl Claim for GilWaits {
             Outcome::Measured(m) => m,
             Outcome::NotMeasured(gaps) => {
                 let gaps: Vec<String> = gaps.iter().map(LockedGap::text).collect();
-                return not_measured(claim, experiment, rule, &gaps);
+                let mut check = not_measured(claim, experiment, rule, &gaps);
+                check.against = finding.against_cpython.as_ref().map(interpreter::words);
+                return check;
             }
         };
         let mut measured = Vec::new();
@@ -172,6 +152,55 @@ impl Claim for GilWaits {
             why,
             extrapolated: m.locked.iter().chain(&m.free).any(|s| s.extrapolated),
             also: None,
+            against: finding.against_cpython.as_ref().map(interpreter::words),
         }
+    }
+}
+
+/// The locked cells `cells` (above one thread, with a speedup) measured.
+fn measure(run: &Run<'_>, cells: &[&Cell]) -> GilWaitsMeasured {
+    let pairs: Vec<(&Cell, Option<&Cell>)> = cells
+        .iter()
+        .map(|c| (*c, run.at(THREAD_POOL, SLEEP, c.threads)))
+        .collect();
+    let mut free: Vec<Speedup> = Vec::new();
+    for f in pairs.iter().filter_map(|(_, f)| *f) {
+        if !free.iter().any(|x| x.cell == CellRef::of(f)) {
+            free.push(run.speedup_of(f));
+        }
+    }
+    free.sort_by_key(|s| s.cell.threads);
+    let shares: Vec<f64> = pairs
+        .iter()
+        .filter_map(|(g, f)| Some(run.speedup(g)? / run.speedup((*f)?)?))
+        .collect();
+    let short: Vec<Short> = cells
+        .iter()
+        .filter(|c| !helps(run.speedup(c).unwrap(), c.threads as f64))
+        .map(|c| Short {
+            speedup: run.speedup_of(c),
+            half_ideal: 1.0 + HELPS * (c.threads as f64 - 1.0),
+        })
+        .collect();
+    let locked: Vec<Speedup> = cells.iter().map(|c| run.speedup_of(c)).collect();
+    GilWaitsMeasured {
+        verdict: rule(&locked),
+        locked,
+        free,
+        shares,
+        short,
+    }
+}
+
+/// The claim's rule: it holds when every cell of threads under a global lock at
+/// N > 1 threads reaches half the ideal N× over its baseline.
+fn rule(locked: &[Speedup]) -> Verdict {
+    if locked
+        .iter()
+        .all(|s| helps(s.value(), s.cell.threads as f64))
+    {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
     }
 }

@@ -253,6 +253,7 @@ impl Claim for Isolation {
             // No speedup is shown.
             extrapolated: false,
             also: None,
+            against: None,
         }
     }
 }

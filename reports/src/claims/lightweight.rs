@@ -283,6 +283,7 @@ impl Claim for Lightweight {
             // No speedup is shown.
             extrapolated: false,
             also: None,
+            against: None,
         }
     }
 }

@@ -249,6 +249,7 @@ impl Claim for MessagePassing {
             // No speedup is shown.
             extrapolated: false,
             also: None,
+            against: None,
         }
     }
 }

@@ -29,13 +29,27 @@
 //! thresholds, the verdicts and how parts combine into one ([`verdict_of`]), the
 //! registry ([`CLAIMS`]) and the section. `finding.rs` holds the typed pieces
 //! findings are made of, `run.rs` the lookups on the run, `locked.rs` what claims
-//! 6 and 7 share.
+//! 6 and 7 share, `interpreter.rs` what claims 5 to 7 say against a real
+//! interpreter.
+//!
+//! The claims judge the `seq` group ([`crate::summary::Summarized::seq_group`]):
+//! the runners whose speedups are taken against `seq`. Runners of another group
+//! (the CPython runners, whose speedups are against `cpython-seq`) are never
+//! judged beside them; claims 5 to 7 set the emulation of the GIL beside them in a
+//! line of their own, *Against CPython* ([`interpreter`]), rendered only when
+//! such runners ran. There the runner with threads under a real GIL is the class
+//! concurrent-serialized within the other group, as the emulation is within the
+//! `seq` group; the interpreter's worker processes are named
+//! ([`CPYTHON_PROCESSES`]), since the interpreter's free-threaded threads share
+//! their class, family and thread knob, and only a cell that ran records the
+//! interpreter that tells them apart.
 
 mod advice;
 mod cores_bound;
 mod finding;
 mod gil_cpu;
 mod gil_waits;
+mod interpreter;
 mod isolation;
 mod lightweight;
 mod locked;
@@ -73,9 +87,12 @@ pub(crate) const THREADS: &str = "threads";
 /// N OS threads in one process: threads at the same count as [`PROCESSES`] and
 /// the GIL (claims 2, 5, 6 and 7).
 pub(crate) const THREAD_POOL: &str = "thread-pool";
+/// Worker processes of a real interpreter, each with its own GIL: the
+/// counterpart of [`PROCESSES`] in claim 5's line against CPython.
+pub(crate) const CPYTHON_PROCESSES: &str = "cpython-processes";
 /// Every runner this module names (the test that renames runners leaves these).
 #[cfg(test)]
-pub(crate) const NAMED_RUNNERS: [&str; 3] = [PROCESSES, THREADS, THREAD_POOL];
+pub(crate) const NAMED_RUNNERS: [&str; 4] = [PROCESSES, THREADS, THREAD_POOL, CPYTHON_PROCESSES];
 
 // ---------------------------------------------------------------------------
 // Workloads and measures
@@ -117,6 +134,13 @@ const BEYOND_GAIN: f64 = 1.05;
 /// of the ideal gain, `1 + HELPS × (ideal − 1)`, where the ideal is min(N, cores)
 /// on CPU work and N on waits (1.5× at N = 2).
 const HELPS: f64 = 0.5;
+/// Claims 5 to 7, against CPython: the emulation agrees with the interpreter
+/// when each of its speedups is within this fraction of the interpreter's at
+/// the same thread count (emulated ÷ CPython within 1 ± this). A GIL emulation
+/// that switches threads on another schedule than CPython's may move a speedup
+/// by a few percent; 15% is well inside the gap between a lock that serialises
+/// (about 1×) and threads that run in parallel (about 2× on 2 cores).
+const EMULATION_TOLERANCE: f64 = 0.15;
 
 // ---------------------------------------------------------------------------
 // Verdicts
@@ -165,6 +189,9 @@ pub(crate) struct Check {
     pub(crate) extrapolated: bool,
     /// A second wording of the claim, judged on the same cells (claim 5).
     pub(crate) also: Option<Box<Also>>,
+    /// The emulation beside a real interpreter (claims 5 to 7), when runners of
+    /// an interpreter ran.
+    pub(crate) against: Option<interpreter::AgainstWords>,
 }
 
 /// A second wording of a claim (`5b`), its own verdict, and notes said after
@@ -276,6 +303,7 @@ fn not_measured(claim: String, experiment: String, rule: String, missing: &[Stri
         why: join_and(&reasons),
         extrapolated: false,
         also: None,
+        against: None,
     }
 }
 /// The measure `key` of `cell`, when finite.
@@ -340,7 +368,7 @@ pub(crate) fn checks(
     rank: &dyn Fn(&str) -> usize,
     workloads: &[&str],
 ) -> Vec<Check> {
-    derive(results, rank, workloads)
+    derive(results, results, rank, workloads)
         .into_iter()
         .map(|d| d.check)
         .collect()
@@ -374,15 +402,19 @@ fn derive_both<C: Claim>(run: &Run<'_>) -> (serde_json::Value, Check) {
     (json, C::render(&finding))
 }
 
-/// Every claim checked against `results`, once, in the order of [`CLAIMS`]: what
-/// the report prints and what `findings.json` holds come from one derivation.
+/// Every claim checked against `results` (the `seq` group), once, in the order
+/// of [`CLAIMS`]: what the report prints and what `findings.json` holds come
+/// from one derivation. `all` is every cell of the run, for the lines against a
+/// real interpreter; `rank` orders the runners of every group.
 pub(crate) fn derive(
     results: &Results,
+    all: &Results,
     rank: &dyn Fn(&str) -> usize,
     workloads: &[&str],
 ) -> Vec<Derived> {
     let run = Run {
         results,
+        all,
         rank,
         workloads,
         cores: results.machine.logical_cores.max(1),
@@ -480,9 +512,16 @@ pub(crate) fn section(claims: &[Derived], out: &mut String) {
         for (label, text) in check.also.iter().flat_map(|a| &a.notes) {
             writeln!(out, "- *{label}:* {}.", capitalise(text)).expect("write to String");
         }
+        if let Some(against) = &check.against {
+            interpreter::write(against, out);
+        }
         out.push('\n');
     }
-    if checks.iter().any(|c| c.extrapolated) {
+    let against_extrapolated = |c: &Check| c.against.as_ref().is_some_and(|a| a.extrapolated);
+    if checks
+        .iter()
+        .any(|c| c.extrapolated || against_extrapolated(c))
+    {
         out.push_str("† Extrapolated, as in the grid: scaled up from part of the work.\n\n");
     }
 }

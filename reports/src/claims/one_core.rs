@@ -232,6 +232,7 @@ impl Claim for OneCore {
             why,
             extrapolated: m.cpu.iter().chain(&m.sleep).any(|s| s.extrapolated),
             also: None,
+            against: None,
         }
     }
 }

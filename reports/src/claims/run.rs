@@ -4,8 +4,13 @@
 use super::*;
 
 /// The cells of a run with the orders and lookups the claims share.
+#[derive(Clone, Copy)]
 pub(super) struct Run<'a> {
+    /// The cells the claims judge: the `seq` group.
     pub(super) results: &'a Results,
+    /// Every cell of the run, the runners of other groups included (the same as
+    /// `results` when there are none).
+    pub(super) all: &'a Results,
     pub(super) rank: &'a dyn Fn(&str) -> usize,
     /// Workload ids in report order.
     pub(super) workloads: &'a [&'a str],
@@ -13,6 +18,15 @@ pub(super) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
+    /// The same lookups over every cell of the run, the runners of other groups
+    /// included: for the lines against a real interpreter only.
+    pub(super) fn everything(&self) -> Run<'a> {
+        Run {
+            results: self.all,
+            ..*self
+        }
+    }
+
     /// Every cell of `runner` on `workload`, by thread count.
     pub(super) fn all(&self, runner: &str, workload: &str) -> Vec<&'a Cell> {
         let mut cells: Vec<&'a Cell> = self
@@ -113,14 +127,17 @@ impl<'a> Run<'a> {
         cell.summary.as_ref()?.speedup_vs_seq
     }
 
-    /// The speedup of `cell` over `seq`, with its utilisation.
+    /// The speedup of `cell` over its baseline (`seq` in the `seq` group), with
+    /// its utilisation.
     pub(super) fn speedup_of(&self, cell: &Cell) -> Speedup {
+        let baseline = crate::summary::baseline_of(self.results, &cell.runner);
         Speedup {
             cell: CellRef::of(cell),
             times: self.speedup(cell),
             extrapolated: cell.extrapolation.is_some()
                 || self
-                    .seq(&cell.workload)
+                    .finished(baseline, &cell.workload)
+                    .first()
                     .is_some_and(|s| s.extrapolation.is_some()),
             cores: self.util(cell),
         }

@@ -204,7 +204,10 @@ pub struct Summary {
     /// Samples the interval rests on (schema 3).
     #[serde(default)]
     pub samples: usize,
-    /// Median wall of `seq` on the same workload divided by this cell's.
+    /// Median wall of the runner's baseline on the same workload divided by this
+    /// cell's: `seq`'s, unless the runner names another baseline
+    /// (`runners[].baseline`, schema 7: `cpython-seq` for the CPython runners).
+    /// The name stays for the schema's sake.
     pub speedup_vs_seq: Option<f64>,
     /// Speedup divided by the parallelism the machine can give it, min(threads,
     /// cores) (schema 3; speedup ÷ threads before).

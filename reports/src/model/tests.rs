@@ -63,7 +63,7 @@ fn only_old_files_are_migrated() {
 #[test]
 fn every_schema_from_the_oldest_is_read_as_this_one() {
     use std::path::Path;
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
     // The schema-1 fixture under every version number this build reads: every
     // field added since is optional.
     let text = include_str!("../../tests/fixtures/results.json");
@@ -81,6 +81,10 @@ fn every_schema_from_the_oldest_is_read_as_this_one() {
         let results = read.unwrap_or_else(|e| panic!("version {version}: {e}"));
         assert_eq!(results.schema_version, SCHEMA_VERSION);
         assert!(results.cells.iter().all(|c| c.io_driver.is_none()));
+        // Schema 7's fields are empty in every older file.
+        assert!(results.machine.interpreters.is_empty());
+        assert!(results.runners.iter().all(|r| r.baseline.is_none()));
+        assert!(results.cells.iter().all(|c| c.interpreter.is_none()));
     }
     // A schema-5 file as written: no cell has a driver.
     let network = crate::fixtures::network();

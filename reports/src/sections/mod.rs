@@ -14,12 +14,21 @@
 //! caveats) and what a workload is (its measures and their units) come from the
 //! results file, so a new runner needs no change here.
 //!
+//! Sections read the `seq` group ([`Report::results`], split once by
+//! [`Summarized::seq_group`]): a runner whose speedups are taken against another
+//! baseline (the CPython runners, against `cpython-seq`) ran the workloads at its
+//! own size, so no ranking, verdict, grid or table beside the Rust runners may
+//! show it. What describes the whole run (the header, the disclosures) and the
+//! sections about those runners (*CPython beside the emulation*, the claims'
+//! lines against CPython) read every cell (`Report::all`).
+//!
 //! A cell whose workload does not apply to its runner (`n/a`) is not a failure:
 //! it is listed under its workload's table, grouped by reason, and left out of the
 //! table, the failures, the verdict, the grid and every speedup.
 
 mod answers;
 mod combinations;
+mod cpython;
 pub(crate) mod crash;
 mod disclosures;
 mod echo;
@@ -38,7 +47,7 @@ mod workloads;
 
 use crate::charts::Chart;
 use crate::model::{Cell, Results, WorkloadMeta};
-use crate::summary::BASELINE_RUNNER;
+use crate::summary::{BASELINE_RUNNER, Summarized};
 use rtcompare_api::WorkloadKind;
 use std::any::Any;
 use std::cell::RefCell;
@@ -72,6 +81,7 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &grid::GridSection,
     &combinations::CombinationsSection,
     &Claims,
+    &cpython::CpythonSection,
     &verdict::Verdict,
     &echo::Echo,
     &hogs::HogsSection,
@@ -106,23 +116,59 @@ impl Section for Claims {
     }
 }
 
+/// What a report renders: the `seq` group, which every cross-runner section
+/// reads, and every cell.
+pub(crate) struct Source<'a> {
+    seq_group: &'a Results,
+    all: &'a Results,
+}
+
+impl<'a> From<&'a Summarized> for Source<'a> {
+    fn from(results: &'a Summarized) -> Self {
+        Source {
+            seq_group: results.seq_group(),
+            all: results.results(),
+        }
+    }
+}
+
+/// Results taken as they are, one group: for tests of a section alone.
+#[cfg(test)]
+impl<'a> From<&'a Results> for Source<'a> {
+    fn from(results: &'a Results) -> Self {
+        Source {
+            seq_group: results,
+            all: results,
+        }
+    }
+}
+
 /// The summarised results with the orders the report lists things in.
 pub(crate) struct Report<'a> {
+    /// The `seq` group: every cross-runner section reads this alone.
     results: &'a Results,
+    /// Every cell, the runners of other groups included.
+    all: &'a Results,
     /// The charts written beside the report, each linked under its workload's table.
     charts: &'a [Chart],
     /// Workload ids: the configured order, then any others as they first appear.
     workloads: Vec<&'a str>,
-    /// Runner ids, likewise.
+    /// Runner ids of the `seq` group, likewise.
     runners: Vec<&'a str>,
+    /// Runner ids of every group, likewise.
+    all_runners: Vec<&'a str>,
     /// What the sections derived, by section id: each finding is derived once
     /// per report, for the Markdown and for `findings.json` alike.
     derived: RefCell<HashMap<&'static str, Rc<dyn Any>>>,
 }
 
 impl<'a> Report<'a> {
-    pub(crate) fn new(results: &'a Results, charts: &'a [Chart]) -> Self {
-        let order = |configured: &'a [String], of_cell: fn(&Cell) -> &str| {
+    pub(crate) fn new(source: impl Into<Source<'a>>, charts: &'a [Chart]) -> Self {
+        let Source {
+            seq_group: results,
+            all,
+        } = source.into();
+        let order = |results: &'a Results, configured: &'a [String], of_cell: fn(&Cell) -> &str| {
             let mut seen: Vec<&'a str> = Vec::new();
             let present = |id: &str| results.cells.iter().any(|c| of_cell(c) == id);
             for id in configured {
@@ -140,14 +186,16 @@ impl<'a> Report<'a> {
         };
         Self {
             results,
+            all,
             charts,
-            workloads: order(&results.config.workloads, |c| &c.workload),
-            runners: order(&results.config.runners, |c| &c.runner),
+            workloads: order(results, &results.config.workloads, |c| &c.workload),
+            runners: order(results, &results.config.runners, |c| &c.runner),
+            all_runners: order(all, &all.config.runners, |c| &c.runner),
             derived: RefCell::default(),
         }
     }
 
-    /// The results the report renders.
+    /// The results the report compares: the `seq` group.
     pub(crate) fn results(&self) -> &'a Results {
         self.results
     }
@@ -177,8 +225,14 @@ impl<'a> Report<'a> {
     /// The claims.
     fn claims(&self) -> Rc<Vec<crate::claims::Derived>> {
         self.derived("claims", || {
-            let rank = |r: &str| self.runner_rank(r);
-            crate::claims::derive(self.results, &rank, &self.workloads)
+            // Over every group's runners: the `seq` group's keep their order.
+            let rank = |r: &str| {
+                self.all_runners
+                    .iter()
+                    .position(|x| *x == r)
+                    .unwrap_or(usize::MAX)
+            };
+            crate::claims::derive(self.results, self.all, &rank, &self.workloads)
         })
     }
 

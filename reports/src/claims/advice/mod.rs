@@ -8,6 +8,7 @@
 
 mod render;
 
+use super::interpreter::{self, AgainstInterpreter, Comparison, Counterpart};
 use super::*;
 
 /// A unit of execution the advice of claim 5 names.
@@ -77,6 +78,11 @@ pub(crate) struct AdviceFinding {
     /// Multithreading for CPU-bound work against "CPU-bound threads gain
     /// nothing under a GIL", on this run's cells.
     pub(super) contradiction: Contradiction,
+    /// The lock's threads and processes beside CPython's on `cpu` and `sleep`,
+    /// at the claim's thread count (at every count above one when the claim was
+    /// not measured); absent when no runner of an interpreter ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) against_cpython: Option<AgainstInterpreter>,
 }
 
 /// One wording of claim 5 and how it fared.
@@ -190,8 +196,31 @@ pub(crate) enum Contradiction {
     NotMeasured,
 }
 
-/// Claim 5 on `run`, in both wordings.
+/// Claim 5 on `run`, in both wordings, and against CPython.
 pub(super) fn derive(run: &Run<'_>) -> AdviceFinding {
+    let mut finding = wordings(run);
+    let threads = match &finding.outcome {
+        Outcome::Measured(m) => Some(m.threads),
+        Outcome::NotMeasured(_) => None,
+    };
+    let pairs = [
+        (Counterpart::LockedThreads, CPU),
+        (Counterpart::Processes, CPU),
+        (Counterpart::LockedThreads, SLEEP),
+        (Counterpart::Processes, SLEEP),
+    ];
+    finding.against_cpython = interpreter::against(
+        run,
+        &Comparison {
+            pairs: &pairs,
+            threads,
+        },
+    );
+    finding
+}
+
+/// Claim 5 on `run`, in both wordings.
+fn wordings(run: &Run<'_>) -> AdviceFinding {
     let gil = run.runners(|c| c.class == Class::ConcurrentSerialized);
     let gil_name = gil.first().copied();
     let contradiction = contradiction(run, gil_name);
@@ -206,6 +235,7 @@ pub(super) fn derive(run: &Run<'_>) -> AdviceFinding {
         locked_runner: gil_name.map(str::to_owned),
         outcome,
         contradiction: contradiction.clone(),
+        against_cpython: None,
     };
     let n = match comparison_count(run) {
         Ok(n) => n,

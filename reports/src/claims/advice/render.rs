@@ -52,6 +52,10 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
         1.0 + HELPS
     );
     let contradiction = contradiction_text(&finding.contradiction);
+    let against = finding
+        .against_cpython
+        .as_ref()
+        .map(super::interpreter::words);
     let m = match &finding.outcome {
         Outcome::Measured(m) => m,
         Outcome::NotMeasured(gaps) => {
@@ -73,6 +77,7 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
                 why: "for the same reasons".to_owned(),
                 notes: vec![(AGAINST_ITSELF.to_owned(), contradiction)],
             }));
+            check.against = against;
             return check;
         }
     };
@@ -104,6 +109,7 @@ pub(super) fn render(finding: &AdviceFinding) -> Check {
                 (AGAINST_ITSELF.to_owned(), contradiction),
             ],
         })),
+        against,
     }
 }
 

@@ -16,6 +16,7 @@ use super::one_core::{OnCpu, OneCore, OneCoreGap};
 use super::*;
 use crate::summary::summarize;
 
+mod against_cpython;
 mod claims_1_to_4;
 mod claims_5_to_8;
 
@@ -44,6 +45,7 @@ fn derived<C: Claim>(results: &Results) -> C::Finding {
     let workloads = crate::fixtures::workload_order(&results);
     let run = Run {
         results: &results,
+        all: &results,
         rank: &rank,
         workloads: &workloads,
         cores: results.machine.logical_cores.max(1),

@@ -44,9 +44,13 @@ struct Judge<'a> {
     /// What every time of the results is divided by: the drift when the check
     /// normalises by it, else 1.
     drift: f64,
-    /// Median wall of each workload's `seq` cell, per side (for ratio mode).
-    seq_base: BTreeMap<String, f64>,
-    seq_now: BTreeMap<String, f64>,
+    /// Median wall of each workload's `seq` cell (and of every other baseline
+    /// a runner names), by runner and workload, per side (for ratio mode).
+    seq_base: BTreeMap<(String, String), f64>,
+    seq_now: BTreeMap<(String, String), f64>,
+    /// The two files, for the baseline each runner names.
+    baseline: &'a Results,
+    results: &'a Results,
 }
 
 impl Judge<'_> {
@@ -157,9 +161,9 @@ fn empty_check(baseline: &Results, results: &Results, options: &CheckOptions) ->
 /// The whole check's part of judging each cell: the machine's drift since the
 /// baseline (recorded in `check`) and each workload's `seq` medians.
 fn prepare<'a>(
-    baseline: &Results,
+    baseline: &'a Results,
     repeats: Option<&'a Repeats>,
-    results: &Results,
+    results: &'a Results,
     options: &'a CheckOptions,
     check: &mut Check,
 ) -> Judge<'a> {
@@ -175,6 +179,11 @@ fn prepare<'a>(
         .as_ref()
         .filter(|d| d.normalized)
         .map_or(1.0, |d| d.factor);
+    if mode == Mode::WithinRunRatio {
+        if let Some(note) = own_baselines_note(baseline, results) {
+            check.notes.push(note);
+        }
+    }
     if options.normalize && mode == Mode::Absolute && check.drift.is_none() {
         check.notes.push(format!(
             "Normalisation was asked for, but no calibration cell ({} or a single-threaded \
@@ -190,7 +199,42 @@ fn prepare<'a>(
         drift,
         seq_base: wall::seq_medians(baseline),
         seq_now: wall::seq_medians(results),
+        baseline,
+        results,
     }
+}
+
+/// In ratio mode, which runners are divided by another baseline than `seq`: the
+/// one they name (`runners[].baseline`); `None` when none does.
+fn own_baselines_note(baseline: &Results, results: &Results) -> Option<String> {
+    let mut by_reference: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for file in [baseline, results] {
+        for meta in &file.runners {
+            // The reference itself is not compared at all.
+            let Some(reference) = meta.baseline.as_deref().filter(|b| *b != meta.id) else {
+                continue;
+            };
+            let runners = by_reference.entry(reference).or_default();
+            if !runners.contains(&meta.id.as_str()) {
+                runners.push(&meta.id);
+            }
+        }
+    }
+    if by_reference.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = by_reference
+        .iter()
+        .map(|(reference, runners)| {
+            let runners: Vec<String> = runners.iter().map(|r| r.to_string()).collect();
+            format!("{} by `{reference}`", crate::text::join_and(&runners))
+        })
+        .collect();
+    Some(format!(
+        "Runners that name their own baseline are divided by it, not by `{}`: {}.",
+        crate::summary::BASELINE_RUNNER,
+        each.join("; ")
+    ))
 }
 
 /// Judges one matched pair, metric by metric, unless the screen keeps it out.

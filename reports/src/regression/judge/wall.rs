@@ -1,6 +1,8 @@
 //! Median wall time: every sample's wall (scaled by its cell's extrapolation, the
 //! results' divided by the drift when normalising), as measured or, across
-//! differing machines, as a ratio to its own file's `seq` on the same workload.
+//! differing machines, as a ratio to its own file's `seq` on the same workload —
+//! or to the baseline its runner names instead (`runners[].baseline`: the CPython
+//! runners' `cpython-seq`), the runner its speedups are taken against.
 
 use super::samples::{flat, groups};
 use super::{Judge, Pair, Pending, Tally};
@@ -8,7 +10,7 @@ use crate::floor::Floor;
 use crate::model::{Results, Status};
 use crate::regression::{Check, Finding, MIN_SAMPLES, Metric, Mode};
 use crate::stats::median;
-use crate::summary::BASELINE_RUNNER;
+use crate::summary::baseline_of;
 use crate::text::plural;
 use std::collections::BTreeMap;
 
@@ -72,10 +74,11 @@ pub(super) fn judge(judge: &Judge<'_>, pair: &Pair<'_>, check: &mut Check, tally
     });
 }
 
-/// Divides the grouped walls `gb` and `gn` by their side's `seq` median on the
-/// pair's workload, and gives the floor of the ratio (the spread of the per-run
-/// ratios to `seq`); the reason the pair is not compared when `seq` is the pair
-/// itself or has no finished cell on a side.
+/// Divides the grouped walls `gb` and `gn` by their side's median of the pair's
+/// reference on its workload (`seq`, or the baseline the runner names), and
+/// gives the floor of the ratio (the spread of the per-run ratios to the
+/// reference); the reason the pair is not compared when the reference is the
+/// pair itself or has no finished cell on a side.
 fn to_ratios(
     judge: &Judge<'_>,
     pair: &Pair<'_>,
@@ -83,29 +86,34 @@ fn to_ratios(
     gn: &mut [Vec<f64>],
 ) -> Result<Option<Floor>, String> {
     let workload = &pair.base.workload;
-    if pair.base.runner == BASELINE_RUNNER {
+    let (ref_base, ref_now) = (
+        baseline_of(judge.baseline, &pair.base.runner),
+        baseline_of(judge.results, &pair.now.runner),
+    );
+    if pair.base.runner == ref_base {
         return Err(format!(
-            "`{BASELINE_RUNNER}` is the reference of within-run ratios"
+            "`{ref_base}` is the reference of within-run ratios"
         ));
     }
-    let (Some(&sb), Some(&sn)) = (judge.seq_base.get(workload), judge.seq_now.get(workload)) else {
-        let missing: Vec<&str> = [
-            ("the baseline", judge.seq_base.get(workload)),
-            ("the results", judge.seq_now.get(workload)),
-        ]
-        .iter()
-        .filter(|(_, m)| m.is_none())
-        .map(|(side, _)| *side)
-        .collect();
+    let key = |reference: &str| (reference.to_owned(), workload.clone());
+    let (sb, sn) = (
+        judge.seq_base.get(&key(ref_base)),
+        judge.seq_now.get(&key(ref_now)),
+    );
+    let (Some(&sb), Some(&sn)) = (sb, sn) else {
+        let missing: Vec<&str> = [("the baseline", sb), ("the results", sn)]
+            .iter()
+            .filter(|(_, m)| m.is_none())
+            .map(|(side, _)| *side)
+            .collect();
         return Err(format!(
-            "no finished `{BASELINE_RUNNER}` cell of workload `{workload}` in {} to take \
-             ratios to",
+            "no finished `{ref_base}` cell of workload `{workload}` in {} to take ratios to",
             missing.join(" or ")
         ));
     };
     gb.iter_mut().flatten().for_each(|w| *w /= sb);
     gn.iter_mut().flatten().for_each(|w| *w /= sn);
-    let seq_key = format!("{BASELINE_RUNNER}/{workload}/t1");
+    let seq_key = format!("{ref_base}/{workload}/t1");
     let seq_runs = judge
         .cell_repeats(&seq_key)
         .map(|r| r.median_wall_s.clone());
@@ -116,12 +124,22 @@ fn to_ratios(
     }))
 }
 
-/// Median wall time (scaled) of the `seq` cell of each workload that has a
-/// finished one with samples (the one with fewest threads if several).
-pub(super) fn seq_medians(results: &Results) -> BTreeMap<String, f64> {
-    let mut best: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+/// Median wall time (scaled) of each reference runner's cell of each workload
+/// that has a finished one with samples (the one with fewest threads if
+/// several), by runner and workload: `seq`'s, and that of every baseline a
+/// runner of `results` names.
+pub(super) fn seq_medians(results: &Results) -> BTreeMap<(String, String), f64> {
+    let references: Vec<&str> = results
+        .cells
+        .iter()
+        .map(|c| baseline_of(results, &c.runner))
+        .collect();
+    let mut best: BTreeMap<(String, String), (usize, f64)> = BTreeMap::new();
     for cell in &results.cells {
-        if cell.runner != BASELINE_RUNNER || cell.status != Status::Ok || cell.samples.is_empty() {
+        if !references.contains(&cell.runner.as_str())
+            || cell.status != Status::Ok
+            || cell.samples.is_empty()
+        {
             continue;
         }
         let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
@@ -130,11 +148,11 @@ pub(super) fn seq_medians(results: &Results) -> BTreeMap<String, f64> {
             continue;
         }
         let entry = best
-            .entry(cell.workload.clone())
+            .entry((cell.runner.clone(), cell.workload.clone()))
             .or_insert((cell.threads, wall));
         if cell.threads < entry.0 {
             *entry = (cell.threads, wall);
         }
     }
-    best.into_iter().map(|(w, (_, wall))| (w, wall)).collect()
+    best.into_iter().map(|(k, (_, wall))| (k, wall)).collect()
 }

@@ -1,6 +1,9 @@
 //! *Disclosures*: the harness facts that hold for every cell, the parts each runner
 //! uses (the I/O driver its runtimes ran on among them, where its cells recorded
-//! one), and one bullet per runner with its build, threads and caveats. Derived
+//! one), and one bullet per runner with its build, threads and caveats. Every
+//! runner of the run is disclosed, those of another group than `seq` (the CPython
+//! runners) too, with a fact of their own: the interpreters, the smaller size
+//! they ran the workloads at, and the baseline they alone are compared with. Derived
 //! into a [`DisclosuresFinding`] (the facts as tags, each runner's description as
 //! the results file gives it, its thread counts, the threads its cells saw and the
 //! I/O drivers they recorded), then rendered (`disclosures/render.rs`);
@@ -58,7 +61,40 @@ pub(crate) enum HarnessFact {
     /// Network cells measured with their clients inside the cell (schema 4
     /// and older).
     InCellClients { cells: usize },
+    /// Runners that run the workloads in an interpreter, compared only with
+    /// their own baseline (results schema 7).
+    Interpreted(Interpreted),
 }
+
+/// The runners of other groups than `seq`, as the disclosures state them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Interpreted {
+    /// In report order.
+    pub(crate) runners: Vec<String>,
+    /// Their baselines, each once.
+    pub(crate) baselines: Vec<String>,
+    /// The interpreters the run found, by the command that found them.
+    pub(crate) found: BTreeMap<String, String>,
+    /// The interpreters their cells ran in, each with its runners.
+    pub(crate) ran_in: Vec<super::cpython::RanIn>,
+    /// Whether the run found an interpreter, or ran a cell in one, whose GIL is
+    /// disabled (a free-threaded build): its description says `GIL disabled`.
+    pub(crate) free_threaded: bool,
+    /// Per CPU-bound workload whose cells record them, the kernel steps per unit
+    /// of work these runners' baseline ran against `seq`'s.
+    pub(crate) steps: Vec<WorkloadSteps>,
+}
+
+/// The kernel steps of one workload on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct WorkloadSteps {
+    pub(crate) workload: String,
+    pub(crate) steps: super::cpython::Steps,
+}
+
+/// How an interpreter that runs free-threaded describes itself (`CPython 3.13.1,
+/// free-threaded, GIL disabled`): the results schema's wording.
+const GIL_DISABLED: &str = "GIL disabled";
 
 /// Where the external load generator ran, over every network cell that
 /// records it.
@@ -334,7 +370,7 @@ impl<'a> Report<'a> {
             .filter(|r| r.family == Family::ThreadPerCore)
             .map(|r| r.runner.clone())
             .collect();
-        let machine = &self.results.machine;
+        let machine = &self.all.machine;
         let parts = parts_shown(&runners);
         let mut facts = vec![
             HarnessFact::Isolation,
@@ -354,7 +390,7 @@ impl<'a> Report<'a> {
                 .map(HarnessFact::LoadGenerator),
         );
         let in_cell = self
-            .results
+            .all
             .cells
             .iter()
             .filter(|c| crate::network::in_cell_clients(c))
@@ -362,6 +398,7 @@ impl<'a> Report<'a> {
         if in_cell > 0 {
             facts.push(HarnessFact::InCellClients { cells: in_cell });
         }
+        facts.extend(self.interpreted().map(HarnessFact::Interpreted));
         DisclosuresFinding {
             facts,
             parts,
@@ -371,11 +408,40 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The runners of other groups than `seq`, from what *CPython beside the
+    /// emulation* derived; `None` when there are none.
+    fn interpreted(&self) -> Option<Interpreted> {
+        let cpython = self.derived("cpython", || self.derive_cpython());
+        let f = cpython.as_ref().as_ref()?;
+        let free_threaded = f
+            .machine_interpreters
+            .values()
+            .chain(f.ran_in.iter().map(|r| &r.interpreter))
+            .any(|what| what.contains(GIL_DISABLED));
+        Some(Interpreted {
+            runners: f.runners.clone(),
+            baselines: f.baselines.clone(),
+            found: f.machine_interpreters.clone(),
+            ran_in: f.ran_in.clone(),
+            free_threaded,
+            steps: f
+                .workloads
+                .iter()
+                .filter_map(|w| {
+                    Some(WorkloadSteps {
+                        workload: w.workload.clone(),
+                        steps: w.steps.clone()?,
+                    })
+                })
+                .collect(),
+        })
+    }
+
     /// Where the generator ran, over the cells that record it; `None` when none
     /// does.
     fn generator_placement(&self, serving_in_parts: bool) -> Option<GeneratorPlacement> {
         let loads: Vec<&crate::model::Load> = self
-            .results
+            .all
             .cells
             .iter()
             .filter_map(|c| c.load.as_ref())
@@ -407,14 +473,10 @@ impl<'a> Report<'a> {
     /// order, then any other runner seen in the cells (described by its cells alone).
     fn disclosed_runners(&self) -> Vec<RunnerDisclosure> {
         let cells_of = |id: &str| -> Vec<&'a Cell> {
-            self.results
-                .cells
-                .iter()
-                .filter(|c| c.runner == id)
-                .collect()
+            self.all.cells.iter().filter(|c| c.runner == id).collect()
         };
         let mut runners: Vec<RunnerDisclosure> = Vec::new();
-        for meta in &self.results.runners {
+        for meta in &self.all.runners {
             let cells = cells_of(&meta.id);
             if cells.is_empty() || runners.iter().any(|r| r.runner == meta.id) {
                 continue;
@@ -427,7 +489,7 @@ impl<'a> Report<'a> {
                 &cells,
             ));
         }
-        for &id in &self.runners {
+        for &id in &self.all_runners {
             if runners.iter().any(|r| r.runner == id) {
                 continue;
             }

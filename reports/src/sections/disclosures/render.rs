@@ -146,7 +146,62 @@ fn fact_sentence(fact: &HarnessFact) -> String {
             plural(*cells, "network cell", "network cells"),
             crate::network::IN_CELL_CLIENTS
         ),
+        HarnessFact::Interpreted(i) => interpreted_sentences(i),
     }
+}
+
+/// The runners that run in an interpreter: what they are compared with, the
+/// interpreters found and run in, and the kernel steps their cells ran.
+fn interpreted_sentences(i: &Interpreted) -> String {
+    let names: Vec<String> = i.runners.iter().map(|r| format!("**{r}**")).collect();
+    let baselines: Vec<String> = i.baselines.iter().map(|b| format!("`{b}`")).collect();
+    let mut text = format!(
+        "{} run the workloads in an interpreter, at their own size. Their speedups are \
+         against {} alone: no section ranks them with a Rust runner, and only their speedups \
+         stand beside the emulation's.",
+        join_and(&names),
+        join_and(&baselines)
+    );
+    let found = if i.found.is_empty() {
+        "The run found no interpreter".to_owned()
+    } else {
+        format!(
+            "The run found {}",
+            crate::sections::header::interpreters(&i.found)
+        )
+    };
+    let free = if i.free_threaded {
+        "A free-threaded interpreter (its GIL disabled) was found or ran"
+    } else {
+        "No free-threaded interpreter (one with its GIL disabled) was found"
+    };
+    write!(text, " {found}. {free}.").expect("write to String");
+    if !i.ran_in.is_empty() {
+        let each: Vec<String> = i
+            .ran_in
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    escape_inline(&r.interpreter),
+                    join_and(&r.runners)
+                )
+            })
+            .collect();
+        write!(text, " Their cells ran in {}.", join_and(&each)).expect("write to String");
+    }
+    for w in &i.steps {
+        write!(
+            text,
+            " On `{}` they ran {} kernel steps per unit of work, where `seq` ran {}, as their \
+             params record.",
+            w.workload,
+            crate::format::thousands(w.steps.unit_steps),
+            crate::format::thousands(w.steps.seq_unit_steps),
+        )
+        .expect("write to String");
+    }
+    text
 }
 
 /// Where the generator ran and what it measures, in sentences.

@@ -1,11 +1,12 @@
 //! The header: title, warnings, the machine and run fingerprint, how samples were
-//! taken, and what other load on the machine did to them. Derived into a
+//! taken, and what other load on the machine did to them, over every cell of the
+//! run (the runners of every group: it describes the run, it compares nothing). Derived into a
 //! [`HeaderFinding`] of the results' own facts, counts and cell references, then
 //! rendered (`header/render.rs`); `findings.json` carries the same finding.
 
 mod render;
 
-pub(super) use render::{environment, features};
+pub(super) use render::{environment, features, interpreters};
 
 use super::Report;
 use crate::cell_ref::CellRef;
@@ -28,6 +29,10 @@ pub(crate) struct HeaderFinding {
     pub(crate) run: RunPlan,
     /// The runtime crates and their versions, by crate name.
     pub(crate) runtimes: BTreeMap<String, String>,
+    /// The interpreters the run found for its CPython runners, by the command
+    /// that found them (results schema 7); absent when none was recorded.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) interpreters: BTreeMap<String, String>,
     /// The cargo features the binary was built with (empty: the defaults).
     pub(crate) features: Vec<String>,
     /// The runtime environment variables that were set, by name.
@@ -181,7 +186,7 @@ pub(crate) struct DisturbedCell {
 impl<'a> Report<'a> {
     /// The header's finding.
     pub(super) fn derive_header(&self) -> HeaderFinding {
-        let r = self.results;
+        let r = self.all;
         let (m, c) = (&r.machine, &r.config);
         let samples = match &c.sampling {
             Some(s) if s.min_samples != s.max_samples => SamplePlan::Range {
@@ -216,6 +221,7 @@ impl<'a> Report<'a> {
                 rate: c.rate,
             },
             runtimes: m.crate_versions.clone(),
+            interpreters: m.interpreters.clone(),
             features: m.features.clone(),
             env: m.env.clone(),
             sampling: self.derive_sampling(),
@@ -227,7 +233,7 @@ impl<'a> Report<'a> {
     /// The sampling rule of the run and how the cells ended under it: `None` when
     /// the file records neither (before schema 3).
     fn derive_sampling(&self) -> Option<SamplingFinding> {
-        let r = self.results;
+        let r = self.all;
         let sampled: Vec<StopReason> = r
             .cells
             .iter()
@@ -261,7 +267,7 @@ impl<'a> Report<'a> {
     /// The precision the finished CPU-bound cells reached.
     fn cpu_precision(&self) -> Option<CpuPrecision> {
         let mut cpu: Vec<(f64, &Cell)> = self
-            .results
+            .all
             .cells
             .iter()
             .filter(|c| c.workload_kind == WorkloadKind::Cpu && c.status == Status::Ok)
@@ -281,7 +287,7 @@ impl<'a> Report<'a> {
     /// Other load on the machine: what the pre-flight check saw and what the cells
     /// measured during their samples. `None` when the file records neither.
     fn derive_interference(&self) -> Option<InterferenceFinding> {
-        let r = self.results;
+        let r = self.all;
         let preflight = r.preflight.as_ref().map(|p| PreflightFinding {
             load_average: p.load_average,
             foreign_cores: p.foreign_cores,

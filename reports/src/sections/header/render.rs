@@ -39,9 +39,14 @@ pub(super) fn render(header: &HeaderFinding, out: &mut String) {
         ("Created", s.created.clone()),
         ("Run", run_line(&header.run)),
         ("Runtimes", runtimes(&header.runtimes)),
+    ];
+    if !header.interpreters.is_empty() {
+        lines.push(("Interpreters", interpreters(&header.interpreters)));
+    }
+    lines.extend([
         ("Features", features(&header.features)),
         ("Environment", environment(&header.env)),
-    ];
+    ]);
     // Files before schema 3 record neither: nothing is said then.
     if let Some(sampling) = &header.sampling {
         lines.push(("Sampling", sampling_line(sampling)));
@@ -93,6 +98,16 @@ fn runtimes(versions: &BTreeMap<String, String>) -> String {
         .map(|(name, version)| format!("{name} {version}"))
         .collect();
     versions.join(", ")
+}
+
+/// `` `python3`: CPython 3.11.7, GIL enabled ``, each interpreter by the command
+/// that found it.
+pub(in crate::sections) fn interpreters(found: &BTreeMap<String, String>) -> String {
+    let found: Vec<String> = found
+        .iter()
+        .map(|(command, what)| format!("`{command}`: {}", escape_inline(what)))
+        .collect();
+    found.join("; ")
 }
 
 /// The cargo features, or `default`. The disclosures say the same.

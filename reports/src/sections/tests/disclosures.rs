@@ -277,6 +277,7 @@ fn renaming_runners_changes_nothing_but_their_names() {
         fixture_quick(),
         fixture_claims(),
         crate::fixtures::per_core(),
+        crate::fixtures::cpython(),
     ] {
         let everything = |id: &str| id == BASELINE_RUNNER;
         renamed_report_matches(&original, &everything, &without_claims);

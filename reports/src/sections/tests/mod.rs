@@ -17,6 +17,7 @@ use crate::summary::BASELINE_RUNNER;
 use crate::text::NONE;
 use rtcompare_api::Family;
 
+mod cpython;
 mod disclosures;
 mod header;
 mod network;
@@ -48,13 +49,21 @@ fn disclosures(report: &str) -> &str {
     &report[start..end]
 }
 
-/// `report` without its claims section.
+/// `report` without its claims section, and without *CPython beside the
+/// emulation* when it has one: the sections that name runners.
 fn without_claims(report: &str) -> String {
-    let start = report.find("## Claims checked\n").expect("has claims");
-    let end = report[start + 1..]
-        .find("\n## ")
-        .map_or(report.len(), |i| start + 2 + i);
-    format!("{}{}", &report[..start], &report[end..])
+    let cut = |report: &str, heading: &str| -> String {
+        let Some(start) = report.find(heading) else {
+            return report.to_owned();
+        };
+        let end = report[start + 1..]
+            .find("\n## ")
+            .map_or(report.len(), |i| start + 2 + i);
+        format!("{}{}", &report[..start], &report[end..])
+    };
+    assert!(report.contains("## Claims checked\n"), "has claims");
+    let report = cut(report, "## Claims checked\n");
+    cut(&report, "## CPython beside the emulation\n")
 }
 
 /// Renders `original` with every runner not `kept` renamed and checks that,
@@ -86,6 +95,7 @@ fn renamed_report_matches(
     }
     for meta in &mut renamed.runners {
         meta.id = rename(&meta.id);
+        meta.baseline = meta.baseline.as_deref().map(rename);
     }
     let mut back = render(&renamed);
     let mut ids: Vec<&str> = original.config.runners.iter().map(String::as_str).collect();

@@ -23,9 +23,7 @@ mod render_table;
 
 pub(crate) use guide::{GuideItem, MeasureNote};
 
-#[cfg(test)]
 pub(super) use derive::not_applicable;
-#[cfg(test)]
 pub(super) use render::{failure_line, not_applicable_line};
 #[cfg(test)]
 pub(super) use render_guide::{EFFICIENCY_NOTE, NO_EFFICIENCY_NOTE, WAITING_NOTE};
