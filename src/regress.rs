@@ -373,19 +373,26 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
             .iter()
             .filter(|s| {
                 let key = s.key();
-                let seq_of_flagged = s.runner.id == rtcompare_reports::summary::BASELINE_RUNNER
-                    && flagged
-                        .iter()
-                        .any(|k| k.split('/').nth(1) == Some(s.workload.id));
-                // In ratio mode every cell is read against seq in its own run, so
-                // seq runs again beside the flagged cells; normalised, the
-                // calibration cells run again to measure the drift of the re-run.
+                // A flagged cell's baseline on its workload: `seq`, or its
+                // runner's own (cpython-seq for the CPython runners).
+                let baseline_of_flagged = flagged.iter().any(|k| {
+                    let mut parts = k.split('/');
+                    let (runner, workload) = (parts.next(), parts.next());
+                    workload == Some(s.workload.id)
+                        && runner.is_some_and(|r| {
+                            rtcompare_reports::summary::baseline_of(&now, r) == s.runner.id
+                        })
+                });
+                // In ratio mode every cell is read against its baseline in its own
+                // run, so the baseline runs again beside the flagged cells;
+                // normalised, the calibration cells run again to measure the drift
+                // of the re-run.
                 let calibration = check
                     .drift
                     .as_ref()
                     .is_some_and(|d| d.normalized && d.cells.iter().any(|(k, _)| *k == key));
                 flagged.contains(&key)
-                    || (check.mode == regression::Mode::WithinRunRatio && seq_of_flagged)
+                    || (check.mode == regression::Mode::WithinRunRatio && baseline_of_flagged)
                     || calibration
             })
             .collect();
