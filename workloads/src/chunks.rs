@@ -27,6 +27,19 @@ pub struct Chunks {
 /// (and the skew of `cpu-skewed`) is the same on both sides.
 pub const SCRIPT_STEP_DIVISOR: u64 = 128;
 
+/// `1875000` as `1,875,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// Fewest kernel steps per unit an interpreter runs: below it (the tiny preset) a
 /// chunk would be too short to measure anything but the interpreter's overhead.
 const SCRIPT_MIN_UNIT_STEPS: u64 = 2_000;
@@ -68,12 +81,13 @@ impl Chunks {
         let unit_steps =
             (self.unit_steps / SCRIPT_STEP_DIVISOR).max(SCRIPT_MIN_UNIT_STEPS.min(self.unit_steps));
         let note = format!(
-            "an interpreter runs {unit_steps} kernel steps per unit of work, 1/{} of the \
-             {} a compiled runner runs (the same chunks and weights): its speedups are \
-             against its own sequential runner, and its times are not comparable with \
-             compiled runners'",
+            "an interpreter runs {} kernel steps per unit of work, 1/{} of the {} a \
+             compiled runner runs, over the same chunks and weights; its speedups are \
+             against its own sequential runner, and its times do not compare with a \
+             compiled runner's",
+            thousands(unit_steps),
             self.unit_steps / unit_steps,
-            self.unit_steps
+            thousands(self.unit_steps)
         );
         Fitted {
             params: Chunks { unit_steps, ..self },
@@ -179,7 +193,14 @@ mod tests {
             cpu.unit_steps / SCRIPT_STEP_DIVISOR
         );
         assert_eq!(fitted.params.weights, cpu.weights);
-        assert!(fitted.notes[0].contains("1/128"), "{:?}", fitted.notes);
+        assert!(
+            fitted.notes[0]
+                .contains("14,648 kernel steps per unit of work, 1/128 of the 1,875,000"),
+            "{:?}",
+            fitted.notes
+        );
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
         // Tiny chunks are not cut below the floor; compiled runners are untouched.
         let tiny = crate::cpu::Cpu::params(Preset::Tiny);
         assert_eq!(
