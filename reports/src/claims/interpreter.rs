@@ -4,9 +4,13 @@
 //! threads under the interpreter's GIL, class concurrent-serialized in another
 //! group; [`CPYTHON_PROCESSES`]) at the same thread counts, each side against its
 //! own baseline (`seq`; `cpython-seq`). The emulation **agrees** when every
-//! emulated speedup is within [`EMULATION_TOLERANCE`] of the interpreter's,
-//! **disagrees** otherwise (naming the pair furthest apart), and is **not
-//! compared** when a side is missing, with why. Claims 6 and 7 also apply their
+//! emulated speedup is within [`EMULATION_TOLERANCE`] of the interpreter's;
+//! **disagrees** when some pair is beyond it even at the ends of the medians'
+//! intervals (naming the pair furthest apart); **cannot tell** when a pair's
+//! medians are beyond it but their intervals reach within it (an interpreter's
+//! samples scatter more than compiled code's on a shared machine, so this is a
+//! verdict the sample count must earn); and is **not compared** when a side is
+//! missing, with why. Claims 6 and 7 also apply their
 //! own rule to the interpreter's threads ([`InterpreterVerdict`]).
 //!
 //! Only a run with runners of another group says anything here: without them,
@@ -54,8 +58,39 @@ pub(crate) struct Beside {
     pub(super) baseline: String,
     /// Emulated speedup ÷ the interpreter's.
     pub(super) ratio: f64,
-    /// Within [`EMULATION_TOLERANCE`].
-    pub(super) within: bool,
+    /// The lowest and highest ratio the four medians' intervals (each cell's and
+    /// its baseline's) allow; `None` where an interval is missing.
+    pub(super) ratio_range: Option<[f64; 2]>,
+    /// How the ratio sits against [`EMULATION_TOLERANCE`].
+    pub(super) fit: Fit,
+}
+
+/// How a pair's ratio sits against the tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Fit {
+    /// The ratio of the medians is within the tolerance.
+    Within,
+    /// The ratio of the medians is beyond it, but the intervals reach within it.
+    Unclear,
+    /// Beyond it even at the intervals' nearest ends.
+    Beyond,
+}
+
+impl Fit {
+    /// Where `ratio`, possibly anywhere in `range`, sits against `tolerance`.
+    pub(super) fn of(ratio: f64, range: Option<[f64; 2]>, tolerance: f64) -> Fit {
+        let within = |r: f64| (r - 1.0).abs() <= tolerance;
+        if within(ratio) {
+            return Fit::Within;
+        }
+        match range {
+            // The band [1 - t, 1 + t] lies wholly on one side of the range.
+            Some([lo, hi]) if hi < 1.0 - tolerance || lo > 1.0 + tolerance => Fit::Beyond,
+            Some(_) => Fit::Unclear,
+            None => Fit::Beyond,
+        }
+    }
 }
 
 /// Whether the emulation's speedups agree with the interpreter's.
@@ -64,8 +99,12 @@ pub(crate) struct Beside {
 pub(crate) enum Agreement {
     /// Every pair compared is within the tolerance.
     Agrees,
-    /// Some pair is not: `worst` is the one furthest from a ratio of 1.
+    /// Some pair is beyond it at its intervals' ends too: `worst` is the one
+    /// furthest from a ratio of 1.
     Disagrees { worst: Box<Beside> },
+    /// No pair is clearly beyond it, but some pair's medians are: `worst` is the
+    /// one furthest from a ratio of 1.
+    CannotTell { worst: Box<Beside> },
     /// No pair could be compared.
     NotCompared,
 }
@@ -166,15 +205,17 @@ pub(super) fn against(run: &Run<'_>, comparison: &Comparison<'_>) -> Option<Agai
     let agreement = if compared.is_empty() {
         Agreement::NotCompared
     } else {
-        match compared
-            .iter()
-            .filter(|b| !b.within)
-            .max_by(|a, b| distance(a.ratio).total_cmp(&distance(b.ratio)))
-        {
-            Some(worst) => Agreement::Disagrees {
-                worst: Box::new(worst.clone()),
-            },
-            None => Agreement::Agrees,
+        let worst = |fit: Fit| {
+            compared
+                .iter()
+                .filter(|b| b.fit == fit)
+                .max_by(|a, b| distance(a.ratio).total_cmp(&distance(b.ratio)))
+                .map(|b| Box::new(b.clone()))
+        };
+        match (worst(Fit::Beyond), worst(Fit::Unclear)) {
+            (Some(worst), _) => Agreement::Disagrees { worst },
+            (None, Some(worst)) => Agreement::CannotTell { worst },
+            (None, None) => Agreement::Agrees,
         }
     };
     Some(AgainstInterpreter {
@@ -257,11 +298,15 @@ fn beside(
             let ic = interpreted.iter().find(|c| c.threads == ec.threads)?;
             let (emulated, interpreted) = (run.speedup_of(ec), all.speedup_of(ic));
             let ratio = emulated.value() / interpreted.value();
+            let ratio_range = speedup_range(run, ec)
+                .zip(speedup_range(&all, ic))
+                .map(|([e_lo, e_hi], [i_lo, i_hi])| [e_lo / i_hi, e_hi / i_lo]);
             Some(Beside {
                 counterpart,
                 baseline: baseline_of(all.results, i).to_owned(),
-                within: (ratio - 1.0).abs() <= EMULATION_TOLERANCE,
+                fit: Fit::of(ratio, ratio_range, EMULATION_TOLERANCE),
                 ratio,
+                ratio_range,
                 emulated,
                 interpreted,
             })
@@ -279,6 +324,16 @@ fn beside(
         });
     }
     Err(gaps)
+}
+
+/// The lowest and highest speedup of `cell` over its baseline that the two
+/// medians' intervals allow.
+fn speedup_range(run: &Run<'_>, cell: &Cell) -> Option<[f64; 2]> {
+    let baseline = baseline_of(run.results, &cell.runner);
+    let base = run.finished(baseline, &cell.workload).into_iter().next()?;
+    let [b_lo, b_hi] = base.summary.as_ref()?.interval_wall_s;
+    let [c_lo, c_hi] = cell.summary.as_ref()?.interval_wall_s;
+    (c_lo > 0.0 && c_hi > 0.0).then(|| [b_lo / c_hi, b_hi / c_lo])
 }
 
 /// Why `runner` (on `run`) has no usable cell of `workload`: its own absence,
@@ -336,7 +391,7 @@ pub(super) fn interpreter_verdict(
 /// compared (a sub-item each).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AgainstWords {
-    /// `agrees`, `disagrees`, `not compared`.
+    /// `agrees`, `disagrees`, `cannot tell`, `not compared`.
     pub(crate) word: &'static str,
     pub(crate) why: String,
     pub(crate) lines: Vec<String>,
@@ -378,7 +433,7 @@ pub(super) fn words(finding: &AgainstInterpreter) -> AgainstWords {
         Agreement::Disagrees { worst } => (
             "disagrees",
             format!(
-                "{} at {} threads on `{}` ran at {}, CPython's {} at {}: {} times as fast, \
+                "{} at {} threads on `{}` ran at {}, CPython's {} at {}: {} times as fast{}, \
                  beyond {tolerance}",
                 worst.emulated.cell.runner,
                 worst.emulated.cell.threads,
@@ -386,7 +441,24 @@ pub(super) fn words(finding: &AgainstInterpreter) -> AgainstWords {
                 sx(&worst.emulated),
                 worst.interpreted.cell.runner,
                 sx(&worst.interpreted),
-                format_args!("{:.2}", worst.ratio)
+                format_args!("{:.2}", worst.ratio),
+                range_text(worst.ratio_range, " (", ")"),
+            ),
+        ),
+        Agreement::CannotTell { worst } => (
+            "cannot tell",
+            format!(
+                "{} at {} threads on `{}` ran at {}, CPython's {} at {}: {} times as fast, \
+                 beyond {tolerance}, but the medians' intervals allow {}, which reaches within \
+                 it; more samples would decide",
+                worst.emulated.cell.runner,
+                worst.emulated.cell.threads,
+                worst.emulated.cell.workload,
+                sx(&worst.emulated),
+                worst.interpreted.cell.runner,
+                sx(&worst.interpreted),
+                format_args!("{:.2}", worst.ratio),
+                range_text(worst.ratio_range, "", ""),
             ),
         ),
         Agreement::NotCompared => ("not compared", join_and(&gaps)),
@@ -457,10 +529,16 @@ fn pair_lines(pairs: &[Beside]) -> Vec<String> {
                         b.interpreted.cell.runner,
                         sx(&b.interpreted),
                         b.ratio,
-                        if b.within {
-                            ""
-                        } else {
-                            ", beyond the tolerance"
+                        match b.fit {
+                            Fit::Within => String::new(),
+                            Fit::Beyond => format!(
+                                "{}, beyond the tolerance",
+                                range_text(b.ratio_range, ", ", "")
+                            ),
+                            Fit::Unclear => format!(
+                                "{}, beyond the tolerance at the medians only",
+                                range_text(b.ratio_range, ", ", "")
+                            ),
                         }
                     )
                 })
@@ -468,6 +546,13 @@ fn pair_lines(pairs: &[Beside]) -> Vec<String> {
             format!("`{workload}` at {threads} threads: {}", each.join("; "))
         })
         .collect()
+}
+
+/// `prefix0.95–1.30suffix`: the ratios a pair's intervals allow; nothing without.
+fn range_text(range: Option<[f64; 2]>, prefix: &str, suffix: &str) -> String {
+    range.map_or_else(String::new, |[lo, hi]| {
+        format!("{prefix}{lo:.2}–{hi:.2} by the intervals{suffix}")
+    })
 }
 
 /// Whether CPython's threads give the claim's verdict, with their speedups.

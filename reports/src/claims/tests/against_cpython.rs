@@ -2,7 +2,7 @@
 //! runners' at the same thread counts, agreeing within the tolerance or not, or
 //! not compared; and nothing said when no CPython runner ran.
 
-use super::super::interpreter::{Agreement, Counterpart, Uncompared};
+use super::super::interpreter::{Agreement, Counterpart, Fit, Uncompared};
 use super::*;
 use crate::summary::Summarized;
 
@@ -81,7 +81,7 @@ fn the_emulation_agrees_with_cpython_in_the_fixture() {
     );
     let at_2 = &against.compared[0];
     assert!(close(at_2.emulated.value(), 0.98) && close(at_2.interpreted.value(), 0.96));
-    assert!(close(at_2.ratio, 0.98 / 0.96) && at_2.within);
+    assert!(close(at_2.ratio, 0.98 / 0.96) && at_2.fit == Fit::Within);
     assert_eq!(at_2.baseline, "cpython-seq");
     assert!(against.uncompared.is_empty());
     let verdict = against
@@ -162,6 +162,19 @@ fn with_cpython_threads_slower(factor: f64) -> Results {
 }
 
 #[test]
+fn a_pair_is_beyond_the_tolerance_only_when_its_intervals_are_too() {
+    let t = 0.15;
+    assert_eq!(Fit::of(1.10, Some([0.90, 1.30]), t), Fit::Within);
+    assert_eq!(Fit::of(0.86, None, t), Fit::Within);
+    assert_eq!(Fit::of(1.20, Some([1.10, 1.30]), t), Fit::Unclear);
+    assert_eq!(Fit::of(1.20, Some([1.16, 1.30]), t), Fit::Beyond);
+    assert_eq!(Fit::of(0.80, Some([0.70, 0.84]), t), Fit::Beyond);
+    assert_eq!(Fit::of(0.80, Some([0.70, 0.86]), t), Fit::Unclear);
+    // Without intervals the medians are all there is.
+    assert_eq!(Fit::of(1.20, None, t), Fit::Beyond);
+}
+
+#[test]
 fn agreement_is_within_the_tolerance_and_names_the_worst_pair_beyond_it() {
     // 1.02 × 1.117 = 1.14: inside ±15%.
     let inside = derived_groups::<GilCpu>(&with_cpython_threads_slower(1.117))
@@ -174,11 +187,36 @@ fn agreement_is_within_the_tolerance_and_names_the_worst_pair_beyond_it() {
         .against_cpython
         .unwrap();
     assert!(close(beyond.compared[0].ratio, 1.16));
+    // The fixture's samples are tight: the whole interval of ratios is beyond.
+    let [lo, hi] = beyond.compared[0].ratio_range.unwrap();
+    assert!(lo > 1.15 && hi > 1.16, "{lo} {hi}");
     let Agreement::Disagrees { worst } = &beyond.agreement else {
         panic!("{:?}", beyond.agreement)
     };
     assert_eq!(worst.emulated.cell.threads, 2);
-    assert!(!worst.within && beyond.compared[1].within);
+    assert!(worst.fit == Fit::Beyond && beyond.compared[1].fit == Fit::Within);
+    // Scattered samples of the same median: the medians are beyond, but the
+    // intervals allow ratios within, so the run cannot tell, and says which pair
+    // needs more samples.
+    let mut scattered = with_cpython_threads_slower(1.137);
+    scatter_wall(&mut scattered, "cpython-threads", CPU, 2, 0.2);
+    let unclear = derived_groups::<GilCpu>(&scattered)
+        .against_cpython
+        .unwrap();
+    assert!(close(unclear.compared[0].ratio, 1.16));
+    let [lo, hi] = unclear.compared[0].ratio_range.unwrap();
+    assert!(lo < 1.15 && hi > 1.16, "{lo} {hi}");
+    let Agreement::CannotTell { worst } = &unclear.agreement else {
+        panic!("{:?}", unclear.agreement)
+    };
+    assert!(worst.fit == Fit::Unclear && worst.emulated.cell.threads == 2);
+    let words = checked_groups(&scattered)[5].against.clone().unwrap();
+    assert_eq!(words.word, "cannot tell");
+    assert!(
+        words.why.ends_with("more samples would decide"),
+        "{}",
+        words.why
+    );
     // A lock that let CPU work run in parallel: the emulation disagrees, worst
     // at 4 threads, and CPython's threads give another verdict than its own.
     let mut results = cpython();
@@ -200,7 +238,7 @@ fn agreement_is_within_the_tolerance_and_names_the_worst_pair_beyond_it() {
     assert_eq!(
         words.why,
         "gil at 4 threads on `cpu` ran at 1.94×, CPython's cpython-threads at 0.95×: 2.04 \
-         times as fast, beyond ±15%"
+         times as fast (2.03–2.06 by the intervals), beyond ±15%"
     );
     assert!(
         words
@@ -209,6 +247,24 @@ fn agreement_is_within_the_tolerance_and_names_the_worst_pair_beyond_it() {
             .unwrap()
             .contains("give another verdict, **holds**")
     );
+}
+
+/// Spreads the matching cell's samples around their median: every sample but
+/// the middle one moved by up to `spread` of it, outwards in rank order, so the
+/// median stays and its interval widens.
+fn scatter_wall(results: &mut Results, runner: &str, workload: &str, threads: usize, spread: f64) {
+    let cell = results
+        .cells
+        .iter_mut()
+        .find(|c| c.runner == runner && c.workload == workload && c.threads == threads)
+        .expect("the cell");
+    let mut order: Vec<usize> = (0..cell.samples.len()).collect();
+    order.sort_by(|&a, &b| cell.samples[a].wall_s.total_cmp(&cell.samples[b].wall_s));
+    let mid = order.len() as f64 / 2.0;
+    for (rank, &i) in order.iter().enumerate() {
+        let offset = (rank as f64 + 0.5 - mid) / mid; // -1 .. 1
+        cell.samples[i].wall_s *= 1.0 + spread * offset;
+    }
 }
 
 /// `results` with every cell of the CPython runners n/a for `reason`.
