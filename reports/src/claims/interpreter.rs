@@ -449,8 +449,8 @@ pub(super) fn words(finding: &AgainstInterpreter) -> AgainstWords {
             "cannot tell",
             format!(
                 "{} at {} threads on `{}` ran at {}, CPython's {} at {}: {} times as fast, \
-                 beyond {tolerance}, but the medians' intervals allow {}, which reaches within \
-                 it; more samples would decide",
+                 beyond {tolerance}, but the medians' intervals allow ratios of {}, which reach \
+                 within it; more samples would decide",
                 worst.emulated.cell.runner,
                 worst.emulated.cell.threads,
                 worst.emulated.cell.workload,
@@ -458,7 +458,9 @@ pub(super) fn words(finding: &AgainstInterpreter) -> AgainstWords {
                 worst.interpreted.cell.runner,
                 sx(&worst.interpreted),
                 format_args!("{:.2}", worst.ratio),
-                range_text(worst.ratio_range, "", ""),
+                worst
+                    .ratio_range
+                    .map_or_else(String::new, |[lo, hi]| format!("{lo:.2}–{hi:.2}")),
             ),
         ),
         Agreement::NotCompared => ("not compared", join_and(&gaps)),
