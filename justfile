@@ -9,7 +9,7 @@ default:
 compare *FLAGS:
     cargo compare {{FLAGS}}
 
-# A first look in about a minute and a half: every runner and workload at the core count, at least 3 samples each.
+# A first look in 2 to 4 minutes: every runner and workload at the core count, at least 3 samples each.
 quick *FLAGS:
     cargo compare --quick {{FLAGS}}
 

@@ -651,7 +651,6 @@ impl<W: Workload> Measure<'_, W> {
                 return spec.blank(Status::NotApplicable, Some(reason)).into();
             }
         }
-
         let expected = W::expected(params);
         let mut cell = spec.blank(Status::Ok, None);
         cell.params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);

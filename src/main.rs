@@ -221,7 +221,7 @@ struct AbArgs {
 
 #[derive(Args)]
 struct SelectArgs {
-    /// A first look (about 2 minutes on 2 cores with every runner): the default
+    /// A first look (2 to 4 minutes on 2 cores with every runner): the default
     /// sample sizes at one thread count (the cores) unless --threads says otherwise,
     /// one process per cell, 3 samples and more while the 50 s budget lasts.
     #[arg(long, conflicts_with_all = ["full", "preset"])]
