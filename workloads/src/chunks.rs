@@ -81,10 +81,8 @@ impl Chunks {
         let unit_steps =
             (self.unit_steps / SCRIPT_STEP_DIVISOR).max(SCRIPT_MIN_UNIT_STEPS.min(self.unit_steps));
         let note = format!(
-            "an interpreter runs {} kernel steps per unit of work, 1/{} of the {} a \
-             compiled runner runs, over the same chunks and weights; its speedups are \
-             against its own sequential runner, and its times do not compare with a \
-             compiled runner's",
+            "an interpreter runs {} kernel steps per unit of work, 1/{} of a compiled \
+             runner's {}; its speedups are against its own sequential runner",
             thousands(unit_steps),
             self.unit_steps / unit_steps,
             thousands(self.unit_steps)

@@ -22,7 +22,7 @@ use crate::cell_ref::CellAt;
 use crate::claims::{PROCESSES, THREAD_POOL};
 use crate::judge::{DISTURBED, Disturbance, coverage, disturbed_note};
 use crate::model::{Cell, Status};
-use crate::sections::shared::{EXTRAPOLATED, Footnote, status_word, write_footnotes};
+use crate::sections::shared::{EXTRAPOLATED, Footnote, footnotes, status_word, write_footnotes};
 use crate::summary::{BASELINE_RUNNER, baseline_of, in_seq_group};
 use crate::table::{Align, Table};
 use crate::text::{NONE, cores, escape_inline, join_and, ms, times};
@@ -370,24 +370,6 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The distinct texts `of` gives for `cells`, each with its runners, in order.
-fn footnotes(cells: &[&Cell], of: impl Fn(&Cell) -> Vec<&str>) -> Vec<Footnote> {
-    let mut notes: Vec<Footnote> = Vec::new();
-    for cell in cells {
-        for text in of(cell) {
-            match notes.iter_mut().find(|n| n.note == text) {
-                Some(n) if n.runners.contains(&cell.runner) => {}
-                Some(n) => n.runners.push(cell.runner.clone()),
-                None => notes.push(Footnote {
-                    note: text.to_owned(),
-                    runners: vec![cell.runner.clone()],
-                }),
-            }
-        }
-    }
-    notes
-}
-
 /// The cells of `cells` that did not finish with samples, grouped by status and
 /// reason, each runner once with its thread counts.
 fn failures(cells: &[&Cell]) -> Vec<FailureGroup> {
@@ -466,17 +448,8 @@ fn render(f: &CpythonFinding, out: &mut String) {
             .expect("write to String");
         }
         ran_in => {
-            let each: Vec<String> = ran_in
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} ({})",
-                        escape_inline(&r.interpreter),
-                        join_and(&r.runners)
-                    )
-                })
-                .collect();
-            writeln!(out, "Their cells ran in {}.\n", join_and(&each)).expect("write to String");
+            writeln!(out, "Their cells ran in {}.\n", ran_in_words(ran_in))
+                .expect("write to String");
         }
     }
     for w in &f.workloads {
@@ -651,4 +624,20 @@ impl super::Section for CpythonSection {
             render(finding, out);
         }
     }
+}
+
+/// `CPython 3.11.7, GIL enabled (cpython-seq and cpython-threads)`, each
+/// interpreter with the runners whose cells ran in it.
+pub(crate) fn ran_in_words(ran_in: &[RanIn]) -> String {
+    let each: Vec<String> = ran_in
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ({})",
+                escape_inline(&r.interpreter),
+                join_and(&r.runners)
+            )
+        })
+        .collect();
+    join_and(&each)
 }

@@ -357,6 +357,25 @@ pub(crate) struct Footnote {
     pub(crate) runners: Vec<String>,
 }
 
+/// One footnote per distinct note of `cells` (`notes_of` each), in order of
+/// first appearance, naming each runner it applies to once.
+pub(crate) fn footnotes(cells: &[&Cell], notes_of: impl Fn(&Cell) -> Vec<&str>) -> Vec<Footnote> {
+    let mut notes: Vec<Footnote> = Vec::new();
+    for cell in cells {
+        for note in notes_of(cell) {
+            match notes.iter_mut().find(|n| n.note == note) {
+                Some(n) if n.runners.contains(&cell.runner) => {}
+                Some(n) => n.runners.push(cell.runner.clone()),
+                None => notes.push(Footnote {
+                    note: note.to_owned(),
+                    runners: vec![cell.runner.clone()],
+                }),
+            }
+        }
+    }
+    notes
+}
+
 /// `¹ seq and threads: the note`, one paragraph per footnote, numbered from 1.
 pub(crate) fn write_footnotes(notes: &[Footnote], out: &mut String) {
     for (i, n) in notes.iter().enumerate() {

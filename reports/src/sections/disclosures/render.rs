@@ -177,18 +177,12 @@ fn interpreted_sentences(i: &Interpreted) -> String {
     };
     write!(text, " {found}. {free}.").expect("write to String");
     if !i.ran_in.is_empty() {
-        let each: Vec<String> = i
-            .ran_in
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} ({})",
-                    escape_inline(&r.interpreter),
-                    join_and(&r.runners)
-                )
-            })
-            .collect();
-        write!(text, " Their cells ran in {}.", join_and(&each)).expect("write to String");
+        write!(
+            text,
+            " Their cells ran in {}.",
+            crate::sections::cpython::ran_in_words(&i.ran_in)
+        )
+        .expect("write to String");
     }
     for w in &i.steps {
         write!(
@@ -494,20 +488,86 @@ fn threads(runner: &RunnerDisclosure) -> String {
                 ThreadUnit::Workers => ("worker", "workers"),
                 ThreadUnit::Threads => ("thread", "threads"),
             };
-            let groups: Vec<(String, String)> = by_count
-                .iter()
-                .map(|g| (plural(g.threads, one, many), census(&g.seen, true)))
-                .collect();
-            match groups.as_slice() {
-                [(count, seen)] => format!("{count}; threads seen: {seen}"),
-                _ => groups
-                    .iter()
-                    .map(|(count, seen)| format!("{count} (threads seen: {seen})"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+            match by_count.as_slice() {
+                [g] => format!(
+                    "{}; threads seen: {}",
+                    plural(g.threads, one, many),
+                    census(&g.seen, true)
+                ),
+                _ => {
+                    let counts: Vec<String> =
+                        by_count.iter().map(|g| g.threads.to_string()).collect();
+                    format!(
+                        "{} {many}; threads seen at each: {}",
+                        join_and(&counts),
+                        census_by_count(by_count)
+                    )
+                }
             }
         }
     }
+}
+
+/// `tokio-runtime-w ×1/2/4, rtcompare ×1`: each name once, in order of first
+/// appearance, with its count at each thread count (once when they are all the
+/// same; `–` where a count saw none), and the threads started within a sample
+/// the same way: one sentence whatever the number of thread counts.
+fn census_by_count(by_count: &[CountSeen]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for g in by_count {
+        for n in &g.seen.names {
+            if !names.contains(&n.name.as_str()) {
+                names.push(&n.name);
+            }
+        }
+    }
+    let each = |counts: Vec<usize>| -> String {
+        if counts.windows(2).all(|w| w[0] == w[1]) {
+            counts[0].to_string()
+        } else {
+            counts
+                .iter()
+                .map(|&c| {
+                    if c == 0 {
+                        "–".to_owned()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        }
+    };
+    let mut text = if names.is_empty() {
+        "not recorded".to_owned()
+    } else {
+        names
+            .iter()
+            .map(|&name| {
+                let counts = by_count
+                    .iter()
+                    .map(|g| {
+                        g.seen
+                            .names
+                            .iter()
+                            .find(|n| n.name == name)
+                            .map_or(0, |n| n.most)
+                    })
+                    .collect();
+                format!("{} ×{}", escape_inline(name), each(counts))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if by_count.iter().any(|g| g.seen.transient > 0) {
+        let transient = each(by_count.iter().map(|g| g.seen.transient).collect());
+        write!(
+            text,
+            ", plus up to {transient} started and joined within a sample"
+        )
+        .expect("write to String");
+    }
+    text
 }
 
 /// `tokio-runtime-w ×2, rtcompare ×1`, in the census's order, with the threads

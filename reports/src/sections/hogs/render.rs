@@ -332,25 +332,58 @@ fn stalled(group: &Group, limit: &str) -> String {
             format!(" Every sample stalled over {limit} ms ({stalled} of {samples}).")
         }
         StallSummary::SomeStalled => {
-            let stalled: Vec<String> = group
+            let stalled: Vec<(&Ticks, Stalls)> = group
                 .cells
                 .iter()
                 .filter_map(|t| Some((t, t.stalls?)))
                 .filter(|(_, s)| s.stalled > 0)
-                .map(|(t, s)| {
-                    format!(
-                        "{} ({} of {}, worst {} ms)",
-                        t.cell.runner,
-                        s.stalled,
-                        s.samples,
-                        sig3(s.worst_us / 1e3)
-                    )
-                })
                 .collect();
-            format!(
-                " Samples stalled over {limit} ms on {}.",
-                join_and(&stalled)
-            )
+            // The runners whose every sample stalled are named together, so the
+            // sentence stays short however many there are.
+            let (every, some): (Vec<_>, Vec<_>) =
+                stalled.iter().partition(|(_, s)| s.stalled == s.samples);
+            let mut text = String::new();
+            if !every.is_empty() {
+                let names: Vec<String> = every.iter().map(|(t, _)| t.cell.runner.clone()).collect();
+                let worst: Vec<f64> = every.iter().map(|(_, s)| s.worst_us / 1e3).collect();
+                let (lo, hi) = worst
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &w| {
+                        (lo.min(w), hi.max(w))
+                    });
+                let worst = if sig3(lo) == sig3(hi) {
+                    format!("{} ms", sig3(hi))
+                } else {
+                    format!("{}–{} ms", sig3(lo), sig3(hi))
+                };
+                write!(
+                    text,
+                    " Every sample stalled over {limit} ms on {} (worst {worst}).",
+                    join_and(&names)
+                )
+                .expect("write to String");
+            }
+            if !some.is_empty() {
+                let each: Vec<String> = some
+                    .iter()
+                    .map(|(t, s)| {
+                        format!(
+                            "{} ({} of {}, worst {} ms)",
+                            t.cell.runner,
+                            s.stalled,
+                            s.samples,
+                            sig3(s.worst_us / 1e3)
+                        )
+                    })
+                    .collect();
+                write!(
+                    text,
+                    " Samples stalled over {limit} ms on {}.",
+                    join_and(&each)
+                )
+                .expect("write to String");
+            }
+            text
         }
     }
 }

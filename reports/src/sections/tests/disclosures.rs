@@ -356,8 +356,7 @@ fn a_runner_run_at_several_counts_has_a_census_per_count() {
     let report = render(&results);
     assert!(
         disclosures(&report).contains(
-            "Threads: 2 workers (threads seen: tokio-runtime-w ×2, rtcompare ×1); 4 workers \
-             (threads seen: tokio-runtime-w ×4, rtcompare ×1)."
+            "Threads: 2 and 4 workers; threads seen at each: tokio-runtime-w ×2/4, rtcompare ×1."
         ),
         "{report}"
     );

@@ -10,7 +10,7 @@ use crate::format::TimeUnit;
 use crate::judge::Disturbance;
 use crate::model::{Cell, MetricMeta, Sample, Status, Summary};
 use crate::sections::Report;
-use crate::sections::shared::Best;
+use crate::sections::shared::{Best, footnotes};
 use rtcompare_api::WorkloadKind;
 
 /// What [`Report::cells_table`] derives, for its [`super::WorkloadTable`].
@@ -301,23 +301,4 @@ fn table_best(best: &Best<'_>) -> TableBest {
         threads: best.cell.threads,
         standing,
     }
-}
-
-/// One footnote per distinct note of `cells` (`notes_of` each), in order of
-/// first appearance, naming each runner it applies to once.
-fn footnotes(cells: &[&Cell], notes_of: impl Fn(&Cell) -> Vec<&str>) -> Vec<Footnote> {
-    let mut notes: Vec<Footnote> = Vec::new();
-    for cell in cells {
-        for note in notes_of(cell) {
-            match notes.iter_mut().find(|n| n.note == note) {
-                Some(n) if n.runners.contains(&cell.runner) => {}
-                Some(n) => n.runners.push(cell.runner.clone()),
-                None => notes.push(Footnote {
-                    note: note.to_owned(),
-                    runners: vec![cell.runner.clone()],
-                }),
-            }
-        }
-    }
-    notes
 }
