@@ -11,7 +11,8 @@
 //! protocol, and what the fingerprint records of each interpreter
 //! ([`interpreters`]). Where no interpreter is found, or the one found cannot run
 //! what the runner measures, every cell is n/a with the reason
-//! ([`RunnerError::Unavailable`]).
+//! ([`InterpreterError::Unavailable`]); a workload without a script body never
+//! starts it.
 //!
 //! The CPU time of the interpreter and of its pool's processes counts toward the
 //! cell's (they are its process tree), as for `processes`. Speedups are taken

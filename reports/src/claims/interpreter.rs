@@ -141,6 +141,10 @@ pub(crate) struct InterpreterVerdict {
     /// Their cells above one thread, each against the interpreter's baseline.
     pub(super) cells: Vec<Speedup>,
     pub(super) verdict: Verdict,
+    /// Whether the rule gives the same verdict at both ends of the speedups'
+    /// intervals (their cells' and their baseline's medians' intervals); when it
+    /// does not, `verdict` is the medians' and the run cannot tell.
+    pub(super) settled: bool,
     /// Whether it is the claim's verdict on the emulation; `None` when the claim
     /// was not measured.
     pub(super) same: Option<bool>,
@@ -368,19 +372,33 @@ pub(super) fn interpreter_verdict(
     rule: impl Fn(&[Speedup]) -> Verdict,
 ) -> Option<InterpreterVerdict> {
     let all = run.everything();
-    let cells: Vec<Speedup> = interpreter_runners(run, Counterpart::LockedThreads)
+    let used: Vec<&Cell> = interpreter_runners(run, Counterpart::LockedThreads)
         .iter()
         .flat_map(|r| usable(&all, r, workload, None))
-        .map(|c| all.speedup_of(c))
         .collect();
-    if cells.is_empty() {
+    if used.is_empty() {
         return None;
     }
+    let cells: Vec<Speedup> = used.iter().map(|c| all.speedup_of(c)).collect();
     let verdict = rule(&cells);
+    // The rule again at the low and the high end of every speedup's interval.
+    let at_end = |end: usize| -> Verdict {
+        let moved: Vec<Speedup> = used
+            .iter()
+            .zip(&cells)
+            .map(|(c, s)| Speedup {
+                times: speedup_range(&all, c).map(|r| r[end]).or(s.times),
+                ..s.clone()
+            })
+            .collect();
+        rule(&moved)
+    };
+    let settled = at_end(0) == at_end(1);
     Some(InterpreterVerdict {
         same: claim.map(|c| *c == verdict),
         cells,
         verdict,
+        settled,
     })
 }
 
@@ -572,6 +590,14 @@ fn verdict_line(v: &InterpreterVerdict) -> String {
             .map(|r| speedups_line(r, &of_runner(&v.cells, r)))
             .collect()
     };
+    if !v.settled {
+        return format!(
+            "the same rule on CPython's threads under its GIL cannot tell: their medians say \
+             **{}**, but the ends of their intervals give different verdicts ({})",
+            v.verdict.text(),
+            join_and(&by_runner)
+        );
+    }
     let given = match v.same {
         Some(true) => "give the same verdict",
         Some(false) => "give another verdict",

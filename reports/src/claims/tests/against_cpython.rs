@@ -267,6 +267,39 @@ fn scatter_wall(results: &mut Results, runner: &str, workload: &str, threads: us
     }
 }
 
+#[test]
+fn cpythons_own_verdict_is_settled_only_when_its_intervals_agree() {
+    // cpython-threads at 2 threads made to look 1.2x faster than cpython-seq at its
+    // median (the claim's rule: no gain up to 1.1x), but with samples scattered so
+    // widely that the interval's low end is below 1.1x: the run cannot tell.
+    let mut results = cpython();
+    scale_wall(&mut results, "cpython-threads", CPU, 2, 0.96 / 1.2);
+    scatter_wall(&mut results, "cpython-threads", CPU, 2, 0.3);
+    let six = derived_groups::<GilCpu>(&results);
+    let verdict = six.against_cpython.unwrap().interpreter_verdict.unwrap();
+    assert_eq!(verdict.verdict, Verdict::DoesNotHold);
+    assert!(!verdict.settled);
+    let words = checked_groups(&results)[5].against.clone().unwrap();
+    assert!(
+        words
+            .lines
+            .last()
+            .unwrap()
+            .contains("cannot tell: their medians say **does not hold**"),
+        "{:?}",
+        words.lines
+    );
+    // The fixture as it is: every end of every interval gives the same verdict.
+    let six = derived_groups::<GilCpu>(&cpython());
+    assert!(
+        six.against_cpython
+            .unwrap()
+            .interpreter_verdict
+            .unwrap()
+            .settled
+    );
+}
+
 /// `results` with every cell of the CPython runners n/a for `reason`.
 fn without_python(reason: &str) -> Results {
     let mut results = cpython();
