@@ -192,8 +192,9 @@ mod tests {
         );
         assert_eq!(fitted.params.weights, cpu.weights);
         assert!(
-            fitted.notes[0]
-                .contains("14,648 kernel steps per unit of work, 1/128 of the 1,875,000"),
+            fitted.notes[0].contains(
+                "14,648 kernel steps per unit of work, 1/128 of a compiled runner's 1,875,000"
+            ),
             "{:?}",
             fitted.notes
         );
