@@ -536,7 +536,11 @@ impl Interpreter for Python {
     }
 
     fn peak_rss_bytes(&self) -> Option<u64> {
-        let peaks: Vec<u64> = self.pids().into_iter().filter_map(vm_hwm_bytes).collect();
+        let peaks: Vec<u64> = self
+            .pids()
+            .into_iter()
+            .filter_map(crate::processes::peak_rss_of)
+            .collect();
         (!peaks.is_empty()).then(|| peaks.iter().sum())
     }
 }
@@ -550,19 +554,6 @@ impl Python {
         pids.extend(rtcompare_api::child_pids(me));
         pids
     }
-}
-
-/// A process's peak resident set (`VmHWM` in `/proc/PID/status`), bytes.
-fn vm_hwm_bytes(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some(kib * 1024)
 }
 
 impl Drop for Python {

@@ -769,7 +769,7 @@ impl Drop for Worker {
 }
 
 /// A live process's peak resident set size (`VmHWM` in `/proc/PID/status`), in bytes.
-fn peak_rss_of(pid: u32) -> Option<u64> {
+pub(crate) fn peak_rss_of(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     kilobytes(&status, "VmHWM:").map(|kb| kb * 1024)
 }

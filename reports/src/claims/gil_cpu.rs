@@ -1,6 +1,6 @@
 //! Claim 6: under a GIL, CPU-bound threads gain nothing.
 
-use super::interpreter::{self, AgainstInterpreter, Comparison, Counterpart};
+use super::interpreter::{self, AgainstInterpreter};
 use super::*;
 
 /// Claim 6, derived and rendered.
@@ -48,14 +48,7 @@ impl Claim for GilCpu {
             Outcome::Measured(m) => Some(&m.verdict),
             Outcome::NotMeasured(_) => None,
         };
-        let comparison = Comparison {
-            pairs: &[(Counterpart::LockedThreads, CPU)],
-            threads: None,
-        };
-        let against_cpython = interpreter::against(run, &comparison).map(|mut a| {
-            a.interpreter_verdict = interpreter::interpreter_verdict(run, CPU, verdict, rule);
-            a
-        });
+        let against_cpython = interpreter::against_locked(run, CPU, verdict, rule);
         GilCpuFinding {
             locked_runners: owned(&gil),
             outcome,

@@ -1,6 +1,6 @@
 //! Claim 7: under a GIL, I/O-bound threads still overlap their waits.
 
-use super::interpreter::{self, AgainstInterpreter, Comparison, Counterpart};
+use super::interpreter::{self, AgainstInterpreter};
 use super::*;
 
 /// Claim 7, derived and rendered.
@@ -53,14 +53,7 @@ impl Claim for GilWaits {
             Outcome::Measured(m) => Some(&m.verdict),
             Outcome::NotMeasured(_) => None,
         };
-        let comparison = Comparison {
-            pairs: &[(Counterpart::LockedThreads, SLEEP)],
-            threads: None,
-        };
-        let against_cpython = interpreter::against(run, &comparison).map(|mut a| {
-            a.interpreter_verdict = interpreter::interpreter_verdict(run, SLEEP, verdict, rule);
-            a
-        });
+        let against_cpython = interpreter::against_locked(run, SLEEP, verdict, rule);
         GilWaitsFinding {
             locked_runners: owned(&gil),
             outcome,

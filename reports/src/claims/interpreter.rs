@@ -362,6 +362,25 @@ fn missing(run: &Run<'_>, runner: &str, workload: &str) -> Option<Uncompared> {
     absent(runner).or_else(|| absent(base))
 }
 
+/// Claims 6 and 7: the lock's threads beside CPython's on `workload` at every
+/// count above one, with the claim's rule applied to CPython's threads; `None`
+/// when no runner of another group ran.
+pub(super) fn against_locked(
+    run: &Run<'_>,
+    workload: &str,
+    claim: Option<&Verdict>,
+    rule: impl Fn(&[Speedup]) -> Verdict,
+) -> Option<AgainstInterpreter> {
+    let comparison = Comparison {
+        pairs: &[(Counterpart::LockedThreads, workload)],
+        threads: None,
+    };
+    against(run, &comparison).map(|mut a| {
+        a.interpreter_verdict = interpreter_verdict(run, workload, claim, rule);
+        a
+    })
+}
+
 /// The claim's rule (`rule`, on the cells above one thread) applied to the
 /// interpreter's threads under its GIL on `workload`, against the claim's
 /// verdict on the emulation (`None`: not measured).
