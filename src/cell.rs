@@ -39,10 +39,11 @@ use rtcompare_api::{
     ScriptJob, StartInterpreter, Strategy, Visitor, Waits,
 };
 use rtcompare_reports::{Cell, Extrapolation, Interference, Sample, Status};
-use rtcompare_runners::{RunnerError, RunnerInfo, WorkerStrategy, census};
-use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor};
+use rtcompare_runners::{RunnerError, RunnerInfo, Runners, WorkerStrategy, census};
+use rtcompare_workloads::{FitContext, Preset, Workload, WorkloadInfo, WorkloadVisitor, Workloads};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -241,7 +242,7 @@ fn slow_down(wall: Duration, fraction: f64) -> Duration {
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
 /// Runs the cell and returns its report; never panics (a panic becomes `failed`).
-pub fn run(spec: &CellSpec) -> CellReport {
+pub fn run<R: Runners, W: Workloads>(spec: &CellSpec) -> CellReport {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let mut slot = PANIC_MESSAGE.lock().unwrap_or_else(|e| e.into_inner());
@@ -264,8 +265,15 @@ pub fn run(spec: &CellSpec) -> CellReport {
 
     let fault = Fault::from_env(spec);
     let measured = catch_unwind(AssertUnwindSafe(|| {
-        rtcompare_workloads::visit(spec.workload.id, ForWorkload { spec, fault })
-            .expect("workload id validated by the parent")
+        W::visit(
+            spec.workload.id,
+            ForWorkload::<R> {
+                spec,
+                fault,
+                runners: PhantomData,
+            },
+        )
+        .expect("workload id validated by the parent")
     }));
     let mut report = match measured {
         Ok(report) => report,
@@ -298,12 +306,13 @@ pub fn run(spec: &CellSpec) -> CellReport {
     report
 }
 
-struct ForWorkload<'a> {
+struct ForWorkload<'a, R> {
     spec: &'a CellSpec,
     fault: Option<Fault>,
+    runners: PhantomData<R>,
 }
 
-impl WorkloadVisitor for ForWorkload<'_> {
+impl<R: Runners> WorkloadVisitor for ForWorkload<'_, R> {
     type Out = CellReport;
 
     fn visit<W: Workload>(self) -> Self::Out {
@@ -324,7 +333,7 @@ impl WorkloadVisitor for ForWorkload<'_> {
             params: W::params(spec.preset),
             open_files: open_files_for_cell(),
         };
-        match rtcompare_runners::execute(spec.runner.id, spec.threads, measure) {
+        match R::execute(spec.runner.id, spec.threads, measure) {
             Some(Ok(result)) => result,
             Some(Err(e @ RunnerError::Unavailable { .. })) => spec
                 .blank(Status::NotApplicable, Some(e.to_string()))
@@ -507,7 +516,7 @@ fn blocking_context(
 /// runs its blocking body forever on a [`WorkerStrategy`], which serves the jobs the
 /// cell process sends over stdin and exits when the cell closes it. The probe runs
 /// first, as in the cell. Nothing of the cell's measuring happens here.
-pub fn worker(spec: &CellSpec) -> ! {
+pub fn worker<W: Workloads>(spec: &CellSpec) -> ! {
     let output = protocol_output().unwrap_or_else(|e| {
         eprintln!("worker process: cannot set up its output pipe: {e}");
         std::process::exit(2)
@@ -525,7 +534,7 @@ pub fn worker(spec: &CellSpec) -> ! {
         Some(Fault::WorkerAbort) => &aborting,
         _ => &strategy,
     };
-    rtcompare_workloads::visit(
+    W::visit(
         spec.workload.id,
         AsWorker {
             spec,

@@ -10,6 +10,7 @@ use crate::cell::{CellReport, CellSpec};
 use crate::fingerprint;
 use crate::measure::raise_open_files_limit;
 use crate::sampling::{self, Merged, Policy};
+use crate::suite::Catalog;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rtcompare_reports::stats::{self, Rng};
@@ -59,6 +60,8 @@ pub struct Plan {
     pub formats: Vec<rtcompare_reports::Format>,
     /// How network workloads are driven.
     pub network: crate::network::Network,
+    /// Every runner and workload this binary has, and where each came from.
+    pub catalog: &'static Catalog,
 }
 
 impl Plan {
@@ -130,8 +133,9 @@ impl Plan {
             ),
         };
         format!(
-            "cargo compare --preset {} --runners {} --workloads {} --threads {} {sampling} \
+            "{} --preset {} --runners {} --workloads {} --threads {} {sampling} \
              --warmup {} --seed {} --timeout {}{network}",
+            self.catalog.compare_command(),
             self.preset,
             join(self.runners.iter().map(|r| r.id.to_owned()).collect()),
             join(self.workloads.iter().map(|w| w.id.to_owned()).collect()),
@@ -140,6 +144,19 @@ impl Plan {
             self.seed,
             self.timeout.as_secs_f64(),
         )
+    }
+
+    /// The machine fingerprint, with the version of the crate that added runners
+    /// or workloads beside the runtime crates'.
+    fn fingerprint(&self, open_files: Option<[u64; 2]>) -> Machine {
+        let mut machine = fingerprint::machine(open_files);
+        if let Some(extension) = &self.catalog.extension {
+            let origin = &extension.origin;
+            machine
+                .crate_versions
+                .insert(origin.crate_name.clone(), origin.version.clone());
+        }
+        machine
     }
 
     /// A results file for this plan with no cells yet, marked partial.
@@ -157,7 +174,7 @@ impl Plan {
                 } else {
                     Default::default()
                 },
-                ..fingerprint::machine(open_files)
+                ..self.fingerprint(open_files)
             },
             config: Config {
                 preset: self.preset.as_str().into(),
@@ -173,7 +190,11 @@ impl Plan {
                 network: Some(self.network.config()),
                 sampling: Some(self.sampling.config()),
             },
-            runners: self.runners.iter().map(|r| runner_meta(r)).collect(),
+            runners: self
+                .runners
+                .iter()
+                .map(|r| runner_meta(r, self.catalog))
+                .collect(),
             workloads: self
                 .workloads
                 .iter()
@@ -192,6 +213,7 @@ impl Plan {
                             about: m.about.into(),
                         })
                         .collect(),
+                    origin: self.catalog.origin_of(w.id).cloned(),
                 })
                 .collect(),
             cells: Vec::new(),
@@ -509,7 +531,7 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
     probe_writable(dir)
 }
 
-fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
+fn runner_meta(r: &RunnerInfo, catalog: &Catalog) -> RunnerMeta {
     RunnerMeta {
         id: r.id.into(),
         class: r.class,
@@ -522,6 +544,7 @@ fn runner_meta(r: &RunnerInfo) -> RunnerMeta {
         offload: r.offload.into(),
         caveats: r.caveats.iter().map(|c| (*c).to_owned()).collect(),
         baseline: r.baseline.map(str::to_owned),
+        origin: catalog.origin_of(r.id).cloned(),
     }
 }
 

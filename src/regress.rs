@@ -7,6 +7,7 @@
 use crate::cell::CellSpec;
 use crate::harness::{self, Plan, Session};
 use crate::sampling::Policy;
+use crate::suite::Catalog;
 use anyhow::{Context, Result, bail};
 use rtcompare_reports::regression::{self, Check, CheckOptions};
 use rtcompare_reports::{Baseline, Cell, Results, Status, baseline};
@@ -207,6 +208,8 @@ pub struct CheckJob<'a> {
     pub bmf: Option<&'a Path>,
     /// A recorded confirmation re-run to apply (checks of a file only).
     pub confirmation: Option<&'a Path>,
+    /// The runners and workloads this binary can run again (`--run`).
+    pub catalog: &'static Catalog,
 }
 
 /// `check` of an existing results file: no re-run is possible, so flagged cells are
@@ -234,15 +237,15 @@ pub fn check_file(job: &CheckJob<'_>, results_path: &Path) -> Result<ExitCode> {
 
 /// The cell specs that reproduce `baseline`'s cells with this build; cells whose
 /// runner or workload this build does not have are skipped (the check lists them).
-fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
+fn specs_of(baseline: &Results, preset: Preset, catalog: &'static Catalog) -> Vec<CellSpec> {
     let policy = baseline_policy(baseline);
     baseline
         .cells
         .iter()
         .filter_map(|c| {
             Some(CellSpec {
-                runner: rtcompare_runners::find(&c.runner)?,
-                workload: rtcompare_workloads::find(&c.workload)?,
+                runner: catalog.runner(&c.runner).ok()?,
+                workload: catalog.workload(&c.workload).ok()?,
                 threads: c.threads,
                 preset,
                 warmup: baseline.config.warmup,
@@ -254,6 +257,36 @@ fn specs_of(baseline: &Results, preset: Preset) -> Vec<CellSpec> {
             })
         })
         .collect()
+}
+
+/// Says which of `baseline`'s runners and workloads this binary does not have, so
+/// their cells cannot run again (the check lists them as missing), and for those an
+/// outside crate added, which binary has them.
+fn warn_unrunnable(baseline: &Results, path: &Path, catalog: &'static Catalog) {
+    let runners = baseline.runners.iter().map(|r| ("runner", &r.id, &r.origin));
+    let workloads = baseline.workloads.iter().map(|w| ("workload", &w.id, &w.origin));
+    for (what, id, origin) in runners.chain(workloads) {
+        let known = match what {
+            "runner" => catalog.runner(id).is_ok(),
+            _ => catalog.workload(id).is_ok(),
+        };
+        if known {
+            continue;
+        }
+        let hint = match origin {
+            Some(o) => format!(
+                "; it came from crate {} {}: run the check with that crate's binary \
+                 (cargo run --release -p {} -- check ...)",
+                o.crate_name, o.version, o.crate_name
+            ),
+            None => String::new(),
+        };
+        eprintln!(
+            "warning: {} has {what} '{id}', which this binary does not have: its cells cannot \
+             run again{hint}",
+            path.display()
+        );
+    }
 }
 
 /// The sampling rule a check re-runs `baseline`'s cells with: the one it was taken
@@ -275,7 +308,7 @@ fn baseline_policy(baseline: &Results) -> Policy {
 }
 
 /// A plan with `baseline`'s configuration, for the metadata of a re-run.
-fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
+fn plan_like(baseline: &Results, preset: Preset, out: &Path, catalog: &'static Catalog) -> Plan {
     Plan {
         preset,
         threads: baseline.config.threads.clone(),
@@ -288,13 +321,13 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             .config
             .runners
             .iter()
-            .filter_map(|id| rtcompare_runners::find(id))
+            .filter_map(|id| catalog.runner(id).ok())
             .collect(),
         workloads: baseline
             .config
             .workloads
             .iter()
-            .filter_map(|id| rtcompare_workloads::find(id))
+            .filter_map(|id| catalog.workload(id).ok())
             .collect(),
         out: out.to_owned(),
         formats: vec![
@@ -302,6 +335,7 @@ fn plan_like(baseline: &Results, preset: Preset, out: &Path) -> Plan {
             rtcompare_reports::Format::Html,
         ],
         network: crate::network::Network::of(&baseline.config),
+        catalog,
     }
 }
 
@@ -328,8 +362,9 @@ pub fn check_run(job: &CheckJob<'_>) -> Result<ExitCode> {
         }
     }
     harness::prepare_out_dir(out)?;
-    let plan = plan_like(baseline, preset, out);
-    let specs = specs_of(baseline, preset);
+    warn_unrunnable(baseline, baseline_path, job.catalog);
+    let plan = plan_like(baseline, preset, out, job.catalog);
+    let specs = specs_of(baseline, preset, job.catalog);
     let (mut session, open_files) = Session::start(specs.len(), plan.timeout, &plan.sampling)?;
     session.say(format!(
         "rtcompare check --run: {} cells of {}, preset {}, {}",

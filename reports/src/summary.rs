@@ -492,6 +492,7 @@ mod tests {
             offload: String::new(),
             caveats: vec![],
             baseline: baseline.map(str::to_owned),
+            origin: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod census;
 mod on_thread;
 mod per_core;
 mod pool;
+mod spawn_only;
 
 mod async_io_parts;
 mod async_std_rt;
@@ -38,9 +39,11 @@ mod tokio_rt;
 
 pub use cpython::interpreters;
 pub use processes::{PROCESS_CAP, WORKER_FLAG, WorkerStrategy};
+pub use spawn_only::{AsyncIoRuntime, Spawn};
 pub use threads::THREAD_CAP;
 
 use rtcompare_api::{Class, Family, Visitor};
+use std::marker::PhantomData;
 
 /// How a runner's thread count relates to the `--threads` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +101,10 @@ impl ThreadsKnob {
 const TOKIO_TIMER: &str = "tokio's timer rounds every sleep up to a whole millisecond (async-io's does \
      not), so timer-heavy cells mix timer granularity with scheduling cost; the timer workload \
      measures it, and the network workloads do not depend on it (the load generator paces itself)";
+/// The caveat of every runner that offloads to the `blocking` crate's pool, for
+/// outside runners built on [`AsyncIoRuntime`] to disclose as the built-in ones do.
+pub const BLOCKING_IDLE: &str = async_io_parts::BLOCKING_IDLE;
+
 /// The caveat of both futures runners.
 const FUTURES_TIMER: &str = "the futures crate has no timer or reactor: sleeps use async-io's Timer, \
      whose reactor runs on async-io's own helper thread, so every wake-up crosses threads";
@@ -152,22 +159,78 @@ pub trait Runner {
     fn execute<V: Visitor>(threads: usize, visitor: V) -> Result<V::Out, RunnerError>;
 }
 
+/// A set of runners fixed at compile time: [`BuiltIn`], the runners this crate
+/// ships, and that set with an outside crate's runners added ([`With`]). The
+/// harness dispatches a cell to its runner through it, with no boxing: each runner
+/// is monomorphised with each workload.
+///
+/// ```
+/// use rtcompare_runners::{BuiltIn, Runners};
+///
+/// let ids: Vec<&str> = BuiltIn::infos().iter().map(|r| r.id).collect();
+/// assert_eq!(ids[0], "seq");
+/// assert!(ids.contains(&"tokio-mt"));
+/// ```
+pub trait Runners: 'static {
+    /// Every runner of the set, in the order `list` and reports show them.
+    fn infos() -> Vec<RunnerInfo>;
+
+    /// Runs `visitor` on the runner named `id` with `threads` workers; `None` if
+    /// the set has no such runner.
+    fn execute<V: Visitor>(
+        id: &str,
+        threads: usize,
+        visitor: V,
+    ) -> Option<Result<V::Out, RunnerError>>;
+}
+
+/// The runners this crate ships ([`ALL`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltIn;
+
+/// The set `Rest` with runner `R` added after it.
+pub struct With<Rest, R>(PhantomData<fn() -> (Rest, R)>);
+
+impl<Rest: Runners, R: Runner + 'static> Runners for With<Rest, R> {
+    fn infos() -> Vec<RunnerInfo> {
+        let mut infos = Rest::infos();
+        infos.push(R::INFO);
+        infos
+    }
+
+    fn execute<V: Visitor>(
+        id: &str,
+        threads: usize,
+        visitor: V,
+    ) -> Option<Result<V::Out, RunnerError>> {
+        if id == R::INFO.id {
+            Some(R::execute(threads, visitor))
+        } else {
+            Rest::execute(id, threads, visitor)
+        }
+    }
+}
+
 macro_rules! registry {
     ($($r:ty),* $(,)?) => {
-        /// Every runner, in the order `list` and reports show them.
+        /// Every built-in runner, in the order `list` and reports show them.
         pub const ALL: &[RunnerInfo] = &[$(<$r as Runner>::INFO),*];
 
-        /// Runs `visitor` on the runner named `id` with `threads` workers; `None` if
-        /// there is no such runner.
-        pub fn execute<V: Visitor>(
-            id: &str,
-            threads: usize,
-            visitor: V,
-        ) -> Option<Result<V::Out, RunnerError>> {
-            $(if id == <$r as Runner>::INFO.id {
-                return Some(<$r as Runner>::execute(threads, visitor));
-            })*
-            None
+        impl Runners for BuiltIn {
+            fn infos() -> Vec<RunnerInfo> {
+                ALL.to_vec()
+            }
+
+            fn execute<V: Visitor>(
+                id: &str,
+                threads: usize,
+                visitor: V,
+            ) -> Option<Result<V::Out, RunnerError>> {
+                $(if id == <$r as Runner>::INFO.id {
+                    return Some(<$r as Runner>::execute(threads, visitor));
+                })*
+                None
+            }
         }
     };
 }
@@ -198,7 +261,7 @@ registry![
     cpython::CpythonNogilThreads,
 ];
 
-/// The runner named `id`.
+/// The built-in runner named `id`.
 pub fn find(id: &str) -> Option<&'static RunnerInfo> {
     ALL.iter().find(|r| r.id == id)
 }

@@ -28,6 +28,7 @@ use rtcompare_api::{
 use serde::Serialize;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -406,27 +407,82 @@ pub trait WorkloadVisitor {
     fn visit<W: Workload>(self) -> Self::Out;
 }
 
+impl WorkloadInfo {
+    /// What `list`, results and reports show of workload `W`.
+    pub const fn of<W: Workload>() -> WorkloadInfo {
+        WorkloadInfo {
+            id: W::ID,
+            kind: W::KIND,
+            summary: W::SUMMARY,
+            describe: |p| W::describe(&W::params(p)),
+            ideal_wall: |p| W::ideal_wall(&W::params(p)),
+            metrics: W::METRICS,
+            takes_rate: W::takes_rate,
+            network: W::NETWORK,
+            opt_in: W::OPT_IN,
+        }
+    }
+}
+
+/// A set of workloads fixed at compile time: [`BuiltIn`], the workloads this crate
+/// ships, and that set with an outside crate's workloads added ([`With`]). The
+/// harness hands a cell's workload type to its runner through it, so each
+/// workload's bodies are monomorphised with each runtime.
+///
+/// ```
+/// use rtcompare_workloads::{BuiltIn, Workloads};
+///
+/// let ids: Vec<&str> = BuiltIn::infos().iter().map(|w| w.id).collect();
+/// assert_eq!(ids[0], "cpu");
+/// assert!(ids.contains(&"tcp-echo"));
+/// ```
+pub trait Workloads: 'static {
+    /// Every workload of the set, in the order `list` and reports show them.
+    fn infos() -> Vec<WorkloadInfo>;
+
+    /// Calls `visitor` with the workload named `id`; `None` if the set has none.
+    fn visit<V: WorkloadVisitor>(id: &str, visitor: V) -> Option<V::Out>;
+}
+
+/// The workloads this crate ships ([`ALL`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltIn;
+
+/// The set `Rest` with workload `W` added after it.
+pub struct With<Rest, W>(PhantomData<fn() -> (Rest, W)>);
+
+impl<Rest: Workloads, W: Workload> Workloads for With<Rest, W> {
+    fn infos() -> Vec<WorkloadInfo> {
+        let mut infos = Rest::infos();
+        infos.push(WorkloadInfo::of::<W>());
+        infos
+    }
+
+    fn visit<V: WorkloadVisitor>(id: &str, visitor: V) -> Option<V::Out> {
+        if id == W::ID {
+            Some(visitor.visit::<W>())
+        } else {
+            Rest::visit(id, visitor)
+        }
+    }
+}
+
 macro_rules! registry {
     ($($w:ty),* $(,)?) => {
-        /// Every workload, in the order `list` and reports show them.
-        pub const ALL: &[WorkloadInfo] = &[$(WorkloadInfo {
-            id: <$w as Workload>::ID,
-            kind: <$w as Workload>::KIND,
-            summary: <$w as Workload>::SUMMARY,
-            describe: |p| <$w as Workload>::describe(&<$w as Workload>::params(p)),
-            ideal_wall: |p| <$w as Workload>::ideal_wall(&<$w as Workload>::params(p)),
-            metrics: <$w as Workload>::METRICS,
-            takes_rate: <$w as Workload>::takes_rate,
-            network: <$w as Workload>::NETWORK,
-            opt_in: <$w as Workload>::OPT_IN,
-        }),*];
+        /// Every built-in workload, in the order `list` and reports show them.
+        pub const ALL: &[WorkloadInfo] = &[$(WorkloadInfo::of::<$w>()),*];
 
-        /// Calls `visitor` with the workload named `id`; `None` if there is none.
-        pub fn visit<V: WorkloadVisitor>(id: &str, visitor: V) -> Option<V::Out> {
-            $(if id == <$w as Workload>::ID {
-                return Some(visitor.visit::<$w>());
-            })*
-            None
+        impl Workloads for BuiltIn {
+            fn infos() -> Vec<WorkloadInfo> {
+                ALL.to_vec()
+            }
+
+            fn visit<V: WorkloadVisitor>(id: &str, visitor: V) -> Option<V::Out> {
+                $(if id == <$w as Workload>::ID {
+                    return Some(visitor.visit::<$w>());
+                })*
+                None
+            }
         }
     };
 }
@@ -454,7 +510,7 @@ registry![
     crash::Crash<crash::Abort>,
 ];
 
-/// The workload named `id`.
+/// The built-in workload named `id`.
 pub fn find(id: &str) -> Option<&'static WorkloadInfo> {
     ALL.iter().find(|w| w.id == id)
 }

@@ -27,7 +27,7 @@ pub use repeats::{CellRepeats, RepeatRun, Repeats};
 pub use sample::{Interference, Latency, Sample, Sampling, StopReason, Summary};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The oldest schema version this build still reads (every field added since is
 /// optional, so older files load with those fields empty, or recovered at load
@@ -241,6 +241,21 @@ pub struct RunnerMeta {
     /// its baseline, never with the Rust runners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The outside crate that added this runner to the binary that ran it
+    /// (schema 8); absent for rtcompare's built-in runners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// The crate that added a runner or workload to an rtcompare binary through
+/// `rtcompare::main_with` (schema 8): not one of rtcompare's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The crate's name, as its `Cargo.toml` gives it.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    /// The crate's version.
+    pub version: String,
 }
 
 /// A workload as run.
@@ -261,6 +276,10 @@ pub struct WorkloadMeta {
     /// What it measures besides wall time, in the order reports show them.
     #[serde(default)]
     pub metrics: Vec<MetricMeta>,
+    /// The outside crate that added this workload to the binary that ran it
+    /// (schema 8); absent for rtcompare's built-in workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// A measure a workload reports besides wall time (schema 2).

@@ -63,7 +63,7 @@ fn only_old_files_are_migrated() {
 #[test]
 fn every_schema_from_the_oldest_is_read_as_this_one() {
     use std::path::Path;
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     // The schema-1 fixture under every version number this build reads: every
     // field added since is optional.
     let text = include_str!("../../tests/fixtures/results.json");
@@ -85,10 +85,34 @@ fn every_schema_from_the_oldest_is_read_as_this_one() {
         assert!(results.machine.interpreters.is_empty());
         assert!(results.runners.iter().all(|r| r.baseline.is_none()));
         assert!(results.cells.iter().all(|c| c.interpreter.is_none()));
+        // Schema 8's: nothing in an older file came from an outside crate.
+        assert!(results.runners.iter().all(|r| r.origin.is_none()));
+        assert!(results.workloads.iter().all(|w| w.origin.is_none()));
     }
     // A schema-5 file as written: no cell has a driver.
     let network = crate::fixtures::network();
     assert!(network.cells.iter().all(|c| c.io_driver.is_none()));
+}
+
+#[test]
+fn an_outside_crates_runner_and_workload_say_so_and_round_trip() {
+    let mut results = crate::fixtures::per_core();
+    let origin = Origin {
+        crate_name: "custom-runtime".into(),
+        version: "0.1.0".into(),
+    };
+    results.runners[0].origin = Some(origin.clone());
+    results.workloads[0].origin = Some(origin);
+    let text = serde_json::to_string_pretty(&results).unwrap();
+    let compact = serde_json::to_string(&results.runners[0]).unwrap();
+    assert!(
+        compact.ends_with(r#""origin":{"crate":"custom-runtime","version":"0.1.0"}}"#),
+        "{compact}"
+    );
+    // Written only where there is one: built-in runners and workloads carry none.
+    assert_eq!(text.matches("\"origin\"").count(), 2);
+    let back: Results = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, results);
 }
 
 #[test]
