@@ -591,7 +591,12 @@ fn run(command: Cmd, catalog: &'static Catalog) -> Result<ExitCode> {
 
 fn list(catalog: &Catalog) {
     println!("Runners (`--runners`):");
-    let id = catalog.runners.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let id = catalog
+        .runners
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0);
     println!("  {:<id$} {:<23} {:<15} threads", "id", "class", "family");
     for r in &catalog.runners {
         let knob = match r.threads {
@@ -833,7 +838,8 @@ mod tests {
         let Cmd::Compare(compare) = cli.command else {
             unreachable!()
         };
-        let plan = plan(compare.select, PathBuf::from("unused"), Catalog::built_in()).expect("a plan");
+        let plan =
+            plan(compare.select, PathBuf::from("unused"), Catalog::built_in()).expect("a plan");
         plan.workloads.iter().map(|w| w.id).collect()
     }
 

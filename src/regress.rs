@@ -263,8 +263,14 @@ fn specs_of(baseline: &Results, preset: Preset, catalog: &'static Catalog) -> Ve
 /// their cells cannot run again (the check lists them as missing), and for those an
 /// outside crate added, which binary has them.
 fn warn_unrunnable(baseline: &Results, path: &Path, catalog: &'static Catalog) {
-    let runners = baseline.runners.iter().map(|r| ("runner", &r.id, &r.origin));
-    let workloads = baseline.workloads.iter().map(|w| ("workload", &w.id, &w.origin));
+    let runners = baseline
+        .runners
+        .iter()
+        .map(|r| ("runner", &r.id, &r.origin));
+    let workloads = baseline
+        .workloads
+        .iter()
+        .map(|w| ("workload", &w.id, &w.origin));
     for (what, id, origin) in runners.chain(workloads) {
         let known = match what {
             "runner" => catalog.runner(id).is_ok(),

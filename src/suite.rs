@@ -6,8 +6,8 @@
 //! monomorphised, with no boxing per task. Everything else reads the suite's
 //! [`Catalog`]: what each runner and workload is, and where it came from.
 
-use crate::cli::{self, CellCommand, Parsed};
 use crate::cell;
+use crate::cli::{self, CellCommand, Parsed};
 use anyhow::{Result, bail};
 use rtcompare_reports::{Origin, Status};
 use rtcompare_runners::{Runner, RunnerInfo, Runners};
@@ -38,8 +38,10 @@ use std::process::ExitCode;
 ///     rtcompare::main_with(rtcompare::suite!().workload::<Mine>())
 /// }
 /// ```
-pub struct Suite<R: Runners = rtcompare_runners::BuiltIn, W: Workloads = rtcompare_workloads::BuiltIn>
-{
+pub struct Suite<
+    R: Runners = rtcompare_runners::BuiltIn,
+    W: Workloads = rtcompare_workloads::BuiltIn,
+> {
     origin: Origin,
     sets: PhantomData<fn() -> (R, W)>,
 }
@@ -195,13 +197,12 @@ impl Catalog {
                 }
             }
         }
-        let extension = (!added_runners.is_empty() || !added_workloads.is_empty()).then_some(
-            Extension {
+        let extension =
+            (!added_runners.is_empty() || !added_workloads.is_empty()).then_some(Extension {
                 origin,
                 runners: added_runners,
                 workloads: added_workloads,
-            },
-        );
+            });
         Ok(Catalog {
             runners,
             workloads,
@@ -232,7 +233,11 @@ impl Catalog {
             Some(runner) => Ok(runner),
             None => bail!(
                 "unknown runner '{id}' (valid: {})",
-                self.runners.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+                self.runners
+                    .iter()
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -243,7 +248,11 @@ impl Catalog {
             Some(workload) => Ok(workload),
             None => bail!(
                 "unknown workload '{id}' (valid: {})",
-                self.workloads.iter().map(|w| w.id).collect::<Vec<_>>().join(", ")
+                self.workloads
+                    .iter()
+                    .map(|w| w.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -13,7 +13,7 @@ use crate::summary::Summarized;
 use serde_json::{Value, json};
 
 /// The version of the `findings.json` layout this build writes.
-pub const FINDINGS_VERSION: u32 = 6;
+pub const FINDINGS_VERSION: u32 = 7;
 
 /// The findings of `results` as pretty-printed JSON, ending in a newline.
 /// Deterministic, like the report.

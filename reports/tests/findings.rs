@@ -18,7 +18,7 @@ fn findings_are_written_beside_the_report_with_the_numbers_it_prints() {
     assert!(written.contains(&path), "{written:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     let findings: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(findings["findings_version"], 6);
+    assert_eq!(findings["findings_version"], 7);
     assert_eq!(
         findings["results"]["schema_version"],
         results.schema_version

@@ -64,6 +64,21 @@ pub(crate) enum HarnessFact {
     /// Runners that run the workloads in an interpreter, compared only with
     /// their own baseline (results schema 7).
     Interpreted(Interpreted),
+    /// Runners and workloads an outside crate added to the binary that ran them
+    /// (results schema 8), one entry per crate in the order first named.
+    Added { crates: Vec<AddedBy> },
+}
+
+/// What one outside crate added to the binary that ran the cells.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct AddedBy {
+    #[serde(rename = "crate")]
+    pub(crate) crate_name: String,
+    pub(crate) version: String,
+    /// Its runners with cells, in report order.
+    pub(crate) runners: Vec<String>,
+    /// Its workloads with cells, in the results file's order.
+    pub(crate) workloads: Vec<String>,
 }
 
 /// The runners of other groups than `seq`, as the disclosures state them.
@@ -372,10 +387,15 @@ impl<'a> Report<'a> {
             .collect();
         let machine = &self.all.machine;
         let parts = parts_shown(&runners);
-        let mut facts = vec![
+        let mut facts = Vec::new();
+        let added = self.added();
+        if !added.is_empty() {
+            facts.push(HarnessFact::Added { crates: added });
+        }
+        facts.extend([
             HarnessFact::Isolation,
             HarnessFact::RootTask { single_threaded },
-        ];
+        ]);
         if !per_core.is_empty() {
             facts.push(HarnessFact::ThreadPerCore { runners: per_core });
         }
@@ -406,6 +426,52 @@ impl<'a> Report<'a> {
             env: machine.env.clone(),
             features: machine.features.clone(),
         }
+    }
+
+    /// The runners and workloads with cells that an outside crate added, by
+    /// crate: what the file's `origin` fields name.
+    fn added(&self) -> Vec<AddedBy> {
+        let has_cells = |runner: Option<&str>, workload: Option<&str>| {
+            self.all.cells.iter().any(|c| {
+                runner.is_none_or(|r| c.runner == r) && workload.is_none_or(|w| c.workload == w)
+            })
+        };
+        fn entry<'c>(
+            crates: &'c mut Vec<AddedBy>,
+            origin: &crate::model::Origin,
+        ) -> &'c mut AddedBy {
+            let found = crates
+                .iter()
+                .position(|a| a.crate_name == origin.crate_name && a.version == origin.version);
+            let i = found.unwrap_or_else(|| {
+                crates.push(AddedBy {
+                    crate_name: origin.crate_name.clone(),
+                    version: origin.version.clone(),
+                    runners: Vec::new(),
+                    workloads: Vec::new(),
+                });
+                crates.len() - 1
+            });
+            &mut crates[i]
+        }
+        let mut crates: Vec<AddedBy> = Vec::new();
+        for runner in &self.all.runners {
+            if let Some(origin) = &runner.origin {
+                if has_cells(Some(&runner.id), None) {
+                    entry(&mut crates, origin).runners.push(runner.id.clone());
+                }
+            }
+        }
+        for workload in &self.all.workloads {
+            if let Some(origin) = &workload.origin {
+                if has_cells(None, Some(&workload.id)) {
+                    entry(&mut crates, origin)
+                        .workloads
+                        .push(workload.id.clone());
+                }
+            }
+        }
+        crates
     }
 
     /// The runners of other groups than `seq`, from what *CPython beside the

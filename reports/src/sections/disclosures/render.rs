@@ -147,7 +147,56 @@ fn fact_sentence(fact: &HarnessFact) -> String {
             crate::network::IN_CELL_CLIENTS
         ),
         HarnessFact::Interpreted(i) => interpreted_sentences(i),
+        HarnessFact::Added { crates } => crates
+            .iter()
+            .map(added_sentence)
+            .collect::<Vec<_>>()
+            .join(" "),
     }
+}
+
+/// What one outside crate added, and how far rtcompare vouches for it:
+/// ``The runner **mini** and the workload **yield-chain** are not rtcompare's:
+/// crate `custom-runtime` 0.1.0 added them…``.
+fn added_sentence(added: &AddedBy) -> String {
+    let bold = |ids: &[String]| -> Vec<String> { ids.iter().map(|i| format!("**{i}**")).collect() };
+    let mut parts = Vec::new();
+    if !added.runners.is_empty() {
+        let which = if added.runners.len() == 1 {
+            "runner"
+        } else {
+            "runners"
+        };
+        parts.push(format!("the {which} {}", join_and(&bold(&added.runners))));
+    }
+    if !added.workloads.is_empty() {
+        let which = if added.workloads.len() == 1 {
+            "workload"
+        } else {
+            "workloads"
+        };
+        parts.push(format!("the {which} {}", join_and(&bold(&added.workloads))));
+    }
+    let count = added.runners.len() + added.workloads.len();
+    let (are, them) = if count == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
+    let what = join_and(&parts);
+    let mut what = what.chars();
+    let first = what
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    format!(
+        "{first}{} {are} not rtcompare's: crate `{}` {} added {them} to the binary that \
+         ran this report's cells. The harness measured and verified {them} as its own, but \
+         their code and their description are that crate's.",
+        what.as_str(),
+        escape_inline(&added.crate_name),
+        escape_inline(&added.version),
+    )
 }
 
 /// The runners that run in an interpreter: what they are compared with, the

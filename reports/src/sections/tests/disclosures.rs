@@ -530,3 +530,55 @@ fn the_io_driver_column_only_where_a_cell_recorded_one() {
     // A family fact only for the families present.
     assert!(!disclosures.contains("thread-per-core"), "{disclosures}");
 }
+
+#[test]
+fn what_an_outside_crate_added_is_named_first_with_its_crate() {
+    let mut results = fixture();
+    let origin = crate::model::Origin {
+        crate_name: "custom-runtime".into(),
+        version: "0.1.0".into(),
+    };
+    // A runner and a workload of the run, as if an outside crate had added them;
+    // a runner of the file with no cells is not named.
+    results.runners[1].origin = Some(origin.clone());
+    let added_runner = results.runners[1].id.clone();
+    let added_workload = results.workloads[0].id.clone();
+    results.workloads[0].origin = Some(origin.clone());
+    let mut idle = results.runners[2].clone();
+    idle.id = "idle".into();
+    idle.origin = Some(origin);
+    results.runners.push(idle);
+
+    let finding = disclosures_of(&results);
+    assert_eq!(
+        finding.facts[0],
+        HarnessFact::Added {
+            crates: vec![crate::sections::disclosures::AddedBy {
+                crate_name: "custom-runtime".into(),
+                version: "0.1.0".into(),
+                runners: vec![added_runner.clone()],
+                workloads: vec![added_workload.clone()],
+            }]
+        }
+    );
+    assert_eq!(finding.facts[1], HarnessFact::Isolation);
+    let report = render(&results);
+    let disclosures = disclosures(&report);
+    assert!(
+        disclosures.contains(&format!(
+            "- The runner **{added_runner}** and the workload **{added_workload}** are not \
+             rtcompare's: crate `custom-runtime` 0.1.0 added them"
+        )),
+        "{disclosures}"
+    );
+    assert!(!disclosures.contains("**idle**"), "{disclosures}");
+
+    // Built-in runners only: no such fact.
+    let finding = disclosures_of(&fixture());
+    assert!(
+        !finding
+            .facts
+            .iter()
+            .any(|f| matches!(f, HarnessFact::Added { .. }))
+    );
+}
