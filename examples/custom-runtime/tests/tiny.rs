@@ -196,10 +196,13 @@ fn results_and_report_name_what_came_from_this_crate() {
     let text = std::fs::read_to_string(&report).unwrap()
         + &std::fs::read_to_string(report_dir.join("details.md")).unwrap();
     assert!(
-        text.contains("custom-runtime 0.1.0"),
-        "no origin in the report"
+        text.contains(
+            "- The runner **mini** and the workload **yield-chain** are not rtcompare's: \
+             crate `custom-runtime` 0.1.0 added them"
+        ),
+        "the Disclosures do not name the crate:\n{text}"
     );
-    assert!(text.contains("`mini`") && text.contains("`yield-chain`"));
+    assert!(text.contains("- **mini** (concurrent, single-queue). Built as custom-runtime's"));
 
     // `check` of the run against itself finds nothing.
     let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
