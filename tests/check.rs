@@ -74,6 +74,41 @@ fn a_results_file_against_itself_has_no_regression() {
 }
 
 #[test]
+fn a_baseline_from_an_extended_binary_names_the_binary_that_can_run_its_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = make_baseline(dir.path());
+    // As if crate custom-runtime's binary had added a runner `mini` and run it.
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut mini = value["runners"][1].clone();
+    mini["id"] = "mini".into();
+    mini["origin"] = serde_json::json!({"crate": "custom-runtime", "version": "0.1.0"});
+    value["runners"].as_array_mut().unwrap().push(mini);
+    let mut cell = value["cells"][0].clone();
+    cell["runner"] = "mini".into();
+    value["cells"].as_array_mut().unwrap().push(cell);
+    value["config"]["runners"]
+        .as_array_mut()
+        .unwrap()
+        .push("mini".into());
+    let extended = dir.path().join("extended.json");
+    std::fs::write(&extended, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+
+    common::rtcompare()
+        .args(["check", "--run", "--baseline"])
+        .arg(&extended)
+        .arg("--out")
+        .arg(dir.path().join("check"))
+        .assert()
+        .code(0)
+        .stderr(contains(
+            "has runner 'mini', which this binary does not have: its cells cannot run again; \
+             it came from crate custom-runtime 0.1.0: run the check with that crate's binary",
+        ))
+        .stdout(contains("1 missing"));
+}
+
+#[test]
 fn check_run_catches_an_injected_slowdown_and_confirms_it() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = make_baseline(dir.path());
