@@ -1,5 +1,10 @@
 //! Records what the results fingerprint needs from build time: the compiler, the
 //! profile, and the resolved versions of every runtime crate from Cargo.lock.
+//!
+//! The lock file read is the one of the workspace being built: the nearest
+//! `Cargo.lock` above the target directory. When rtcompare is a dependency of an
+//! outside crate (`rtcompare::main_with`), that is the outside crate's, which holds
+//! the versions its build resolved; rtcompare's own lock file is only the fallback.
 
 use std::process::Command;
 
@@ -34,7 +39,6 @@ const RUNTIME_CRATES: &[&str] = &[
 ];
 
 fn main() {
-    println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=build.rs");
 
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
@@ -49,7 +53,9 @@ fn main() {
     let profile = std::env::var("PROFILE").unwrap_or_else(|_| "unknown".into());
     println!("cargo:rustc-env=RTCOMPARE_PROFILE={profile}");
 
-    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let lock_path = workspace_lock().unwrap_or_else(|| "Cargo.lock".into());
+    println!("cargo:rerun-if-changed={}", lock_path.display());
+    let lock = std::fs::read_to_string(&lock_path).unwrap_or_default();
     let mut versions = Vec::new();
     let mut name = None;
     for line in lock.lines() {
@@ -65,4 +71,13 @@ fn main() {
         "cargo:rustc-env=RTCOMPARE_CRATE_VERSIONS={}",
         versions.join(",")
     );
+}
+
+/// The nearest `Cargo.lock` above `OUT_DIR` (`<target>/<profile>/build/<pkg>/out`):
+/// the lock file of the workspace whose target directory this build writes into.
+fn workspace_lock() -> Option<std::path::PathBuf> {
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR")?);
+    out.ancestors()
+        .map(|dir| dir.join("Cargo.lock"))
+        .find(|lock| lock.is_file())
 }
