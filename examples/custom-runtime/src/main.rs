@@ -135,32 +135,27 @@ impl Workload for YieldChain {
         (0..p.tasks).fold(0, |sum, i| sum.wrapping_add(p.expected_task(i)))
     }
 
-    fn run_async<R: AsyncRuntime>(
-        runtime: R,
-        p: Chain,
-    ) -> impl Future<Output = Outcome> + Send + 'static {
-        async move {
-            let mine = p.share.unwrap_or(Share::WHOLE).units(p.tasks);
-            let tasks: Vec<_> = mine
-                .map(|i| {
-                    let rt = runtime.clone();
-                    runtime.spawn(async move {
-                        let mut x = kernel::seed(i as u64);
-                        for _ in 0..p.rounds {
-                            x = kernel::spin(x, p.steps);
-                            rt.yield_now().await;
-                        }
-                        kernel::contribution(i as u64, x)
-                    })
+    async fn run_async<R: AsyncRuntime>(runtime: R, p: Chain) -> Outcome {
+        let mine = p.share.unwrap_or(Share::WHOLE).units(p.tasks);
+        let tasks: Vec<_> = mine
+            .map(|i| {
+                let rt = runtime.clone();
+                runtime.spawn(async move {
+                    let mut x = kernel::seed(i as u64);
+                    for _ in 0..p.rounds {
+                        x = kernel::spin(x, p.steps);
+                        rt.yield_now().await;
+                    }
+                    kernel::contribution(i as u64, x)
                 })
-                .collect();
-            let (mut sum, mut yields) = (0u64, 0);
-            for task in tasks {
-                sum = sum.wrapping_add(task.await);
-                yields += p.rounds;
-            }
-            Outcome::new(sum).with_ops(yields)
+            })
+            .collect();
+        let (mut sum, mut yields) = (0u64, 0);
+        for task in tasks {
+            sum = sum.wrapping_add(task.await);
+            yields += p.rounds;
         }
+        Outcome::new(sum).with_ops(yields)
     }
 
     fn run_blocking(strategy: &dyn Strategy, p: &Chain) -> Outcome {
