@@ -53,6 +53,10 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The worked example of an outside crate's runner and workload (examples/custom-runtime): rtcompare's command line with `mini` and `yield-chain` added; arguments pass through, e.g. `just custom-runtime compare --quick --runners seq,mini,tokio-ct`.
+custom-runtime *ARGS:
+    cargo run --release --quiet -p custom-runtime -- {{ARGS}}
+
 # List runners and workloads.
 list:
     cargo run --release --quiet -- list
