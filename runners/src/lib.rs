@@ -1,11 +1,14 @@
 //! rtcompare's runners: one file per executor or thread strategy, each building its
 //! runtime with an explicit worker-thread count and handing it to a
-//! [`Visitor`](rtcompare_api::Visitor). Runners never name a workload.
+//! [`Visitor`]. Runners never name a workload.
 //!
 //! Async runners implement [`AsyncRuntime`](rtcompare_api::AsyncRuntime) with their
 //! own crate's spawn, timer and reactor; blocking runners implement
-//! [`Strategy`](rtcompare_api::Strategy) over `std` threads (or rayon). A new runner is
-//! one file and one line in the registry below.
+//! [`Strategy`](rtcompare_api::Strategy) over `std` threads (or rayon). A built-in
+//! runner is one file and one line in this crate's registry ([`BuiltIn`], [`ALL`]);
+//! an outside crate implements [`Runner`] for its own executor and adds it to a set
+//! with [`With`] (through `rtcompare::Suite::runner`), building its runtime from
+//! [`AsyncIoRuntime`] when the executor brings only a spawn.
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod census;

@@ -1,9 +1,11 @@
-//! rtcompare's workloads. Each workload is one file and one line in [`registry!`]:
-//! its parameters per preset, one async body (generic over
-//! [`AsyncRuntime`](rtcompare_api::AsyncRuntime), so every async runner runs the same
-//! code with its own spawn, timer and reactor), one blocking body (run by a
-//! [`Strategy`](rtcompare_api::Strategy)), and the checksum every runner must
-//! reproduce. Workloads never name a runner.
+//! rtcompare's workloads, and the [`Workload`] trait an outside crate implements to
+//! add its own. A workload is one type: its parameters per preset, one async body
+//! (generic over [`AsyncRuntime`], so every async runner runs the same code with its
+//! own spawn, timer and reactor), one blocking body (run by a [`Strategy`]), and the
+//! checksum every runner must reproduce, computed without running either body.
+//! Workloads never name a runner. A built-in workload is one file and one line in
+//! this crate's registry ([`BuiltIn`], [`ALL`]); an outside crate adds its own to a
+//! set with [`With`] (through `rtcompare::Suite::workload`).
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod channels;
