@@ -6,6 +6,96 @@
 //! Workloads never name a runner. A built-in workload is one file and one line in
 //! this crate's registry ([`BuiltIn`], [`ALL`]); an outside crate adds its own to a
 //! set with [`With`] (through `rtcompare::Suite::workload`).
+//!
+//! A workload of an outside crate: chunks of the shared CPU [`kernel`], one task or
+//! job per chunk, whose checksum the kernel's jump-ahead gives without running it.
+//! Here its blocking body runs on the simplest [`Strategy`], one job after another
+//! on the calling thread, and must reproduce [`Workload::expected`]:
+//!
+//! ```
+//! use rtcompare_api::{AsyncRuntime, Concurrency, Job, Outcome, Strategy, WorkloadKind};
+//! use rtcompare_workloads::{BuiltIn, Preset, With, Workload, Workloads, kernel};
+//!
+//! #[derive(Clone, serde::Serialize)]
+//! struct Params {
+//!     chunks: u64,
+//!     steps: u64,
+//! }
+//!
+//! struct Spin;
+//!
+//! impl Workload for Spin {
+//!     const ID: &'static str = "spin";
+//!     const KIND: WorkloadKind = WorkloadKind::Cpu;
+//!     const SUMMARY: &'static str = "independent chunks of the CPU kernel";
+//!     type Params = Params;
+//!
+//!     fn params(preset: Preset) -> Params {
+//!         let steps = match preset {
+//!             Preset::Tiny => 1_000,
+//!             Preset::Quick => 1_000_000,
+//!             Preset::Full => 20_000_000,
+//!         };
+//!         Params { chunks: 8, steps }
+//!     }
+//!
+//!     fn describe(p: &Params) -> String {
+//!         format!("{} chunks of {} steps", p.chunks, p.steps)
+//!     }
+//!
+//!     fn expected(p: &Params) -> u64 {
+//!         (0..p.chunks).fold(0, |sum, i| {
+//!             sum.wrapping_add(kernel::contribution(i, kernel::jump(kernel::seed(i), p.steps)))
+//!         })
+//!     }
+//!
+//!     async fn run_async<R: AsyncRuntime>(runtime: R, p: Params) -> Outcome {
+//!         let tasks: Vec<_> = (0..p.chunks)
+//!             .map(|i| {
+//!                 let steps = p.steps;
+//!                 runtime.spawn(async move {
+//!                     kernel::contribution(i, kernel::spin(kernel::seed(i), steps))
+//!                 })
+//!             })
+//!             .collect();
+//!         let mut sum = 0u64;
+//!         for task in tasks {
+//!             sum = sum.wrapping_add(task.await);
+//!         }
+//!         Outcome::new(sum)
+//!     }
+//!
+//!     fn run_blocking(strategy: &dyn Strategy, p: &Params) -> Outcome {
+//!         let job = |i: usize| {
+//!             let i = i as u64;
+//!             kernel::contribution(i, kernel::spin(kernel::seed(i), p.steps))
+//!         };
+//!         Outcome::new(strategy.run(p.chunks as usize, &job))
+//!     }
+//! }
+//!
+//! /// One job after another on the calling thread.
+//! struct InOrder;
+//!
+//! impl Strategy for InOrder {
+//!     fn concurrency(&self) -> Concurrency {
+//!         Concurrency::Bounded(1)
+//!     }
+//!
+//!     fn run(&self, jobs: usize, job: Job<'_>) -> u64 {
+//!         (0..jobs).fold(0, |sum, i| sum.wrapping_add(job(i)))
+//!     }
+//! }
+//!
+//! let params = Spin::params(Preset::Tiny);
+//! let outcome = Spin::run_blocking(&InOrder, &params);
+//! assert_eq!(outcome.checksum, Spin::expected(&params));
+//!
+//! // Added after the built-in workloads, as `rtcompare::Suite::workload` adds it.
+//! let infos = <With<BuiltIn, Spin> as Workloads>::infos();
+//! assert_eq!(infos.last().map(|w| w.id), Some("spin"));
+//! assert_eq!((infos.last().unwrap().describe)(Preset::Tiny), "8 chunks of 1000 steps");
+//! ```
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod channels;
