@@ -1,6 +1,41 @@
 //! Everything rtcompare does after the measurements: the versioned results model,
 //! loading and atomic saving of results files, statistics, and the renderers that
 //! turn a results file into a report. Knows no runtime: it reads numbers only.
+//!
+//! A results file is read with [`load`] (any schema from [`OLDEST_READABLE_SCHEMA`]
+//! to [`SCHEMA_VERSION`], read as the latest), its cells' summaries are derived once
+//! ([`summary::Summarized`]), and every renderer takes the result:
+//!
+//! ```
+//! use rtcompare_reports::summary::Summarized;
+//! use rtcompare_reports::{FileError, SCHEMA_VERSION, markdown};
+//! use std::path::Path;
+//!
+//! // A small hand-made schema-1 file: it loads as the current schema, with the
+//! // fields added since left empty.
+//! let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json");
+//! let results = rtcompare_reports::load(&path)?;
+//! assert_eq!(results.schema_version, SCHEMA_VERSION);
+//!
+//! // Speedups are taken against `seq`, so its own cell's is exactly 1.
+//! let results = Summarized::new(results);
+//! let seq = results.cells.iter().find(|c| c.runner == "seq" && c.workload == "cpu");
+//! let speedup = seq.and_then(|c| c.summary.as_ref()?.speedup_vs_seq);
+//! assert_eq!(speedup, Some(1.0));
+//!
+//! // The Markdown report (`report.md`), here without its charts.
+//! let report = markdown::render_summarized(&results, &[]);
+//! assert!(report.starts_with("# rtcompare report\n"));
+//! assert!(report.contains(&results.machine.cpu_model));
+//!
+//! // A file from a newer build is refused, never misread.
+//! let newer = format!(r#"{{"schema_version": {}}}"#, SCHEMA_VERSION + 1);
+//! match rtcompare_reports::parse(Path::new("newer.json"), &newer) {
+//!     Err(FileError::Schema { found, .. }) => assert_eq!(found, u64::from(SCHEMA_VERSION) + 1),
+//!     other => panic!("not refused: {other:?}"),
+//! }
+//! # Ok::<(), FileError>(())
+//! ```
 #![warn(missing_docs, rust_2018_idioms)]
 
 pub mod baseline;
