@@ -52,6 +52,27 @@
 //! the harness. Nothing is allocated per request: each connection owns its request
 //! and reply buffers, the due queue has room for every connection, and the histograms
 //! exist before the schedule starts.
+//!
+//! **What goes over the wire** ([`wire`]) is a fixed function of the connection and
+//! the round, so every echoed byte is checked and a plan's checksum is known from the
+//! plan alone:
+//!
+//! ```
+//! use rtcompare_loadgen::{Step, wire};
+//!
+//! // Connection 0's request in round 0 under tag 7, and the server's echo of it.
+//! let mut sent = [0u8; 16];
+//! wire::fill(&mut sent, 7, 0, 0);
+//! let mut echoed = sent;
+//! assert!(wire::verify(&sent, &echoed, 0, 0).is_ok());
+//! echoed[3] ^= 1;
+//! let error = wire::verify(&sent, &echoed, 0, 0).unwrap_err();
+//! assert!(error.starts_with("connection 0, round 0: echoed byte 3 is"));
+//!
+//! // A plan's checksum is known from the plan alone: here, that one request's digest.
+//! let step = Step { connections: 1, round_trips: 1, rate_per_s: None };
+//! assert_eq!(wire::expected(7, sent.len(), &[step]), wire::digest(&sent));
+//! ```
 
 #![warn(missing_docs)]
 
