@@ -114,8 +114,9 @@ pub struct Machine {
     pub rustc: String,
     /// Build profile of the binary (`release` or `debug`).
     pub profile: String,
-    /// Resolved versions of every runtime crate, from Cargo.lock, and (schema 8) the
-    /// version of the outside crate that added runners or workloads to the binary.
+    /// Resolved versions of every runtime crate, from the `Cargo.lock` of the
+    /// workspace that built the binary, and (schema 8) the version of the outside
+    /// crate that added runners or workloads to it.
     pub crate_versions: BTreeMap<String, String>,
     /// Cargo features enabled in the build.
     pub features: Vec<String>,
