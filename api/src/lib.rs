@@ -865,7 +865,7 @@ pub trait Cores {
     fn io_driver(&self) -> String;
 }
 
-/// Where a runner sits on the concurrency × parallelism grid (DESIGN §1).
+/// Where a runner sits on the concurrency × parallelism grid the report is built on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
