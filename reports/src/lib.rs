@@ -92,7 +92,7 @@ pub enum FileError {
     },
     /// The file was written by a build with another schema version.
     #[error(
-        "{path} has schema_version {found}, this rtcompare reads versions 1 to {expected}; {hint}"
+        "{path} has schema_version {found}, this rtcompare reads versions {OLDEST_READABLE_SCHEMA} to {expected}; {hint}"
     )]
     Schema {
         /// The file.
