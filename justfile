@@ -48,10 +48,11 @@ fidelity *FLAGS:
     cargo build --release
     cargo run --release --example bare_tcp_echo -- --vs-harness "${CARGO_TARGET_DIR:-target}/release/rtcompare" {{FLAGS}}
 
-# Formatting and lints, as CI checks them.
+# Formatting, lints and the documentation's warnings, as CI checks them.
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 # The worked example of an outside crate's runner and workload (examples/custom-runtime): rtcompare's command line with `mini` and `yield-chain` added; arguments pass through, e.g. `just custom-runtime compare --quick --runners seq,mini,tokio-ct`.
 custom-runtime *ARGS:
