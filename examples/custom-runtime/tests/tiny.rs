@@ -7,8 +7,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The example crate's binary, as cargo built it for these tests.
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
+}
+
+/// Timer-bound cells of `mini`: their wall time is the sleeps', steady enough for a
+/// regression verdict on a busy machine, with interference ignored.
+const MINI_SLEEP: &[&str] = &[
+    "--runners",
+    "mini",
+    "--workloads",
+    "sleep",
+    "--interference-threshold",
+    "1000",
+];
+
 fn custom_runtime(args: &[&str], out: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
+    let output = binary()
         .args(args)
         .arg("--out")
         .arg(out)
@@ -185,7 +201,7 @@ fn results_and_report_name_what_came_from_this_crate() {
     let report_dir = dir.path().join("again");
     std::fs::create_dir_all(&report_dir).unwrap();
     let report = report_dir.join("report.md");
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
+    let output = binary()
         .arg("report")
         .arg(dir.path().join("results.json"))
         .arg("--out")
@@ -205,7 +221,7 @@ fn results_and_report_name_what_came_from_this_crate() {
     assert!(text.contains("- **mini** (concurrent, single-queue). Built as custom-runtime's"));
 
     // `check` of the run against itself finds nothing.
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
+    let output = binary()
         .args(["check", "--baseline"])
         .arg(dir.path().join("results.json"))
         .arg(dir.path().join("results.json"))
@@ -221,18 +237,7 @@ fn results_and_report_name_what_came_from_this_crate() {
 fn check_run_and_ab_run_the_custom_cells_again() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("base");
-    // Timer cells: their wall time is the sleeps', steady enough for a verdict.
-    tiny_compare(
-        &baseline,
-        &[
-            "--runners",
-            "mini",
-            "--workloads",
-            "sleep",
-            "--interference-threshold",
-            "1000",
-        ],
-    );
+    tiny_compare(&baseline, MINI_SLEEP);
     let output = custom_runtime(
         &[
             "check",
@@ -250,28 +255,21 @@ fn check_run_and_ab_run_the_custom_cells_again() {
     );
 
     let exe = env!("CARGO_BIN_EXE_custom-runtime");
-    let output = custom_runtime(
-        &[
-            "ab",
-            "--a",
-            exe,
-            "--b",
-            exe,
-            "--preset",
-            "tiny",
-            "--samples",
-            "6",
-            "--seed",
-            "18",
-            "--runners",
-            "mini",
-            "--workloads",
-            "sleep",
-            "--interference-threshold",
-            "1000",
-        ],
-        &dir.path().join("ab"),
-    );
+    let mut ab = vec![
+        "ab",
+        "--a",
+        exe,
+        "--b",
+        exe,
+        "--preset",
+        "tiny",
+        "--samples",
+        "6",
+        "--seed",
+        "18",
+    ];
+    ab.extend_from_slice(MINI_SLEEP);
+    let output = custom_runtime(&ab, &dir.path().join("ab"));
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("mini/sleep/t1"));
 }
@@ -279,14 +277,11 @@ fn check_run_and_ab_run_the_custom_cells_again() {
 #[test]
 fn list_and_unknown_names_include_the_additions() {
     // `list` shows the additions with their crate.
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
-        .arg("list")
-        .output()
-        .unwrap();
+    let output = binary().arg("list").output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("(from custom-runtime 0.1.0)"), "{text}");
     // An unknown name lists every valid one, the additions included.
-    let output = Command::new(env!("CARGO_BIN_EXE_custom-runtime"))
+    let output = binary()
         .args(["compare", "--preset", "tiny", "--runners", "nope"])
         .output()
         .unwrap();
