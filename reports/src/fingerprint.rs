@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How the two runs' fingerprints differ, one human-readable line per field:
 /// `cpu_model: X -> Y`, then `kernel`, `logical_cores`, `rustc`, `profile`, one
 /// line per runtime crate whose version differs (`crate_versions.tokio: 1.47.1 ->
-/// 1.48.0`, `(none)` for a crate on one side only), `config.threads` and
+/// 1.48.0`, `(none)` for a crate on one side only; not the crates that added
+/// runners or workloads, whose versions are the code under test, like the git
+/// commit), `config.threads` and
 /// `config.preset`, and one line per interpreter both runs found whose
 /// description differs (`interpreters.python3: CPython 3.11.7, GIL enabled ->
 /// CPython 3.12.1, GIL enabled`). Empty when they match. OS name, features,
@@ -35,10 +37,14 @@ pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String>
     );
     diff("rustc", a.rustc.clone(), b.rustc.clone());
     diff("profile", a.profile.clone(), b.profile.clone());
+    let under_test = added_by(baseline)
+        .chain(added_by(results))
+        .collect::<BTreeSet<_>>();
     let crates: BTreeSet<&String> = a
         .crate_versions
         .keys()
         .chain(b.crate_versions.keys())
+        .filter(|name| !under_test.contains(name))
         .collect();
     for name in crates {
         let version = |m: &BTreeMap<String, String>| {
@@ -70,4 +76,44 @@ pub fn machine_differences(baseline: &Results, results: &Results) -> Vec<String>
         results.config.preset.clone(),
     );
     out
+}
+
+/// The crates that added runners or workloads to the binary that wrote `results`
+/// (schema 8's `origin`).
+fn added_by(results: &Results) -> impl Iterator<Item = &String> {
+    let runners = results.runners.iter().filter_map(|r| r.origin.as_ref());
+    let workloads = results.workloads.iter().filter_map(|w| w.origin.as_ref());
+    runners.chain(workloads).map(|o| &o.crate_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    #[test]
+    fn an_added_crates_version_is_the_code_under_test_not_the_machine() {
+        let baseline = crate::fixtures::per_core();
+        let mut now = baseline.clone();
+        assert!(machine_differences(&baseline, &now).is_empty());
+        // The outside crate's binary: the crate appears, with its runner.
+        now.machine
+            .crate_versions
+            .insert("custom-runtime".into(), "0.2.0".into());
+        assert_eq!(
+            machine_differences(&baseline, &now),
+            ["crate_versions.custom-runtime: (none) -> 0.2.0"]
+        );
+        now.runners[0].origin = Some(Origin {
+            crate_name: "custom-runtime".into(),
+            version: "0.2.0".into(),
+        });
+        assert!(machine_differences(&baseline, &now).is_empty());
+        assert!(machine_differences(&now, &baseline).is_empty());
+        // A runtime crate's version still counts.
+        now.machine
+            .crate_versions
+            .insert("tokio".into(), "0.0.1".into());
+        assert_eq!(machine_differences(&baseline, &now).len(), 1);
+    }
 }
