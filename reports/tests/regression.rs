@@ -704,6 +704,33 @@ fn cells_not_applicable_on_both_sides_are_skipped() {
 }
 
 #[test]
+fn a_cell_that_ran_other_parameters_is_not_compared() {
+    let base = baseline();
+    let mut now = scaled(run(2), CELL, 1.5);
+    // A build whose sizes changed: other parameters, and more time.
+    let before = cell_mut(&mut now, CELL).params.clone();
+    let mut after = before.clone();
+    after["other"] = serde_json::json!(1);
+    cell_mut(&mut now, CELL).params = after;
+    let checked = check(&base, &now, &CheckOptions::against_baseline());
+    assert!(!checked.has_regression(), "{:#?}", checked.findings);
+    assert!(!checked.findings.iter().any(|f| f.cell == CELL));
+    let (_, why) = checked
+        .not_compared
+        .iter()
+        .find(|(k, _)| k == CELL)
+        .expect("listed as not compared");
+    assert!(
+        why.starts_with("other work on each side: parameters {"),
+        "{why}"
+    );
+    // The same parameters: the slowdown is found.
+    cell_mut(&mut now, CELL).params = before;
+    let checked = check(&base, &now, &CheckOptions::against_baseline());
+    assert!(checked.has_regression());
+}
+
+#[test]
 fn a_cell_becoming_or_ceasing_to_be_applicable_is_listed_not_a_regression() {
     let base = fixture_v2();
     let mut now = base.clone();

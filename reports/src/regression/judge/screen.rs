@@ -1,6 +1,7 @@
 //! Which matched pairs are judged at all: cells indexed per side, and a pair kept
 //! out (and listed with the reason) when it does not apply on a side, did not
-//! finish, stayed disturbed, or is the reference of normalisation.
+//! finish, ran other parameters on each side, stayed disturbed, or is the
+//! reference of normalisation.
 
 use super::{Check, Judge, Pair, Tally};
 use crate::model::{Cell, CellRepeats, Status};
@@ -52,6 +53,10 @@ pub(super) fn admit(
         (true, true) => {}
     }
     if let Some(why) = not_ok(base, now) {
+        check.not_compared.push((key.clone(), why));
+        return false;
+    }
+    if let Some(why) = other_work(base, now) {
         check.not_compared.push((key.clone(), why));
         return false;
     }
@@ -127,6 +132,30 @@ fn applicability_change(base: &Cell, now: &Cell) -> String {
         format!("{} in the {name}{reason}", cell.status.as_str())
     };
     format!("{}; {}", side(base, "baseline"), side(now, "results"))
+}
+
+/// Why a matched pair ran different work, when it did: its parameters differ (a
+/// build whose workload sizes changed, an outside crate's new version, a machine
+/// whose limits capped a count). Files that record no parameters are taken at
+/// their word.
+fn other_work(base: &Cell, now: &Cell) -> Option<String> {
+    let recorded = |cell: &Cell| !cell.params.is_null();
+    (recorded(base) && recorded(now) && base.params != now.params).then(|| {
+        let cut = |cell: &Cell| -> String {
+            let text = cell.params.to_string();
+            let short: String = text.chars().take(80).collect();
+            if short.len() < text.len() {
+                format!("{short}…")
+            } else {
+                short
+            }
+        };
+        format!(
+            "other work on each side: parameters {} in the baseline, {} in the results",
+            cut(base),
+            cut(now)
+        )
+    })
 }
 
 /// Why a matched pair cannot be compared at all: a side did not finish.
