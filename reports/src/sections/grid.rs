@@ -1,4 +1,4 @@
-//! The concurrency × parallelism grid, the spine of the report (DESIGN §1): for
+//! The concurrency × parallelism grid, the spine of the report: for
 //! each class of runner and each workload, the class's best cell and its speedup
 //! over `seq`. Derived into a [`Grid`] of numbers and cell references, then
 //! rendered; `findings.json` carries the same [`Grid`].
