@@ -263,19 +263,15 @@ fn specs_of(baseline: &Results, preset: Preset, catalog: &'static Catalog) -> Ve
 /// their cells cannot run again (the check lists them as missing), and for those an
 /// outside crate added, which binary has them.
 fn warn_unrunnable(baseline: &Results, path: &Path, catalog: &'static Catalog) {
-    let runners = baseline
-        .runners
-        .iter()
-        .map(|r| ("runner", &r.id, &r.origin));
-    let workloads = baseline
-        .workloads
-        .iter()
-        .map(|w| ("workload", &w.id, &w.origin));
-    for (what, id, origin) in runners.chain(workloads) {
-        let known = match what {
-            "runner" => catalog.runner(id).is_ok(),
-            _ => catalog.workload(id).is_ok(),
-        };
+    let runners = baseline.runners.iter().map(|r| {
+        let known = catalog.runner(&r.id).is_ok();
+        ("runner", &r.id, &r.origin, known)
+    });
+    let workloads = baseline.workloads.iter().map(|w| {
+        let known = catalog.workload(&w.id).is_ok();
+        ("workload", &w.id, &w.origin, known)
+    });
+    for (what, id, origin, known) in runners.chain(workloads) {
         if known {
             continue;
         }

@@ -2,9 +2,8 @@
 //! `smol::block_on`, which drives async-io's reactor and timers on that same thread
 //! while the executor is idle. Concurrent, not parallel.
 
-use crate::async_io_parts::{async_channel_items, async_io_items, async_mutex_items};
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob};
-use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
+use crate::{AsyncIoRuntime, Runner, RunnerError, RunnerInfo, Spawn, ThreadsKnob};
+use rtcompare_api::{Class, Family, Visitor};
 use smol::{LocalExecutor, Task};
 use std::future::Future;
 
@@ -17,11 +16,12 @@ thread_local! {
 /// smol's single-threaded executor.
 pub struct SmolLocal;
 
-/// Spawns onto the calling thread's `LocalExecutor`.
+/// Spawns onto the calling thread's `LocalExecutor`; the rest of the runtime is
+/// smol's parts ([`AsyncIoRuntime`]).
 #[derive(Clone, Copy)]
 pub struct LocalHandle;
 
-impl AsyncRuntime for LocalHandle {
+impl Spawn for LocalHandle {
     type Join<T: Send + 'static> = Task<T>;
 
     fn spawn<F>(&self, future: F) -> Task<F::Output>
@@ -31,10 +31,6 @@ impl AsyncRuntime for LocalHandle {
     {
         EXECUTOR.with(|ex| ex.spawn(future))
     }
-
-    async_io_items!();
-    async_mutex_items!(smol::lock::Mutex);
-    async_channel_items!(smol::channel);
 }
 
 impl Runner for SmolLocal {
@@ -54,7 +50,7 @@ impl Runner for SmolLocal {
 
     fn execute<V: Visitor>(_threads: usize, visitor: V) -> Result<V::Out, RunnerError> {
         Ok(EXECUTOR.with(|ex| {
-            visitor.visit_async(&LocalHandle, &mut |root| {
+            visitor.visit_async(&AsyncIoRuntime(LocalHandle), &mut |root| {
                 smol::block_on(ex.run(ex.spawn(root)))
             })
         }))

@@ -2,9 +2,8 @@
 //! each in `smol::block_on(executor.run(..))` (so idle workers take turns driving
 //! async-io's reactor), as async-executor's documentation shows. Work stealing.
 
-use crate::async_io_parts::{async_channel_items, async_io_items, async_mutex_items};
-use crate::{Runner, RunnerError, RunnerInfo, ThreadsKnob, park_on};
-use rtcompare_api::{AsyncRuntime, Class, Family, Visitor};
+use crate::{AsyncIoRuntime, Runner, RunnerError, RunnerInfo, Spawn, ThreadsKnob, park_on};
+use rtcompare_api::{Class, Family, Visitor};
 use smol::{Executor, Task};
 use std::future::Future;
 use std::sync::Arc;
@@ -12,11 +11,12 @@ use std::sync::Arc;
 /// smol's multithreaded executor.
 pub struct SmolMt;
 
-/// A shared handle to the executor.
+/// A shared handle to the executor: its spawn, with async-io's timer and reactor,
+/// async-channel, async-lock and the blocking pool beside it ([`AsyncIoRuntime`]).
 #[derive(Clone)]
 pub struct MtHandle(Arc<Executor<'static>>);
 
-impl AsyncRuntime for MtHandle {
+impl Spawn for MtHandle {
     type Join<T: Send + 'static> = Task<T>;
 
     fn spawn<F>(&self, future: F) -> Task<F::Output>
@@ -26,10 +26,6 @@ impl AsyncRuntime for MtHandle {
     {
         self.0.spawn(future)
     }
-
-    async_io_items!();
-    async_mutex_items!(smol::lock::Mutex);
-    async_channel_items!(smol::channel);
 }
 
 impl Runner for SmolMt {
@@ -62,7 +58,7 @@ impl Runner for SmolMt {
                 })?;
             workers.push(worker);
         }
-        let handle = MtHandle(Arc::clone(&executor));
+        let handle = AsyncIoRuntime(MtHandle(Arc::clone(&executor)));
         let out = visitor.visit_async(&handle, &mut |root| park_on(executor.spawn(root)));
         drop(stop); // closing the channel ends every worker's `run`
         for worker in workers {

@@ -1,7 +1,7 @@
 //! A whole [`AsyncRuntime`] for an executor that brings only its spawn: the rest
 //! (timer, TCP, channel, mutex, blocking pool) comes from the crates smol is made
-//! of, as the built-in smol runners use them. For a runtime author whose executor
-//! has no timer or reactor of its own, as the futures crate's have none.
+//! of. The built-in smol runners are built on it, and so can a runtime author's
+//! executor that has no timer or reactor of its own.
 
 use crate::async_io_parts::{async_channel_items, async_io_items, async_mutex_items};
 use rtcompare_api::AsyncRuntime;

@@ -431,11 +431,7 @@ impl<'a> Report<'a> {
     /// The runners and workloads with cells that an outside crate added, by
     /// crate: what the file's `origin` fields name.
     fn added(&self) -> Vec<AddedBy> {
-        let has_cells = |runner: Option<&str>, workload: Option<&str>| {
-            self.all.cells.iter().any(|c| {
-                runner.is_none_or(|r| c.runner == r) && workload.is_none_or(|w| c.workload == w)
-            })
-        };
+        let cells = &self.all.cells;
         fn entry<'c>(
             crates: &'c mut Vec<AddedBy>,
             origin: &crate::model::Origin,
@@ -457,14 +453,14 @@ impl<'a> Report<'a> {
         let mut crates: Vec<AddedBy> = Vec::new();
         for runner in &self.all.runners {
             if let Some(origin) = &runner.origin {
-                if has_cells(Some(&runner.id), None) {
+                if cells.iter().any(|c| c.runner == runner.id) {
                     entry(&mut crates, origin).runners.push(runner.id.clone());
                 }
             }
         }
         for workload in &self.all.workloads {
             if let Some(origin) = &workload.origin {
-                if has_cells(None, Some(&workload.id)) {
+                if cells.iter().any(|c| c.workload == workload.id) {
                     entry(&mut crates, origin)
                         .workloads
                         .push(workload.id.clone());
